@@ -1,0 +1,84 @@
+using System.Reflection;
+using KernelGen.Generator.Diagnostics;
+using KernelGen.Generator.Emitting;
+using KernelGen.Generator.Model;
+using KernelGen.Generator.Parsing;
+using KernelGen.Generator.Planning;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace KernelGen.Generator
+{
+    /// <summary>
+    /// Emits a fused attention kernel for every partial method marked [AttentionKernel].
+    /// Pipeline: attribute lookup, parse (spec or diagnostics), plan, emit; each step's output is a value-equatable model.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class AttentionKernelGenerator : IIncrementalGenerator
+    {
+        /// <summary>The version written into [GeneratedCode].</summary>
+        public static readonly string Version =
+            typeof(AttentionKernelGenerator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+        /// <inheritdoc />
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    KernelParser.KernelAttributeName,
+                    predicate: static (node, _) => node is MethodDeclarationSyntax,
+                    transform: static (context, cancellationToken) => KernelParser.Parse(context, cancellationToken))
+                .WithTrackingName(TrackingNames.Parse);
+
+            IncrementalValuesProvider<KernelPlan> plans = parsed
+                .Where(static result => result.Spec is not null)
+                .Select(static (result, _) => result.Spec!)
+                .WithTrackingName(TrackingNames.Specs)
+                .Select(static (spec, _) => KernelPlanner.Plan(spec))
+                .WithTrackingName(TrackingNames.Plans);
+
+            IncrementalValuesProvider<DiagnosticInfo> diagnostics = parsed
+                .SelectMany(static (result, _) => result.Diagnostics.AsImmutableArray())
+                .WithTrackingName(TrackingNames.Diagnostics);
+
+            context.RegisterSourceOutput(plans, static (output, plan) => Emit(output, plan));
+            context.RegisterSourceOutput(diagnostics, static (output, diagnostic) =>
+                output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+            RegisterOrphanMask(context, KernelParser.CausalAttributeName, "CausalMask");
+            RegisterOrphanMask(context, KernelParser.WindowAttributeName, "SlidingWindow");
+            RegisterOrphanMask(context, KernelParser.GlobalAttributeName, "GlobalTokens");
+        }
+
+        private static void Emit(SourceProductionContext output, KernelPlan plan)
+        {
+            string source;
+            try
+            {
+                source = KernelEmitter.Emit(plan, Version);
+            }
+            catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+            {
+                // Never fail the user's build with "generator failed": report and emit nothing for this kernel.
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Spec.DisplayName, exception.GetType().Name + ": " + exception.Message));
+                return;
+            }
+
+            output.AddSource(plan.HintName, source);
+        }
+
+        /// <summary>Warns (KG0012) about a mask attribute on a method that has no [AttentionKernel].</summary>
+        private static void RegisterOrphanMask(IncrementalGeneratorInitializationContext context, string attributeName, string shortName)
+        {
+            IncrementalValuesProvider<DiagnosticInfo> orphans = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    attributeName,
+                    predicate: static (node, _) => node is MethodDeclarationSyntax,
+                    transform: (context, cancellationToken) => KernelParser.ParseOrphanMask(context, shortName, cancellationToken))
+                .Where(static diagnostic => diagnostic is not null)
+                .Select(static (diagnostic, _) => diagnostic!)
+                .WithTrackingName(TrackingNames.OrphanMasks);
+            context.RegisterSourceOutput(orphans, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        }
+    }
+}

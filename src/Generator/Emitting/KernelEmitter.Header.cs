@@ -1,0 +1,136 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using KernelGen.Generator.Model;
+using KernelGen.Generator.Planning;
+
+namespace KernelGen.Generator.Emitting
+{
+    internal static partial class KernelEmitter
+    {
+        /// <summary>The comment that opens the file: the spec in words, what the kernel visits, and a picture of the mask.</summary>
+        private static void WriteHeader(CodeWriter writer, KernelPlan plan)
+        {
+            KernelSpec spec = plan.Spec;
+            MaskSpec mask = spec.Mask;
+            string d = Lit.Int(spec.HeadDimension);
+            writer.Line("//");
+            writer.Line($"// KernelGen attention kernel {spec.DisplayName}");
+            writer.Line("//");
+            writer.Line($"// Head dimension: d = {d}; query and output are [Nq, {d}], key and value are [Nk, {d}], row-major floats.");
+            writer.Line(spec.ScaleIsDefault
+                ? $"// Scale: s(i, j) = {Lit.Number(spec.Scale)} * dot(q_i, k_j), the default 1/sqrt({d})."
+                : $"// Scale: s(i, j) = {Lit.Number(spec.Scale)} * dot(q_i, k_j), as declared.");
+            if (mask.MasksNothing)
+            {
+                writer.Line("// Mask: none; every query sees every key.");
+            }
+            else
+            {
+                writer.Line("// Alignment: query i sits at key position p(i) = i + Nk - Nq (bottom-right, as in FlashAttention 2.1+).");
+                writer.Line("// Mask: query i sees key j when");
+                if (mask.Causal)
+                {
+                    writer.Line("//     j <= p(i)                                   (causal)");
+                }
+
+                if (mask.HasWindow)
+                {
+                    string window = $"p(i) - {Lit.Int(mask.WindowLeft)} <= j <= p(i) + {Lit.Int(mask.WindowRight)}";
+                    if (mask.HasGlobals)
+                    {
+                        writer.Line(mask.Causal ? "//   and at least one of" : "//   at least one of");
+                        writer.Line($"//     {window.PadRight(44)}(sliding window)");
+                        writer.Line($"//     {"j is global, or p(i) is global".PadRight(44)}(global positions {string.Join(", ", mask.GlobalPositions.Select(Lit.Int))})");
+                        writer.Line("//   Global positions at or past Nk match nothing.");
+                    }
+                    else
+                    {
+                        writer.Line($"//   {(mask.Causal ? "and " : string.Empty)}{window}".PadRight(50) + "(sliding window)");
+                    }
+                }
+
+                writer.Line("//   A row with no visible key is written as zeros.");
+            }
+
+            writer.Line("//");
+            writer.Line("// Keys visited per query row (no other key is read, no mask is tested per element):");
+            foreach (string line in VisitedKeys(mask))
+            {
+                writer.Line("//   " + line);
+            }
+
+            writer.Line("//");
+            writer.Line("// Work: score pairs computed, of Nq x Nk, when Nq = Nk = N:");
+            foreach (PairShare share in plan.PairShares)
+            {
+                long total = (long)share.Length * share.Length;
+                string percent = (100.0 * share.AllowedPairs / total).ToString("0.00", CultureInfo.InvariantCulture);
+                writer.Line($"//   N = {Lit.Int(share.Length)}: {Lit.Long(share.AllowedPairs)} of {Lit.Long(total)} ({percent}%)");
+            }
+
+            writer.Line("//");
+            writer.Line("// Algorithm: one pass over the visited keys, KeyBlock (OnlineSoftmax.BlockSize) keys at a time, with the");
+            writer.Line("// FlashAttention-2 online softmax; no Nq x Nk buffer and no allocation per call.");
+            writer.Line("// Head-dimension paths, the widest accelerated one chosen per call:");
+            foreach (PathPlan path in plan.Paths)
+            {
+                writer.Line($"//   {path.Name.PadRight(14)} {DescribeLayout(path)}");
+            }
+
+            writer.Line("//");
+            writer.Line($"// Mask for Nq = Nk = {Lit.Int(plan.MaskPicture.Length)} (rows: queries, columns: keys; # computed, . never touched):");
+            foreach (string row in plan.MaskPicture)
+            {
+                writer.Line("//   " + row);
+            }
+
+            writer.Line("//");
+        }
+
+        private static IEnumerable<string> VisitedKeys(MaskSpec mask)
+        {
+            if (mask.MasksNothing)
+            {
+                yield return "all keys 0 .. Nk - 1.";
+                yield break;
+            }
+
+            if (!mask.HasWindow)
+            {
+                yield return "keys 0 .. p(i); rows with p(i) < 0 are zeros without reading a key.";
+                yield break;
+            }
+
+            yield return mask.Causal
+                ? "the window p(i) - WindowLeft .. min(p(i) + WindowRight, p(i)), clipped to [0, Nk);"
+                : "the window p(i) - WindowLeft .. p(i) + WindowRight, clipped to [0, Nk);";
+            if (mask.HasGlobals)
+            {
+                yield return mask.Causal
+                    ? "then the global keys outside the window, up to p(i); a global row visits keys 0 .. p(i)."
+                    : "then the global keys outside the window; a global row visits every key.";
+            }
+        }
+
+        private static string DescribeLayout(PathPlan path)
+        {
+            var parts = new List<string>();
+            if (path.LoopedLength > 0)
+            {
+                parts.Add(path.Lanes == 1
+                    ? $"loop over {Lit.Int(path.LoopedLength)} floats"
+                    : $"loop over {Lit.Int(path.LoopedLength)} floats in {VectorName(path.Lanes)} steps");
+            }
+
+            foreach (IGrouping<int, Chunk> group in path.Chunks.GroupBy(static c => c.Lanes))
+            {
+                parts.Add($"{Lit.Int(group.Count())} x {VectorName(group.Key)}");
+            }
+
+            return string.Join(" + ", parts);
+        }
+
+        private static string VectorName(int lanes) => lanes == 1 ? "float" : $"Vector{Lit.Int(lanes * 32)}";
+    }
+}

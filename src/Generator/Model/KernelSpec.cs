@@ -1,0 +1,64 @@
+namespace KernelGen.Generator.Model
+{
+    /// <summary>
+    /// Everything the user asked for on one kernel method, as plain values: where the method lives, how it is declared,
+    /// its head dimension, scale and mask. Equal specs produce equal source.
+    /// </summary>
+    /// <param name="Namespace">The containing namespace, or empty for the global namespace.</param>
+    /// <param name="ContainingTypes">The containing types, outermost first.</param>
+    /// <param name="MethodName">The method's name (escaped if it is a keyword).</param>
+    /// <param name="Modifiers">The method's modifiers except <c>partial</c>, in source order (e.g. "public static").</param>
+    /// <param name="ParameterNames">The four parameter names, escaped: query, key, value, output.</param>
+    /// <param name="HeadDimension">d, 1 to 512.</param>
+    /// <param name="Scale">The effective score scale.</param>
+    /// <param name="ScaleIsDefault">Whether <see cref="Scale"/> is the default 1/sqrt(d).</param>
+    /// <param name="Mask">The static mask.</param>
+    internal sealed record KernelSpec(
+        string Namespace,
+        EquatableArray<ContainingTypeSpec> ContainingTypes,
+        string MethodName,
+        string Modifiers,
+        EquatableArray<string> ParameterNames,
+        int HeadDimension,
+        float Scale,
+        bool ScaleIsDefault,
+        MaskSpec Mask)
+    {
+        /// <summary>The fully qualified display name, e.g. <c>MyApp.Kernels.Longformer64</c>.</summary>
+        public string DisplayName
+        {
+            get
+            {
+                var builder = new System.Text.StringBuilder();
+                if (Namespace.Length > 0)
+                {
+                    builder.Append(Namespace).Append('.');
+                }
+
+                foreach (ContainingTypeSpec type in ContainingTypes)
+                {
+                    builder.Append(type.Name).Append(type.TypeParameters).Append('.');
+                }
+
+                return builder.Append(MethodName).ToString();
+            }
+        }
+    }
+
+    /// <summary>A containing type declaration: its keyword(s), name and type-parameter list (e.g. "record struct", "Outer", "&lt;T&gt;").</summary>
+    internal sealed record ContainingTypeSpec(string Keyword, string Name, string TypeParameters);
+
+    /// <summary>
+    /// The static mask of a kernel. <see cref="GlobalPositions"/> is sorted and unique and only kept when a window exists
+    /// (without one, every key is visible anyway).
+    /// </summary>
+    internal sealed record MaskSpec(bool Causal, bool HasWindow, int WindowLeft, int WindowRight, EquatableArray<int> GlobalPositions)
+    {
+        public bool HasGlobals => HasWindow && !GlobalPositions.IsEmpty;
+
+        public bool MasksNothing => !Causal && !HasWindow;
+    }
+
+    /// <summary>What parsing one method produced: a spec (null when invalid) and the diagnostics to report.</summary>
+    internal sealed record ParseResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+}

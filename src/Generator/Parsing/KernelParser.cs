@@ -1,0 +1,446 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using KernelGen.Generator.Diagnostics;
+using KernelGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace KernelGen.Generator.Parsing
+{
+    /// <summary>
+    /// Turns a method marked with [AttentionKernel] into a <see cref="KernelSpec"/> or diagnostics.
+    /// It reads symbols and syntax and keeps neither: the result holds only values. It never writes source text.
+    /// </summary>
+    internal static class KernelParser
+    {
+        public const string KernelAttributeName = "KernelGen.AttentionKernelAttribute";
+        public const string CausalAttributeName = "KernelGen.CausalMaskAttribute";
+        public const string WindowAttributeName = "KernelGen.SlidingWindowAttribute";
+        public const string GlobalAttributeName = "KernelGen.GlobalTokensAttribute";
+
+        public const int MaxHeadDimension = 512;
+
+        /// <summary>Parses one kernel method; any unexpected exception becomes a KG0999 diagnostic instead of a generator crash.</summary>
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return ParseCore(context, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception exception)
+            {
+                string name = (context.TargetSymbol as IMethodSymbol)?.Name ?? "?";
+                DiagnosticInfo error = DiagnosticInfo.Create(
+                    DiagnosticDescriptors.InternalError,
+                    LocationInfo.From(context.TargetNode is MethodDeclarationSyntax method ? method.Identifier.GetLocation() : context.TargetNode.GetLocation()),
+                    name,
+                    exception.GetType().Name + ": " + exception.Message);
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { error }));
+            }
+        }
+
+        /// <summary>
+        /// For a method carrying a mask attribute: a KG0012 warning when the method has no [AttentionKernel], else null.
+        /// </summary>
+        public static DiagnosticInfo? ParseOrphanMask(GeneratorAttributeSyntaxContext context, string attributeShortName, CancellationToken cancellationToken)
+        {
+            try
+            {
+                if (context.TargetSymbol is not IMethodSymbol method || HasAttribute(method, KernelAttributeName))
+                {
+                    return null;
+                }
+
+                AttributeData? attribute = context.Attributes.FirstOrDefault();
+                LocationInfo? location = LocationInfo.From(attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken))
+                    ?? LocationInfo.From(context.TargetNode);
+                return DiagnosticInfo.Create(DiagnosticDescriptors.MaskWithoutKernel, location, attributeShortName, method.Name);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(context.TargetNode), context.TargetSymbol.Name, exception.Message);
+            }
+        }
+
+        private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            if (context.TargetNode is not MethodDeclarationSyntax syntax || context.TargetSymbol is not IMethodSymbol method)
+            {
+                return Result(null, diagnostics);
+            }
+
+            string name = method.Name;
+            LocationInfo? nameLocation = LocationInfo.From(syntax.Identifier);
+
+            // The declaration: a partial method without a body, inside partial types.
+            bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
+            if (!isPartial || syntax.Body is not null || syntax.ExpressionBody is not null || method.PartialImplementationPart is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodMustBePartialDeclaration, nameLocation, name));
+            }
+
+            var containingTypes = new List<ContainingTypeSpec>();
+            for (SyntaxNode? node = syntax.Parent; node is not null; node = node.Parent)
+            {
+                if (node is TypeDeclarationSyntax type)
+                {
+                    if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier), type.Identifier.ValueText, name));
+                    }
+
+                    containingTypes.Insert(0, new ContainingTypeSpec(TypeKeyword(type), type.Identifier.Text, TypeParameters(type)));
+                }
+            }
+
+            if (containingTypes.Count == 0)
+            {
+                // Not inside a type: the compiler already reports this code as invalid.
+                return Result(null, diagnostics);
+            }
+
+            if (method.TypeParameters.Length > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethod, LocationInfo.From(syntax.TypeParameterList) ?? nameLocation, name));
+            }
+
+            string? signatureProblem = CheckSignature(method);
+            if (signatureProblem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSignature, nameLocation, name, signatureProblem));
+            }
+
+            // [AttentionKernel(d, Scale = s)]
+            AttributeData kernel = context.Attributes[0];
+            if (!TryGetInt(kernel, 0, out int headDimension))
+            {
+                // The attribute does not bind (half-typed code): the compiler reports it; emit nothing.
+                return Result(null, diagnostics);
+            }
+
+            if (headDimension < 1 || headDimension > MaxHeadDimension)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.HeadDimensionOutOfRange, ArgumentLocation(kernel, 0, "headDimension", cancellationToken), headDimension));
+            }
+
+            float scale = 0f;
+            foreach (KeyValuePair<string, TypedConstant> named in kernel.NamedArguments)
+            {
+                if (named.Key == "Scale" && named.Value.Value is float value)
+                {
+                    scale = value;
+                    if (float.IsNaN(value) || float.IsInfinity(value) || value < 0f)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidScale, NamedArgumentLocation(kernel, "Scale", cancellationToken), value));
+                    }
+                }
+            }
+
+            // Mask attributes.
+            bool causal = false;
+            bool hasWindow = false;
+            int left = 0;
+            int right = 0;
+            AttributeData? windowAttribute = null;
+            AttributeData? globalAttribute = null;
+            var globals = new List<int>();
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                switch (attribute.AttributeClass?.ToDisplayString())
+                {
+                    case CausalAttributeName:
+                        causal = true;
+                        break;
+
+                    case WindowAttributeName when !hasWindow:
+                        if (!TryGetInt(attribute, 0, out left))
+                        {
+                            return Result(null, diagnostics);
+                        }
+
+                        bool symmetric = attribute.ConstructorArguments.Length == 1;
+                        if (symmetric)
+                        {
+                            right = left;
+                        }
+                        else if (!TryGetInt(attribute, 1, out right))
+                        {
+                            return Result(null, diagnostics);
+                        }
+
+                        hasWindow = true;
+                        windowAttribute = attribute;
+                        if (left < 0)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativeWindowSide, ArgumentLocation(attribute, 0, symmetric ? "radius" : "left", cancellationToken), symmetric ? "radius" : "left", left));
+                        }
+
+                        if (right < 0 && !symmetric)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativeWindowSide, ArgumentLocation(attribute, 1, "right", cancellationToken), "right", right));
+                        }
+
+                        break;
+
+                    case GlobalAttributeName when globalAttribute is null:
+                        globalAttribute = attribute;
+                        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+                        {
+                            return Result(null, diagnostics);
+                        }
+
+                        TypedConstant array = attribute.ConstructorArguments[0];
+                        int count = array.IsNull ? 0 : array.Values.Length;
+                        var seen = new HashSet<int>();
+                        for (int i = 0; i < count; i++)
+                        {
+                            if (array.Values[i].Value is not int position)
+                            {
+                                return Result(null, diagnostics);
+                            }
+
+                            if (position < 0)
+                            {
+                                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NegativeGlobalPosition, ElementLocation(attribute, i, count, cancellationToken), position));
+                            }
+                            else if (!seen.Add(position))
+                            {
+                                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateGlobalPosition, ElementLocation(attribute, i, count, cancellationToken), position));
+                            }
+                            else
+                            {
+                                globals.Add(position);
+                            }
+                        }
+
+                        break;
+                }
+            }
+
+            if (globalAttribute is not null && !hasWindow)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GlobalTokensWithoutWindow, LocationInfo.From(globalAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken)), name));
+            }
+
+            if (causal && windowAttribute is not null && right > 0)
+            {
+                bool symmetric = windowAttribute.ConstructorArguments.Length == 1;
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.WindowRightCutByCausal,
+                    ArgumentLocation(windowAttribute, symmetric ? 0 : 1, symmetric ? "radius" : "right", cancellationToken),
+                    right,
+                    name,
+                    left));
+            }
+
+            if (diagnostics.Any(static d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
+            {
+                return Result(null, diagnostics);
+            }
+
+            globals.Sort();
+            var mask = new MaskSpec(
+                causal,
+                hasWindow,
+                hasWindow ? left : 0,
+                hasWindow ? right : 0,
+                hasWindow ? new EquatableArray<int>(globals) : EquatableArray<int>.Empty);
+
+            var spec = new KernelSpec(
+                method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
+                new EquatableArray<ContainingTypeSpec>(containingTypes),
+                syntax.Identifier.Text,
+                string.Join(" ", syntax.Modifiers.Where(static m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(static m => m.Text)),
+                new EquatableArray<string>(syntax.ParameterList.Parameters.Select(static p => p.Identifier.Text)),
+                headDimension,
+                scale == 0f ? DefaultScale(headDimension) : scale,
+                scale == 0f,
+                mask);
+            return Result(spec, diagnostics);
+        }
+
+        /// <summary>1/sqrt(d), rounded once from double so every machine computes the same float.</summary>
+        public static float DefaultScale(int headDimension) => (float)(1.0 / Math.Sqrt(headDimension));
+
+        private static ParseResult Result(KernelSpec? spec, List<DiagnosticInfo> diagnostics) =>
+            new(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
+
+        private static bool HasAttribute(IMethodSymbol method, string fullName) =>
+            method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == fullName);
+
+        private static string? CheckSignature(IMethodSymbol method)
+        {
+            if (!method.ReturnsVoid)
+            {
+                return "it must return void";
+            }
+
+            if (method.Parameters.Length != 4)
+            {
+                return $"it has {method.Parameters.Length} parameters, not 4";
+            }
+
+            string[] expected = { "System.ReadOnlySpan<float>", "System.ReadOnlySpan<float>", "System.ReadOnlySpan<float>", "System.Span<float>" };
+            for (int i = 0; i < 4; i++)
+            {
+                IParameterSymbol parameter = method.Parameters[i];
+                if (parameter.RefKind != RefKind.None || parameter.IsParams || parameter.ScopedKind != ScopedKind.None)
+                {
+                    return $"parameter '{parameter.Name}' must be passed by value, without modifiers";
+                }
+
+                string actual = parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+                if (actual != expected[i])
+                {
+                    return $"parameter '{parameter.Name}' is '{actual}', not '{expected[i].Substring("System.".Length)}'";
+                }
+            }
+
+            return null;
+        }
+
+        private static string TypeKeyword(TypeDeclarationSyntax type)
+        {
+            string keyword = type switch
+            {
+                RecordDeclarationSyntax record when !record.ClassOrStructKeyword.IsKind(SyntaxKind.None) => "record " + record.ClassOrStructKeyword.Text,
+                _ => type.Keyword.Text,
+            };
+            return type.Modifiers.Any(SyntaxKind.RefKeyword) ? "ref " + keyword : keyword;
+        }
+
+        private static string TypeParameters(TypeDeclarationSyntax type)
+        {
+            if (type.TypeParameterList is not { Parameters.Count: > 0 } list)
+            {
+                return string.Empty;
+            }
+
+            var builder = new StringBuilder("<");
+            for (int i = 0; i < list.Parameters.Count; i++)
+            {
+                TypeParameterSyntax parameter = list.Parameters[i];
+                if (i > 0)
+                {
+                    builder.Append(", ");
+                }
+
+                if (!parameter.VarianceKeyword.IsKind(SyntaxKind.None))
+                {
+                    builder.Append(parameter.VarianceKeyword.Text).Append(' ');
+                }
+
+                builder.Append(parameter.Identifier.Text);
+            }
+
+            return builder.Append('>').ToString();
+        }
+
+        private static bool TryGetInt(AttributeData attribute, int index, out int value)
+        {
+            value = 0;
+            if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Length <= index)
+            {
+                return false;
+            }
+
+            if (attribute.ConstructorArguments[index].Value is int number)
+            {
+                value = number;
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>The expression of a constructor argument (by name if named, else by position), else the attribute.</summary>
+        private static LocationInfo? ArgumentLocation(AttributeData attribute, int position, string parameterName, CancellationToken cancellationToken)
+        {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
+            {
+                return null;
+            }
+
+            if (syntax.ArgumentList is { } list)
+            {
+                foreach (AttributeArgumentSyntax argument in list.Arguments)
+                {
+                    if (argument.NameColon?.Name.Identifier.ValueText == parameterName)
+                    {
+                        return LocationInfo.From(argument.Expression);
+                    }
+                }
+
+                int index = 0;
+                foreach (AttributeArgumentSyntax argument in list.Arguments)
+                {
+                    if (argument.NameEquals is null && argument.NameColon is null && index++ == position)
+                    {
+                        return LocationInfo.From(argument.Expression);
+                    }
+                }
+            }
+
+            return LocationInfo.From(syntax);
+        }
+
+        private static LocationInfo? NamedArgumentLocation(AttributeData attribute, string propertyName, CancellationToken cancellationToken)
+        {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax)
+            {
+                return null;
+            }
+
+            AttributeArgumentSyntax? argument = syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == propertyName);
+            return LocationInfo.From(argument?.Expression) ?? LocationInfo.From(syntax);
+        }
+
+        /// <summary>The syntax of element <paramref name="index"/> of a params array argument, written inline or as an array.</summary>
+        private static LocationInfo? ElementLocation(AttributeData attribute, int index, int count, CancellationToken cancellationToken)
+        {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is not AttributeSyntax syntax || syntax.ArgumentList is not { } list)
+            {
+                return null;
+            }
+
+            var positional = list.Arguments.Where(static a => a.NameEquals is null && a.NameColon is null).ToList();
+            if (positional.Count == count && !(count == 1 && IsArrayExpression(positional[0].Expression)))
+            {
+                return LocationInfo.From(positional[index].Expression);
+            }
+
+            if (positional.Count == 1)
+            {
+                SeparatedSyntaxList<ExpressionSyntax>? elements = positional[0].Expression switch
+                {
+                    ArrayCreationExpressionSyntax array => array.Initializer?.Expressions,
+                    ImplicitArrayCreationExpressionSyntax array => array.Initializer.Expressions,
+                    _ => null,
+                };
+                if (elements is { } items && items.Count == count)
+                {
+                    return LocationInfo.From(items[index]);
+                }
+
+                if (positional[0].Expression is CollectionExpressionSyntax collection && collection.Elements.Count == count)
+                {
+                    return LocationInfo.From(collection.Elements[index]);
+                }
+            }
+
+            return LocationInfo.From(syntax);
+        }
+
+        private static bool IsArrayExpression(ExpressionSyntax expression) =>
+            expression is ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax;
+    }
+}

@@ -1,0 +1,28 @@
+using KernelGen.Generator.Model;
+
+namespace KernelGen.Generator.Planning
+{
+    /// <summary>
+    /// The decisions derived from a <see cref="KernelSpec"/>: names, the head-dimension layout of each vector path, and
+    /// the figures the generated header quotes. Pure values, so emission is cached on it.
+    /// </summary>
+    internal sealed record KernelPlan(
+        KernelSpec Spec,
+        string HintName,
+        string ImplementationName,
+        EquatableArray<PathPlan> Paths,
+        EquatableArray<string> MaskPicture,
+        EquatableArray<PairShare> PairShares);
+
+    /// <summary>
+    /// How one vector width walks a row of d floats. <see cref="LoopedLength"/> floats (a multiple of <see cref="Lanes"/>) are
+    /// covered by a loop when d is too long to unroll; the rest are <see cref="Chunks"/>, emitted one statement each.
+    /// </summary>
+    internal sealed record PathPlan(string Name, string Description, int Lanes, int LoopedLength, EquatableArray<Chunk> Chunks);
+
+    /// <summary>One unrolled piece of a row: <see cref="Lanes"/> floats (1 = scalar) starting at <see cref="Offset"/>.</summary>
+    internal readonly record struct Chunk(int Lanes, int Offset);
+
+    /// <summary>The share of the Nq x Nk score matrix a kernel computes at a square size.</summary>
+    internal readonly record struct PairShare(int Length, long AllowedPairs);
+}

@@ -1,0 +1,117 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using KernelGen.Generator.Model;
+
+namespace KernelGen.Generator.Planning
+{
+    /// <summary>Spec to plan: pure arithmetic, no Roslyn types.</summary>
+    internal static class KernelPlanner
+    {
+        /// <summary>Rows of more than this many full vectors are walked by a loop instead of unrolled statements.</summary>
+        public const int MaxUnrolledChunks = 16;
+
+        /// <summary>The smallest and largest side of the mask picture in the generated header.</summary>
+        public const int MinPictureSize = 12;
+        public const int MaxPictureSize = 40;
+
+        private static readonly int[] ShareLengths = { 1024, 4096 };
+
+        public static KernelPlan Plan(KernelSpec spec)
+        {
+            int d = spec.HeadDimension;
+            var paths = new[]
+            {
+                PlanPath("Vector512Path", "Vector512<float>, 16 lanes", 16, d),
+                PlanPath("Vector256Path", "Vector256<float>, 8 lanes", 8, d),
+                PlanPath("Vector128Path", "Vector128<float>, 4 lanes", 4, d),
+                PlanPath("ScalarPath", "scalar float", 1, d),
+            };
+
+            // Large enough for the window's band to show, where that fits in 40 columns.
+            int pictureSize = spec.Mask.HasWindow
+                ? (int)Math.Min(MaxPictureSize, Math.Max(MinPictureSize, (long)spec.Mask.WindowLeft + spec.Mask.WindowRight + 8))
+                : MinPictureSize;
+            var picture = new List<string>();
+            for (int row = 0; row < pictureSize; row++)
+            {
+                var line = new StringBuilder();
+                for (int column = 0; column < pictureSize; column++)
+                {
+                    line.Append(column == 0 ? string.Empty : " ").Append(MaskMath.IsAllowed(spec.Mask, row, column, pictureSize, pictureSize) ? '#' : '.');
+                }
+
+                picture.Add(line.ToString());
+            }
+
+            var shares = new List<PairShare>();
+            foreach (int length in ShareLengths)
+            {
+                shares.Add(new PairShare(length, MaskMath.AllowedPairs(spec.Mask, length, length)));
+            }
+
+            return new KernelPlan(
+                spec,
+                HintName(spec),
+                spec.MethodName.TrimStart('@') + "Kernel",
+                new EquatableArray<PathPlan>(paths),
+                new EquatableArray<string>(picture),
+                new EquatableArray<PairShare>(shares));
+        }
+
+        /// <summary>Splits d floats into full vectors of <paramref name="lanes"/>, then 8-, 4-lane vectors and scalars for the remainder.</summary>
+        public static PathPlan PlanPath(string name, string description, int lanes, int headDimension)
+        {
+            int fullChunks = headDimension / lanes;
+            int loopedLength = fullChunks > MaxUnrolledChunks ? fullChunks * lanes : 0;
+            var chunks = new List<Chunk>();
+            int offset = loopedLength;
+            if (loopedLength == 0)
+            {
+                for (int i = 0; i < fullChunks; i++, offset += lanes)
+                {
+                    chunks.Add(new Chunk(lanes, offset));
+                }
+            }
+
+            foreach (int smaller in new[] { 8, 4 })
+            {
+                if (smaller < lanes && headDimension - offset >= smaller)
+                {
+                    chunks.Add(new Chunk(smaller, offset));
+                    offset += smaller;
+                }
+            }
+
+            for (; offset < headDimension; offset++)
+            {
+                chunks.Add(new Chunk(1, offset));
+            }
+
+            return new PathPlan(name, description, lanes, loopedLength, new EquatableArray<Chunk>(chunks));
+        }
+
+        /// <summary>A stable file name: namespace, containing types (with generic arity) and method, e.g. <c>MyApp.Kernels.Longformer64.g.cs</c>.</summary>
+        private static string HintName(KernelSpec spec)
+        {
+            var builder = new StringBuilder();
+            if (spec.Namespace.Length > 0)
+            {
+                builder.Append(spec.Namespace).Append('.');
+            }
+
+            foreach (ContainingTypeSpec type in spec.ContainingTypes)
+            {
+                builder.Append(type.Name.TrimStart('@'));
+                if (type.TypeParameters.Length > 0)
+                {
+                    builder.Append('_').Append(type.TypeParameters.Split(',').Length);
+                }
+
+                builder.Append('.');
+            }
+
+            return builder.Append(spec.MethodName.TrimStart('@')).Append(".g.cs").ToString();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace KernelGen
+{
+    /// <summary>
+    /// The run-time form of a kernel's attributes: head dimension, scale and mask. <see cref="ReferenceAttention"/> takes it
+    /// so that any generated kernel can be checked against the reference with the same spec.
+    /// </summary>
+    public sealed class AttentionSpec
+    {
+        private readonly int[] _globalPositions;
+
+        /// <summary>Creates a spec; <paramref name="globalPositions"/> are sorted and de-duplicated.</summary>
+        /// <param name="headDimension">d, 1 or more.</param>
+        /// <param name="scale">The score scale; 0 means <c>1 / sqrt(d)</c>, anything else must be finite and positive.</param>
+        /// <param name="causal">Whether the causal mask applies.</param>
+        /// <param name="window">The sliding window, or null for none.</param>
+        /// <param name="globalPositions">Global positions (0 or more each); they only matter with a window.</param>
+        public AttentionSpec(int headDimension, float scale = 0f, bool causal = false, AttentionWindow? window = null, IEnumerable<int>? globalPositions = null)
+        {
+            if (headDimension <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(headDimension), headDimension, "The head dimension must be 1 or more.");
+            }
+
+            if (float.IsNaN(scale) || float.IsInfinity(scale) || scale < 0f)
+            {
+                throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and positive, or 0 for 1/sqrt(d).");
+            }
+
+            if (window is { } w && (w.Left < 0 || w.Right < 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(window), window, "Window sides must be 0 or more.");
+            }
+
+            _globalPositions = (globalPositions ?? Array.Empty<int>()).Distinct().OrderBy(static p => p).ToArray();
+            if (_globalPositions.Length > 0 && _globalPositions[0] < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(globalPositions), _globalPositions[0], "Global positions must be 0 or more.");
+            }
+
+            HeadDimension = headDimension;
+            Scale = scale == 0f ? (float)(1.0 / Math.Sqrt(headDimension)) : scale;
+            Causal = causal;
+            Window = window;
+        }
+
+        /// <summary>The head dimension d.</summary>
+        public int HeadDimension { get; }
+
+        /// <summary>The effective score scale (<c>1 / sqrt(d)</c> when 0 was given).</summary>
+        public float Scale { get; }
+
+        /// <summary>Whether the causal mask applies.</summary>
+        public bool Causal { get; }
+
+        /// <summary>The sliding window, or null.</summary>
+        public AttentionWindow? Window { get; }
+
+        /// <summary>The global positions, sorted and unique.</summary>
+        public IReadOnlyList<int> GlobalPositions => _globalPositions;
+
+        /// <summary>Builds the spec that a kernel's attributes declare (the mask attributes may be null).</summary>
+        public static AttentionSpec FromAttributes(
+            AttentionKernelAttribute kernel,
+            CausalMaskAttribute? causal = null,
+            SlidingWindowAttribute? window = null,
+            GlobalTokensAttribute? globals = null)
+        {
+            ArgumentNullException.ThrowIfNull(kernel);
+            return new AttentionSpec(
+                kernel.HeadDimension,
+                kernel.Scale,
+                causal is not null,
+                window is null ? null : new AttentionWindow(window.Left, window.Right),
+                globals?.Positions);
+        }
+
+        /// <summary>
+        /// Whether query row <paramref name="queryRow"/> may attend to key <paramref name="keyIndex"/> when there are
+        /// <paramref name="queryCount"/> queries and <paramref name="keyCount"/> keys. This is the mask contract:
+        /// with <c>p = queryRow + keyCount - queryCount</c>,
+        /// <c>(!causal || j &lt;= p) &amp;&amp; (!window || p - left &lt;= j &lt;= p + right || j in G || p in G)</c>.
+        /// </summary>
+        public bool IsAllowed(int queryRow, int keyIndex, int queryCount, int keyCount)
+        {
+            long position = (long)queryRow + keyCount - queryCount;
+            if (Causal && keyIndex > position)
+            {
+                return false;
+            }
+
+            if (Window is not { } window)
+            {
+                return true;
+            }
+
+            bool inWindow = position - window.Left <= keyIndex && keyIndex <= position + window.Right;
+            return inWindow || IsGlobal(keyIndex) || (position >= 0 && position <= int.MaxValue && IsGlobal((int)position));
+        }
+
+        private bool IsGlobal(int position) => Array.BinarySearch(_globalPositions, position) >= 0;
+    }
+}

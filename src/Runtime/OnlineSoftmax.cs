@@ -1,0 +1,157 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace KernelGen
+{
+    /// <summary>
+    /// The online-softmax recurrence of FlashAttention-2, one block of keys at a time, so that no row of the
+    /// score matrix is ever stored whole.
+    /// </summary>
+    /// <remarks>
+    /// <para>For a query row the state is the running maximum <c>m</c>, the running sum <c>l</c> of
+    /// <c>e^(s_j - m)</c>, and the unnormalised output accumulator <c>acc = sum_j e^(s_j - m) v_j</c>.
+    /// For a new block of scores <c>s</c>: <c>m' = max(m, max s)</c>, <c>c = e^(m - m')</c>,
+    /// <c>l' = c l + sum e^(s - m')</c>, <c>acc' = c acc + sum e^(s_j - m') v_j</c>. At the end <c>out = acc / l</c>.
+    /// Every exponent is of a value &lt;= 0, so nothing overflows.</para>
+    /// <para>A row starts at <c>m = -inf</c>, <c>l = 0</c>: the first block's correction is <c>e^-inf = 0</c>, which
+    /// clears nothing that is not already zero. A row that never sees a key keeps <c>l = 0</c> and is written as zeros.</para>
+    /// </remarks>
+    public static class OnlineSoftmax
+    {
+        /// <summary>The number of keys a generated kernel scores before each softmax update.</summary>
+        public const int BlockSize = 64;
+
+        /// <summary>
+        /// Folds one block of scores into the running state. On return <paramref name="scores"/> holds the weights
+        /// <c>e^(s_j - m')</c>; the result is the factor <c>e^(m - m')</c> by which the caller scales its accumulator
+        /// before adding the weighted values.
+        /// </summary>
+        public static float Update(Span<float> scores, ref float runningMax, ref float runningSum)
+        {
+            float blockMax = Reductions.Max(scores);
+            float newMax = MathF.Max(runningMax, blockMax);
+            if (float.IsNegativeInfinity(newMax))
+            {
+                // Every score so far is -inf: no key carries weight yet.
+                scores.Clear();
+                return 1f;
+            }
+
+            float correction = ExpOp.Invoke(runningMax - newMax);
+            float blockSum = ExpSubtractAndSum(scores, newMax);
+            runningSum = runningSum * correction + blockSum;
+            runningMax = newMax;
+            return correction;
+        }
+
+        /// <summary>
+        /// Writes <c>accumulator / runningSum</c> to <paramref name="destination"/>, or zeros when the row saw no key
+        /// (<paramref name="runningSum"/> is 0).
+        /// </summary>
+        public static void Normalize(ReadOnlySpan<float> accumulator, float runningSum, Span<float> destination)
+        {
+            if (accumulator.Length != destination.Length)
+            {
+                throw new ArgumentException("The destination must have the accumulator's length.", nameof(destination));
+            }
+
+            if (runningSum == 0f)
+            {
+                destination.Clear();
+                return;
+            }
+
+            float factor = 1f / runningSum;
+            ref float source = ref MemoryMarshal.GetReference(accumulator);
+            ref float target = ref MemoryMarshal.GetReference(destination);
+            int index = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; index <= accumulator.Length - Vector512<float>.Count; index += Vector512<float>.Count)
+                {
+                    (Vector512.LoadUnsafe(ref source, (nuint)index) * factor).StoreUnsafe(ref target, (nuint)index);
+                }
+            }
+
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; index <= accumulator.Length - Vector256<float>.Count; index += Vector256<float>.Count)
+                {
+                    (Vector256.LoadUnsafe(ref source, (nuint)index) * factor).StoreUnsafe(ref target, (nuint)index);
+                }
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                for (; index <= accumulator.Length - Vector128<float>.Count; index += Vector128<float>.Count)
+                {
+                    (Vector128.LoadUnsafe(ref source, (nuint)index) * factor).StoreUnsafe(ref target, (nuint)index);
+                }
+            }
+
+            for (; index < accumulator.Length; index++)
+            {
+                destination[index] = accumulator[index] * factor;
+            }
+        }
+
+        /// <summary>Replaces each value x by <c>e^(x - max)</c> and returns the sum of the results.</summary>
+        public static float ExpSubtractAndSum(Span<float> values, float max)
+        {
+            ref float start = ref MemoryMarshal.GetReference(values);
+            int length = values.Length;
+            int index = 0;
+            float sum = 0f;
+
+            if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
+            {
+                Vector512<float> shift = Vector512.Create(max);
+                Vector512<float> total = Vector512<float>.Zero;
+                for (; index <= length - Vector512<float>.Count; index += Vector512<float>.Count)
+                {
+                    Vector512<float> weight = ExpOp.Invoke(Vector512.LoadUnsafe(ref start, (nuint)index) - shift);
+                    weight.StoreUnsafe(ref start, (nuint)index);
+                    total += weight;
+                }
+
+                sum = Vector512.Sum(total);
+            }
+            else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
+            {
+                Vector256<float> shift = Vector256.Create(max);
+                Vector256<float> total = Vector256<float>.Zero;
+                for (; index <= length - Vector256<float>.Count; index += Vector256<float>.Count)
+                {
+                    Vector256<float> weight = ExpOp.Invoke(Vector256.LoadUnsafe(ref start, (nuint)index) - shift);
+                    weight.StoreUnsafe(ref start, (nuint)index);
+                    total += weight;
+                }
+
+                sum = Vector256.Sum(total);
+            }
+            else if (Vector128.IsHardwareAccelerated && length >= Vector128<float>.Count)
+            {
+                Vector128<float> shift = Vector128.Create(max);
+                Vector128<float> total = Vector128<float>.Zero;
+                for (; index <= length - Vector128<float>.Count; index += Vector128<float>.Count)
+                {
+                    Vector128<float> weight = ExpOp.Invoke(Vector128.LoadUnsafe(ref start, (nuint)index) - shift);
+                    weight.StoreUnsafe(ref start, (nuint)index);
+                    total += weight;
+                }
+
+                sum = Vector128.Sum(total);
+            }
+
+            for (; index < length; index++)
+            {
+                float weight = ExpOp.Invoke(values[index] - max);
+                values[index] = weight;
+                sum += weight;
+            }
+
+            return sum;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System;
+
+namespace KernelGen
+{
+    /// <summary>
+    /// The definition of what every KernelGen kernel computes, written straight from the formula in double precision:
+    /// no tiling, no online softmax, no vectors. It is slow (it stores one score row per query) and meant for checking.
+    /// </summary>
+    /// <remarks>
+    /// For each query row i: <c>s_j = scale * dot(q_i, k_j)</c> for every key j with <see cref="AttentionSpec.IsAllowed"/>;
+    /// <c>out_i = sum_j e^(s_j - max s) v_j / sum_j e^(s_j - max s)</c>; a row with no allowed key is all zeros.
+    /// </remarks>
+    public static class ReferenceAttention
+    {
+        /// <summary>Computes attention in double precision into <paramref name="output"/> ([Nq, d]).</summary>
+        /// <exception cref="ArgumentException">A length is not a whole number of rows, or the lengths disagree.</exception>
+        public static void Compute(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<double> output)
+        {
+            ArgumentNullException.ThrowIfNull(spec);
+            int d = spec.HeadDimension;
+            AttentionGuard.ValidateLengths(d, query.Length, key.Length, value.Length, output.Length,
+                nameof(query), nameof(key), nameof(value), nameof(output), out int queryCount, out int keyCount);
+
+            double[] scores = new double[keyCount];
+            for (int i = 0; i < queryCount; i++)
+            {
+                ReadOnlySpan<float> q = query.Slice(i * d, d);
+                double max = double.NegativeInfinity;
+                for (int j = 0; j < keyCount; j++)
+                {
+                    if (!spec.IsAllowed(i, j, queryCount, keyCount))
+                    {
+                        scores[j] = double.NegativeInfinity;
+                        continue;
+                    }
+
+                    ReadOnlySpan<float> k = key.Slice(j * d, d);
+                    double dot = 0;
+                    for (int c = 0; c < d; c++)
+                    {
+                        dot += (double)q[c] * k[c];
+                    }
+
+                    scores[j] = spec.Scale * dot;
+                    max = Math.Max(max, scores[j]);
+                }
+
+                Span<double> row = output.Slice(i * d, d);
+                row.Clear();
+                if (double.IsNegativeInfinity(max))
+                {
+                    continue; // no allowed key: zeros
+                }
+
+                double sum = 0;
+                for (int j = 0; j < keyCount; j++)
+                {
+                    if (double.IsNegativeInfinity(scores[j]))
+                    {
+                        continue;
+                    }
+
+                    double weight = Math.Exp(scores[j] - max);
+                    sum += weight;
+                    ReadOnlySpan<float> v = value.Slice(j * d, d);
+                    for (int c = 0; c < d; c++)
+                    {
+                        row[c] += weight * v[c];
+                    }
+                }
+
+                for (int c = 0; c < d; c++)
+                {
+                    row[c] /= sum;
+                }
+            }
+        }
+
+        /// <summary>Computes attention in double precision and rounds the result to float.</summary>
+        public static void Compute(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)
+        {
+            ArgumentNullException.ThrowIfNull(spec);
+            AttentionGuard.ValidateLengths(spec.HeadDimension, query.Length, key.Length, value.Length, output.Length,
+                nameof(query), nameof(key), nameof(value), nameof(output), out _, out _);
+            double[] exact = new double[output.Length];
+            Compute(spec, query, key, value, exact);
+            for (int i = 0; i < exact.Length; i++)
+            {
+                output[i] = (float)exact[i];
+            }
+        }
+    }
+}
