@@ -1,0 +1,47 @@
+using System;
+
+namespace KernelGen.Kernels.Tests
+{
+    /// <summary>Seeded random inputs and comparisons against the reference.</summary>
+    public static class TestData
+    {
+        public const double Tolerance = 1e-4;
+
+        public static float[] Uniform(int seed, int length, float bound = 1f)
+        {
+            var random = new Random(seed);
+            float[] data = new float[length];
+            for (int i = 0; i < length; i++)
+            {
+                data[i] = (float)((random.NextDouble() * 2 - 1) * bound);
+            }
+
+            return data;
+        }
+
+        /// <summary>An output buffer pre-filled with NaN, so an element the kernel forgets to write fails the comparison.</summary>
+        public static float[] Poisoned(int length)
+        {
+            float[] data = new float[length];
+            data.AsSpan().Fill(float.NaN);
+            return data;
+        }
+
+        public static double MaxAbsError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected)
+        {
+            double max = 0;
+            for (int i = 0; i < actual.Length; i++)
+            {
+                double error = Math.Abs(actual[i] - expected[i]);
+                if (double.IsNaN(error))
+                {
+                    return double.PositiveInfinity;
+                }
+
+                max = Math.Max(max, error);
+            }
+
+            return max;
+        }
+    }
+}
