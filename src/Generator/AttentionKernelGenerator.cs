@@ -42,8 +42,10 @@ namespace KernelGen.Generator
                 .WithTrackingName(TrackingNames.Diagnostics);
 
             context.RegisterSourceOutput(plans, static (output, plan) => Emit(output, plan));
-            context.RegisterSourceOutput(diagnostics, static (output, diagnostic) =>
-                output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+            // Diagnostics are paired with the compilation only at the end, to be placed in its syntax trees; the models
+            // before this point stay free of trees and symbols.
+            context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) =>
+                output.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
 
             RegisterOrphanMask(context, KernelParser.CausalAttributeName, "CausalMask");
             RegisterOrphanMask(context, KernelParser.WindowAttributeName, "SlidingWindow");
@@ -52,19 +54,34 @@ namespace KernelGen.Generator
 
         private static void Emit(SourceProductionContext output, KernelPlan plan)
         {
-            string source;
+            if (TryEmit(plan, out string? source, out Diagnostic? error))
+            {
+                output.AddSource(plan.HintName, source!);
+            }
+            else
+            {
+                output.ReportDiagnostic(error!);
+            }
+        }
+
+        /// <summary>
+        /// Emits one kernel. An emitter bug never fails the user's build with "generator failed": it becomes a KG0999
+        /// diagnostic and no source for that kernel.
+        /// </summary>
+        internal static bool TryEmit(KernelPlan plan, out string? source, out Diagnostic? error)
+        {
             try
             {
                 source = KernelEmitter.Emit(plan, Version);
+                error = null;
+                return true;
             }
             catch (System.Exception exception) when (exception is not System.OperationCanceledException)
             {
-                // Never fail the user's build with "generator failed": report and emit nothing for this kernel.
-                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Spec.DisplayName, exception.GetType().Name + ": " + exception.Message));
-                return;
+                source = null;
+                error = Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Spec.DisplayName, exception.GetType().Name + ": " + exception.Message);
+                return false;
             }
-
-            output.AddSource(plan.HintName, source);
         }
 
         /// <summary>Warns (KG0012) about a mask attribute on a method that has no [AttentionKernel].</summary>
@@ -78,7 +95,8 @@ namespace KernelGen.Generator
                 .Where(static diagnostic => diagnostic is not null)
                 .Select(static (diagnostic, _) => diagnostic!)
                 .WithTrackingName(TrackingNames.OrphanMasks);
-            context.RegisterSourceOutput(orphans, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+            context.RegisterSourceOutput(orphans.Combine(context.CompilationProvider), static (output, pair) =>
+                output.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
         }
     }
 }

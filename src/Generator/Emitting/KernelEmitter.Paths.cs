@@ -213,7 +213,8 @@ namespace KernelGen.Generator.Emitting
                 IsScalar ? $"Unsafe.Add(ref {reference}, {offset})" : $"{Api}.LoadUnsafe(ref {reference}, {offset})";
 
             public string Store(string value, string reference, string offset) =>
-                IsScalar ? $"Unsafe.Add(ref {reference}, {offset}) = {value};" : $"({value}).StoreUnsafe(ref {reference}, {offset});";
+                IsScalar ? $"Unsafe.Add(ref {reference}, {offset}) = {value};"
+                    : value.Contains(" ") ? $"({value}).StoreUnsafe(ref {reference}, {offset});" : $"{value}.StoreUnsafe(ref {reference}, {offset});";
 
             public string MultiplyAdd(string left, string right, string addend) =>
                 IsScalar ? $"{left} * {right} + {addend}" : $"{Api}.MultiplyAddEstimate({left}, {right}, {addend})";

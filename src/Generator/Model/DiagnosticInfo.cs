@@ -22,7 +22,26 @@ namespace KernelGen.Generator.Model
             return new DiagnosticInfo(descriptor, location, new EquatableArray<string>(text));
         }
 
-        public Diagnostic ToDiagnostic() =>
-            Diagnostic.Create(Descriptor, Location?.ToLocation(), Arguments.Select(static a => (object?)a).ToArray());
+        /// <summary>
+        /// Creates the diagnostic, placed in the compilation's own syntax tree when the file is part of it, so that
+        /// <c>#pragma warning disable</c> and editor squiggles work as for any compiler diagnostic.
+        /// </summary>
+        public Diagnostic ToDiagnostic(Compilation? compilation = null)
+        {
+            Location? location = Location?.ToLocation();
+            if (Location is not null && compilation is not null)
+            {
+                foreach (SyntaxTree tree in compilation.SyntaxTrees)
+                {
+                    if (tree.FilePath == Location.FilePath)
+                    {
+                        location = Microsoft.CodeAnalysis.Location.Create(tree, Location.Span);
+                        break;
+                    }
+                }
+            }
+
+            return Diagnostic.Create(Descriptor, location, Arguments.Select(static a => (object?)a).ToArray());
+        }
     }
 }

@@ -1,0 +1,175 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace KernelGen.Generator.Tests
+{
+    /// <summary>One test per KG id: the id, the severity, and the exact text the diagnostic points at.</summary>
+    public sealed class DiagnosticTests
+    {
+        private const string Signature = "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)";
+
+        [Theory]
+        [InlineData("public static void Attend" + Signature + " { }", "Attend")]
+        [InlineData("public static partial void Attend" + Signature + ";\n        public static partial void Attend" + Signature + " { }", "Attend")]
+        public void KG0001_NotAPartialDeclaration(string method, string pointsAt)
+        {
+            string source = Wrap("[AttentionKernel(64)]\n        " + method);
+            AssertSingle(source, "KG0001", DiagnosticSeverity.Error, pointsAt);
+        }
+
+        [Fact]
+        public void KG0002_ContainingTypeNotPartial()
+        {
+            string source = "using System;\nusing KernelGen;\npublic static class Plain\n{\n    [AttentionKernel(64)]\n    public static partial void Attend" + Signature + ";\n}\n";
+            AssertContains(source, "KG0002", DiagnosticSeverity.Error, "Plain");
+        }
+
+        [Theory]
+        [InlineData("public static partial int Attend" + Signature + ";")]
+        [InlineData("public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, Span<float> output);")]
+        [InlineData("public static partial void Attend(ReadOnlySpan<double> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);")]
+        [InlineData("public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, ref Span<float> output);")]
+        public void KG0003_WrongSignature(string method)
+        {
+            AssertContains(Wrap("[AttentionKernel(64)]\n        " + method), "KG0003", DiagnosticSeverity.Error, "Attend");
+        }
+
+        [Fact]
+        public void KG0004_GenericMethod()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64)]\n        public static partial void Attend<T>" + Signature + ";"), "KG0004", DiagnosticSeverity.Error, "<T>");
+        }
+
+        [Theory]
+        [InlineData("[AttentionKernel(0)]", "0")]
+        [InlineData("[AttentionKernel(513)]", "513")]
+        [InlineData("[AttentionKernel(headDimension: -8)]", "-8")]
+        public void KG0005_HeadDimensionOutOfRange(string attribute, string pointsAt)
+        {
+            AssertSingle(Wrap(attribute + "\n        public static partial void Attend" + Signature + ";"), "KG0005", DiagnosticSeverity.Error, pointsAt);
+        }
+
+        [Theory]
+        [InlineData("-1f")]
+        [InlineData("float.NaN")]
+        [InlineData("float.PositiveInfinity")]
+        public void KG0006_InvalidScale(string scale)
+        {
+            AssertSingle(Wrap($"[AttentionKernel(64, Scale = {scale})]\n        public static partial void Attend" + Signature + ";"), "KG0006", DiagnosticSeverity.Error, scale);
+        }
+
+        [Theory]
+        [InlineData("[SlidingWindow(-3)]", "-3")]
+        [InlineData("[SlidingWindow(4, -1)]", "-1")]
+        [InlineData("[SlidingWindow(right: 2, left: -5)]", "-5")]
+        public void KG0007_NegativeWindowSide(string attribute, string pointsAt)
+        {
+            AssertSingle(Kernel(attribute), "KG0007", DiagnosticSeverity.Error, pointsAt);
+        }
+
+        [Fact]
+        public void KG0008_NegativeGlobalPosition()
+        {
+            AssertSingle(Kernel("[SlidingWindow(4)]\n        [GlobalTokens(0, -4, 9)]"), "KG0008", DiagnosticSeverity.Error, "-4");
+        }
+
+        [Fact]
+        public void KG0009_DuplicateGlobalPosition()
+        {
+            Diagnostic diagnostic = AssertSingle(Kernel("[SlidingWindow(4)]\n        [GlobalTokens(7, 2, 7)]"), "KG0009", DiagnosticSeverity.Error, "7");
+            Assert.Equal("[GlobalTokens(7, 2, ".Length, diagnostic.Location.GetLineSpan().StartLinePosition.Character - "        ".Length);
+        }
+
+        [Fact]
+        public void KG0010_GlobalTokensWithoutWindow_WarnsAndStillGenerates()
+        {
+            string source = Kernel("[GlobalTokens(0, 1)]");
+            AssertSingle(source, "KG0010", DiagnosticSeverity.Warning, "GlobalTokens(0, 1)");
+            Assert.Single(GeneratorHarness.Run(source).Result.GeneratedSources);
+        }
+
+        [Theory]
+        [InlineData("[SlidingWindow(16, 4)]", "4")]
+        [InlineData("[SlidingWindow(8)]", "8")]
+        public void KG0011_WindowRightCutByCausal_Warns(string window, string pointsAt)
+        {
+            AssertSingle(Kernel("[CausalMask]\n        " + window), "KG0011", DiagnosticSeverity.Warning, pointsAt);
+        }
+
+        [Theory]
+        [InlineData("[CausalMask]", "CausalMask")]
+        [InlineData("[SlidingWindow(2)]", "SlidingWindow(2)")]
+        [InlineData("[GlobalTokens(1)]", "GlobalTokens(1)")]
+        public void KG0012_MaskWithoutKernel_Warns(string attribute, string pointsAt)
+        {
+            AssertSingle(Wrap(attribute + "\n        public static void Helper() { }"), "KG0012", DiagnosticSeverity.Warning, pointsAt);
+        }
+
+        [Fact]
+        public void KG0999_EmitterFailure_IsReportedNotThrown()
+        {
+            // A plan no parser produces (no parameter names) makes the emitter fail; the generator must report, not throw.
+            var spec = new Model.KernelSpec("App", new Model.EquatableArray<Model.ContainingTypeSpec>(new[] { new Model.ContainingTypeSpec("class", "K", "") }),
+                "Attend", "public static", Model.EquatableArray<string>.Empty, 8, 0.5f, false,
+                new Model.MaskSpec(false, false, 0, 0, Model.EquatableArray<int>.Empty));
+            bool emitted = AttentionKernelGenerator.TryEmit(Planning.KernelPlanner.Plan(spec), out string? source, out Diagnostic? error);
+            Assert.False(emitted);
+            Assert.Null(source);
+            Assert.Equal("KG0999", error!.Id);
+            Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        }
+
+        [Fact]
+        public void EveryDescriptor_IsTrackedInAnalyzerReleases()
+        {
+            string releases = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "src/Generator/Diagnostics/AnalyzerReleases.Unshipped.md"));
+            foreach (DiagnosticDescriptor descriptor in typeof(Diagnostics.DiagnosticDescriptors).GetFields().Select(f => (DiagnosticDescriptor)f.GetValue(null)!))
+            {
+                Assert.Contains($"{descriptor.Id} | KernelGen | {descriptor.DefaultSeverity} |", releases);
+            }
+        }
+
+        internal static string Wrap(string members) =>
+            "using System;\nusing KernelGen;\n\nnamespace App\n{\n    public static partial class Kernels\n    {\n        " + members + "\n    }\n}\n";
+
+        private static string Kernel(string maskAttributes) =>
+            Wrap("[AttentionKernel(64)]\n        " + maskAttributes + "\n        public static partial void Attend" + Signature + ";");
+
+        private static Diagnostic AssertSingle(string source, string id, DiagnosticSeverity severity, string pointsAt)
+        {
+            (GeneratorRunResult result, _) = GeneratorHarness.Run(source);
+            Assert.Null(result.Exception);
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+            AssertDiagnostic(diagnostic, source, id, severity, pointsAt);
+            if (severity == DiagnosticSeverity.Error)
+            {
+                Assert.Empty(result.GeneratedSources);
+            }
+
+            return diagnostic;
+        }
+
+        private static void AssertContains(string source, string id, DiagnosticSeverity severity, string pointsAt)
+        {
+            (GeneratorRunResult result, _) = GeneratorHarness.Run(source);
+            Assert.Null(result.Exception);
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics, d => d.Id == id);
+            AssertDiagnostic(diagnostic, source, id, severity, pointsAt);
+            Assert.Empty(result.GeneratedSources);
+        }
+
+        private static void AssertDiagnostic(Diagnostic diagnostic, string source, string id, DiagnosticSeverity severity, string pointsAt)
+        {
+            Assert.Equal(id, diagnostic.Id);
+            Assert.Equal(severity, diagnostic.Severity);
+            Assert.True(diagnostic.Location.IsInSource, "diagnostic has no source location");
+            Assert.Equal(pointsAt, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            Assert.DoesNotContain("{", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        internal static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+            System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, "..", ".."));
+    }
+}

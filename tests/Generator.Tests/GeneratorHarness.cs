@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace KernelGen.Generator.Tests
+{
+    /// <summary>Compiles user code in memory, runs the generator on it, and compiles the result.</summary>
+    internal static class GeneratorHarness
+    {
+        public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+        private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
+
+        public static CSharpCompilation Compile(params string[] sources) =>
+            CSharpCompilation.Create(
+                "UserAssembly",
+                sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"User{i}.cs")),
+                References.Value,
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+        public static GeneratorDriver CreateDriver() =>
+            CSharpGeneratorDriver.Create(
+                new[] { new AttentionKernelGenerator().AsSourceGenerator() },
+                parseOptions: ParseOptions,
+                driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+        /// <summary>Runs the generator once; returns its result and the compilation with the generated sources added.</summary>
+        public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+        {
+            CSharpCompilation compilation = Compile(sources);
+            GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+            return (driver.GetRunResult().Results.Single(), output);
+        }
+
+        /// <summary>The output compilation's warnings and errors (the user code is expected to be clean).</summary>
+        public static IReadOnlyList<Diagnostic> CompilerProblems(Compilation output) =>
+            output.GetDiagnostics().Where(static d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+
+        private static ImmutableArray<MetadataReference> LoadReferences()
+        {
+            string[] platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+            var references = platform
+                .Where(static path =>
+                {
+                    string name = Path.GetFileName(path);
+                    return name.StartsWith("System.", StringComparison.Ordinal) || name is "System.dll" or "netstandard.dll" or "mscorlib.dll";
+                })
+                .Select(static path => (MetadataReference)MetadataReference.CreateFromFile(path))
+                .ToList();
+            references.Add(MetadataReference.CreateFromFile(typeof(AttentionKernelAttribute).Assembly.Location));
+            references.Add(MetadataReference.CreateFromFile(typeof(ReferenceAttention).Assembly.Location));
+            return references.ToImmutableArray();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace KernelGen.Generator.Tests
+{
+    /// <summary>
+    /// The generated source for representative specs, compared with <c>Snapshots/*.verified.cs</c>. Each case must also
+    /// compile with no warning or error, so a snapshot can never accept broken code.
+    /// </summary>
+    public sealed class SnapshotTests
+    {
+        private const string Usings = "using System;\nusing KernelGen;\n\n";
+
+        public static TheoryData<string, string> Specs() => new()
+        {
+            { "Full64", Kernel("[AttentionKernel(64)]") },
+            { "Causal128", Kernel("[AttentionKernel(128)]\n    [CausalMask]") },
+            { "Window64Symmetric16", Kernel("[AttentionKernel(64)]\n    [SlidingWindow(16)]") },
+            { "MistralCausalWindow128", Kernel("[AttentionKernel(128)]\n    [CausalMask]\n    [SlidingWindow(4096, 0)]") },
+            { "Longformer64", Kernel("[AttentionKernel(64)]\n    [SlidingWindow(16, 16)]\n    [GlobalTokens(77, 0, 5)]") },
+            { "CausalWindowGlobals80", Kernel("[AttentionKernel(80)]\n    [CausalMask]\n    [SlidingWindow(256, 0)]\n    [GlobalTokens(0, 1, 2, 3)]") },
+            { "Scalar3Causal", Kernel("[AttentionKernel(3)]\n    [CausalMask]") },
+            { "Looped512ScaleHalf", Kernel("[AttentionKernel(512, Scale = 0.5f)]\n    [SlidingWindow(2, 1)]") },
+            {
+                "NestedGenericInstance",
+                Usings + "namespace Models.Encoders\n{\n    internal partial struct Stack<T>\n    {\n        private partial class Layer\n        {\n" +
+                "            [AttentionKernel(100, Scale = 0.1f)]\n            [SlidingWindow(3, 7)]\n            [GlobalTokens(1)]\n" +
+                "            internal partial void Attend(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> @out);\n        }\n    }\n}\n"
+            },
+            {
+                "GlobalNamespaceImplicitPrivate",
+                Usings + "partial class Kernels\n{\n    [AttentionKernel(16)]\n    static partial void Tiny(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);\n}\n"
+            },
+        };
+
+        [Theory]
+        [MemberData(nameof(Specs))]
+        public void GeneratedSource_MatchesSnapshot_AndCompiles(string name, string source)
+        {
+            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
+
+            Assert.Null(result.Exception);
+            Assert.Empty(result.Diagnostics);
+            GeneratedSourceResult generated = Assert.Single(result.GeneratedSources);
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+            Snapshot.Verify(generated.SourceText.ToString().Replace(AttentionKernelGenerator.Version, "%VERSION%"), name);
+        }
+
+        [Fact]
+        public void HintName_IsNamespaceTypesAndMethod()
+        {
+            (GeneratorRunResult result, _) = GeneratorHarness.Run(Specs().Single(row => (string)row[0] == "NestedGenericInstance")[1].ToString()!);
+            Assert.Equal("Models.Encoders.Stack_1.Layer.Attend.g.cs", Assert.Single(result.GeneratedSources).HintName);
+        }
+
+        internal static string Kernel(string attributes, string name = "Attend") =>
+            Usings + "namespace MyApp.Kernels\n{\n    public static partial class Attention\n    {\n        " +
+            attributes.Replace("\n    ", "\n        ") +
+            $"\n        public static partial void {name}(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);\n    }}\n}}\n";
+    }
+}
