@@ -135,7 +135,8 @@ namespace KernelGen.Kernels.Tests
                 Assert.False(Vector256.IsHardwareAccelerated);
             }
 
-            if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512F") == "0")
+            // .NET 10 reads DOTNET_EnableAVX512; DOTNET_EnableAVX512F is the older name and no longer has an effect.
+            if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
             {
                 Assert.False(Vector512.IsHardwareAccelerated);
             }

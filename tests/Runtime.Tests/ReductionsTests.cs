@@ -16,7 +16,10 @@ namespace KernelGen.Runtime.Tests
                 {
                     float[] slice = data.AsSpan(start, length).ToArray();
                     Assert.Equal(length == 0 ? float.NegativeInfinity : slice.Max(), Reductions.Max(slice));
-                    Assert.Equal(slice.Select(x => (double)x).Sum(), Reductions.Sum(slice), 3);
+                    // Float accumulation: the error bound grows with the length and the magnitudes summed.
+                    double exact = slice.Select(x => (double)x).Sum();
+                    double bound = 1e-6 * length * slice.Select(x => (double)Math.Abs(x)).DefaultIfEmpty().Max() + 1e-6;
+                    Assert.True(Math.Abs(exact - Reductions.Sum(slice)) <= bound, $"start {start} length {length}: {Reductions.Sum(slice)} vs {exact}");
                 }
             }
         }
