@@ -11,7 +11,8 @@ namespace KernelGen.Generator.Tests
     /// <summary>Compiles user code in memory, runs the generator on it, and compiles the result.</summary>
     internal static class GeneratorHarness
     {
-        public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+        /// <summary>Doc comments are parsed and checked, as in a project with GenerateDocumentationFile.</summary>
+        public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
 
         private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
 
@@ -20,7 +21,11 @@ namespace KernelGen.Generator.Tests
                 "UserAssembly",
                 sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"User{i}.cs")),
                 References.Value,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+                    .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic>
+                    {
+                        ["CS1591"] = ReportDiagnostic.Suppress, // the test sources' own public types carry no docs
+                    }));
 
         public static GeneratorDriver CreateDriver() =>
             CSharpGeneratorDriver.Create(

@@ -30,7 +30,7 @@ namespace KernelGen.Generator.Emitting
 
         private static void WritePath(CodeWriter writer, PathPlan path, bool hasGlobals)
         {
-            writer.Line($"/// <summary>Head dimension in {path.Description}: {DescribeLayout(path)}.</summary>");
+            writer.Line($"/// <summary>Head dimension in {Lit.Xml(path.Description)}: {Lit.Xml(DescribeLayout(path))}.</summary>");
             writer.Open($"private readonly struct {path.Name} : IHeadDimensionPath");
             WriteScore(writer, path, gathered: false);
             writer.Line();

@@ -73,7 +73,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("using global::System.Runtime.InteropServices;");
             writer.Line("using global::System.Runtime.Intrinsics;");
             writer.Line();
-            writer.Line($"/// <summary>The kernel behind <c>{spec.DisplayName.Replace("<", "&lt;").Replace(">", "&gt;")}</c>; see the header of this file.</summary>");
+            writer.Line($"/// <summary>The kernel behind <c>{Lit.Xml(spec.DisplayName)}</c>; see the header of this file.</summary>");
             writer.Open($"file static class {plan.ImplementationName}");
             writer.Line("/// <summary>The head dimension d: floats per row.</summary>");
             writer.Line($"private const int HeadDimension = {Lit.Int(spec.HeadDimension)};");

@@ -33,6 +33,9 @@ namespace KernelGen.Generator.Emitting
         /// <summary>A float as plain invariant text (no suffix), for comments and messages.</summary>
         public static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+        /// <summary>Text made safe inside an XML doc comment.</summary>
+        public static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
         /// <summary>A string as a C# regular string literal.</summary>
         public static string String(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
     }

@@ -156,7 +156,7 @@ namespace KernelGen.Generated
             static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);
         }
 
-        /// <summary>Head dimension in Vector512<float>, 16 lanes: 1 x Vector512.</summary>
+        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 1 x Vector512.</summary>
         private readonly struct Vector512Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -192,7 +192,7 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Head dimension in Vector256<float>, 8 lanes: 2 x Vector256.</summary>
+        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 2 x Vector256.</summary>
         private readonly struct Vector256Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -233,7 +233,7 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Head dimension in Vector128<float>, 4 lanes: 4 x Vector128.</summary>
+        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 4 x Vector128.</summary>
         private readonly struct Vector128Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]

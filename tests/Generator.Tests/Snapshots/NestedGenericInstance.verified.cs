@@ -244,7 +244,7 @@ namespace KernelGen.Generated
             static abstract void AccumulateKeys(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueStart, ReadOnlySpan<int> keyIndices);
         }
 
-        /// <summary>Head dimension in Vector512<float>, 16 lanes: 6 x Vector512 + 1 x Vector128.</summary>
+        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 6 x Vector512 + 1 x Vector128.</summary>
         private readonly struct Vector512Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -374,7 +374,7 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Head dimension in Vector256<float>, 8 lanes: 12 x Vector256 + 1 x Vector128.</summary>
+        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 12 x Vector256 + 1 x Vector128.</summary>
         private readonly struct Vector256Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -564,7 +564,7 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Head dimension in Vector128<float>, 4 lanes: loop over 100 floats in Vector128 steps.</summary>
+        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: loop over 100 floats in Vector128 steps.</summary>
         private readonly struct Vector128Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]

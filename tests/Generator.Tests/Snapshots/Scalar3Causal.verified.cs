@@ -166,7 +166,7 @@ namespace KernelGen.Generated
             static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);
         }
 
-        /// <summary>Head dimension in Vector512<float>, 16 lanes: 3 x float.</summary>
+        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 3 x float.</summary>
         private readonly struct Vector512Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -211,7 +211,7 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Head dimension in Vector256<float>, 8 lanes: 3 x float.</summary>
+        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 3 x float.</summary>
         private readonly struct Vector256Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -256,7 +256,7 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Head dimension in Vector128<float>, 4 lanes: 3 x float.</summary>
+        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 3 x float.</summary>
         private readonly struct Vector128Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -202,7 +202,7 @@ namespace KernelGen.Generated
             static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);
         }
 
-        /// <summary>Head dimension in Vector512<float>, 16 lanes: 4 x Vector512.</summary>
+        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 4 x Vector512.</summary>
         private readonly struct Vector512Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -253,7 +253,7 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Head dimension in Vector256<float>, 8 lanes: 8 x Vector256.</summary>
+        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 8 x Vector256.</summary>
         private readonly struct Vector256Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -324,7 +324,7 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Head dimension in Vector128<float>, 4 lanes: 16 x Vector128.</summary>
+        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 16 x Vector128.</summary>
         private readonly struct Vector128Path : IHeadDimensionPath
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
