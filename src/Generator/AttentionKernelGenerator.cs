@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Reflection;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Emitting;
@@ -30,11 +31,21 @@ namespace KernelGen.Generator
                     transform: static (context, cancellationToken) => KernelParser.Parse(context, cancellationToken))
                 .WithTrackingName(TrackingNames.Parse);
 
-            IncrementalValuesProvider<KernelPlan> plans = parsed
+            IncrementalValuesProvider<KernelPlan> planned = parsed
                 .Where(static result => result.Spec is not null)
                 .Select(static (result, _) => result.Spec!)
                 .WithTrackingName(TrackingNames.Specs)
-                .Select(static (spec, _) => KernelPlanner.Plan(spec))
+                .Select(static (spec, _) => KernelPlanner.TryPlan(spec));
+
+            // Hint names must be unique ignoring case ('Attend' and 'attend' in one type would collide): the rare clash
+            // gets a stable suffix. Only the names are collected, so other kernels' edits leave each plan unchanged.
+            IncrementalValueProvider<EquatableArray<string>> hintNames = planned
+                .Select(static (plan, _) => plan.HintName)
+                .Collect()
+                .Select(static (names, _) => new EquatableArray<string>(names.ToArray()));
+            IncrementalValuesProvider<KernelPlan> plans = planned
+                .Combine(hintNames)
+                .Select(static (pair, _) => KernelPlanner.WithUniqueHintName(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.Plans);
 
             IncrementalValuesProvider<DiagnosticInfo> diagnostics = parsed
@@ -70,6 +81,13 @@ namespace KernelGen.Generator
         /// </summary>
         internal static bool TryEmit(KernelPlan plan, out string? source, out Diagnostic? error)
         {
+            if (plan.Failure is not null)
+            {
+                source = null;
+                error = Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Spec.DisplayName, plan.Failure);
+                return false;
+            }
+
             try
             {
                 source = KernelEmitter.Emit(plan, Version);

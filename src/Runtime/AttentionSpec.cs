@@ -86,6 +86,11 @@ namespace KernelGen
         /// </summary>
         public bool IsAllowed(int queryRow, int keyIndex, int queryCount, int keyCount)
         {
+            if ((uint)keyIndex >= (uint)keyCount)
+            {
+                return false; // no key there, global or not
+            }
+
             long position = (long)queryRow + keyCount - queryCount;
             if (Causal && keyIndex > position)
             {

@@ -16,6 +16,8 @@ namespace KernelGen
     /// Every exponent is of a value &lt;= 0, so nothing overflows.</para>
     /// <para>A row starts at <c>m = -inf</c>, <c>l = 0</c>: the first block's correction is <c>e^-inf = 0</c>, which
     /// clears nothing that is not already zero. A row that never sees a key keeps <c>l = 0</c> and is written as zeros.</para>
+    /// <para>Non-finite scores: NaN propagates to the row; a score of +inf (a dot product that overflowed float, far outside
+    /// the documented input range) makes the row NaN, where the double-precision reference may still be finite.</para>
     /// </remarks>
     public static class OnlineSoftmax
     {

@@ -108,11 +108,33 @@ namespace KernelGen.Generator.Tests
         }
 
         [Fact]
+        public void KG0013_FileLocalContainingType()
+        {
+            string source = "using System;\nusing KernelGen;\nfile partial class Local\n{\n    [AttentionKernel(64)]\n    public static partial void Attend" + Signature + ";\n}\n";
+            AssertSingle(source, "KG0013", DiagnosticSeverity.Error, "Local");
+        }
+
+        [Fact]
+        public void KG0014_LanguageVersionBelow11()
+        {
+            string source = Wrap("[AttentionKernel(64)]\n        public static partial void Attend" + Signature + ";");
+            var options = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp10);
+            Compilation compilation = GeneratorHarness.Compile(source).RemoveAllSyntaxTrees()
+                .AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, options, path: "User0.cs"));
+            GeneratorRunResult result = Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver
+                .Create(new[] { new AttentionKernelGenerator().AsSourceGenerator() }, parseOptions: options)
+                .RunGenerators(compilation).GetRunResult().Results.Single();
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+            AssertDiagnostic(diagnostic, source, "KG0014", DiagnosticSeverity.Error, "Attend");
+            Assert.Empty(result.GeneratedSources);
+        }
+
+        [Fact]
         public void KG0999_EmitterFailure_IsReportedNotThrown()
         {
             // A plan no parser produces (no parameter names) makes the emitter fail; the generator must report, not throw.
-            var spec = new Model.KernelSpec("App", new Model.EquatableArray<Model.ContainingTypeSpec>(new[] { new Model.ContainingTypeSpec("class", "K", "") }),
-                "Attend", "public static", Model.EquatableArray<string>.Empty, 8, 0.5f, false,
+            var spec = new Model.KernelSpec("App", new Model.EquatableArray<Model.ContainingTypeSpec>(new[] { new Model.ContainingTypeSpec(string.Empty, "class", "K", string.Empty, 0) }),
+                "Attend", "public static", Model.EquatableArray<string>.Empty, false, 8, 0.5f, false,
                 new Model.MaskSpec(false, false, 0, 0, Model.EquatableArray<int>.Empty));
             bool emitted = AttentionKernelGenerator.TryEmit(Planning.KernelPlanner.Plan(spec), out string? source, out Diagnostic? error);
             Assert.False(emitted);

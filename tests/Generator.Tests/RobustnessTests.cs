@@ -36,6 +36,8 @@ namespace KernelGen.Generator.Tests
             "using System;\nusing KernelGen;\nnamespace App;\npublic partial interface IKernels\n{\n    [AttentionKernel(4)]\n    static partial void A" + Signature + ";\n}\n",
             "using System;\nusing KernelGen;\nnamespace App;\npublic partial class Outer<T> where T : class\n{\n    public partial record Inner\n    {\n        [AttentionKernel(4)]\n        [CausalMask]\n        public partial void A" + Signature + ";\n    }\n}\n",
             "using System;\nusing KernelGen;\nnamespace App;\npublic partial class C\n{\n    [AttentionKernel(4)]\n    public static partial void A(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output",
+            DiagnosticTests.Wrap("[AttentionKernel(4)]\n        public static partial void A(ReadOnlySpan<float> , ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> o);"),
+            "using KernelGen;\nnamespace App;\npublic partial class C\n{\n    [AttentionKernel(4)]\n    public static partial void A(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);\n}\n",
         };
 
         public static TheoryData<string> ValidEdgeSpecs() => new()
@@ -43,6 +45,10 @@ namespace KernelGen.Generator.Tests
             DiagnosticTests.Wrap("[AttentionKernel(512)]\n        [SlidingWindow(int.MaxValue, int.MaxValue)]\n        [GlobalTokens(int.MaxValue, 0)]\n        public static partial void A" + Signature + ";"),
             DiagnosticTests.Wrap("[AttentionKernel(1, Scale = 1e-30f)]\n        [CausalMask]\n        [SlidingWindow(0, 0)]\n        public static partial void A" + Signature + ";"),
             DiagnosticTests.Wrap("[AttentionKernel(7, Scale = 3.4e38f)]\n        [SlidingWindow(0)]\n        [GlobalTokens(" + string.Join(", ", Enumerable.Range(0, 300)) + ")]\n        public static partial void A" + Signature + ";"),
+            "using System;\nusing KernelGen;\nnamespace App;\npublic ref partial struct Holder\n{\n    [AttentionKernel(8)]\n    public static partial void A" + Signature + ";\n}\n",
+            "using System;\nusing KernelGen;\nnamespace App;\npublic static partial class Extensions\n{\n    [AttentionKernel(8)]\n    [CausalMask]\n    public static partial void Attend(this ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);\n    public static void Use(float[] q, float[] o) => ((ReadOnlySpan<float>)q).Attend(q, q, o);\n}\n",
+            DiagnosticTests.Wrap("[AttentionKernel(8)]\n        public static partial void A(ReadOnlySpan<float> queryCount, ReadOnlySpan<float> keyCount, ReadOnlySpan<float> queryName, Span<float> HeadDimension);"),
+            "using System;\nusing KernelGen;\nnamespace @class.@int;\npublic partial class @void\n{\n    [AttentionKernel(8)]\n    public static partial void @float" + Signature + ";\n}\n",
             "using System;\nusing KernelGen;\nnamespace App.Deep.Er;\npublic partial class Outer<TKey, TValue>\n{\n    internal partial struct Mid\n    {\n        private partial record class Inner\n        {\n            [AttentionKernel(33)]\n            [CausalMask]\n            private partial void A(ReadOnlySpan<float> @class, ReadOnlySpan<float> @int, ReadOnlySpan<float> @float, Span<float> @void);\n        }\n    }\n}\n",
         };
 
@@ -69,6 +75,42 @@ namespace KernelGen.Generator.Tests
             Assert.Empty(result.Diagnostics);
             Assert.Single(result.GeneratedSources);
             Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        }
+
+        [Fact]
+        public void KernelsWhoseDottedNamesLookAlike_GetDistinctFiles()
+        {
+            // Nested class B.C versus class B_C style names; class Outer<T> versus class Outer_1.
+            string source = "using System;\nusing KernelGen;\n" +
+                "namespace A { public partial class B { [AttentionKernel(4)] public static partial void M" + Signature + "; } }\n" +
+                "namespace A { public partial class B { public partial class C { [AttentionKernel(4)] public static partial void M" + Signature + "; } } }\n" +
+                "namespace A { public partial class Outer<T> { [AttentionKernel(4)] public static partial void M" + Signature + "; } }\n" +
+                "namespace A { public partial class Outer_1 { [AttentionKernel(4)] public static partial void M" + Signature + "; } }\n";
+            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
+            Assert.Null(result.Exception);
+            Assert.Empty(result.Diagnostics);
+            Assert.Equal(
+                new[] { "A.B+C.M.g.cs", "A.B.M.g.cs", "A.Outer_1.M.g.cs", "A.Outer`1.M.g.cs" },
+                result.GeneratedSources.Select(static s => s.HintName).OrderBy(static n => n, System.StringComparer.Ordinal));
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        }
+
+        [Fact]
+        public void KernelsDifferingOnlyInCase_GetDistinctStableFiles()
+        {
+            string source = DiagnosticTests.Wrap(
+                "[AttentionKernel(4)]\n        public static partial void Attend" + Signature + ";\n" +
+                "        [AttentionKernel(4)]\n        public static partial void attend" + Signature + ";");
+            Compilation compilation = GeneratorHarness.Compile(source);
+            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out _, out ImmutableArray<Diagnostic> driverDiagnostics);
+            GeneratorRunResult result = driver.GetRunResult().Results.Single();
+            Assert.Null(result.Exception);
+            Assert.DoesNotContain(driverDiagnostics, static d => d.Id == "CS8785");
+            Assert.Empty(result.Diagnostics);
+            string[] names = result.GeneratedSources.Select(static s => s.HintName).OrderBy(static n => n, System.StringComparer.Ordinal).ToArray();
+            Assert.Equal(2, names.Length);
+            Assert.Matches(@"^App\.Kernels\.Attend\.[0-9a-f]{8}\.g\.cs$", names[0]);
+            Assert.Matches(@"^App\.Kernels\.attend\.[0-9a-f]{8}\.g\.cs$", names[1]);
         }
 
         [Theory]

@@ -51,7 +51,7 @@ namespace KernelGen.Generator.Tests
         public void HintName_IsNamespaceTypesAndMethod()
         {
             (GeneratorRunResult result, _) = GeneratorHarness.Run(Specs().Single(row => (string)row[0] == "NestedGenericInstance")[1].ToString()!);
-            Assert.Equal("Models.Encoders.Stack_1.Layer.Attend.g.cs", Assert.Single(result.GeneratedSources).HintName);
+            Assert.Equal("Models.Encoders.Stack`1+Layer.Attend.g.cs", Assert.Single(result.GeneratedSources).HintName);
         }
 
         internal static string Kernel(string attributes, string name = "Attend") =>

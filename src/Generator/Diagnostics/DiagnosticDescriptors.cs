@@ -103,6 +103,22 @@ namespace KernelGen.Generator.Diagnostics
             defaultSeverity: DiagnosticSeverity.Warning,
             isEnabledByDefault: true);
 
+        public static readonly DiagnosticDescriptor FileLocalContainingType = new(
+            id: "KG0013",
+            title: "Attention kernel in a file-local type",
+            messageFormat: "Type '{0}' containing attention kernel '{1}' is 'file'-local, so the generated part cannot join it; remove 'file' or move the kernel",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor LanguageVersionTooLow = new(
+            id: "KG0014",
+            title: "C# 11 or later is required",
+            messageFormat: "Attention kernel '{0}' needs C# 11 or later (file-local types, static abstract members); the project uses C# {1}; raise <LangVersion>",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
         public static readonly DiagnosticDescriptor InternalError = new(
             id: "KG0999",
             title: "KernelGen internal error",

@@ -37,19 +37,17 @@ namespace KernelGen.Generator.Emitting
 
             foreach (ContainingTypeSpec type in spec.ContainingTypes)
             {
-                writer.Open($"partial {type.Keyword} {type.Name}{type.TypeParameters}");
+                writer.Open($"{(type.Modifiers.Length > 0 ? type.Modifiers + " " : string.Empty)}partial {type.Keyword} {type.Name}{type.TypeParameters}");
             }
 
             string[] names = spec.ParameterNames.ToArray();
             string modifiers = spec.Modifiers.Length > 0 ? spec.Modifiers + " " : string.Empty;
             writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"KernelGen\", {Lit.String(version)})]");
             writer.Open(
-                $"{modifiers}partial void {spec.MethodName}(global::System.ReadOnlySpan<float> {names[0]}, global::System.ReadOnlySpan<float> {names[1]}, " +
+                $"{modifiers}partial void {spec.MethodName}({(spec.IsExtension ? "this " : string.Empty)}global::System.ReadOnlySpan<float> {names[0]}, global::System.ReadOnlySpan<float> {names[1]}, " +
                 $"global::System.ReadOnlySpan<float> {names[2]}, global::System.Span<float> {names[3]})");
-            writer.Line("// Validation: every length is checked before anything is written.");
-            writer.Line($"global::KernelGen.AttentionGuard.ValidateLengths({Lit.Int(spec.HeadDimension)}, {names[0]}.Length, {names[1]}.Length, {names[2]}.Length, {names[3]}.Length,");
-            writer.Line($"    nameof({names[0]}), nameof({names[1]}), nameof({names[2]}), nameof({names[3]}), out int queryCount, out int keyCount);");
-            writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.Run({names[0]}, {names[1]}, {names[2]}, {names[3]}, queryCount, keyCount);");
+            writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.Run({names[0]}, {names[1]}, {names[2]}, {names[3]},");
+            writer.Line($"    nameof({names[0]}), nameof({names[1]}), nameof({names[2]}), nameof({names[3]}));");
             writer.Close();
 
             foreach (ContainingTypeSpec _ in spec.ContainingTypes)
@@ -126,8 +124,14 @@ namespace KernelGen.Generator.Emitting
 
         private static void WriteRun(CodeWriter writer, KernelPlan plan)
         {
-            writer.Line("/// <summary>Runs the kernel on validated spans: query and output hold queryCount rows, key and value keyCount rows.</summary>");
-            writer.Open("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)");
+            writer.Line("/// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>");
+            writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("    string queryName, string keyName, string valueName, string outputName)");
+            writer.Open();
+            writer.Line("// Validation: every length is checked before anything is written.");
+            writer.Line("global::KernelGen.AttentionGuard.ValidateLengths(HeadDimension, query.Length, key.Length, value.Length, output.Length,");
+            writer.Line("    queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);");
+            writer.Line();
             writer.Open("if (queryCount == 0)");
             writer.Line("return; // Nq = 0: nothing to compute.");
             writer.Close();

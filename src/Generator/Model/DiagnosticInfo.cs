@@ -31,13 +31,11 @@ namespace KernelGen.Generator.Model
             Location? location = Location?.ToLocation();
             if (Location is not null && compilation is not null)
             {
-                foreach (SyntaxTree tree in compilation.SyntaxTrees)
+                // Only an unambiguous match: several in-memory trees may share an empty path.
+                SyntaxTree[] trees = compilation.SyntaxTrees.Where(t => t.FilePath == Location.FilePath).Take(2).ToArray();
+                if (trees.Length == 1 && Location.Span.End <= trees[0].Length)
                 {
-                    if (tree.FilePath == Location.FilePath)
-                    {
-                        location = Microsoft.CodeAnalysis.Location.Create(tree, Location.Span);
-                        break;
-                    }
+                    location = Microsoft.CodeAnalysis.Location.Create(trees[0], Location.Span);
                 }
             }
 

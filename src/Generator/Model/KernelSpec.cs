@@ -9,6 +9,7 @@ namespace KernelGen.Generator.Model
     /// <param name="MethodName">The method's name (escaped if it is a keyword).</param>
     /// <param name="Modifiers">The method's modifiers except <c>partial</c>, in source order (e.g. "public static").</param>
     /// <param name="ParameterNames">The four parameter names, escaped: query, key, value, output.</param>
+    /// <param name="IsExtension">Whether the first parameter carries <c>this</c> (an extension method).</param>
     /// <param name="HeadDimension">d, 1 to 512.</param>
     /// <param name="Scale">The effective score scale.</param>
     /// <param name="ScaleIsDefault">Whether <see cref="Scale"/> is the default 1/sqrt(d).</param>
@@ -19,6 +20,7 @@ namespace KernelGen.Generator.Model
         string MethodName,
         string Modifiers,
         EquatableArray<string> ParameterNames,
+        bool IsExtension,
         int HeadDimension,
         float Scale,
         bool ScaleIsDefault,
@@ -45,8 +47,11 @@ namespace KernelGen.Generator.Model
         }
     }
 
-    /// <summary>A containing type declaration: its keyword(s), name and type-parameter list (e.g. "record struct", "Outer", "&lt;T&gt;").</summary>
-    internal sealed record ContainingTypeSpec(string Keyword, string Name, string TypeParameters);
+    /// <summary>
+    /// A containing type declaration: the modifiers every partial part must repeat (<c>ref</c>), its keyword(s), name,
+    /// type-parameter list, and arity, e.g. ("ref", "struct", "Outer", "&lt;T&gt;", 1).
+    /// </summary>
+    internal sealed record ContainingTypeSpec(string Modifiers, string Keyword, string Name, string TypeParameters, int Arity);
 
     /// <summary>
     /// The static mask of a kernel. <see cref="GlobalPositions"/> is sorted and unique and only kept when a window exists

@@ -80,6 +80,17 @@ namespace KernelGen.Generator.Parsing
 
             string name = method.Name;
             LocationInfo? nameLocation = LocationInfo.From(syntax.Identifier);
+            if (syntax.Identifier.IsMissing || syntax.ParameterList.Parameters.Any(static p => p.Identifier.IsMissing || p.Type is null || p.Type.IsMissing))
+            {
+                // Half-typed declaration: the compiler reports the syntax error; there is nothing to generate yet.
+                return Result(null, diagnostics);
+            }
+
+            if (syntax.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp11 } options)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooLow, nameLocation, name, options.LanguageVersion.ToDisplayString()));
+                return Result(null, diagnostics);
+            }
 
             // The declaration: a partial method without a body, inside partial types.
             bool isPartial = syntax.Modifiers.Any(SyntaxKind.PartialKeyword);
@@ -93,12 +104,27 @@ namespace KernelGen.Generator.Parsing
             {
                 if (node is TypeDeclarationSyntax type)
                 {
+                    if (type.Identifier.IsMissing)
+                    {
+                        return Result(null, diagnostics);
+                    }
+
                     if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier), type.Identifier.ValueText, name));
                     }
 
-                    containingTypes.Insert(0, new ContainingTypeSpec(TypeKeyword(type), type.Identifier.Text, TypeParameters(type)));
+                    if (type.Modifiers.Any(SyntaxKind.FileKeyword))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocalContainingType, LocationInfo.From(type.Identifier), type.Identifier.ValueText, name));
+                    }
+
+                    containingTypes.Insert(0, new ContainingTypeSpec(
+                        type.Modifiers.Any(SyntaxKind.RefKeyword) ? "ref" : string.Empty,
+                        TypeKeyword(type),
+                        type.Identifier.Text,
+                        TypeParameters(type),
+                        type.TypeParameterList?.Parameters.Count ?? 0));
                 }
             }
 
@@ -111,6 +137,12 @@ namespace KernelGen.Generator.Parsing
             if (method.TypeParameters.Length > 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GenericMethod, LocationInfo.From(syntax.TypeParameterList) ?? nameLocation, name));
+            }
+
+            if (method.ReturnType.TypeKind == TypeKind.Error || method.Parameters.Any(static p => p.Type.TypeKind == TypeKind.Error))
+            {
+                // A type does not resolve (a missing using, a typo): the compiler says so; a signature message would only confuse.
+                return Result(null, diagnostics);
             }
 
             string? signatureProblem = CheckSignature(method);
@@ -256,17 +288,24 @@ namespace KernelGen.Generator.Parsing
                 hasWindow ? new EquatableArray<int>(globals) : EquatableArray<int>.Empty);
 
             var spec = new KernelSpec(
-                method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : string.Empty,
+                method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(NamespaceFormat) : string.Empty,
                 new EquatableArray<ContainingTypeSpec>(containingTypes),
                 syntax.Identifier.Text,
                 string.Join(" ", syntax.Modifiers.Where(static m => !m.IsKind(SyntaxKind.PartialKeyword)).Select(static m => m.Text)),
                 new EquatableArray<string>(syntax.ParameterList.Parameters.Select(static p => p.Identifier.Text)),
+                method.IsExtensionMethod,
                 headDimension,
                 scale == 0f ? DefaultScale(headDimension) : scale,
                 scale == 0f,
                 mask);
             return Result(spec, diagnostics);
         }
+
+        /// <summary>Namespace names as C# source: dotted, keywords escaped with <c>@</c>.</summary>
+        private static readonly SymbolDisplayFormat NamespaceFormat = new(
+            globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+            typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+            miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
         /// <summary>1/sqrt(d), rounded once from double so every machine computes the same float.</summary>
         public static float DefaultScale(int headDimension) => (float)(1.0 / Math.Sqrt(headDimension));
@@ -315,7 +354,7 @@ namespace KernelGen.Generator.Parsing
                 RecordDeclarationSyntax record when !record.ClassOrStructKeyword.IsKind(SyntaxKind.None) => "record " + record.ClassOrStructKeyword.Text,
                 _ => type.Keyword.Text,
             };
-            return type.Modifiers.Any(SyntaxKind.RefKeyword) ? "ref " + keyword : keyword;
+            return keyword;
         }
 
         private static string TypeParameters(TypeDeclarationSyntax type)

@@ -4,7 +4,8 @@ namespace KernelGen.Generator.Planning
 {
     /// <summary>
     /// The decisions derived from a <see cref="KernelSpec"/>: names, the head-dimension layout of each vector path, and
-    /// the figures the generated header quotes. Pure values, so emission is cached on it.
+    /// the figures the generated header quotes. Pure values, so emission is cached on it. <see cref="Failure"/> is set
+    /// (and nothing else is) when planning failed unexpectedly; the emitter reports it as KG0999.
     /// </summary>
     internal sealed record KernelPlan(
         KernelSpec Spec,
@@ -12,7 +13,8 @@ namespace KernelGen.Generator.Planning
         string ImplementationName,
         EquatableArray<PathPlan> Paths,
         EquatableArray<string> MaskPicture,
-        EquatableArray<PairShare> PairShares);
+        EquatableArray<PairShare> PairShares,
+        string? Failure = null);
 
     /// <summary>
     /// How one vector width walks a row of d floats. <see cref="LoopedLength"/> floats (a multiple of <see cref="Lanes"/>) are

@@ -17,6 +17,20 @@ namespace KernelGen.Generator.Planning
 
         private static readonly int[] ShareLengths = { 1024, 4096 };
 
+        /// <summary>Plans a kernel; an unexpected exception becomes a plan with <see cref="KernelPlan.Failure"/> set, never a generator crash.</summary>
+        public static KernelPlan TryPlan(KernelSpec spec)
+        {
+            try
+            {
+                return Plan(spec);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return new KernelPlan(spec, string.Empty, string.Empty, EquatableArray<PathPlan>.Empty, EquatableArray<string>.Empty, EquatableArray<PairShare>.Empty,
+                    exception.GetType().Name + ": " + exception.Message);
+            }
+        }
+
         public static KernelPlan Plan(KernelSpec spec)
         {
             int d = spec.HeadDimension;
@@ -91,24 +105,58 @@ namespace KernelGen.Generator.Planning
             return new PathPlan(name, description, lanes, loopedLength, new EquatableArray<Chunk>(chunks));
         }
 
-        /// <summary>A stable file name: namespace, containing types (with generic arity) and method, e.g. <c>MyApp.Kernels.Longformer64.g.cs</c>.</summary>
+        /// <summary>
+        /// The plan itself, or, when another kernel's hint name equals this one ignoring case, the plan with a suffix derived
+        /// from its exact-case full name (FNV-1a, so the same on every machine and run).
+        /// </summary>
+        public static KernelPlan WithUniqueHintName(KernelPlan plan, EquatableArray<string> allHintNames)
+        {
+            int sameIgnoringCase = 0;
+            foreach (string name in allHintNames)
+            {
+                if (string.Equals(name, plan.HintName, StringComparison.OrdinalIgnoreCase))
+                {
+                    sameIgnoringCase++;
+                }
+            }
+
+            if (sameIgnoringCase <= 1)
+            {
+                return plan;
+            }
+
+            uint hash = 2166136261;
+            foreach (char c in plan.Spec.DisplayName)
+            {
+                hash = unchecked((hash ^ c) * 16777619);
+            }
+
+            string stem = plan.HintName.Substring(0, plan.HintName.Length - ".g.cs".Length);
+            return plan with { HintName = stem + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs" };
+        }
+
+        /// <summary>
+        /// A stable file name from the kernel's full name: <c>MyApp.Kernels.Longformer64.g.cs</c>. Nested types are joined with
+        /// <c>+</c> and generic arity is written <c>`1</c>, as in metadata names, so two different kernels never share a name.
+        /// </summary>
         private static string HintName(KernelSpec spec)
         {
             var builder = new StringBuilder();
             if (spec.Namespace.Length > 0)
             {
-                builder.Append(spec.Namespace).Append('.');
+                builder.Append(spec.Namespace.Replace("@", string.Empty)).Append('.');
             }
 
-            foreach (ContainingTypeSpec type in spec.ContainingTypes)
+            for (int i = 0; i < spec.ContainingTypes.Length; i++)
             {
+                ContainingTypeSpec type = spec.ContainingTypes[i];
                 builder.Append(type.Name.TrimStart('@'));
-                if (type.TypeParameters.Length > 0)
+                if (type.Arity > 0)
                 {
-                    builder.Append('_').Append(type.TypeParameters.Split(',').Length);
+                    builder.Append('`').Append(type.Arity);
                 }
 
-                builder.Append('.');
+                builder.Append(i == spec.ContainingTypes.Length - 1 ? '.' : '+');
             }
 
             return builder.Append(spec.MethodName.TrimStart('@')).Append(".g.cs").ToString();

@@ -42,10 +42,8 @@ partial class Kernels
     [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
     static partial void Tiny(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output)
     {
-        // Validation: every length is checked before anything is written.
-        global::KernelGen.AttentionGuard.ValidateLengths(16, query.Length, key.Length, value.Length, output.Length,
-            nameof(query), nameof(key), nameof(value), nameof(output), out int queryCount, out int keyCount);
-        global::KernelGen.Generated.TinyKernel.Run(query, key, value, output, queryCount, keyCount);
+        global::KernelGen.Generated.TinyKernel.Run(query, key, value, output,
+            nameof(query), nameof(key), nameof(value), nameof(output));
     }
 }
 
@@ -68,9 +66,14 @@ namespace KernelGen.Generated
         /// <summary>Keys scored between two online-softmax updates.</summary>
         private const int KeyBlock = global::KernelGen.OnlineSoftmax.BlockSize;
 
-        /// <summary>Runs the kernel on validated spans: query and output hold queryCount rows, key and value keyCount rows.</summary>
-        public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
+        /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
+        public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            string queryName, string keyName, string valueName, string outputName)
         {
+            // Validation: every length is checked before anything is written.
+            global::KernelGen.AttentionGuard.ValidateLengths(HeadDimension, query.Length, key.Length, value.Length, output.Length,
+                queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
+
             if (queryCount == 0)
             {
                 return; // Nq = 0: nothing to compute.

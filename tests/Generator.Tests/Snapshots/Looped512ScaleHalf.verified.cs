@@ -47,10 +47,8 @@ namespace MyApp.Kernels
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         public static partial void Attend(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output)
         {
-            // Validation: every length is checked before anything is written.
-            global::KernelGen.AttentionGuard.ValidateLengths(512, query.Length, key.Length, value.Length, output.Length,
-                nameof(query), nameof(key), nameof(value), nameof(output), out int queryCount, out int keyCount);
-            global::KernelGen.Generated.AttendKernel.Run(query, key, value, output, queryCount, keyCount);
+            global::KernelGen.Generated.AttendKernel.Run(query, key, value, output,
+                nameof(query), nameof(key), nameof(value), nameof(output));
         }
     }
 }
@@ -80,9 +78,14 @@ namespace KernelGen.Generated
         /// <summary>Keys visible after the query's position.</summary>
         private const int WindowRight = 1;
 
-        /// <summary>Runs the kernel on validated spans: query and output hold queryCount rows, key and value keyCount rows.</summary>
-        public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
+        /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
+        public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            string queryName, string keyName, string valueName, string outputName)
         {
+            // Validation: every length is checked before anything is written.
+            global::KernelGen.AttentionGuard.ValidateLengths(HeadDimension, query.Length, key.Length, value.Length, output.Length,
+                queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
+
             if (queryCount == 0)
             {
                 return; // Nq = 0: nothing to compute.

@@ -59,10 +59,8 @@ namespace Models.Encoders
             [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
             internal partial void Attend(global::System.ReadOnlySpan<float> q, global::System.ReadOnlySpan<float> k, global::System.ReadOnlySpan<float> v, global::System.Span<float> @out)
             {
-                // Validation: every length is checked before anything is written.
-                global::KernelGen.AttentionGuard.ValidateLengths(100, q.Length, k.Length, v.Length, @out.Length,
-                    nameof(q), nameof(k), nameof(v), nameof(@out), out int queryCount, out int keyCount);
-                global::KernelGen.Generated.AttendKernel.Run(q, k, v, @out, queryCount, keyCount);
+                global::KernelGen.Generated.AttendKernel.Run(q, k, v, @out,
+                    nameof(q), nameof(k), nameof(v), nameof(@out));
             }
         }
     }
@@ -96,9 +94,14 @@ namespace KernelGen.Generated
         /// <summary>Global positions, sorted and unique (stored in the assembly's data, no allocation).</summary>
         private static ReadOnlySpan<int> GlobalPositions => new int[] { 1 };
 
-        /// <summary>Runs the kernel on validated spans: query and output hold queryCount rows, key and value keyCount rows.</summary>
-        public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
+        /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
+        public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            string queryName, string keyName, string valueName, string outputName)
         {
+            // Validation: every length is checked before anything is written.
+            global::KernelGen.AttentionGuard.ValidateLengths(HeadDimension, query.Length, key.Length, value.Length, output.Length,
+                queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
+
             if (queryCount == 0)
             {
                 return; // Nq = 0: nothing to compute.

@@ -1,0 +1,83 @@
+using System;
+using BenchmarkDotNet.Attributes;
+
+namespace KernelGen.Bench
+{
+    /// <summary>Single-head float32 attention, [N, d] row-major, one thread: generated kernels against the peers.</summary>
+    [MemoryDiagnoser]
+    public class AttentionBenchmarks
+    {
+        private float[] _query = Array.Empty<float>();
+        private float[] _key = Array.Empty<float>();
+        private float[] _value = Array.Empty<float>();
+        private float[] _output = Array.Empty<float>();
+        private AttentionSpec _spec = new(1);
+        private Peers _peers = new(1, 1);
+        private Kernel _kernel = BenchKernels.Full64;
+
+        public delegate void Kernel(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [Params("full", "causal", "causal+window(256,0)")]
+        public string Mask { get; set; } = "full";
+
+        [Params(64, 128)]
+        public int HeadDim { get; set; }
+
+        [Params(1024, 4096)]
+        public int N { get; set; }
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            var random = new Random(1);
+            _query = Fill(random, N * HeadDim);
+            _key = Fill(random, N * HeadDim);
+            _value = Fill(random, N * HeadDim);
+            _output = new float[N * HeadDim];
+            _peers = new Peers(N, HeadDim);
+            (_kernel, _spec) = (Mask, HeadDim) switch
+            {
+                ("full", 64) => ((Kernel)BenchKernels.Full64, new AttentionSpec(64)),
+                ("full", 128) => (BenchKernels.Full128, new AttentionSpec(128)),
+                ("causal", 64) => (BenchKernels.Causal64, new AttentionSpec(64, causal: true)),
+                ("causal", 128) => (BenchKernels.Causal128, new AttentionSpec(128, causal: true)),
+                (_, 64) => (BenchKernels.CausalWindow64, new AttentionSpec(64, causal: true, window: new AttentionWindow(256, 0))),
+                _ => (BenchKernels.CausalWindow128, new AttentionSpec(128, causal: true, window: new AttentionWindow(256, 0))),
+            };
+        }
+
+        [Benchmark(Baseline = true)]
+        public void KernelGen() => _kernel(_query, _key, _value, _output);
+
+        [Benchmark]
+        public void TensorPrimitivesUnfused() => _peers.TensorPrimitivesUnfused(_spec, _query, _key, _value, _output);
+
+        [Benchmark]
+        public void NaiveScalar() => _peers.Naive(_spec, _query, _key, _value, _output);
+
+        /// <summary>The last output against the double-precision reference.</summary>
+        public double MaxErrorAgainstReference()
+        {
+            double[] expected = new double[_output.Length];
+            ReferenceAttention.Compute(_spec, _query, _key, _value, expected);
+            double max = 0;
+            for (int i = 0; i < expected.Length; i++)
+            {
+                max = Math.Max(max, Math.Abs(_output[i] - expected[i]));
+            }
+
+            return max;
+        }
+
+        private static float[] Fill(Random random, int length)
+        {
+            float[] data = new float[length];
+            for (int i = 0; i < length; i++)
+            {
+                data[i] = (float)(random.NextDouble() * 2 - 1);
+            }
+
+            return data;
+        }
+    }
+}

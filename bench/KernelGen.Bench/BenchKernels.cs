@@ -1,0 +1,32 @@
+using System;
+
+namespace KernelGen.Bench
+{
+    /// <summary>The generated kernels under measurement.</summary>
+    public static partial class BenchKernels
+    {
+        [AttentionKernel(64)]
+        public static partial void Full64(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(128)]
+        public static partial void Full128(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(64)]
+        [CausalMask]
+        public static partial void Causal64(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(128)]
+        [CausalMask]
+        public static partial void Causal128(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(64)]
+        [CausalMask]
+        [SlidingWindow(256, 0)]
+        public static partial void CausalWindow64(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(128)]
+        [CausalMask]
+        [SlidingWindow(256, 0)]
+        public static partial void CausalWindow128(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+    }
+}

@@ -1,0 +1,30 @@
+using System;
+
+namespace KernelGen.Bench
+{
+    /// <summary>Before timing anything: every benchmarked implementation must match the reference.</summary>
+    internal static class Check
+    {
+        public static int Run()
+        {
+            bool ok = true;
+            foreach (string mask in new[] { "full", "causal", "causal+window(256,0)" })
+            {
+                foreach (int d in new[] { 64, 128 })
+                {
+                    var bench = new AttentionBenchmarks { Mask = mask, HeadDim = d, N = 300 };
+                    bench.Setup();
+                    foreach ((string name, Action run) in new (string, Action)[] { ("KernelGen", bench.KernelGen), ("TensorPrimitives", bench.TensorPrimitivesUnfused), ("Naive", bench.NaiveScalar) })
+                    {
+                        run();
+                        double error = bench.MaxErrorAgainstReference();
+                        ok &= error <= 1e-4;
+                        Console.WriteLine($"{mask,-22} d={d,-4} {name,-17} max abs error {error:E2}");
+                    }
+                }
+            }
+
+            return ok ? 0 : 1;
+        }
+    }
+}
