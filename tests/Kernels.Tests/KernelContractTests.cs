@@ -107,6 +107,28 @@ namespace KernelGen.Kernels.Tests
             Assert.Equal(expected, outputs[1]);
         }
 
+        [Theory]
+        [InlineData("D64_Full")]
+        [InlineData("D80_CausalWindow16x0Globals")]
+        [InlineData("D256_Window3x7")]
+        [InlineData("D3_Causal")]
+        public void SteadyStateCall_AllocatesNothing(string name)
+        {
+            // Not a timing assert: the allocation counter of this thread must not move across calls.
+            KernelCase kernel = KernelCatalog.Get(name);
+            int d = kernel.Spec.HeadDimension;
+            float[] query = TestData.Uniform(31, 300 * d);
+            float[] output = new float[query.Length];
+            kernel.Kernel(query, query, query, output); // JIT and static data first
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int call = 0; call < 5; call++)
+            {
+                kernel.Kernel(query, query, query, output);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
         [Fact]
         public void KernelsInOddPlaces_MatchReference()
         {
