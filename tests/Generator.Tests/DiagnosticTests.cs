@@ -147,11 +147,17 @@ namespace KernelGen.Generator.Tests
         public void EveryDescriptor_IsTrackedInAnalyzerReleases()
         {
             string releases = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "src/Generator/Diagnostics/AnalyzerReleases.Unshipped.md"));
-            foreach (DiagnosticDescriptor descriptor in typeof(Diagnostics.DiagnosticDescriptors).GetFields().Select(f => (DiagnosticDescriptor)f.GetValue(null)!))
+            foreach (DiagnosticDescriptor descriptor in AllDescriptors())
             {
                 Assert.Contains($"{descriptor.Id} | KernelGen | {descriptor.DefaultSeverity} |", releases);
             }
         }
+
+        internal static DiagnosticDescriptor[] AllDescriptors() =>
+            typeof(Diagnostics.DiagnosticDescriptors).GetFields()
+                .Where(static f => f.FieldType == typeof(DiagnosticDescriptor))
+                .Select(static f => (DiagnosticDescriptor)f.GetValue(null)!)
+                .ToArray();
 
         internal static string Wrap(string members) =>
             "using System;\nusing KernelGen;\n\nnamespace App\n{\n    public static partial class Kernels\n    {\n        " + members + "\n    }\n}\n";

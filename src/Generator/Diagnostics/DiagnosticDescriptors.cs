@@ -7,124 +7,100 @@ namespace KernelGen.Generator.Diagnostics
     {
         private const string Category = "KernelGen";
 
-        public static readonly DiagnosticDescriptor MethodMustBePartialDeclaration = new(
-            id: "KG0001",
-            title: "Attention kernel must be a partial method without a body",
-            messageFormat: "Attention kernel '{0}' must be declared 'partial' with no body; KernelGen generates the body",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        /// <summary>Where docs/diagnostics/KGxxxx.md is published; each descriptor's help link is this plus its id.</summary>
+        public const string HelpLinkBase = "https://github.com/kernelgen/kernelgen/blob/main/docs/diagnostics/";
 
-        public static readonly DiagnosticDescriptor ContainingTypeMustBePartial = new(
-            id: "KG0002",
-            title: "Type containing an attention kernel must be partial",
-            messageFormat: "Type '{0}' contains attention kernel '{1}' and must be declared 'partial'",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor MethodMustBePartialDeclaration = Create(
+            "KG0001",
+            "Attention kernel must be a partial method without a body",
+            "Attention kernel '{0}' must be declared 'partial' with no body; KernelGen generates the body",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor InvalidSignature = new(
-            id: "KG0003",
-            title: "Attention kernel has the wrong signature",
-            messageFormat: "Attention kernel '{0}' has the wrong signature ({1}); declare it as 'partial void {0}(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)'",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor ContainingTypeMustBePartial = Create(
+            "KG0002",
+            "Type containing an attention kernel must be partial",
+            "Type '{0}' contains attention kernel '{1}' and must be declared 'partial'",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor GenericMethod = new(
-            id: "KG0004",
-            title: "Attention kernel must not be generic",
-            messageFormat: "Attention kernel '{0}' must not have type parameters; the kernel is specialised for float",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor InvalidSignature = Create(
+            "KG0003",
+            "Attention kernel has the wrong signature",
+            "Attention kernel '{0}' has the wrong signature ({1}); declare it as 'partial void {0}(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)'",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor HeadDimensionOutOfRange = new(
-            id: "KG0005",
-            title: "Head dimension out of range",
-            messageFormat: "Head dimension {0} is out of range; use a value from 1 to 512",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor GenericMethod = Create(
+            "KG0004",
+            "Attention kernel must not be generic",
+            "Attention kernel '{0}' must not have type parameters; the kernel is specialised for float",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor InvalidScale = new(
-            id: "KG0006",
-            title: "Invalid scale",
-            messageFormat: "Scale {0} is invalid; use a finite value greater than 0, or 0 for the default 1/sqrt(d)",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor HeadDimensionOutOfRange = Create(
+            "KG0005",
+            "Head dimension out of range",
+            "Head dimension {0} is out of range; use a value from 1 to 512",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor NegativeWindowSide = new(
-            id: "KG0007",
-            title: "Negative sliding-window side",
-            messageFormat: "Window {0} size {1} is invalid; use 0 or more",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor InvalidScale = Create(
+            "KG0006",
+            "Invalid scale",
+            "Scale {0} is invalid; use a finite value greater than 0, or 0 for the default 1/sqrt(d)",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor NegativeGlobalPosition = new(
-            id: "KG0008",
-            title: "Negative global position",
-            messageFormat: "Global position {0} is invalid; use 0 or more",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor NegativeWindowSide = Create(
+            "KG0007",
+            "Negative sliding-window side",
+            "Window {0} size {1} is invalid; use 0 or more",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor DuplicateGlobalPosition = new(
-            id: "KG0009",
-            title: "Duplicate global position",
-            messageFormat: "Global position {0} is listed more than once; list each position once",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor NegativeGlobalPosition = Create(
+            "KG0008",
+            "Negative global position",
+            "Global position {0} is invalid; use 0 or more",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor GlobalTokensWithoutWindow = new(
-            id: "KG0010",
-            title: "Global tokens have no effect without a sliding window",
-            messageFormat: "[GlobalTokens] on '{0}' has no effect without [SlidingWindow]: every key is already visible; add a window or remove the attribute",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Warning,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor DuplicateGlobalPosition = Create(
+            "KG0009",
+            "Duplicate global position",
+            "Global position {0} is listed more than once; list each position once",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor WindowRightCutByCausal = new(
-            id: "KG0011",
-            title: "Window right side is cut by the causal mask",
-            messageFormat: "Window right size {0} on '{1}' has no effect: the causal mask hides every key after the query; use [SlidingWindow({2}, 0)]",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Warning,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor GlobalTokensWithoutWindow = Create(
+            "KG0010",
+            "Global tokens have no effect without a sliding window",
+            "[GlobalTokens] on '{0}' has no effect without [SlidingWindow]: every key is already visible; add a window or remove the attribute",
+            DiagnosticSeverity.Warning);
 
-        public static readonly DiagnosticDescriptor MaskWithoutKernel = new(
-            id: "KG0012",
-            title: "Mask attribute without [AttentionKernel]",
-            messageFormat: "[{0}] on '{1}' has no effect without [AttentionKernel]; add [AttentionKernel(headDimension)] or remove it",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Warning,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor WindowRightCutByCausal = Create(
+            "KG0011",
+            "Window right side is cut by the causal mask",
+            "Window right size {0} on '{1}' has no effect: the causal mask hides every key after the query; use [SlidingWindow({2}, 0)]",
+            DiagnosticSeverity.Warning);
 
-        public static readonly DiagnosticDescriptor FileLocalContainingType = new(
-            id: "KG0013",
-            title: "Attention kernel in a file-local type",
-            messageFormat: "Type '{0}' containing attention kernel '{1}' is 'file'-local, so the generated part cannot join it; remove 'file' or move the kernel",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor MaskWithoutKernel = Create(
+            "KG0012",
+            "Mask attribute without [AttentionKernel]",
+            "[{0}] on '{1}' has no effect without [AttentionKernel]; add [AttentionKernel(headDimension)] or remove it",
+            DiagnosticSeverity.Warning);
 
-        public static readonly DiagnosticDescriptor LanguageVersionTooLow = new(
-            id: "KG0014",
-            title: "C# 11 or later is required",
-            messageFormat: "Attention kernel '{0}' needs C# 11 or later (file-local types, static abstract members); the project uses C# {1}; raise <LangVersion>",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor FileLocalContainingType = Create(
+            "KG0013",
+            "Attention kernel in a file-local type",
+            "Type '{0}' containing attention kernel '{1}' is 'file'-local, so the generated part cannot join it; remove 'file' or move the kernel",
+            DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor InternalError = new(
-            id: "KG0999",
-            title: "KernelGen internal error",
-            messageFormat: "KernelGen could not generate '{0}': {1}; please report this",
-            category: Category,
-            defaultSeverity: DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+        public static readonly DiagnosticDescriptor LanguageVersionTooLow = Create(
+            "KG0014",
+            "C# 11 or later is required",
+            "Attention kernel '{0}' needs C# 11 or later (file-local types, static abstract members); the project uses C# {1}; raise <LangVersion>",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor InternalError = Create(
+            "KG0999",
+            "KernelGen internal error",
+            "KernelGen could not generate '{0}': {1}; please report this",
+            DiagnosticSeverity.Error);
+
+        private static DiagnosticDescriptor Create(string id, string title, string messageFormat, DiagnosticSeverity severity) =>
+            new(id, title, messageFormat, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
     }
 }
