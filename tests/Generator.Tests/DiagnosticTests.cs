@@ -135,7 +135,7 @@ namespace KernelGen.Generator.Tests
             // A plan no parser produces (no parameter names) makes the emitter fail; the generator must report, not throw.
             var spec = new Model.KernelSpec("App", new Model.EquatableArray<Model.ContainingTypeSpec>(new[] { new Model.ContainingTypeSpec(string.Empty, "class", "K", string.Empty, 0) }),
                 "Attend", "public static", Model.EquatableArray<string>.Empty, false, 8, 0.5f, false,
-                new Model.MaskSpec(false, false, 0, 0, Model.EquatableArray<int>.Empty));
+                new Model.MaskSpec(false, false, 0, 0, Model.EquatableArray<int>.Empty), Model.EquatableArray<string>.Empty);
             bool emitted = AttentionKernelGenerator.TryEmit(Planning.KernelPlanner.Plan(spec), out string? source, out Diagnostic? error);
             Assert.False(emitted);
             Assert.Null(source);

@@ -25,7 +25,7 @@ namespace KernelGen.Generator.Tests
             {
                 "NestedGenericInstance",
                 Usings + "namespace Models.Encoders\n{\n    internal partial struct Stack<T>\n    {\n        private partial class Layer\n        {\n" +
-                "            [AttentionKernel(100, Scale = 0.1f)]\n            [SlidingWindow(3, 7)]\n            [GlobalTokens(1)]\n" +
+                "            /// <summary>The layer's local attention.</summary>\n            [AttentionKernel(100, Scale = 0.1f)]\n            [SlidingWindow(3, 7)]\n            [GlobalTokens(1)]\n" +
                 "            internal partial void Attend(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> @out);\n        }\n    }\n}\n"
             },
             {
@@ -52,6 +52,29 @@ namespace KernelGen.Generator.Tests
         {
             (GeneratorRunResult result, _) = GeneratorHarness.Run(Specs().Single(row => (string)row[0] == "NestedGenericInstance")[1].ToString()!);
             Assert.Equal("Models.Encoders.Stack`1+Layer.Attend.g.cs", Assert.Single(result.GeneratedSources).HintName);
+        }
+
+        [Fact]
+        public void UserDocComment_IsKept_AndKernelRemarksAreAdded()
+        {
+            string source = Kernel("/// <summary>My encoder attention.</summary>\n    [AttentionKernel(64)]\n    [CausalMask]\n    [SlidingWindow(256, 0)]");
+            (GeneratorRunResult _, Compilation output) = GeneratorHarness.Run(source);
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+
+            IMethodSymbol method = output.GetTypeByMetadataName("MyApp.Kernels.Attention")!.GetMembers("Attend").OfType<IMethodSymbol>().Single();
+            string documentation = (method.PartialImplementationPart ?? method).GetDocumentationCommentXml()!;
+            Assert.Contains("My encoder attention.", documentation);
+            Assert.Contains("6.08% at N = 4096 of the N x N score pairs", documentation.Replace("\r\n", "\n").Replace("\n", " "));
+            Assert.Contains("sliding window (256, 0)", documentation);
+        }
+
+        [Fact]
+        public void UserRemarks_AreLeftAsWritten()
+        {
+            string source = Kernel("/// <summary>S.</summary>\n    /// <remarks>Mine.</remarks>\n    [AttentionKernel(8)]");
+            string generated = Assert.Single(GeneratorHarness.Run(source).Result.GeneratedSources).SourceText.ToString();
+            Assert.Contains("/// <remarks>Mine.</remarks>", generated);
+            Assert.DoesNotContain("score pairs (Nq = Nk = N)", generated);
         }
 
         internal static string Kernel(string attributes, string name = "Attend") =>

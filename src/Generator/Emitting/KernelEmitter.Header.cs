@@ -15,7 +15,7 @@ namespace KernelGen.Generator.Emitting
             MaskSpec mask = spec.Mask;
             string d = Lit.Int(spec.HeadDimension);
             writer.Line("//");
-            writer.Line($"// KernelGen attention kernel {spec.DisplayName}");
+            writer.Line($"// KernelGen attention kernel {spec.DisplayName}: {DescribeSpec(spec)}");
             writer.Line("//");
             writer.Line($"// Head dimension: d = {d}; query and output are [Nq, {d}], key and value are [Nk, {d}], row-major floats.");
             writer.Line(spec.ScaleIsDefault
@@ -65,8 +65,7 @@ namespace KernelGen.Generator.Emitting
             foreach (PairShare share in plan.PairShares)
             {
                 long total = (long)share.Length * share.Length;
-                string percent = (100.0 * share.AllowedPairs / total).ToString("0.00", CultureInfo.InvariantCulture);
-                writer.Line($"//   N = {Lit.Int(share.Length)}: {Lit.Long(share.AllowedPairs)} of {Lit.Long(total)} ({percent}%)");
+                writer.Line($"//   N = {Lit.Int(share.Length)}: {Lit.Long(share.AllowedPairs)} of {Lit.Long(total)} ({Percent(share)}%)");
             }
 
             writer.Line("//");

@@ -14,6 +14,8 @@ namespace KernelGen.Generator.Model
     /// <param name="Scale">The effective score scale.</param>
     /// <param name="ScaleIsDefault">Whether <see cref="Scale"/> is the default 1/sqrt(d).</param>
     /// <param name="Mask">The static mask.</param>
+    /// <param name="UserDocumentation">The declaration's own doc comment lines (<c>/// ...</c>, trimmed), carried over
+    /// because the implementing part's comment is the one the compiler keeps.</param>
     internal sealed record KernelSpec(
         string Namespace,
         EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -24,7 +26,8 @@ namespace KernelGen.Generator.Model
         int HeadDimension,
         float Scale,
         bool ScaleIsDefault,
-        MaskSpec Mask)
+        MaskSpec Mask,
+        EquatableArray<string> UserDocumentation)
     {
         /// <summary>The fully qualified display name, e.g. <c>MyApp.Kernels.Longformer64</c>.</summary>
         public string DisplayName

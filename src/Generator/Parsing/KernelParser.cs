@@ -297,7 +297,8 @@ namespace KernelGen.Generator.Parsing
                 headDimension,
                 scale == 0f ? DefaultScale(headDimension) : scale,
                 scale == 0f,
-                mask);
+                mask,
+                new EquatableArray<string>(DocumentationLines(syntax)));
             return Result(spec, diagnostics);
         }
 
@@ -309,6 +310,27 @@ namespace KernelGen.Generator.Parsing
 
         /// <summary>1/sqrt(d), rounded once from double so every machine computes the same float.</summary>
         public static float DefaultScale(int headDimension) => (float)(1.0 / Math.Sqrt(headDimension));
+
+        /// <summary>The method's <c>///</c> doc comment, one trimmed line each (empty when it has none).</summary>
+        private static IEnumerable<string> DocumentationLines(MethodDeclarationSyntax syntax)
+        {
+            foreach (SyntaxTrivia trivia in syntax.GetLeadingTrivia())
+            {
+                if (!trivia.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia))
+                {
+                    continue;
+                }
+
+                foreach (string line in trivia.ToFullString().Replace("\r\n", "\n").Split('\n'))
+                {
+                    string trimmed = line.Trim();
+                    if (trimmed.Length > 0)
+                    {
+                        yield return trimmed.StartsWith("///", StringComparison.Ordinal) ? trimmed : "/// " + trimmed;
+                    }
+                }
+            }
+        }
 
         private static ParseResult Result(KernelSpec? spec, List<DiagnosticInfo> diagnostics) =>
             new(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
