@@ -3,21 +3,24 @@ using KernelGen;
 
 namespace KernelGen.Samples
 {
-    /// <summary>The attention specs of three real model families, declared once and generated at compile time.</summary>
+    /// <summary>The attention specs of real model families, declared once and generated at compile time.</summary>
     public static partial class ModelKernels
     {
-        /// <summary>Longformer-style encoder: 16 tokens either side, plus global tokens (CLS at 0 and a few question tokens).</summary>
+        /// <summary>
+        /// Longformer-style question answering: 16 tokens either side, plus global attention for the classification token
+        /// (position 0) and a 15-token question (positions 1 to 15), which see and are seen by the whole document.
+        /// </summary>
         [AttentionKernel(64)]
         [SlidingWindow(16, 16)]
-        [GlobalTokens(0, 1, 2, 3, 4, 5, 6, 7)]
+        [GlobalTokens(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)]
         public static partial void LongformerEncoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
 
-        /// <summary>Causal decoder (GPT/Llama style), head dimension 128: prefill over a prompt.</summary>
+        /// <summary>Causal decoder (GPT/Llama style), head dimension 128: prefill over a prompt and single-token decode steps.</summary>
         [AttentionKernel(128)]
         [CausalMask]
         public static partial void CausalDecoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
 
-        /// <summary>Mistral-style sliding-window decoder: causal with a 4096-token window, also used for single-token decode steps.</summary>
+        /// <summary>Mistral-style sliding-window decoder: causal with a 4096-token window.</summary>
         [AttentionKernel(128)]
         [CausalMask]
         [SlidingWindow(4096, 0)]
