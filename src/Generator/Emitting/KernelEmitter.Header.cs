@@ -54,14 +54,14 @@ namespace KernelGen.Generator.Emitting
             }
 
             writer.Line("//");
-            writer.Line("// Keys visited per query row (no other key is read, no mask is tested per element):");
+            writer.Line("// Keys visited per query row (no other key is read):");
             foreach (string line in VisitedKeys(mask))
             {
                 writer.Line("//   " + line);
             }
 
             writer.Line("//");
-            writer.Line("// Work: score pairs computed, of Nq x Nk, when Nq = Nk = N:");
+            writer.Line("// Work: allowed score pairs of Nq x Nk when Nq = Nk = N (tiles also score the masked lanes of partial blocks):");
             foreach (PairShare share in plan.PairShares)
             {
                 long total = (long)share.Length * share.Length;
@@ -69,12 +69,17 @@ namespace KernelGen.Generator.Emitting
             }
 
             writer.Line("//");
-            writer.Line("// Algorithm: one pass over the visited keys, KeyBlock (OnlineSoftmax.BlockSize) keys at a time, with the");
-            writer.Line("// FlashAttention-2 online softmax; no Nq x Nk buffer and no allocation per call.");
+            writer.Line("// Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;");
+            writer.Line("// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch).");
+            writer.Line("// Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in");
+            writer.Line("// 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block");
+            writer.Line("// inside every row's range runs with no mask code; a block outside all of them is never touched; a block");
+            writer.Line("// in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run");
+            writer.Line("// one at a time over exactly their key range.");
             writer.Line("// Head-dimension paths, the widest accelerated one chosen per call:");
             foreach (PathPlan path in plan.Paths)
             {
-                writer.Line($"//   {path.Name.PadRight(14)} {DescribeLayout(path)}");
+                writer.Line($"//   {path.Name.PadRight(14)} {DescribeLayout(path)}{(path.RowTile > 0 ? $"; tiles of {Lit.Int(path.RowTile)} rows x 16 keys" : "; rows one at a time")}");
             }
 
             writer.Line("//");

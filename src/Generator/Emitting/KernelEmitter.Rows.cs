@@ -5,7 +5,10 @@ namespace KernelGen.Generator.Emitting
 {
     internal static partial class KernelEmitter
     {
-        /// <summary>The row loop: per query row, the key range the mask allows, then blocks of scores, softmax and P·V.</summary>
+        /// <summary>
+        /// The row loops: groups of TPath.RowTile query rows through the tiled micro-kernel (keys packed once per call),
+        /// then the remaining rows (a decode step, a tail) one at a time over their exact key ranges.
+        /// </summary>
         private static void WriteRows(CodeWriter writer, KernelPlan plan)
         {
             MaskSpec mask = plan.Spec.Mask;
@@ -13,7 +16,13 @@ namespace KernelGen.Generator.Emitting
             writer.Line("private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
-            writer.Line("// Per-row state lives on the stack: one block of scores and the unnormalised output row.");
+            writer.Line("// Tile loop: whole groups of TPath.RowTile rows share each packed key block (the scalar path has no groups).");
+            writer.Line("int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;");
+            writer.Open("if (groupedRows > 0)");
+            writer.Line("RunRowGroups<TPath>(query, key, value, output, queryCount, keyCount, groupedRows);");
+            writer.Close();
+            writer.Line();
+            writer.Line("// Tail: the rows left over, one at a time; per-row state lives on the stack.");
             writer.Line("Span<float> scores = stackalloc float[KeyBlock];");
             writer.Line("Span<float> accumulator = stackalloc float[HeadDimension];");
             if (mask.HasGlobals)
@@ -24,28 +33,22 @@ namespace KernelGen.Generator.Emitting
             writer.Line("ref float queryStart = ref MemoryMarshal.GetReference(query);");
             writer.Line("ref float keyStart = ref MemoryMarshal.GetReference(key);");
             writer.Line("ref float valueStart = ref MemoryMarshal.GetReference(value);");
-            if (!mask.MasksNothing)
-            {
-                writer.Line();
-                writer.Line("// Query row i sits at key position p = i + Nk - Nq (bottom-right alignment).");
-                writer.Line("int positionOffset = keyCount - queryCount;");
-            }
-
-            writer.Line();
-            writer.Open("for (int queryRow = 0; queryRow < queryCount; queryRow++)");
-            if (!mask.MasksNothing)
-            {
-                writer.Line("int position = queryRow + positionOffset;");
-            }
-
+            writer.Open("for (int queryRow = groupedRows; queryRow < queryCount; queryRow++)");
             writer.Line("ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);");
             writer.Line("float runningMax = float.NegativeInfinity;");
             writer.Line("float runningSum = 0f;");
             writer.Line("accumulator.Clear();");
+            WriteRangeCall(writer, mask, "queryRow", "int rangeStart", "int rangeEnd", "int visibleEnd", "bool globalRow");
+            if (mask.HasGlobals)
+            {
+                writer.Open("if (!globalRow)");
+                writer.Line("// Global keys before the window.");
+                writer.Line("AccumulateGlobalKeys<TPath>(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);");
+                writer.Close();
+            }
+
             writer.Line();
-            WriteKeyRange(writer, mask);
-            writer.Line();
-            writer.Line("// Tile loop over the contiguous keys [rangeStart, rangeEnd), KeyBlock keys at a time.");
+            writer.Line("// The contiguous keys [rangeStart, rangeEnd), KeyBlock keys at a time.");
             writer.Line("int blockStart = rangeStart;");
             writer.Open("while (blockStart < rangeEnd)");
             writer.Line("int blockLength = Math.Min(KeyBlock, rangeEnd - blockStart);");
@@ -65,7 +68,7 @@ namespace KernelGen.Generator.Emitting
             {
                 writer.Line();
                 writer.Open("if (!globalRow)");
-                writer.Line("// Tail: the global keys after the window (before visibleEnd).");
+                writer.Line("// Global keys after the window (before visibleEnd).");
                 writer.Line("AccumulateGlobalKeys<TPath>(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);");
                 writer.Close();
             }
@@ -75,45 +78,230 @@ namespace KernelGen.Generator.Emitting
             writer.Line("global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));");
             writer.Close();
             writer.Close();
+            writer.Line();
+            WriteRowGroups(writer, plan);
+            if (!mask.MasksNothing)
+            {
+                writer.Line();
+                WriteRowRange(writer, mask);
+            }
         }
 
-        private static void WriteKeyRange(CodeWriter writer, MaskSpec mask)
+        /// <summary>Declares a row's key range: a call of RowRange, or the whole key set when the spec masks nothing.</summary>
+        private static void WriteRangeCall(CodeWriter writer, MaskSpec mask, string row, string start, string end, string visibleEnd, string globalRow)
         {
             if (mask.MasksNothing)
             {
                 writer.Line("// No mask: every key is visible.");
-                writer.Line("int rangeStart = 0;");
-                writer.Line("int rangeEnd = keyCount;");
+                writer.Line($"{start} = 0;");
+                writer.Line($"{end} = keyCount;");
                 return;
             }
 
+            string extra = mask.HasGlobals ? $", out {visibleEnd}, out {globalRow}" : string.Empty;
+            writer.Line($"RowRange({row} + keyCount - queryCount, keyCount, out {start}, out {end}{extra});");
+        }
+
+        /// <summary>The key range of one query row, from its position; the only place the mask's geometry is written.</summary>
+        private static void WriteRowRange(CodeWriter writer, MaskSpec mask)
+        {
+            writer.Line("/// <summary>");
+            writer.Line("/// The contiguous keys [rangeStart, rangeEnd) visible to the query at key position <paramref name=\"position\"/> (p = i + Nk - Nq,");
+            writer.Line("/// bottom-right alignment). 0 &lt;= rangeStart &lt;= rangeEnd &lt;= Nk.");
+            if (mask.HasGlobals)
+            {
+                writer.Line("/// Global keys outside the range are visible too when below <c>visibleEnd</c>; a global row's range is every visible key.");
+            }
+
+            writer.Line("/// </summary>");
+            writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            writer.Open(mask.HasGlobals
+                ? "private static void RowRange(int position, int keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow)"
+                : "private static void RowRange(int position, int keyCount, out int rangeStart, out int rangeEnd)");
             if (!mask.HasWindow)
             {
                 writer.Line("// Causal: keys 0 .. p; a row with p < 0 sees nothing (only when Nq > Nk).");
-                writer.Line("int rangeStart = 0;");
-                writer.Line("int rangeEnd = Math.Max(0, position + 1);");
+                writer.Line("rangeStart = 0;");
+                writer.Line("rangeEnd = Math.Max(0, position + 1);");
+                writer.Close();
                 return;
             }
 
+            string visible = mask.HasGlobals ? "visibleEnd" : "int visibleEnd";
             writer.Line(mask.Causal
-                ? "// Causal: keys after p are hidden. Invariant below: 0 <= rangeStart <= rangeEnd <= visibleEnd."
-                : "// Every key up to Nk may be visible. Invariant below: 0 <= rangeStart <= rangeEnd <= visibleEnd.");
-            writer.Line(mask.Causal ? "int visibleEnd = Math.Max(0, position + 1);" : "int visibleEnd = keyCount;");
+                ? $"{visible} = Math.Max(0, position + 1); // causal: keys after p are hidden"
+                : $"{visible} = keyCount;");
             writer.Line("// Sliding window [p - WindowLeft, p + WindowRight], clipped (long arithmetic: no overflow for any p or window).");
-            writer.Line("int rangeStart = (int)Math.Clamp((long)position - WindowLeft, 0L, visibleEnd);");
-            writer.Line("int rangeEnd = (int)Math.Clamp((long)position + WindowRight + 1, rangeStart, visibleEnd);");
+            writer.Line("rangeStart = (int)Math.Clamp((long)position - WindowLeft, 0L, visibleEnd);");
+            writer.Line("rangeEnd = (int)Math.Clamp((long)position + WindowRight + 1, rangeStart, visibleEnd);");
             if (mask.HasGlobals)
             {
                 writer.Line();
-                writer.Line("// A global row sees every visible key; any other row also sees the global keys outside its window.");
-                writer.Line("bool globalRow = position >= 0 && GlobalPositions.BinarySearch(position) >= 0;");
+                writer.Line("// A global row sees every visible key.");
+                writer.Line("globalRow = position >= 0 && GlobalPositions.BinarySearch(position) >= 0;");
                 writer.Open("if (globalRow)");
                 writer.Line("rangeStart = 0;");
                 writer.Line("rangeEnd = visibleEnd;");
                 writer.Close();
-                writer.Open("else");
-                writer.Line("// Global keys before the window.");
-                writer.Line("AccumulateGlobalKeys<TPath>(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);");
+            }
+
+            writer.Close();
+        }
+
+        /// <summary>
+        /// Groups of rows through the tiled micro-kernel. Per group: each row's range; their union is walked in tiles of
+        /// KeyBlock keys made of 16-key packed blocks. A block inside every row's range is scored with no mask code, a block
+        /// outside every range is never touched, and only the blocks in between are masked, with vector compares.
+        /// </summary>
+        private static void WriteRowGroups(CodeWriter writer, KernelPlan plan)
+        {
+            MaskSpec mask = plan.Spec.Mask;
+            writer.Line("/// <summary>Rows [0, groupedRows) in groups of TPath.RowTile through the tiled micro-kernel.</summary>");
+            writer.Line("private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("    int queryCount, int keyCount, int groupedRows)");
+            writer.Line("    where TPath : struct, IHeadDimensionPath");
+            writer.Open();
+            writer.Line("// Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.");
+            writer.Line("// The buffer comes from the shared pool, so a steady stream of calls allocates nothing.");
+            writer.Line("float[] packedArray = global::System.Buffers.ArrayPool<float>.Shared.Rent(global::KernelGen.KeyPacking.PackedLength(keyCount, HeadDimension));");
+            writer.Open("try");
+            writer.Line("global::KernelGen.KeyPacking.PackTransposed(key, HeadDimension, packedArray);");
+            writer.Line("ref float packedStart = ref MemoryMarshal.GetArrayDataReference(packedArray);");
+            writer.Line("ref float queryStart = ref MemoryMarshal.GetReference(query);");
+            writer.Line("ref float valueStart = ref MemoryMarshal.GetReference(value);");
+            writer.Line("Span<float> scores = stackalloc float[MaxRowTile * KeyBlock];");
+            writer.Line("Span<float> accumulators = stackalloc float[MaxRowTile * HeadDimension];");
+            writer.Line("Span<float> runningMax = stackalloc float[MaxRowTile];");
+            writer.Line("Span<float> runningSum = stackalloc float[MaxRowTile];");
+            writer.Line("Span<float> corrections = stackalloc float[MaxRowTile];");
+            writer.Line("Span<int> rangeStarts = stackalloc int[MaxRowTile];");
+            writer.Line("Span<int> rangeEnds = stackalloc int[MaxRowTile];");
+            if (mask.HasGlobals)
+            {
+                writer.Line("Span<int> visibleEnds = stackalloc int[MaxRowTile];");
+                writer.Line("Span<float> rowScores = stackalloc float[KeyBlock];");
+                writer.Line("Span<int> keyIndices = stackalloc int[KeyBlock];");
+                writer.Line("ref float keyStart = ref MemoryMarshal.GetReference(key);");
+            }
+
+            writer.Line("int rows = TPath.RowTile;");
+            writer.Line();
+            writer.Open("for (int firstRow = 0; firstRow < groupedRows; firstRow += rows)");
+            writer.Line("// Each row's range; the group walks their union and needs no mask where all of them agree.");
+            writer.Line("int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;");
+            writer.Open("for (int row = 0; row < rows; row++)");
+            WriteRangeCall(writer, mask, "firstRow + row", "rangeStarts[row]", "rangeEnds[row]", "visibleEnds[row]", "bool _");
+            writer.Open("if (rangeStarts[row] < rangeEnds[row])");
+            writer.Line("unionStart = Math.Min(unionStart, rangeStarts[row]);");
+            writer.Line("unionEnd = Math.Max(unionEnd, rangeEnds[row]);");
+            writer.Close();
+            writer.Line();
+            writer.Line("commonStart = Math.Max(commonStart, rangeStarts[row]);");
+            writer.Line("commonEnd = Math.Min(commonEnd, rangeEnds[row]);");
+            writer.Line("runningMax[row] = float.NegativeInfinity;");
+            writer.Line("runningSum[row] = 0f;");
+            writer.Close();
+            writer.Line();
+            writer.Line("accumulators.Slice(0, rows * HeadDimension).Clear();");
+            writer.Line("ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * HeadDimension);");
+            writer.Line();
+            writer.Line("// The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.");
+            writer.Line("int scanStart = unionStart < unionEnd ? unionStart / 16 * 16 : 0;");
+            writer.Line("int scanEnd = unionStart < unionEnd ? Math.Min(keyCount, (unionEnd + 15) / 16 * 16) : 0;");
+            writer.Open("for (int tileStart = scanStart; tileStart < scanEnd; tileStart += KeyBlock)");
+            writer.Line("int tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);");
+            writer.Open("for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += 16)");
+            writer.Line("int blockStart = tileStart + blockOffset;");
+            writer.Line("bool inEveryRange = blockStart >= commonStart && blockStart + 16 <= commonEnd;");
+            if (mask.HasGlobals)
+            {
+                writer.Line("int globalLanes = GlobalLanes(blockStart);");
+                writer.Line("bool outsideEveryRange = globalLanes == 0 && OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));");
+            }
+            else
+            {
+                writer.Line("bool outsideEveryRange = OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));");
+            }
+
+            writer.Open("if (outsideEveryRange)");
+            writer.Line("// Empty block: never scored; its lanes carry no weight.");
+            writer.Open("for (int row = 0; row < rows; row++)");
+            writer.Line("scores.Slice(row * KeyBlock + blockOffset, 16).Fill(float.NegativeInfinity);");
+            writer.Close();
+            writer.Line();
+            writer.Line("continue;");
+            writer.Close();
+            writer.Line();
+            writer.Line("// Scores for rows x 16 keys from the packed block.");
+            writer.Line("TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, blockStart * HeadDimension), scores.Slice(blockOffset));");
+            writer.Open("if (!inEveryRange)");
+            writer.Line("// Partial block: lanes outside a row's range become -inf (vector compares).");
+            writer.Open("for (int row = 0; row < rows; row++)");
+            writer.Line(mask.HasGlobals
+                ? "global::KernelGen.TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, 16), blockStart, rangeStarts[row], rangeEnds[row], globalLanes, visibleEnds[row]);"
+                : "global::KernelGen.TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, 16), blockStart, rangeStarts[row], rangeEnds[row]);");
+            writer.Close();
+            writer.Close();
+            writer.Close();
+            writer.Line();
+            writer.Line("// Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.");
+            writer.Open("for (int row = 0; row < rows; row++)");
+            writer.Line("corrections[row] = global::KernelGen.OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);");
+            writer.Close();
+            writer.Line();
+            writer.Line("TPath.AccumulateTile(accumulators, corrections, scores, ref Unsafe.Add(ref valueStart, tileStart * HeadDimension), tileKeys);");
+            writer.Close();
+            if (mask.HasGlobals)
+            {
+                writer.Line();
+                writer.Line("// Global keys outside the scanned keys, row by row (a global row's range already covers all it sees).");
+                writer.Open("for (int row = 0; row < rows; row++)");
+                writer.Line("ref float queryVector = ref Unsafe.Add(ref queryRows, row * HeadDimension);");
+                writer.Line("Span<float> rowAccumulator = accumulators.Slice(row * HeadDimension, HeadDimension);");
+                writer.Line("AccumulateGlobalKeys<TPath>(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyStart, ref valueStart, rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row]);");
+                writer.Line("AccumulateGlobalKeys<TPath>(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyStart, ref valueStart, rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row]);");
+                writer.Close();
+            }
+
+            writer.Line();
+            writer.Line("// Normalise every row of the group.");
+            writer.Open("for (int row = 0; row < rows; row++)");
+            writer.Line("global::KernelGen.OnlineSoftmax.Normalize(accumulators.Slice(row * HeadDimension, HeadDimension), runningSum[row], output.Slice((firstRow + row) * HeadDimension, HeadDimension));");
+            writer.Close();
+            writer.Close();
+            writer.Close();
+            writer.Open("finally");
+            writer.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(packedArray);");
+            writer.Close();
+            writer.Close();
+            writer.Line();
+            writer.Line("/// <summary>Whether no row's range [start, end) meets the keys [blockStart, blockStart + 16).</summary>");
+            writer.Open("private static bool OutsideEveryRange(int blockStart, ReadOnlySpan<int> rangeStarts, ReadOnlySpan<int> rangeEnds)");
+            writer.Open("for (int row = 0; row < rangeStarts.Length; row++)");
+            writer.Open("if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] < blockStart + 16 && blockStart < rangeEnds[row])");
+            writer.Line("return false;");
+            writer.Close();
+            writer.Close();
+            writer.Line();
+            writer.Line("return true;");
+            writer.Close();
+            if (mask.HasGlobals)
+            {
+                writer.Line();
+                writer.Line("/// <summary>Bit t set when key blockStart + t is a global position.</summary>");
+                writer.Open("private static int GlobalLanes(int blockStart)");
+                writer.Line("ReadOnlySpan<int> globals = GlobalPositions;");
+                writer.Line("int next = globals.BinarySearch(blockStart);");
+                writer.Open("if (next < 0)");
+                writer.Line("next = ~next;");
+                writer.Close();
+                writer.Line();
+                writer.Line("int lanes = 0;");
+                writer.Open("for (; next < globals.Length && globals[next] < blockStart + 16; next++)");
+                writer.Line("lanes |= 1 << (globals[next] - blockStart);");
+                writer.Close();
+                writer.Line();
+                writer.Line("return lanes;");
                 writer.Close();
             }
         }

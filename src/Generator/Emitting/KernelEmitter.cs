@@ -92,7 +92,7 @@ namespace KernelGen.Generator.Emitting
 
             string shares = string.Join(" and ", plan.PairShares.Select(static share =>
                 $"{Percent(share)}% at N = {Lit.Int(share.Length)}"));
-            writer.Line($"/// <para>Computes {shares} of the N x N score pairs (Nq = Nk = N); masked pairs are never read.</para>");
+            writer.Line($"/// <para>Computes {shares} of the N x N score pairs (Nq = Nk = N); masked keys are skipped 16 at a time.</para>");
             writer.Line($"/// <para>query and output: [Nq, {Lit.Int(spec.HeadDimension)}]; key and value: [Nk, {Lit.Int(spec.HeadDimension)}]; row-major. " +
                 "Query i sits at key position i + Nk - Nq. Throws ArgumentException, before writing, when a length is not whole rows or the lengths disagree.</para>");
             writer.Line("/// </remarks>");
@@ -155,6 +155,9 @@ namespace KernelGen.Generator.Emitting
             writer.Line();
             writer.Line("/// <summary>Keys scored between two online-softmax updates.</summary>");
             writer.Line("private const int KeyBlock = global::KernelGen.OnlineSoftmax.BlockSize;");
+            writer.Line();
+            writer.Line("/// <summary>The most query rows any path's micro-kernel takes at once.</summary>");
+            writer.Line($"private const int MaxRowTile = {Lit.Int(plan.Paths.Max(static p => p.RowTile))};");
             if (mask.HasWindow)
             {
                 writer.Line();
@@ -187,7 +190,7 @@ namespace KernelGen.Generator.Emitting
             foreach (PathPlan path in plan.Paths)
             {
                 writer.Line();
-                WritePath(writer, path, mask.HasGlobals);
+                WritePath(writer, path, mask.HasGlobals, spec.HeadDimension);
             }
 
             writer.Close();

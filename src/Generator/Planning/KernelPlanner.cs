@@ -102,7 +102,8 @@ namespace KernelGen.Generator.Planning
                 chunks.Add(new Chunk(1, offset));
             }
 
-            return new PathPlan(name, description, lanes, loopedLength, new EquatableArray<Chunk>(chunks));
+            int rowTile = lanes == 1 ? 0 : 8 * lanes / 16;
+            return new PathPlan(name, description, lanes, loopedLength, new EquatableArray<Chunk>(chunks), rowTile);
         }
 
         /// <summary>

@@ -12,21 +12,26 @@
 //   Global positions at or past Nk match nothing.
 //   A row with no visible key is written as zeros.
 //
-// Keys visited per query row (no other key is read, no mask is tested per element):
+// Keys visited per query row (no other key is read):
 //   the window p(i) - WindowLeft .. p(i) + WindowRight, clipped to [0, Nk);
 //   then the global keys outside the window; a global row visits every key.
 //
-// Work: score pairs computed, of Nq x Nk, when Nq = Nk = N:
+// Work: allowed score pairs of Nq x Nk when Nq = Nk = N (tiles also score the masked lanes of partial blocks):
 //   N = 1024: 13264 of 1048576 (1.26%)
 //   N = 4096: 53200 of 16777216 (0.32%)
 //
-// Algorithm: one pass over the visited keys, KeyBlock (OnlineSoftmax.BlockSize) keys at a time, with the
-// FlashAttention-2 online softmax; no Nq x Nk buffer and no allocation per call.
+// Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
+// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch).
+// Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in
+// 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block
+// inside every row's range runs with no mask code; a block outside all of them is never touched; a block
+// in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run
+// one at a time over exactly their key range.
 // Head-dimension paths, the widest accelerated one chosen per call:
-//   Vector512Path  6 x Vector512 + 1 x Vector128
-//   Vector256Path  12 x Vector256 + 1 x Vector128
-//   Vector128Path  loop over 100 floats in Vector128 steps
-//   ScalarPath     loop over 100 floats
+//   Vector512Path  6 x Vector512 + 1 x Vector128; tiles of 8 rows x 16 keys
+//   Vector256Path  12 x Vector256 + 1 x Vector128; tiles of 4 rows x 16 keys
+//   Vector128Path  loop over 100 floats in Vector128 steps; tiles of 2 rows x 16 keys
+//   ScalarPath     loop over 100 floats; rows one at a time
 //
 // Mask for Nq = Nk = 18 (rows: queries, columns: keys; # computed, . never touched):
 //   # # # # # # # # . . . . . . . . . .
@@ -59,7 +64,7 @@ namespace Models.Encoders
             /// <summary>The layer's local attention.</summary>
             /// <remarks>
             /// <para>KernelGen kernel: d = 100, scale 0.1, sliding window (3, 7), global positions 1.</para>
-            /// <para>Computes 1.26% at N = 1024 and 0.32% at N = 4096 of the N x N score pairs (Nq = Nk = N); masked pairs are never read.</para>
+            /// <para>Computes 1.26% at N = 1024 and 0.32% at N = 4096 of the N x N score pairs (Nq = Nk = N); masked keys are skipped 16 at a time.</para>
             /// <para>query and output: [Nq, 100]; key and value: [Nk, 100]; row-major. Query i sits at key position i + Nk - Nq. Throws ArgumentException, before writing, when a length is not whole rows or the lengths disagree.</para>
             /// </remarks>
             [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
@@ -90,6 +95,9 @@ namespace KernelGen.Generated
 
         /// <summary>Keys scored between two online-softmax updates.</summary>
         private const int KeyBlock = global::KernelGen.OnlineSoftmax.BlockSize;
+
+        /// <summary>The most query rows any path's micro-kernel takes at once.</summary>
+        private const int MaxRowTile = 8;
 
         /// <summary>Keys visible before the query's position.</summary>
         private const int WindowLeft = 3;
@@ -142,45 +150,34 @@ namespace KernelGen.Generated
         private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
             where TPath : struct, IHeadDimensionPath
         {
-            // Per-row state lives on the stack: one block of scores and the unnormalised output row.
+            // Tile loop: whole groups of TPath.RowTile rows share each packed key block (the scalar path has no groups).
+            int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
+            if (groupedRows > 0)
+            {
+                RunRowGroups<TPath>(query, key, value, output, queryCount, keyCount, groupedRows);
+            }
+
+            // Tail: the rows left over, one at a time; per-row state lives on the stack.
             Span<float> scores = stackalloc float[KeyBlock];
             Span<float> accumulator = stackalloc float[HeadDimension];
             Span<int> keyIndices = stackalloc int[KeyBlock];
             ref float queryStart = ref MemoryMarshal.GetReference(query);
             ref float keyStart = ref MemoryMarshal.GetReference(key);
             ref float valueStart = ref MemoryMarshal.GetReference(value);
-
-            // Query row i sits at key position p = i + Nk - Nq (bottom-right alignment).
-            int positionOffset = keyCount - queryCount;
-
-            for (int queryRow = 0; queryRow < queryCount; queryRow++)
+            for (int queryRow = groupedRows; queryRow < queryCount; queryRow++)
             {
-                int position = queryRow + positionOffset;
                 ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);
                 float runningMax = float.NegativeInfinity;
                 float runningSum = 0f;
                 accumulator.Clear();
-
-                // Every key up to Nk may be visible. Invariant below: 0 <= rangeStart <= rangeEnd <= visibleEnd.
-                int visibleEnd = keyCount;
-                // Sliding window [p - WindowLeft, p + WindowRight], clipped (long arithmetic: no overflow for any p or window).
-                int rangeStart = (int)Math.Clamp((long)position - WindowLeft, 0L, visibleEnd);
-                int rangeEnd = (int)Math.Clamp((long)position + WindowRight + 1, rangeStart, visibleEnd);
-
-                // A global row sees every visible key; any other row also sees the global keys outside its window.
-                bool globalRow = position >= 0 && GlobalPositions.BinarySearch(position) >= 0;
-                if (globalRow)
-                {
-                    rangeStart = 0;
-                    rangeEnd = visibleEnd;
-                }
-                else
+                RowRange(queryRow + keyCount - queryCount, keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow);
+                if (!globalRow)
                 {
                     // Global keys before the window.
                     AccumulateGlobalKeys<TPath>(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);
                 }
 
-                // Tile loop over the contiguous keys [rangeStart, rangeEnd), KeyBlock keys at a time.
+                // The contiguous keys [rangeStart, rangeEnd), KeyBlock keys at a time.
                 int blockStart = rangeStart;
                 while (blockStart < rangeEnd)
                 {
@@ -200,12 +197,182 @@ namespace KernelGen.Generated
 
                 if (!globalRow)
                 {
-                    // Tail: the global keys after the window (before visibleEnd).
+                    // Global keys after the window (before visibleEnd).
                     AccumulateGlobalKeys<TPath>(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);
                 }
 
                 // Normalise: out = acc / sum, or zeros when the row saw no key.
                 global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));
+            }
+        }
+
+        /// <summary>Rows [0, groupedRows) in groups of TPath.RowTile through the tiled micro-kernel.</summary>
+        private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            int queryCount, int keyCount, int groupedRows)
+            where TPath : struct, IHeadDimensionPath
+        {
+            // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
+            // The buffer comes from the shared pool, so a steady stream of calls allocates nothing.
+            float[] packedArray = global::System.Buffers.ArrayPool<float>.Shared.Rent(global::KernelGen.KeyPacking.PackedLength(keyCount, HeadDimension));
+            try
+            {
+                global::KernelGen.KeyPacking.PackTransposed(key, HeadDimension, packedArray);
+                ref float packedStart = ref MemoryMarshal.GetArrayDataReference(packedArray);
+                ref float queryStart = ref MemoryMarshal.GetReference(query);
+                ref float valueStart = ref MemoryMarshal.GetReference(value);
+                Span<float> scores = stackalloc float[MaxRowTile * KeyBlock];
+                Span<float> accumulators = stackalloc float[MaxRowTile * HeadDimension];
+                Span<float> runningMax = stackalloc float[MaxRowTile];
+                Span<float> runningSum = stackalloc float[MaxRowTile];
+                Span<float> corrections = stackalloc float[MaxRowTile];
+                Span<int> rangeStarts = stackalloc int[MaxRowTile];
+                Span<int> rangeEnds = stackalloc int[MaxRowTile];
+                Span<int> visibleEnds = stackalloc int[MaxRowTile];
+                Span<float> rowScores = stackalloc float[KeyBlock];
+                Span<int> keyIndices = stackalloc int[KeyBlock];
+                ref float keyStart = ref MemoryMarshal.GetReference(key);
+                int rows = TPath.RowTile;
+
+                for (int firstRow = 0; firstRow < groupedRows; firstRow += rows)
+                {
+                    // Each row's range; the group walks their union and needs no mask where all of them agree.
+                    int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
+                    for (int row = 0; row < rows; row++)
+                    {
+                        RowRange(firstRow + row + keyCount - queryCount, keyCount, out rangeStarts[row], out rangeEnds[row], out visibleEnds[row], out bool _);
+                        if (rangeStarts[row] < rangeEnds[row])
+                        {
+                            unionStart = Math.Min(unionStart, rangeStarts[row]);
+                            unionEnd = Math.Max(unionEnd, rangeEnds[row]);
+                        }
+
+                        commonStart = Math.Max(commonStart, rangeStarts[row]);
+                        commonEnd = Math.Min(commonEnd, rangeEnds[row]);
+                        runningMax[row] = float.NegativeInfinity;
+                        runningSum[row] = 0f;
+                    }
+
+                    accumulators.Slice(0, rows * HeadDimension).Clear();
+                    ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * HeadDimension);
+
+                    // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
+                    int scanStart = unionStart < unionEnd ? unionStart / 16 * 16 : 0;
+                    int scanEnd = unionStart < unionEnd ? Math.Min(keyCount, (unionEnd + 15) / 16 * 16) : 0;
+                    for (int tileStart = scanStart; tileStart < scanEnd; tileStart += KeyBlock)
+                    {
+                        int tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
+                        for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += 16)
+                        {
+                            int blockStart = tileStart + blockOffset;
+                            bool inEveryRange = blockStart >= commonStart && blockStart + 16 <= commonEnd;
+                            int globalLanes = GlobalLanes(blockStart);
+                            bool outsideEveryRange = globalLanes == 0 && OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
+                            if (outsideEveryRange)
+                            {
+                                // Empty block: never scored; its lanes carry no weight.
+                                for (int row = 0; row < rows; row++)
+                                {
+                                    scores.Slice(row * KeyBlock + blockOffset, 16).Fill(float.NegativeInfinity);
+                                }
+
+                                continue;
+                            }
+
+                            // Scores for rows x 16 keys from the packed block.
+                            TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, blockStart * HeadDimension), scores.Slice(blockOffset));
+                            if (!inEveryRange)
+                            {
+                                // Partial block: lanes outside a row's range become -inf (vector compares).
+                                for (int row = 0; row < rows; row++)
+                                {
+                                    global::KernelGen.TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, 16), blockStart, rangeStarts[row], rangeEnds[row], globalLanes, visibleEnds[row]);
+                                }
+                            }
+                        }
+
+                        // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.
+                        for (int row = 0; row < rows; row++)
+                        {
+                            corrections[row] = global::KernelGen.OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);
+                        }
+
+                        TPath.AccumulateTile(accumulators, corrections, scores, ref Unsafe.Add(ref valueStart, tileStart * HeadDimension), tileKeys);
+                    }
+
+                    // Global keys outside the scanned keys, row by row (a global row's range already covers all it sees).
+                    for (int row = 0; row < rows; row++)
+                    {
+                        ref float queryVector = ref Unsafe.Add(ref queryRows, row * HeadDimension);
+                        Span<float> rowAccumulator = accumulators.Slice(row * HeadDimension, HeadDimension);
+                        AccumulateGlobalKeys<TPath>(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyStart, ref valueStart, rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row]);
+                        AccumulateGlobalKeys<TPath>(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyStart, ref valueStart, rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row]);
+                    }
+
+                    // Normalise every row of the group.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        global::KernelGen.OnlineSoftmax.Normalize(accumulators.Slice(row * HeadDimension, HeadDimension), runningSum[row], output.Slice((firstRow + row) * HeadDimension, HeadDimension));
+                    }
+                }
+            }
+            finally
+            {
+                global::System.Buffers.ArrayPool<float>.Shared.Return(packedArray);
+            }
+        }
+
+        /// <summary>Whether no row's range [start, end) meets the keys [blockStart, blockStart + 16).</summary>
+        private static bool OutsideEveryRange(int blockStart, ReadOnlySpan<int> rangeStarts, ReadOnlySpan<int> rangeEnds)
+        {
+            for (int row = 0; row < rangeStarts.Length; row++)
+            {
+                if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] < blockStart + 16 && blockStart < rangeEnds[row])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Bit t set when key blockStart + t is a global position.</summary>
+        private static int GlobalLanes(int blockStart)
+        {
+            ReadOnlySpan<int> globals = GlobalPositions;
+            int next = globals.BinarySearch(blockStart);
+            if (next < 0)
+            {
+                next = ~next;
+            }
+
+            int lanes = 0;
+            for (; next < globals.Length && globals[next] < blockStart + 16; next++)
+            {
+                lanes |= 1 << (globals[next] - blockStart);
+            }
+
+            return lanes;
+        }
+
+        /// <summary>
+        /// The contiguous keys [rangeStart, rangeEnd) visible to the query at key position <paramref name="position"/> (p = i + Nk - Nq,
+        /// bottom-right alignment). 0 &lt;= rangeStart &lt;= rangeEnd &lt;= Nk.
+        /// Global keys outside the range are visible too when below <c>visibleEnd</c>; a global row's range is every visible key.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void RowRange(int position, int keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow)
+        {
+            visibleEnd = keyCount;
+            // Sliding window [p - WindowLeft, p + WindowRight], clipped (long arithmetic: no overflow for any p or window).
+            rangeStart = (int)Math.Clamp((long)position - WindowLeft, 0L, visibleEnd);
+            rangeEnd = (int)Math.Clamp((long)position + WindowRight + 1, rangeStart, visibleEnd);
+
+            // A global row sees every visible key.
+            globalRow = position >= 0 && GlobalPositions.BinarySearch(position) >= 0;
+            if (globalRow)
+            {
+                rangeStart = 0;
+                rangeEnd = visibleEnd;
             }
         }
 
@@ -245,6 +412,15 @@ namespace KernelGen.Generated
 
             /// <summary>accumulator = correction * accumulator + sum over t of weights[t] * value row t.</summary>
             static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);
+
+            /// <summary>Query rows per micro-kernel tile; 0 when the path has no tiled micro-kernel.</summary>
+            static abstract int RowTile { get; }
+
+            /// <summary>scores[r * KeyBlock + t] = Scale * dot(query row r, key t) for RowTile rows and the 16 keys of a packed block.</summary>
+            static abstract void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores);
+
+            /// <summary>For each of RowTile rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value row t.</summary>
+            static abstract void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount);
 
             /// <summary>As ScoreBlock, for the key rows listed in keyIndices.</summary>
             static abstract void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores);
@@ -317,6 +493,130 @@ namespace KernelGen.Generated
                 sum4.StoreUnsafe(ref accumulatorStart, 64);
                 sum5.StoreUnsafe(ref accumulatorStart, 80);
                 sum6.StoreUnsafe(ref accumulatorStart, 96);
+            }
+
+            public static int RowTile => 8;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
+            {
+                // 8 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
+                Vector512<float> score0_0 = Vector512<float>.Zero;
+                Vector512<float> score1_0 = Vector512<float>.Zero;
+                Vector512<float> score2_0 = Vector512<float>.Zero;
+                Vector512<float> score3_0 = Vector512<float>.Zero;
+                Vector512<float> score4_0 = Vector512<float>.Zero;
+                Vector512<float> score5_0 = Vector512<float>.Zero;
+                Vector512<float> score6_0 = Vector512<float>.Zero;
+                Vector512<float> score7_0 = Vector512<float>.Zero;
+                for (int column = 0; column < HeadDimension; column++)
+                {
+                    Vector512<float> keys0 = Vector512.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
+                    Vector512<float> query0 = Vector512.Create(Unsafe.Add(ref queryRows, column));
+                    score0_0 = Vector512.MultiplyAddEstimate(query0, keys0, score0_0);
+                    Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryRows, 100 + column));
+                    score1_0 = Vector512.MultiplyAddEstimate(query1, keys0, score1_0);
+                    Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryRows, 200 + column));
+                    score2_0 = Vector512.MultiplyAddEstimate(query2, keys0, score2_0);
+                    Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryRows, 300 + column));
+                    score3_0 = Vector512.MultiplyAddEstimate(query3, keys0, score3_0);
+                    Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryRows, 400 + column));
+                    score4_0 = Vector512.MultiplyAddEstimate(query4, keys0, score4_0);
+                    Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryRows, 500 + column));
+                    score5_0 = Vector512.MultiplyAddEstimate(query5, keys0, score5_0);
+                    Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryRows, 600 + column));
+                    score6_0 = Vector512.MultiplyAddEstimate(query6, keys0, score6_0);
+                    Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryRows, 700 + column));
+                    score7_0 = Vector512.MultiplyAddEstimate(query7, keys0, score7_0);
+                }
+
+                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
+                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
+                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
+                (score2_0 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock);
+                (score3_0 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock);
+                (score4_0 * Scale).StoreUnsafe(ref scoreStart, 4 * KeyBlock);
+                (score5_0 * Scale).StoreUnsafe(ref scoreStart, 5 * KeyBlock);
+                (score6_0 * Scale).StoreUnsafe(ref scoreStart, 6 * KeyBlock);
+                (score7_0 * Scale).StoreUnsafe(ref scoreStart, 7 * KeyBlock);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
+            {
+                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
+                ref float weightStart = ref MemoryMarshal.GetReference(weights);
+                float correction0 = corrections[0];
+                float correction1 = corrections[1];
+                float correction2 = corrections[2];
+                float correction3 = corrections[3];
+                float correction4 = corrections[4];
+                float correction5 = corrections[5];
+                float correction6 = corrections[6];
+                float correction7 = corrections[7];
+
+                for (int column = 0; column < 96; column += 16)
+                {
+                    Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
+                    Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(100 + column)) * correction1;
+                    Vector512<float> sum2 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(200 + column)) * correction2;
+                    Vector512<float> sum3 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(300 + column)) * correction3;
+                    Vector512<float> sum4 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(400 + column)) * correction4;
+                    Vector512<float> sum5 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(500 + column)) * correction5;
+                    Vector512<float> sum6 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(600 + column)) * correction6;
+                    Vector512<float> sum7 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(700 + column)) * correction7;
+                    for (int key = 0; key < keyCount; key++)
+                    {
+                        Vector512<float> values = Vector512.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
+                        sum0 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                        sum1 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum2 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
+                        sum3 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                        sum4 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 4 * KeyBlock + key)), values, sum4);
+                        sum5 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 5 * KeyBlock + key)), values, sum5);
+                        sum6 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 6 * KeyBlock + key)), values, sum6);
+                        sum7 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 7 * KeyBlock + key)), values, sum7);
+                    }
+                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
+                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(100 + column));
+                    sum2.StoreUnsafe(ref accumulatorStart, (nuint)(200 + column));
+                    sum3.StoreUnsafe(ref accumulatorStart, (nuint)(300 + column));
+                    sum4.StoreUnsafe(ref accumulatorStart, (nuint)(400 + column));
+                    sum5.StoreUnsafe(ref accumulatorStart, (nuint)(500 + column));
+                    sum6.StoreUnsafe(ref accumulatorStart, (nuint)(600 + column));
+                    sum7.StoreUnsafe(ref accumulatorStart, (nuint)(700 + column));
+                }
+
+                {
+                    Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(96)) * correction0;
+                    Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(100 + 96)) * correction1;
+                    Vector128<float> sum2 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(200 + 96)) * correction2;
+                    Vector128<float> sum3 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(300 + 96)) * correction3;
+                    Vector128<float> sum4 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(400 + 96)) * correction4;
+                    Vector128<float> sum5 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(500 + 96)) * correction5;
+                    Vector128<float> sum6 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(600 + 96)) * correction6;
+                    Vector128<float> sum7 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(700 + 96)) * correction7;
+                    for (int key = 0; key < keyCount; key++)
+                    {
+                        Vector128<float> values = Vector128.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + 96));
+                        sum0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                        sum1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
+                        sum3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                        sum4 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 4 * KeyBlock + key)), values, sum4);
+                        sum5 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 5 * KeyBlock + key)), values, sum5);
+                        sum6 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 6 * KeyBlock + key)), values, sum6);
+                        sum7 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 7 * KeyBlock + key)), values, sum7);
+                    }
+                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(96));
+                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(100 + 96));
+                    sum2.StoreUnsafe(ref accumulatorStart, (nuint)(200 + 96));
+                    sum3.StoreUnsafe(ref accumulatorStart, (nuint)(300 + 96));
+                    sum4.StoreUnsafe(ref accumulatorStart, (nuint)(400 + 96));
+                    sum5.StoreUnsafe(ref accumulatorStart, (nuint)(500 + 96));
+                    sum6.StoreUnsafe(ref accumulatorStart, (nuint)(600 + 96));
+                    sum7.StoreUnsafe(ref accumulatorStart, (nuint)(700 + 96));
+                }
             }
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -479,6 +779,99 @@ namespace KernelGen.Generated
                 sum12.StoreUnsafe(ref accumulatorStart, 96);
             }
 
+            public static int RowTile => 4;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
+            {
+                // 4 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
+                Vector256<float> score0_0 = Vector256<float>.Zero;
+                Vector256<float> score0_1 = Vector256<float>.Zero;
+                Vector256<float> score1_0 = Vector256<float>.Zero;
+                Vector256<float> score1_1 = Vector256<float>.Zero;
+                Vector256<float> score2_0 = Vector256<float>.Zero;
+                Vector256<float> score2_1 = Vector256<float>.Zero;
+                Vector256<float> score3_0 = Vector256<float>.Zero;
+                Vector256<float> score3_1 = Vector256<float>.Zero;
+                for (int column = 0; column < HeadDimension; column++)
+                {
+                    Vector256<float> keys0 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
+                    Vector256<float> keys1 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
+                    Vector256<float> query0 = Vector256.Create(Unsafe.Add(ref queryRows, column));
+                    score0_0 = Vector256.MultiplyAddEstimate(query0, keys0, score0_0);
+                    score0_1 = Vector256.MultiplyAddEstimate(query0, keys1, score0_1);
+                    Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryRows, 100 + column));
+                    score1_0 = Vector256.MultiplyAddEstimate(query1, keys0, score1_0);
+                    score1_1 = Vector256.MultiplyAddEstimate(query1, keys1, score1_1);
+                    Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryRows, 200 + column));
+                    score2_0 = Vector256.MultiplyAddEstimate(query2, keys0, score2_0);
+                    score2_1 = Vector256.MultiplyAddEstimate(query2, keys1, score2_1);
+                    Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryRows, 300 + column));
+                    score3_0 = Vector256.MultiplyAddEstimate(query3, keys0, score3_0);
+                    score3_1 = Vector256.MultiplyAddEstimate(query3, keys1, score3_1);
+                }
+
+                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
+                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
+                (score0_1 * Scale).StoreUnsafe(ref scoreStart, 8);
+                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
+                (score1_1 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 8);
+                (score2_0 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock);
+                (score2_1 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock + 8);
+                (score3_0 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock);
+                (score3_1 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock + 8);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
+            {
+                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
+                ref float weightStart = ref MemoryMarshal.GetReference(weights);
+                float correction0 = corrections[0];
+                float correction1 = corrections[1];
+                float correction2 = corrections[2];
+                float correction3 = corrections[3];
+
+                for (int column = 0; column < 96; column += 8)
+                {
+                    Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
+                    Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(100 + column)) * correction1;
+                    Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(200 + column)) * correction2;
+                    Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(300 + column)) * correction3;
+                    for (int key = 0; key < keyCount; key++)
+                    {
+                        Vector256<float> values = Vector256.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
+                        sum0 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                        sum1 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum2 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
+                        sum3 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                    }
+                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
+                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(100 + column));
+                    sum2.StoreUnsafe(ref accumulatorStart, (nuint)(200 + column));
+                    sum3.StoreUnsafe(ref accumulatorStart, (nuint)(300 + column));
+                }
+
+                {
+                    Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(96)) * correction0;
+                    Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(100 + 96)) * correction1;
+                    Vector128<float> sum2 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(200 + 96)) * correction2;
+                    Vector128<float> sum3 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(300 + 96)) * correction3;
+                    for (int key = 0; key < keyCount; key++)
+                    {
+                        Vector128<float> values = Vector128.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + 96));
+                        sum0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                        sum1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum2 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
+                        sum3 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                    }
+                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(96));
+                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(100 + 96));
+                    sum2.StoreUnsafe(ref accumulatorStart, (nuint)(200 + 96));
+                    sum3.StoreUnsafe(ref accumulatorStart, (nuint)(300 + 96));
+                }
+            }
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores)
             {
@@ -613,6 +1006,72 @@ namespace KernelGen.Generated
                 }
             }
 
+            public static int RowTile => 2;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
+            {
+                // 2 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
+                Vector128<float> score0_0 = Vector128<float>.Zero;
+                Vector128<float> score0_1 = Vector128<float>.Zero;
+                Vector128<float> score0_2 = Vector128<float>.Zero;
+                Vector128<float> score0_3 = Vector128<float>.Zero;
+                Vector128<float> score1_0 = Vector128<float>.Zero;
+                Vector128<float> score1_1 = Vector128<float>.Zero;
+                Vector128<float> score1_2 = Vector128<float>.Zero;
+                Vector128<float> score1_3 = Vector128<float>.Zero;
+                for (int column = 0; column < HeadDimension; column++)
+                {
+                    Vector128<float> keys0 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
+                    Vector128<float> keys1 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 4));
+                    Vector128<float> keys2 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
+                    Vector128<float> keys3 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 12));
+                    Vector128<float> query0 = Vector128.Create(Unsafe.Add(ref queryRows, column));
+                    score0_0 = Vector128.MultiplyAddEstimate(query0, keys0, score0_0);
+                    score0_1 = Vector128.MultiplyAddEstimate(query0, keys1, score0_1);
+                    score0_2 = Vector128.MultiplyAddEstimate(query0, keys2, score0_2);
+                    score0_3 = Vector128.MultiplyAddEstimate(query0, keys3, score0_3);
+                    Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryRows, 100 + column));
+                    score1_0 = Vector128.MultiplyAddEstimate(query1, keys0, score1_0);
+                    score1_1 = Vector128.MultiplyAddEstimate(query1, keys1, score1_1);
+                    score1_2 = Vector128.MultiplyAddEstimate(query1, keys2, score1_2);
+                    score1_3 = Vector128.MultiplyAddEstimate(query1, keys3, score1_3);
+                }
+
+                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
+                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
+                (score0_1 * Scale).StoreUnsafe(ref scoreStart, 4);
+                (score0_2 * Scale).StoreUnsafe(ref scoreStart, 8);
+                (score0_3 * Scale).StoreUnsafe(ref scoreStart, 12);
+                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
+                (score1_1 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 4);
+                (score1_2 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 8);
+                (score1_3 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 12);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
+            {
+                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
+                ref float weightStart = ref MemoryMarshal.GetReference(weights);
+                float correction0 = corrections[0];
+                float correction1 = corrections[1];
+
+                for (int column = 0; column < 100; column += 4)
+                {
+                    Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
+                    Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(100 + column)) * correction1;
+                    for (int key = 0; key < keyCount; key++)
+                    {
+                        Vector128<float> values = Vector128.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
+                        sum0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                        sum1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                    }
+                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
+                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(100 + column));
+                }
+            }
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores)
             {
@@ -689,6 +1148,13 @@ namespace KernelGen.Generated
                     }
                 }
             }
+
+            public static int RowTile => 0;
+
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("The scalar path has no tiles.");
+
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw new InvalidOperationException("The scalar path has no tiles.");
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores)

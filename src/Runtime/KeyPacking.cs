@@ -1,0 +1,54 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace KernelGen
+{
+    /// <summary>
+    /// Packs the key matrix for the tiled kernels: keys in blocks of <see cref="BlockKeys"/>, each block transposed to
+    /// [d][16], so that one vector load reads dimension c of 16 consecutive keys and a tile of scores needs no
+    /// horizontal sums. The last block is padded with zeros.
+    /// </summary>
+    public static class KeyPacking
+    {
+        /// <summary>Keys per packed block (the lane count of a Vector512 of floats).</summary>
+        public const int BlockKeys = 16;
+
+        /// <summary>The number of floats <see cref="PackTransposed"/> writes for <paramref name="keyCount"/> keys.</summary>
+        public static int PackedLength(int keyCount, int headDimension) =>
+            checked((keyCount + BlockKeys - 1) / BlockKeys * BlockKeys * headDimension);
+
+        /// <summary>packed[b * 16 d + c * 16 + t] = key[(16 b + t) * d + c], zero past the last key.</summary>
+        public static void PackTransposed(ReadOnlySpan<float> key, int headDimension, Span<float> packed)
+        {
+            int keyCount = key.Length / headDimension;
+            int length = PackedLength(keyCount, headDimension);
+            if (packed.Length < length)
+            {
+                throw new ArgumentException($"The packed buffer needs {length} floats.", nameof(packed));
+            }
+
+            ref float source = ref MemoryMarshal.GetReference(key);
+            ref float target = ref MemoryMarshal.GetReference(packed);
+            int blocks = length / (BlockKeys * headDimension);
+            for (int block = 0; block < blocks; block++)
+            {
+                ref float blockStart = ref Unsafe.Add(ref target, block * BlockKeys * headDimension);
+                int keysInBlock = Math.Min(BlockKeys, keyCount - block * BlockKeys);
+                if (keysInBlock < BlockKeys)
+                {
+                    MemoryMarshal.CreateSpan(ref blockStart, BlockKeys * headDimension).Clear();
+                }
+
+                for (int t = 0; t < keysInBlock; t++)
+                {
+                    ref float row = ref Unsafe.Add(ref source, (block * BlockKeys + t) * headDimension);
+                    for (int c = 0; c < headDimension; c++)
+                    {
+                        Unsafe.Add(ref blockStart, c * BlockKeys + t) = Unsafe.Add(ref row, c);
+                    }
+                }
+            }
+        }
+    }
+}

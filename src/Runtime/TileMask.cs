@@ -1,0 +1,55 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace KernelGen
+{
+    /// <summary>
+    /// Masks a 16-key block of one query row's scores in a partial tile: lanes whose key lies outside the row's range
+    /// [start, end), and is not a visible global key, become negative infinity. Full tiles never call this.
+    /// </summary>
+    public static class TileMask
+    {
+        private static ReadOnlySpan<int> LaneBits => new int[] { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 };
+
+        /// <summary>scores[t] = -inf unless start &lt;= blockStart + t &lt; end.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Apply(Span<float> scores, int blockStart, int start, int end) =>
+            Apply(scores, blockStart, start, end, 0, 0);
+
+        /// <summary>
+        /// scores[t] = -inf unless start &lt;= blockStart + t &lt; end, or bit t of <paramref name="globalLanes"/> is set and
+        /// blockStart + t &lt; <paramref name="visibleEnd"/>.
+        /// </summary>
+        public static void Apply(Span<float> scores, int blockStart, int start, int end, int globalLanes, int visibleEnd)
+        {
+            if (scores.Length < KeyPacking.BlockKeys)
+            {
+                throw new ArgumentException("A tile block holds 16 scores.", nameof(scores));
+            }
+
+            ref float first = ref MemoryMarshal.GetReference(scores);
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512<int> keys = Vector512<int>.Indices + Vector512.Create(blockStart);
+                Vector512<int> inRange = Vector512.GreaterThanOrEqual(keys, Vector512.Create(start)) & Vector512.LessThan(keys, Vector512.Create(end));
+                Vector512<int> global = ~Vector512.Equals(Vector512.Create(globalLanes) & Vector512.Create(LaneBits), Vector512<int>.Zero)
+                    & Vector512.LessThan(keys, Vector512.Create(visibleEnd));
+                Vector512<float> allowed = (inRange | global).AsSingle();
+                Vector512.ConditionalSelect(allowed, Vector512.LoadUnsafe(ref first), Vector512.Create(float.NegativeInfinity)).StoreUnsafe(ref first);
+                return;
+            }
+
+            for (int t = 0; t < KeyPacking.BlockKeys; t++)
+            {
+                int key = blockStart + t;
+                bool visible = (key >= start && key < end) || (((globalLanes >> t) & 1) != 0 && key < visibleEnd);
+                if (!visible)
+                {
+                    Unsafe.Add(ref first, t) = float.NegativeInfinity;
+                }
+            }
+        }
+    }
+}
