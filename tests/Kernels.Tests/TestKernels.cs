@@ -475,6 +475,49 @@ namespace KernelGen.Kernels.Tests
         [GlobalTokens(0, 2)]
         public static partial void D256_GlobalsOnly(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
 
+        // Windows of 64 keys or more run through the tiled micro-kernel (narrower ones run row by row): these cover
+        // tiles with global keys inside and outside the scanned blocks, global rows in a group, and causal cuts.
+        [AttentionKernel(3)]
+        [SlidingWindow(100, 30)]
+        [GlobalTokens(999, 0, 5, 64, 300)]
+        public static partial void D3_Window100x30Globals(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(3)]
+        [CausalMask]
+        [SlidingWindow(70, 0)]
+        [GlobalTokens(0, 1, 63, 64, 300)]
+        public static partial void D3_CausalWindow70x0Globals(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+        [AttentionKernel(64)]
+        [SlidingWindow(100, 30)]
+        [GlobalTokens(999, 0, 5, 64, 300)]
+        public static partial void D64_Window100x30Globals(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(64)]
+        [CausalMask]
+        [SlidingWindow(70, 0)]
+        [GlobalTokens(0, 1, 63, 64, 300)]
+        public static partial void D64_CausalWindow70x0Globals(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+        [AttentionKernel(80)]
+        [SlidingWindow(100, 30)]
+        [GlobalTokens(999, 0, 5, 64, 300)]
+        public static partial void D80_Window100x30Globals(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(80)]
+        [CausalMask]
+        [SlidingWindow(70, 0)]
+        [GlobalTokens(0, 1, 63, 64, 300)]
+        public static partial void D80_CausalWindow70x0Globals(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+        [AttentionKernel(128)]
+        [SlidingWindow(100, 30)]
+        [GlobalTokens(999, 0, 5, 64, 300)]
+        public static partial void D128_Window100x30Globals(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(128)]
+        [CausalMask]
+        [SlidingWindow(70, 0)]
+        [GlobalTokens(0, 1, 63, 64, 300)]
+        public static partial void D128_CausalWindow70x0Globals(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
         [AttentionKernel(64, Scale = 0.5f)]
         [CausalMask]
         public static partial void D64_CausalScaleHalf(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);

@@ -6,7 +6,7 @@ namespace KernelGen.Generator.Emitting
 {
     internal static partial class KernelEmitter
     {
-        private static void WritePathInterface(CodeWriter writer, bool hasGlobals)
+        private static void WritePathInterface(CodeWriter writer, bool hasGlobals, bool useTiles)
         {
             writer.Line("/// <summary>The head-dimension code of one vector width; the row loop is generic over it, so each width is compiled separately.</summary>");
             writer.Open("private interface IHeadDimensionPath");
@@ -15,15 +15,11 @@ namespace KernelGen.Generator.Emitting
             writer.Line();
             writer.Line("/// <summary>accumulator = correction * accumulator + sum over t of weights[t] * value row t.</summary>");
             writer.Line("static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);");
-            writer.Line();
-            writer.Line("/// <summary>Query rows per micro-kernel tile; 0 when the path has no tiled micro-kernel.</summary>");
-            writer.Line("static abstract int RowTile { get; }");
-            writer.Line();
-            writer.Line("/// <summary>scores[r * KeyBlock + t] = Scale * dot(query row r, key t) for RowTile rows and the 16 keys of a packed block.</summary>");
-            writer.Line("static abstract void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores);");
-            writer.Line();
-            writer.Line("/// <summary>For each of RowTile rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value row t.</summary>");
-            writer.Line("static abstract void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount);");
+            if (useTiles)
+            {
+                WriteTileInterface(writer);
+            }
+
             if (hasGlobals)
             {
                 writer.Line();
@@ -37,15 +33,31 @@ namespace KernelGen.Generator.Emitting
             writer.Close();
         }
 
-        private static void WritePath(CodeWriter writer, PathPlan path, bool hasGlobals, int headDimension)
+        private static void WriteTileInterface(CodeWriter writer)
+        {
+            writer.Line();
+            writer.Line("/// <summary>Query rows per micro-kernel tile; 0 when the path has no tiled micro-kernel.</summary>");
+            writer.Line("static abstract int RowTile { get; }");
+            writer.Line();
+            writer.Line("/// <summary>scores[r * KeyBlock + t] = Scale * dot(query row r, key t) for RowTile rows and the 16 keys of a packed block.</summary>");
+            writer.Line("static abstract void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores);");
+            writer.Line();
+            writer.Line("/// <summary>For each of RowTile rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value row t.</summary>");
+            writer.Line("static abstract void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount);");
+        }
+
+        private static void WritePath(CodeWriter writer, PathPlan path, bool hasGlobals, bool useTiles, int headDimension)
         {
             writer.Line($"/// <summary>Head dimension in {Lit.Xml(path.Description)}: {Lit.Xml(DescribeLayout(path))}.</summary>");
             writer.Open($"private readonly struct {path.Name} : IHeadDimensionPath");
             WriteScore(writer, path, gathered: false);
             writer.Line();
             WriteAccumulate(writer, path, gathered: false);
-            writer.Line();
-            WriteTiles(writer, path, headDimension);
+            if (useTiles)
+            {
+                writer.Line();
+                WriteTiles(writer, path, headDimension);
+            }
             if (hasGlobals)
             {
                 writer.Line();

@@ -12,17 +12,63 @@ namespace KernelGen.Generator.Emitting
         private static void WriteRows(CodeWriter writer, KernelPlan plan)
         {
             MaskSpec mask = plan.Spec.Mask;
+            string rangeWidth = mask.HasWindow ? "Math.Min(keyCount, (long)WindowLeft + WindowRight + 1)" : "keyCount";
             writer.Line("/// <summary>Computes every query row with the head-dimension path <typeparamref name=\"TPath\"/>.</summary>");
             writer.Line("private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
-            writer.Line("// Tile loop: whole groups of TPath.RowTile rows share each packed key block (the scalar path has no groups).");
-            writer.Line("int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;");
-            writer.Open("if (groupedRows > 0)");
-            writer.Line("RunRowGroups<TPath>(query, key, value, output, queryCount, keyCount, groupedRows);");
+            writer.Line("// Threads: rows are shared out in whole groups, so every row is computed the same way on any thread count.");
+            if (plan.UseTiles)
+            {
+                writer.Line("// Tile loop: whole groups of TPath.RowTile rows share each packed key block (the scalar path has no groups).");
+                writer.Line("int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;");
+                writer.Open("if (groupedRows > 0)");
+                writer.Line("// Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.");
+                writer.Line("// The buffer comes from the shared pool, so a steady stream of calls allocates nothing.");
+                writer.Line("int packedLength = global::KernelGen.KeyPacking.PackedLength(keyCount, HeadDimension);");
+                writer.Line("float[] packed = global::System.Buffers.ArrayPool<float>.Shared.Rent(packedLength);");
+                writer.Open("try");
+                writer.Line("global::KernelGen.KeyPacking.PackTransposed(key, HeadDimension, packed);");
+                writer.Line($"long work = (long)groupedRows * {rangeWidth} * HeadDimension;");
+                writer.Line("global::KernelGen.AttentionThreading.ForRowGroups<RowGroups<TPath>>(");
+                writer.Line("    query, key, value, output, packed.AsSpan(0, packedLength), queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);");
+                writer.Close();
+                writer.Open("finally");
+                writer.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(packed);");
+                writer.Close();
+                writer.Close();
+                writer.Line();
+                writer.Line("// Rows left over (fewer than a group, e.g. a decode step): one at a time over exactly their key range.");
+                writer.Open("if (groupedRows < queryCount)");
+                writer.Line($"long work = (long)(queryCount - groupedRows) * {rangeWidth} * HeadDimension;");
+                writer.Line("global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(");
+                writer.Line("    query, key, value, output, ReadOnlySpan<float>.Empty, queryCount, keyCount, groupedRows, queryCount, 1, work);");
+                writer.Close();
+            }
+            else
+            {
+                writer.Line($"// Every row one at a time over exactly its key range: the window is narrower than {Lit.Int(KernelPlanner.MinTiledWindow)} keys, too few for tiles to pay.");
+                writer.Line($"long work = (long)queryCount * {rangeWidth} * HeadDimension;");
+                writer.Line("global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(");
+                writer.Line("    query, key, value, output, ReadOnlySpan<float>.Empty, queryCount, keyCount, 0, queryCount, 1, work);");
+            }
+
             writer.Close();
             writer.Line();
-            writer.Line("// Tail: the rows left over, one at a time; per-row state lives on the stack.");
+            writer.Line("/// <summary>Single rows of one path, as the runtime's thread scheduler calls them.</summary>");
+            writer.Line("private readonly struct SingleRows<TPath> : global::KernelGen.IRowRangeKernel");
+            writer.Line("    where TPath : struct, IHeadDimensionPath");
+            writer.Open();
+            writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("    ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>");
+            writer.Line("    RunSingleRows<TPath>(query, key, value, output, queryCount, keyCount, rowStart, rowEnd);");
+            writer.Close();
+            writer.Line();
+            writer.Line("/// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>");
+            writer.Line("private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("    int queryCount, int keyCount, int rowStart, int rowEnd)");
+            writer.Line("    where TPath : struct, IHeadDimensionPath");
+            writer.Open();
             writer.Line("Span<float> scores = stackalloc float[KeyBlock];");
             writer.Line("Span<float> accumulator = stackalloc float[HeadDimension];");
             if (mask.HasGlobals)
@@ -33,7 +79,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("ref float queryStart = ref MemoryMarshal.GetReference(query);");
             writer.Line("ref float keyStart = ref MemoryMarshal.GetReference(key);");
             writer.Line("ref float valueStart = ref MemoryMarshal.GetReference(value);");
-            writer.Open("for (int queryRow = groupedRows; queryRow < queryCount; queryRow++)");
+            writer.Open("for (int queryRow = rowStart; queryRow < rowEnd; queryRow++)");
             writer.Line("ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);");
             writer.Line("float runningMax = float.NegativeInfinity;");
             writer.Line("float runningSum = 0f;");
@@ -78,8 +124,12 @@ namespace KernelGen.Generator.Emitting
             writer.Line("global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));");
             writer.Close();
             writer.Close();
-            writer.Line();
-            WriteRowGroups(writer, plan);
+            if (plan.UseTiles)
+            {
+                writer.Line();
+                WriteRowGroups(writer, plan);
+            }
+
             if (!mask.MasksNothing)
             {
                 writer.Line();
@@ -156,17 +206,21 @@ namespace KernelGen.Generator.Emitting
         private static void WriteRowGroups(CodeWriter writer, KernelPlan plan)
         {
             MaskSpec mask = plan.Spec.Mask;
-            writer.Line("/// <summary>Rows [0, groupedRows) in groups of TPath.RowTile through the tiled micro-kernel.</summary>");
-            writer.Line("private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
-            writer.Line("    int queryCount, int keyCount, int groupedRows)");
+            writer.Line("/// <summary>The row groups of one path, as the runtime's thread scheduler calls them.</summary>");
+            writer.Line("private readonly struct RowGroups<TPath> : global::KernelGen.IRowRangeKernel");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
-            writer.Line("// Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.");
-            writer.Line("// The buffer comes from the shared pool, so a steady stream of calls allocates nothing.");
-            writer.Line("float[] packedArray = global::System.Buffers.ArrayPool<float>.Shared.Rent(global::KernelGen.KeyPacking.PackedLength(keyCount, HeadDimension));");
-            writer.Open("try");
-            writer.Line("global::KernelGen.KeyPacking.PackTransposed(key, HeadDimension, packedArray);");
-            writer.Line("ref float packedStart = ref MemoryMarshal.GetArrayDataReference(packedArray);");
+            writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("    ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>");
+            writer.Line("    RunRowGroups<TPath>(query, key, value, output, packedKeys, queryCount, keyCount, rowStart, rowEnd);");
+            writer.Close();
+            writer.Line();
+            writer.Line("/// <summary>Rows [rowStart, rowEnd), whole groups of TPath.RowTile, through the tiled micro-kernel.</summary>");
+            writer.Line("private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("    ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd)");
+            writer.Line("    where TPath : struct, IHeadDimensionPath");
+            writer.Open();
+            writer.Line("ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);");
             writer.Line("ref float queryStart = ref MemoryMarshal.GetReference(query);");
             writer.Line("ref float valueStart = ref MemoryMarshal.GetReference(value);");
             writer.Line("Span<float> scores = stackalloc float[MaxRowTile * KeyBlock];");
@@ -186,7 +240,7 @@ namespace KernelGen.Generator.Emitting
 
             writer.Line("int rows = TPath.RowTile;");
             writer.Line();
-            writer.Open("for (int firstRow = 0; firstRow < groupedRows; firstRow += rows)");
+            writer.Open("for (int firstRow = rowStart; firstRow < rowEnd; firstRow += rows)");
             writer.Line("// Each row's range; the group walks their union and needs no mask where all of them agree.");
             writer.Line("int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;");
             writer.Open("for (int row = 0; row < rows; row++)");
@@ -268,10 +322,6 @@ namespace KernelGen.Generator.Emitting
             writer.Open("for (int row = 0; row < rows; row++)");
             writer.Line("global::KernelGen.OnlineSoftmax.Normalize(accumulators.Slice(row * HeadDimension, HeadDimension), runningSum[row], output.Slice((firstRow + row) * HeadDimension, HeadDimension));");
             writer.Close();
-            writer.Close();
-            writer.Close();
-            writer.Open("finally");
-            writer.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(packedArray);");
             writer.Close();
             writer.Close();
             writer.Line();

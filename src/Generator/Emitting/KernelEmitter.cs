@@ -155,9 +155,12 @@ namespace KernelGen.Generator.Emitting
             writer.Line();
             writer.Line("/// <summary>Keys scored between two online-softmax updates.</summary>");
             writer.Line("private const int KeyBlock = global::KernelGen.OnlineSoftmax.BlockSize;");
-            writer.Line();
-            writer.Line("/// <summary>The most query rows any path's micro-kernel takes at once.</summary>");
-            writer.Line($"private const int MaxRowTile = {Lit.Int(plan.Paths.Max(static p => p.RowTile))};");
+            if (plan.UseTiles)
+            {
+                writer.Line();
+                writer.Line("/// <summary>The most query rows any path's micro-kernel takes at once.</summary>");
+                writer.Line($"private const int MaxRowTile = {Lit.Int(plan.Paths.Max(static p => p.RowTile))};");
+            }
             if (mask.HasWindow)
             {
                 writer.Line();
@@ -186,11 +189,11 @@ namespace KernelGen.Generator.Emitting
             }
 
             writer.Line();
-            WritePathInterface(writer, mask.HasGlobals);
+            WritePathInterface(writer, mask.HasGlobals, plan.UseTiles);
             foreach (PathPlan path in plan.Paths)
             {
                 writer.Line();
-                WritePath(writer, path, mask.HasGlobals, spec.HeadDimension);
+                WritePath(writer, path, mask.HasGlobals, plan.UseTiles, spec.HeadDimension);
             }
 
             writer.Close();

@@ -82,9 +82,6 @@ namespace KernelGen.Generated
         /// <summary>Keys scored between two online-softmax updates.</summary>
         private const int KeyBlock = global::KernelGen.OnlineSoftmax.BlockSize;
 
-        /// <summary>The most query rows any path's micro-kernel takes at once.</summary>
-        private const int MaxRowTile = 8;
-
         /// <summary>Keys visible before the query's position.</summary>
         private const int WindowLeft = 2;
 
@@ -133,20 +130,33 @@ namespace KernelGen.Generated
         private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
             where TPath : struct, IHeadDimensionPath
         {
-            // Tile loop: whole groups of TPath.RowTile rows share each packed key block (the scalar path has no groups).
-            int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
-            if (groupedRows > 0)
-            {
-                RunRowGroups<TPath>(query, key, value, output, queryCount, keyCount, groupedRows);
-            }
+            // Threads: rows are shared out in whole groups, so every row is computed the same way on any thread count.
+            // Every row one at a time over exactly its key range: the window is narrower than 64 keys, too few for tiles to pay.
+            long work = (long)queryCount * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
+            global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(
+                query, key, value, output, ReadOnlySpan<float>.Empty, queryCount, keyCount, 0, queryCount, 1, work);
+        }
 
-            // Tail: the rows left over, one at a time; per-row state lives on the stack.
+        /// <summary>Single rows of one path, as the runtime's thread scheduler calls them.</summary>
+        private readonly struct SingleRows<TPath> : global::KernelGen.IRowRangeKernel
+            where TPath : struct, IHeadDimensionPath
+        {
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+                ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>
+                RunSingleRows<TPath>(query, key, value, output, queryCount, keyCount, rowStart, rowEnd);
+        }
+
+        /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
+        private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            int queryCount, int keyCount, int rowStart, int rowEnd)
+            where TPath : struct, IHeadDimensionPath
+        {
             Span<float> scores = stackalloc float[KeyBlock];
             Span<float> accumulator = stackalloc float[HeadDimension];
             ref float queryStart = ref MemoryMarshal.GetReference(query);
             ref float keyStart = ref MemoryMarshal.GetReference(key);
             ref float valueStart = ref MemoryMarshal.GetReference(value);
-            for (int queryRow = groupedRows; queryRow < queryCount; queryRow++)
+            for (int queryRow = rowStart; queryRow < rowEnd; queryRow++)
             {
                 ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);
                 float runningMax = float.NegativeInfinity;
@@ -177,121 +187,6 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Rows [0, groupedRows) in groups of TPath.RowTile through the tiled micro-kernel.</summary>
-        private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
-            int queryCount, int keyCount, int groupedRows)
-            where TPath : struct, IHeadDimensionPath
-        {
-            // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
-            // The buffer comes from the shared pool, so a steady stream of calls allocates nothing.
-            float[] packedArray = global::System.Buffers.ArrayPool<float>.Shared.Rent(global::KernelGen.KeyPacking.PackedLength(keyCount, HeadDimension));
-            try
-            {
-                global::KernelGen.KeyPacking.PackTransposed(key, HeadDimension, packedArray);
-                ref float packedStart = ref MemoryMarshal.GetArrayDataReference(packedArray);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                Span<float> scores = stackalloc float[MaxRowTile * KeyBlock];
-                Span<float> accumulators = stackalloc float[MaxRowTile * HeadDimension];
-                Span<float> runningMax = stackalloc float[MaxRowTile];
-                Span<float> runningSum = stackalloc float[MaxRowTile];
-                Span<float> corrections = stackalloc float[MaxRowTile];
-                Span<int> rangeStarts = stackalloc int[MaxRowTile];
-                Span<int> rangeEnds = stackalloc int[MaxRowTile];
-                int rows = TPath.RowTile;
-
-                for (int firstRow = 0; firstRow < groupedRows; firstRow += rows)
-                {
-                    // Each row's range; the group walks their union and needs no mask where all of them agree.
-                    int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
-                    for (int row = 0; row < rows; row++)
-                    {
-                        RowRange(firstRow + row + keyCount - queryCount, keyCount, out rangeStarts[row], out rangeEnds[row]);
-                        if (rangeStarts[row] < rangeEnds[row])
-                        {
-                            unionStart = Math.Min(unionStart, rangeStarts[row]);
-                            unionEnd = Math.Max(unionEnd, rangeEnds[row]);
-                        }
-
-                        commonStart = Math.Max(commonStart, rangeStarts[row]);
-                        commonEnd = Math.Min(commonEnd, rangeEnds[row]);
-                        runningMax[row] = float.NegativeInfinity;
-                        runningSum[row] = 0f;
-                    }
-
-                    accumulators.Slice(0, rows * HeadDimension).Clear();
-                    ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * HeadDimension);
-
-                    // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
-                    int scanStart = unionStart < unionEnd ? unionStart / 16 * 16 : 0;
-                    int scanEnd = unionStart < unionEnd ? Math.Min(keyCount, (unionEnd + 15) / 16 * 16) : 0;
-                    for (int tileStart = scanStart; tileStart < scanEnd; tileStart += KeyBlock)
-                    {
-                        int tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
-                        for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += 16)
-                        {
-                            int blockStart = tileStart + blockOffset;
-                            bool inEveryRange = blockStart >= commonStart && blockStart + 16 <= commonEnd;
-                            bool outsideEveryRange = OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
-                            if (outsideEveryRange)
-                            {
-                                // Empty block: never scored; its lanes carry no weight.
-                                for (int row = 0; row < rows; row++)
-                                {
-                                    scores.Slice(row * KeyBlock + blockOffset, 16).Fill(float.NegativeInfinity);
-                                }
-
-                                continue;
-                            }
-
-                            // Scores for rows x 16 keys from the packed block.
-                            TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, blockStart * HeadDimension), scores.Slice(blockOffset));
-                            if (!inEveryRange)
-                            {
-                                // Partial block: lanes outside a row's range become -inf (vector compares).
-                                for (int row = 0; row < rows; row++)
-                                {
-                                    global::KernelGen.TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, 16), blockStart, rangeStarts[row], rangeEnds[row]);
-                                }
-                            }
-                        }
-
-                        // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.
-                        for (int row = 0; row < rows; row++)
-                        {
-                            corrections[row] = global::KernelGen.OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);
-                        }
-
-                        TPath.AccumulateTile(accumulators, corrections, scores, ref Unsafe.Add(ref valueStart, tileStart * HeadDimension), tileKeys);
-                    }
-
-                    // Normalise every row of the group.
-                    for (int row = 0; row < rows; row++)
-                    {
-                        global::KernelGen.OnlineSoftmax.Normalize(accumulators.Slice(row * HeadDimension, HeadDimension), runningSum[row], output.Slice((firstRow + row) * HeadDimension, HeadDimension));
-                    }
-                }
-            }
-            finally
-            {
-                global::System.Buffers.ArrayPool<float>.Shared.Return(packedArray);
-            }
-        }
-
-        /// <summary>Whether no row's range [start, end) meets the keys [blockStart, blockStart + 16).</summary>
-        private static bool OutsideEveryRange(int blockStart, ReadOnlySpan<int> rangeStarts, ReadOnlySpan<int> rangeEnds)
-        {
-            for (int row = 0; row < rangeStarts.Length; row++)
-            {
-                if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] < blockStart + 16 && blockStart < rangeEnds[row])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
         /// <summary>
         /// The contiguous keys [rangeStart, rangeEnd) visible to the query at key position <paramref name="position"/> (p = i + Nk - Nq,
         /// bottom-right alignment). 0 &lt;= rangeStart &lt;= rangeEnd &lt;= Nk.
@@ -313,15 +208,6 @@ namespace KernelGen.Generated
 
             /// <summary>accumulator = correction * accumulator + sum over t of weights[t] * value row t.</summary>
             static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);
-
-            /// <summary>Query rows per micro-kernel tile; 0 when the path has no tiled micro-kernel.</summary>
-            static abstract int RowTile { get; }
-
-            /// <summary>scores[r * KeyBlock + t] = Scale * dot(query row r, key t) for RowTile rows and the 16 keys of a packed block.</summary>
-            static abstract void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores);
-
-            /// <summary>For each of RowTile rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value row t.</summary>
-            static abstract void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount);
         }
 
         /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: loop over 512 floats in Vector512 steps.</summary>
@@ -361,99 +247,6 @@ namespace KernelGen.Generated
                     {
                         (Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, (nuint)column), Vector512.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
                     }
-                }
-            }
-
-            public static int RowTile => 8;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-            {
-                // 8 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
-                Vector512<float> score0_0 = Vector512<float>.Zero;
-                Vector512<float> score1_0 = Vector512<float>.Zero;
-                Vector512<float> score2_0 = Vector512<float>.Zero;
-                Vector512<float> score3_0 = Vector512<float>.Zero;
-                Vector512<float> score4_0 = Vector512<float>.Zero;
-                Vector512<float> score5_0 = Vector512<float>.Zero;
-                Vector512<float> score6_0 = Vector512<float>.Zero;
-                Vector512<float> score7_0 = Vector512<float>.Zero;
-                for (int column = 0; column < HeadDimension; column++)
-                {
-                    Vector512<float> keys0 = Vector512.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                    Vector512<float> query0 = Vector512.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector512.MultiplyAddEstimate(query0, keys0, score0_0);
-                    Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryRows, 512 + column));
-                    score1_0 = Vector512.MultiplyAddEstimate(query1, keys0, score1_0);
-                    Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryRows, 1024 + column));
-                    score2_0 = Vector512.MultiplyAddEstimate(query2, keys0, score2_0);
-                    Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryRows, 1536 + column));
-                    score3_0 = Vector512.MultiplyAddEstimate(query3, keys0, score3_0);
-                    Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryRows, 2048 + column));
-                    score4_0 = Vector512.MultiplyAddEstimate(query4, keys0, score4_0);
-                    Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryRows, 2560 + column));
-                    score5_0 = Vector512.MultiplyAddEstimate(query5, keys0, score5_0);
-                    Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryRows, 3072 + column));
-                    score6_0 = Vector512.MultiplyAddEstimate(query6, keys0, score6_0);
-                    Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryRows, 3584 + column));
-                    score7_0 = Vector512.MultiplyAddEstimate(query7, keys0, score7_0);
-                }
-
-                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
-                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
-                (score2_0 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock);
-                (score3_0 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock);
-                (score4_0 * Scale).StoreUnsafe(ref scoreStart, 4 * KeyBlock);
-                (score5_0 * Scale).StoreUnsafe(ref scoreStart, 5 * KeyBlock);
-                (score6_0 * Scale).StoreUnsafe(ref scoreStart, 6 * KeyBlock);
-                (score7_0 * Scale).StoreUnsafe(ref scoreStart, 7 * KeyBlock);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
-                ref float weightStart = ref MemoryMarshal.GetReference(weights);
-                float correction0 = corrections[0];
-                float correction1 = corrections[1];
-                float correction2 = corrections[2];
-                float correction3 = corrections[3];
-                float correction4 = corrections[4];
-                float correction5 = corrections[5];
-                float correction6 = corrections[6];
-                float correction7 = corrections[7];
-
-                for (int column = 0; column < 512; column += 16)
-                {
-                    Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
-                    Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(512 + column)) * correction1;
-                    Vector512<float> sum2 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(1024 + column)) * correction2;
-                    Vector512<float> sum3 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(1536 + column)) * correction3;
-                    Vector512<float> sum4 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(2048 + column)) * correction4;
-                    Vector512<float> sum5 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(2560 + column)) * correction5;
-                    Vector512<float> sum6 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(3072 + column)) * correction6;
-                    Vector512<float> sum7 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(3584 + column)) * correction7;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        Vector512<float> values = Vector512.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                        sum2 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                        sum3 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
-                        sum4 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 4 * KeyBlock + key)), values, sum4);
-                        sum5 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 5 * KeyBlock + key)), values, sum5);
-                        sum6 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 6 * KeyBlock + key)), values, sum6);
-                        sum7 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 7 * KeyBlock + key)), values, sum7);
-                    }
-                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
-                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(512 + column));
-                    sum2.StoreUnsafe(ref accumulatorStart, (nuint)(1024 + column));
-                    sum3.StoreUnsafe(ref accumulatorStart, (nuint)(1536 + column));
-                    sum4.StoreUnsafe(ref accumulatorStart, (nuint)(2048 + column));
-                    sum5.StoreUnsafe(ref accumulatorStart, (nuint)(2560 + column));
-                    sum6.StoreUnsafe(ref accumulatorStart, (nuint)(3072 + column));
-                    sum7.StoreUnsafe(ref accumulatorStart, (nuint)(3584 + column));
                 }
             }
         }
@@ -497,80 +290,6 @@ namespace KernelGen.Generated
                     }
                 }
             }
-
-            public static int RowTile => 4;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-            {
-                // 4 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
-                Vector256<float> score0_0 = Vector256<float>.Zero;
-                Vector256<float> score0_1 = Vector256<float>.Zero;
-                Vector256<float> score1_0 = Vector256<float>.Zero;
-                Vector256<float> score1_1 = Vector256<float>.Zero;
-                Vector256<float> score2_0 = Vector256<float>.Zero;
-                Vector256<float> score2_1 = Vector256<float>.Zero;
-                Vector256<float> score3_0 = Vector256<float>.Zero;
-                Vector256<float> score3_1 = Vector256<float>.Zero;
-                for (int column = 0; column < HeadDimension; column++)
-                {
-                    Vector256<float> keys0 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                    Vector256<float> keys1 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
-                    Vector256<float> query0 = Vector256.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector256.MultiplyAddEstimate(query0, keys0, score0_0);
-                    score0_1 = Vector256.MultiplyAddEstimate(query0, keys1, score0_1);
-                    Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryRows, 512 + column));
-                    score1_0 = Vector256.MultiplyAddEstimate(query1, keys0, score1_0);
-                    score1_1 = Vector256.MultiplyAddEstimate(query1, keys1, score1_1);
-                    Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryRows, 1024 + column));
-                    score2_0 = Vector256.MultiplyAddEstimate(query2, keys0, score2_0);
-                    score2_1 = Vector256.MultiplyAddEstimate(query2, keys1, score2_1);
-                    Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryRows, 1536 + column));
-                    score3_0 = Vector256.MultiplyAddEstimate(query3, keys0, score3_0);
-                    score3_1 = Vector256.MultiplyAddEstimate(query3, keys1, score3_1);
-                }
-
-                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
-                (score0_1 * Scale).StoreUnsafe(ref scoreStart, 8);
-                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
-                (score1_1 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 8);
-                (score2_0 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock);
-                (score2_1 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock + 8);
-                (score3_0 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock);
-                (score3_1 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock + 8);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
-                ref float weightStart = ref MemoryMarshal.GetReference(weights);
-                float correction0 = corrections[0];
-                float correction1 = corrections[1];
-                float correction2 = corrections[2];
-                float correction3 = corrections[3];
-
-                for (int column = 0; column < 512; column += 8)
-                {
-                    Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
-                    Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(512 + column)) * correction1;
-                    Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(1024 + column)) * correction2;
-                    Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(1536 + column)) * correction3;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        Vector256<float> values = Vector256.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                        sum2 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                        sum3 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
-                    }
-                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
-                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(512 + column));
-                    sum2.StoreUnsafe(ref accumulatorStart, (nuint)(1024 + column));
-                    sum3.StoreUnsafe(ref accumulatorStart, (nuint)(1536 + column));
-                }
-            }
         }
 
         /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: loop over 512 floats in Vector128 steps.</summary>
@@ -610,72 +329,6 @@ namespace KernelGen.Generated
                     {
                         (Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, (nuint)column), Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
                     }
-                }
-            }
-
-            public static int RowTile => 2;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-            {
-                // 2 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
-                Vector128<float> score0_0 = Vector128<float>.Zero;
-                Vector128<float> score0_1 = Vector128<float>.Zero;
-                Vector128<float> score0_2 = Vector128<float>.Zero;
-                Vector128<float> score0_3 = Vector128<float>.Zero;
-                Vector128<float> score1_0 = Vector128<float>.Zero;
-                Vector128<float> score1_1 = Vector128<float>.Zero;
-                Vector128<float> score1_2 = Vector128<float>.Zero;
-                Vector128<float> score1_3 = Vector128<float>.Zero;
-                for (int column = 0; column < HeadDimension; column++)
-                {
-                    Vector128<float> keys0 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                    Vector128<float> keys1 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 4));
-                    Vector128<float> keys2 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
-                    Vector128<float> keys3 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 12));
-                    Vector128<float> query0 = Vector128.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector128.MultiplyAddEstimate(query0, keys0, score0_0);
-                    score0_1 = Vector128.MultiplyAddEstimate(query0, keys1, score0_1);
-                    score0_2 = Vector128.MultiplyAddEstimate(query0, keys2, score0_2);
-                    score0_3 = Vector128.MultiplyAddEstimate(query0, keys3, score0_3);
-                    Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryRows, 512 + column));
-                    score1_0 = Vector128.MultiplyAddEstimate(query1, keys0, score1_0);
-                    score1_1 = Vector128.MultiplyAddEstimate(query1, keys1, score1_1);
-                    score1_2 = Vector128.MultiplyAddEstimate(query1, keys2, score1_2);
-                    score1_3 = Vector128.MultiplyAddEstimate(query1, keys3, score1_3);
-                }
-
-                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
-                (score0_1 * Scale).StoreUnsafe(ref scoreStart, 4);
-                (score0_2 * Scale).StoreUnsafe(ref scoreStart, 8);
-                (score0_3 * Scale).StoreUnsafe(ref scoreStart, 12);
-                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
-                (score1_1 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 4);
-                (score1_2 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 8);
-                (score1_3 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 12);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
-                ref float weightStart = ref MemoryMarshal.GetReference(weights);
-                float correction0 = corrections[0];
-                float correction1 = corrections[1];
-
-                for (int column = 0; column < 512; column += 4)
-                {
-                    Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
-                    Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(512 + column)) * correction1;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        Vector128<float> values = Vector128.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                    }
-                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
-                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(512 + column));
                 }
             }
         }
@@ -718,13 +371,6 @@ namespace KernelGen.Generated
                     }
                 }
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("The scalar path has no tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("The scalar path has no tiles.");
         }
     }
 }

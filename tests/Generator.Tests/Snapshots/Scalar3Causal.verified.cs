@@ -127,20 +127,57 @@ namespace KernelGen.Generated
         private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
             where TPath : struct, IHeadDimensionPath
         {
+            // Threads: rows are shared out in whole groups, so every row is computed the same way on any thread count.
             // Tile loop: whole groups of TPath.RowTile rows share each packed key block (the scalar path has no groups).
             int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
             if (groupedRows > 0)
             {
-                RunRowGroups<TPath>(query, key, value, output, queryCount, keyCount, groupedRows);
+                // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
+                // The buffer comes from the shared pool, so a steady stream of calls allocates nothing.
+                int packedLength = global::KernelGen.KeyPacking.PackedLength(keyCount, HeadDimension);
+                float[] packed = global::System.Buffers.ArrayPool<float>.Shared.Rent(packedLength);
+                try
+                {
+                    global::KernelGen.KeyPacking.PackTransposed(key, HeadDimension, packed);
+                    long work = (long)groupedRows * keyCount * HeadDimension;
+                    global::KernelGen.AttentionThreading.ForRowGroups<RowGroups<TPath>>(
+                        query, key, value, output, packed.AsSpan(0, packedLength), queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);
+                }
+                finally
+                {
+                    global::System.Buffers.ArrayPool<float>.Shared.Return(packed);
+                }
             }
 
-            // Tail: the rows left over, one at a time; per-row state lives on the stack.
+            // Rows left over (fewer than a group, e.g. a decode step): one at a time over exactly their key range.
+            if (groupedRows < queryCount)
+            {
+                long work = (long)(queryCount - groupedRows) * keyCount * HeadDimension;
+                global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(
+                    query, key, value, output, ReadOnlySpan<float>.Empty, queryCount, keyCount, groupedRows, queryCount, 1, work);
+            }
+        }
+
+        /// <summary>Single rows of one path, as the runtime's thread scheduler calls them.</summary>
+        private readonly struct SingleRows<TPath> : global::KernelGen.IRowRangeKernel
+            where TPath : struct, IHeadDimensionPath
+        {
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+                ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>
+                RunSingleRows<TPath>(query, key, value, output, queryCount, keyCount, rowStart, rowEnd);
+        }
+
+        /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
+        private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            int queryCount, int keyCount, int rowStart, int rowEnd)
+            where TPath : struct, IHeadDimensionPath
+        {
             Span<float> scores = stackalloc float[KeyBlock];
             Span<float> accumulator = stackalloc float[HeadDimension];
             ref float queryStart = ref MemoryMarshal.GetReference(query);
             ref float keyStart = ref MemoryMarshal.GetReference(key);
             ref float valueStart = ref MemoryMarshal.GetReference(value);
-            for (int queryRow = groupedRows; queryRow < queryCount; queryRow++)
+            for (int queryRow = rowStart; queryRow < rowEnd; queryRow++)
             {
                 ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);
                 float runningMax = float.NegativeInfinity;
@@ -171,104 +208,102 @@ namespace KernelGen.Generated
             }
         }
 
-        /// <summary>Rows [0, groupedRows) in groups of TPath.RowTile through the tiled micro-kernel.</summary>
-        private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
-            int queryCount, int keyCount, int groupedRows)
+        /// <summary>The row groups of one path, as the runtime's thread scheduler calls them.</summary>
+        private readonly struct RowGroups<TPath> : global::KernelGen.IRowRangeKernel
             where TPath : struct, IHeadDimensionPath
         {
-            // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
-            // The buffer comes from the shared pool, so a steady stream of calls allocates nothing.
-            float[] packedArray = global::System.Buffers.ArrayPool<float>.Shared.Rent(global::KernelGen.KeyPacking.PackedLength(keyCount, HeadDimension));
-            try
-            {
-                global::KernelGen.KeyPacking.PackTransposed(key, HeadDimension, packedArray);
-                ref float packedStart = ref MemoryMarshal.GetArrayDataReference(packedArray);
-                ref float queryStart = ref MemoryMarshal.GetReference(query);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                Span<float> scores = stackalloc float[MaxRowTile * KeyBlock];
-                Span<float> accumulators = stackalloc float[MaxRowTile * HeadDimension];
-                Span<float> runningMax = stackalloc float[MaxRowTile];
-                Span<float> runningSum = stackalloc float[MaxRowTile];
-                Span<float> corrections = stackalloc float[MaxRowTile];
-                Span<int> rangeStarts = stackalloc int[MaxRowTile];
-                Span<int> rangeEnds = stackalloc int[MaxRowTile];
-                int rows = TPath.RowTile;
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+                ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>
+                RunRowGroups<TPath>(query, key, value, output, packedKeys, queryCount, keyCount, rowStart, rowEnd);
+        }
 
-                for (int firstRow = 0; firstRow < groupedRows; firstRow += rows)
+        /// <summary>Rows [rowStart, rowEnd), whole groups of TPath.RowTile, through the tiled micro-kernel.</summary>
+        private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd)
+            where TPath : struct, IHeadDimensionPath
+        {
+            ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);
+            ref float queryStart = ref MemoryMarshal.GetReference(query);
+            ref float valueStart = ref MemoryMarshal.GetReference(value);
+            Span<float> scores = stackalloc float[MaxRowTile * KeyBlock];
+            Span<float> accumulators = stackalloc float[MaxRowTile * HeadDimension];
+            Span<float> runningMax = stackalloc float[MaxRowTile];
+            Span<float> runningSum = stackalloc float[MaxRowTile];
+            Span<float> corrections = stackalloc float[MaxRowTile];
+            Span<int> rangeStarts = stackalloc int[MaxRowTile];
+            Span<int> rangeEnds = stackalloc int[MaxRowTile];
+            int rows = TPath.RowTile;
+
+            for (int firstRow = rowStart; firstRow < rowEnd; firstRow += rows)
+            {
+                // Each row's range; the group walks their union and needs no mask where all of them agree.
+                int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
+                for (int row = 0; row < rows; row++)
                 {
-                    // Each row's range; the group walks their union and needs no mask where all of them agree.
-                    int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
-                    for (int row = 0; row < rows; row++)
+                    RowRange(firstRow + row + keyCount - queryCount, keyCount, out rangeStarts[row], out rangeEnds[row]);
+                    if (rangeStarts[row] < rangeEnds[row])
                     {
-                        RowRange(firstRow + row + keyCount - queryCount, keyCount, out rangeStarts[row], out rangeEnds[row]);
-                        if (rangeStarts[row] < rangeEnds[row])
-                        {
-                            unionStart = Math.Min(unionStart, rangeStarts[row]);
-                            unionEnd = Math.Max(unionEnd, rangeEnds[row]);
-                        }
-
-                        commonStart = Math.Max(commonStart, rangeStarts[row]);
-                        commonEnd = Math.Min(commonEnd, rangeEnds[row]);
-                        runningMax[row] = float.NegativeInfinity;
-                        runningSum[row] = 0f;
+                        unionStart = Math.Min(unionStart, rangeStarts[row]);
+                        unionEnd = Math.Max(unionEnd, rangeEnds[row]);
                     }
 
-                    accumulators.Slice(0, rows * HeadDimension).Clear();
-                    ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * HeadDimension);
-
-                    // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
-                    int scanStart = unionStart < unionEnd ? unionStart / 16 * 16 : 0;
-                    int scanEnd = unionStart < unionEnd ? Math.Min(keyCount, (unionEnd + 15) / 16 * 16) : 0;
-                    for (int tileStart = scanStart; tileStart < scanEnd; tileStart += KeyBlock)
-                    {
-                        int tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
-                        for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += 16)
-                        {
-                            int blockStart = tileStart + blockOffset;
-                            bool inEveryRange = blockStart >= commonStart && blockStart + 16 <= commonEnd;
-                            bool outsideEveryRange = OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
-                            if (outsideEveryRange)
-                            {
-                                // Empty block: never scored; its lanes carry no weight.
-                                for (int row = 0; row < rows; row++)
-                                {
-                                    scores.Slice(row * KeyBlock + blockOffset, 16).Fill(float.NegativeInfinity);
-                                }
-
-                                continue;
-                            }
-
-                            // Scores for rows x 16 keys from the packed block.
-                            TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, blockStart * HeadDimension), scores.Slice(blockOffset));
-                            if (!inEveryRange)
-                            {
-                                // Partial block: lanes outside a row's range become -inf (vector compares).
-                                for (int row = 0; row < rows; row++)
-                                {
-                                    global::KernelGen.TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, 16), blockStart, rangeStarts[row], rangeEnds[row]);
-                                }
-                            }
-                        }
-
-                        // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.
-                        for (int row = 0; row < rows; row++)
-                        {
-                            corrections[row] = global::KernelGen.OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);
-                        }
-
-                        TPath.AccumulateTile(accumulators, corrections, scores, ref Unsafe.Add(ref valueStart, tileStart * HeadDimension), tileKeys);
-                    }
-
-                    // Normalise every row of the group.
-                    for (int row = 0; row < rows; row++)
-                    {
-                        global::KernelGen.OnlineSoftmax.Normalize(accumulators.Slice(row * HeadDimension, HeadDimension), runningSum[row], output.Slice((firstRow + row) * HeadDimension, HeadDimension));
-                    }
+                    commonStart = Math.Max(commonStart, rangeStarts[row]);
+                    commonEnd = Math.Min(commonEnd, rangeEnds[row]);
+                    runningMax[row] = float.NegativeInfinity;
+                    runningSum[row] = 0f;
                 }
-            }
-            finally
-            {
-                global::System.Buffers.ArrayPool<float>.Shared.Return(packedArray);
+
+                accumulators.Slice(0, rows * HeadDimension).Clear();
+                ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * HeadDimension);
+
+                // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
+                int scanStart = unionStart < unionEnd ? unionStart / 16 * 16 : 0;
+                int scanEnd = unionStart < unionEnd ? Math.Min(keyCount, (unionEnd + 15) / 16 * 16) : 0;
+                for (int tileStart = scanStart; tileStart < scanEnd; tileStart += KeyBlock)
+                {
+                    int tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
+                    for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += 16)
+                    {
+                        int blockStart = tileStart + blockOffset;
+                        bool inEveryRange = blockStart >= commonStart && blockStart + 16 <= commonEnd;
+                        bool outsideEveryRange = OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
+                        if (outsideEveryRange)
+                        {
+                            // Empty block: never scored; its lanes carry no weight.
+                            for (int row = 0; row < rows; row++)
+                            {
+                                scores.Slice(row * KeyBlock + blockOffset, 16).Fill(float.NegativeInfinity);
+                            }
+
+                            continue;
+                        }
+
+                        // Scores for rows x 16 keys from the packed block.
+                        TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, blockStart * HeadDimension), scores.Slice(blockOffset));
+                        if (!inEveryRange)
+                        {
+                            // Partial block: lanes outside a row's range become -inf (vector compares).
+                            for (int row = 0; row < rows; row++)
+                            {
+                                global::KernelGen.TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, 16), blockStart, rangeStarts[row], rangeEnds[row]);
+                            }
+                        }
+                    }
+
+                    // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        corrections[row] = global::KernelGen.OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);
+                    }
+
+                    TPath.AccumulateTile(accumulators, corrections, scores, ref Unsafe.Add(ref valueStart, tileStart * HeadDimension), tileKeys);
+                }
+
+                // Normalise every row of the group.
+                for (int row = 0; row < rows; row++)
+                {
+                    global::KernelGen.OnlineSoftmax.Normalize(accumulators.Slice(row * HeadDimension, HeadDimension), runningSum[row], output.Slice((firstRow + row) * HeadDimension, HeadDimension));
+                }
             }
         }
 

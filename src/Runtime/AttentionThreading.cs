@@ -1,0 +1,135 @@
+using System;
+using System.Threading;
+
+namespace KernelGen
+{
+    /// <summary>
+    /// Spreads a kernel's row groups over a few dedicated worker threads. Each row group is computed by one thread with
+    /// the same code whatever the thread count, so results are bit-identical for any <see cref="MaxDegreeOfParallelism"/>.
+    /// Nothing is allocated per call: the workers, their signals and one job object per kernel type are created once.
+    /// </summary>
+    public static class AttentionThreading
+    {
+        /// <summary>Multiply-adds a call must have per thread before a second thread is worth waking (about 0.05 ms of work).</summary>
+        public const long MinWorkPerThread = 1L << 22;
+
+        private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
+
+        /// <summary>
+        /// The most threads one kernel call uses (1 = single-threaded). Process-wide; defaults to the processor count.
+        /// </summary>
+        public static int MaxDegreeOfParallelism
+        {
+            get => Volatile.Read(ref s_maxDegreeOfParallelism);
+            set
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+                Volatile.Write(ref s_maxDegreeOfParallelism, value);
+            }
+        }
+
+        /// <summary>
+        /// Computes rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) of a kernel, in groups of
+        /// <paramref name="rowTile"/> rows, on up to <see cref="MaxDegreeOfParallelism"/> threads; <paramref name="work"/>
+        /// (multiply-adds, an estimate) decides how many. Returns when every row is written.
+        /// </summary>
+        public static unsafe void ForRowGroups<TKernel>(
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<float> output,
+            ReadOnlySpan<float> packedKeys,
+            int queryCount,
+            int keyCount,
+            int rowStart,
+            int rowEnd,
+            int rowTile,
+            long work)
+            where TKernel : IRowRangeKernel
+        {
+            int groups = (rowEnd - rowStart) / rowTile;
+            long byWork = Math.Max(1, work / MinWorkPerThread);
+            int threads = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, groups), Math.Min(byWork, KernelWorkers.MaxThreads));
+            if (threads <= 1 || !KernelWorkers.TryAcquire())
+            {
+                TKernel.Run(query, key, value, output, packedKeys, queryCount, keyCount, rowStart, rowEnd);
+                return;
+            }
+
+            try
+            {
+                fixed (float* queryPointer = query)
+                fixed (float* keyPointer = key)
+                fixed (float* valuePointer = value)
+                fixed (float* outputPointer = output)
+                fixed (float* packedPointer = packedKeys)
+                {
+                    RowJob<TKernel> job = RowJob<TKernel>.Instance;
+                    job.Prepare(
+                        queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
+                        packedPointer, packedKeys.Length, queryCount, keyCount, rowStart, rowEnd, rowTile, threads);
+                    KernelWorkers.Run(job, threads);
+                }
+            }
+            finally
+            {
+                KernelWorkers.Release();
+            }
+        }
+
+        /// <summary>One parallel call of one kernel type: pinned spans as pointers, and a counter of claimed row groups.</summary>
+        private sealed unsafe class RowJob<TKernel> : KernelWorkers.Job
+            where TKernel : IRowRangeKernel
+        {
+            public static readonly RowJob<TKernel> Instance = new();
+
+            private float* _query, _key, _value, _output, _packed;
+            private int _queryLength, _keyLength, _valueLength, _outputLength, _packedLength;
+            private int _queryCount, _keyCount, _rowEnd, _chunkRows;
+            private int _nextRow;
+
+            public void Prepare(
+                float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
+                float* packed, int packedLength, int queryCount, int keyCount, int rowStart, int rowEnd, int rowTile, int threads)
+            {
+                _query = query;
+                _queryLength = queryLength;
+                _key = key;
+                _keyLength = keyLength;
+                _value = value;
+                _valueLength = valueLength;
+                _output = output;
+                _outputLength = outputLength;
+                _packed = packed;
+                _packedLength = packedLength;
+                _queryCount = queryCount;
+                _keyCount = keyCount;
+                _rowEnd = rowEnd;
+
+                // About eight claims per thread: few enough to be cheap, enough to even out causal rows of unequal cost.
+                int groups = (rowEnd - rowStart) / rowTile;
+                _chunkRows = Math.Max(1, groups / (threads * 8)) * rowTile;
+                Volatile.Write(ref _nextRow, rowStart);
+            }
+
+            public override void Execute()
+            {
+                var query = new ReadOnlySpan<float>(_query, _queryLength);
+                var key = new ReadOnlySpan<float>(_key, _keyLength);
+                var value = new ReadOnlySpan<float>(_value, _valueLength);
+                var output = new Span<float>(_output, _outputLength);
+                var packed = new ReadOnlySpan<float>(_packed, _packedLength);
+                while (true)
+                {
+                    int start = Interlocked.Add(ref _nextRow, _chunkRows) - _chunkRows;
+                    if (start >= _rowEnd)
+                    {
+                        return;
+                    }
+
+                    TKernel.Run(query, key, value, output, packed, _queryCount, _keyCount, start, Math.Min(_rowEnd, start + _chunkRows));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using System;
+
+namespace KernelGen
+{
+    /// <summary>
+    /// Implemented by generated kernels: computes query rows [rowStart, rowEnd) (whole row groups) from spans that
+    /// <see cref="AttentionThreading"/> may hand to several threads at once. Each row is written by exactly one call.
+    /// </summary>
+    public interface IRowRangeKernel
+    {
+        /// <summary>Computes output rows [rowStart, rowEnd) with K already packed into <paramref name="packedKeys"/>.</summary>
+        static abstract void Run(
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<float> output,
+            ReadOnlySpan<float> packedKeys,
+            int queryCount,
+            int keyCount,
+            int rowStart,
+            int rowEnd);
+    }
+}
