@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 namespace KernelGen.Bench
 {
     /// <summary>Single-head float32 attention, [N, d] row-major, one thread: generated kernels against the peers.</summary>
+    /// <remarks>KernelGen is pinned to one thread here (AttentionThreading.MaxDegreeOfParallelism = 1); see ThreadScalingBenchmarks.</remarks>
     [MemoryDiagnoser]
     public class AttentionBenchmarks
     {
@@ -17,7 +18,7 @@ namespace KernelGen.Bench
 
         public delegate void Kernel(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
 
-        [Params("full", "causal", "causal+window(256,0)")]
+        [Params("full", "causal", "causal+window(256,0)", "window(256,256)+globals")]
         public string Mask { get; set; } = "full";
 
         [Params(64, 128)]
@@ -29,22 +30,35 @@ namespace KernelGen.Bench
         [GlobalSetup]
         public void Setup()
         {
+            AttentionThreading.MaxDegreeOfParallelism = 1;
+            Prepare();
+        }
+
+        /// <summary>Inputs, buffers and the kernel for the current parameters.</summary>
+        public void Prepare()
+        {
             var random = new Random(1);
             _query = Fill(random, N * HeadDim);
             _key = Fill(random, N * HeadDim);
             _value = Fill(random, N * HeadDim);
             _output = new float[N * HeadDim];
             _peers = new Peers(N, HeadDim);
-            (_kernel, _spec) = (Mask, HeadDim) switch
-            {
-                ("full", 64) => ((Kernel)BenchKernels.Full64, new AttentionSpec(64)),
-                ("full", 128) => (BenchKernels.Full128, new AttentionSpec(128)),
-                ("causal", 64) => (BenchKernels.Causal64, new AttentionSpec(64, causal: true)),
-                ("causal", 128) => (BenchKernels.Causal128, new AttentionSpec(128, causal: true)),
-                (_, 64) => (BenchKernels.CausalWindow64, new AttentionSpec(64, causal: true, window: new AttentionWindow(256, 0))),
-                _ => (BenchKernels.CausalWindow128, new AttentionSpec(128, causal: true, window: new AttentionWindow(256, 0))),
-            };
+            (_kernel, _spec) = Select(Mask, HeadDim);
         }
+
+        /// <summary>The generated kernel and its run-time spec for a mask name and head dimension.</summary>
+        public static (Kernel Kernel, AttentionSpec Spec) Select(string mask, int headDim) => (mask, headDim) switch
+        {
+            ("full", 64) => (BenchKernels.Full64, new AttentionSpec(64)),
+            ("full", 128) => (BenchKernels.Full128, new AttentionSpec(128)),
+            ("causal", 64) => (BenchKernels.Causal64, new AttentionSpec(64, causal: true)),
+            ("causal", 128) => (BenchKernels.Causal128, new AttentionSpec(128, causal: true)),
+            ("causal+window(256,0)", 64) => (BenchKernels.CausalWindow64, new AttentionSpec(64, causal: true, window: new AttentionWindow(256, 0))),
+            ("causal+window(256,0)", 128) => (BenchKernels.CausalWindow128, new AttentionSpec(128, causal: true, window: new AttentionWindow(256, 0))),
+            ("window(256,256)+globals", 64) => (BenchKernels.WindowGlobals64, new AttentionSpec(64, window: new AttentionWindow(256, 256), globalPositions: new[] { 0, 1, 2, 3 })),
+            ("window(256,256)+globals", 128) => (BenchKernels.WindowGlobals128, new AttentionSpec(128, window: new AttentionWindow(256, 256), globalPositions: new[] { 0, 1, 2, 3 })),
+            _ => throw new ArgumentException($"unknown mask {mask} / d {headDim}"),
+        };
 
         [Benchmark(Baseline = true)]
         public void KernelGen() => _kernel(_query, _key, _value, _output);

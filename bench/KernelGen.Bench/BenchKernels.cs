@@ -28,5 +28,15 @@ namespace KernelGen.Bench
         [CausalMask]
         [SlidingWindow(256, 0)]
         public static partial void CausalWindow128(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(64)]
+        [SlidingWindow(256, 256)]
+        [GlobalTokens(0, 1, 2, 3)]
+        public static partial void WindowGlobals64(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(128)]
+        [SlidingWindow(256, 256)]
+        [GlobalTokens(0, 1, 2, 3)]
+        public static partial void WindowGlobals128(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
     }
 }

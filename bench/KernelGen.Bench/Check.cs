@@ -8,12 +8,12 @@ namespace KernelGen.Bench
         public static int Run()
         {
             bool ok = true;
-            foreach (string mask in new[] { "full", "causal", "causal+window(256,0)" })
+            foreach (string mask in new[] { "full", "causal", "causal+window(256,0)", "window(256,256)+globals" })
             {
                 foreach (int d in new[] { 64, 128 })
                 {
-                    var bench = new AttentionBenchmarks { Mask = mask, HeadDim = d, N = 300 };
-                    bench.Setup();
+                    var bench = new AttentionBenchmarks { Mask = mask, HeadDim = d, N = 700 };
+                    bench.Prepare();
                     foreach ((string name, Action run) in new (string, Action)[] { ("KernelGen", bench.KernelGen), ("TensorPrimitives", bench.TensorPrimitivesUnfused), ("Naive", bench.NaiveScalar) })
                     {
                         run();

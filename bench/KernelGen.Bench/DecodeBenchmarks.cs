@@ -1,0 +1,52 @@
+using System;
+using BenchmarkDotNet.Attributes;
+
+namespace KernelGen.Bench
+{
+    /// <summary>One decode step: a single query (Nq = 1) against a cache of Nk keys, d = 128, causal, one thread.</summary>
+    [MemoryDiagnoser]
+    public class DecodeBenchmarks
+    {
+        private readonly AttentionSpec _spec = new(128, causal: true);
+        private float[] _query = Array.Empty<float>();
+        private float[] _cache = Array.Empty<float>();
+        private float[] _values = Array.Empty<float>();
+        private float[] _output = Array.Empty<float>();
+        private Peers _peers = new(1, 1);
+
+        [Params(1024, 4096, 16384)]
+        public int Nk { get; set; }
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            AttentionThreading.MaxDegreeOfParallelism = 1;
+            var random = new Random(9);
+            _query = Fill(random, 128);
+            _cache = Fill(random, Nk * 128);
+            _values = Fill(random, Nk * 128);
+            _output = new float[128];
+            _peers = new Peers(Nk, 128);
+        }
+
+        [Benchmark(Baseline = true)]
+        public void KernelGen() => BenchKernels.Causal128(_query, _cache, _values, _output);
+
+        [Benchmark]
+        public void TensorPrimitivesUnfused() => _peers.TensorPrimitivesUnfused(_spec, _query, _cache, _values, _output);
+
+        [Benchmark]
+        public void NaiveScalar() => _peers.Naive(_spec, _query, _cache, _values, _output);
+
+        private static float[] Fill(Random random, int length)
+        {
+            float[] data = new float[length];
+            for (int i = 0; i < length; i++)
+            {
+                data[i] = (float)(random.NextDouble() * 2 - 1);
+            }
+
+            return data;
+        }
+    }
+}
