@@ -13,6 +13,12 @@ namespace KernelGen
         /// <summary>Multiply-adds a call must have per thread before a second thread is worth waking (about 0.05 ms of work).</summary>
         public const long MinWorkPerThread = 1L << 22;
 
+        /// <summary>
+        /// Keys per chunk when a single query row is split across threads (<see cref="ForKeyChunks{TKernel}"/>). Rows of
+        /// at least twice this many keys are always computed in chunks of this size, whatever the thread count.
+        /// </summary>
+        public const int ChunkKeys = 1024;
+
         private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
 
         /// <summary>
@@ -77,6 +83,49 @@ namespace KernelGen
             }
         }
 
+        /// <summary>
+        /// Computes the chunk states of one long query row (see <see cref="IKeyChunkKernel"/>) on up to
+        /// <see cref="MaxDegreeOfParallelism"/> threads. The chunks are fixed by <paramref name="chunkKeys"/>, never by the
+        /// thread count, and are merged afterwards in chunk order, so the result is the same on any number of threads.
+        /// </summary>
+        public static unsafe void ForKeyChunks<TKernel>(
+            ReadOnlySpan<float> queryRow,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<float> partials,
+            int rangeStart,
+            int rangeEnd,
+            int chunkKeys)
+            where TKernel : IKeyChunkKernel
+        {
+            int chunks = (rangeEnd - rangeStart + chunkKeys - 1) / chunkKeys;
+            long work = (long)(rangeEnd - rangeStart) * queryRow.Length;
+            int threads = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, chunks), Math.Min(Math.Max(1, work / MinWorkPerThread), KernelWorkers.MaxThreads));
+            if (threads <= 1 || !KernelWorkers.TryAcquire())
+            {
+                TKernel.Run(queryRow, key, value, partials, rangeStart, rangeEnd, chunkKeys, 0, chunks);
+                return;
+            }
+
+            try
+            {
+                fixed (float* queryPointer = queryRow)
+                fixed (float* keyPointer = key)
+                fixed (float* valuePointer = value)
+                fixed (float* partialPointer = partials)
+                {
+                    ChunkJob<TKernel> job = ChunkJob<TKernel>.Instance;
+                    job.Prepare(queryPointer, queryRow.Length, keyPointer, key.Length, valuePointer, value.Length, partialPointer, partials.Length,
+                        rangeStart, rangeEnd, chunkKeys, chunks);
+                    KernelWorkers.Run(job, threads);
+                }
+            }
+            finally
+            {
+                KernelWorkers.Release();
+            }
+        }
+
         /// <summary>One parallel call of one kernel type: pinned spans as pointers, and a counter of claimed row groups.</summary>
         private sealed unsafe class RowJob<TKernel> : KernelWorkers.Job
             where TKernel : IRowRangeKernel
@@ -128,6 +177,55 @@ namespace KernelGen
                     }
 
                     TKernel.Run(query, key, value, output, packed, _queryCount, _keyCount, start, Math.Min(_rowEnd, start + _chunkRows));
+                }
+            }
+        }
+
+        /// <summary>One parallel chunked row: pinned spans as pointers, and a counter of claimed chunks.</summary>
+        private sealed unsafe class ChunkJob<TKernel> : KernelWorkers.Job
+            where TKernel : IKeyChunkKernel
+        {
+            public static readonly ChunkJob<TKernel> Instance = new();
+
+            private float* _query, _key, _value, _partials;
+            private int _queryLength, _keyLength, _valueLength, _partialLength;
+            private int _rangeStart, _rangeEnd, _chunkKeys, _chunks;
+            private int _nextChunk;
+
+            public void Prepare(
+                float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* partials, int partialLength,
+                int rangeStart, int rangeEnd, int chunkKeys, int chunks)
+            {
+                _query = query;
+                _queryLength = queryLength;
+                _key = key;
+                _keyLength = keyLength;
+                _value = value;
+                _valueLength = valueLength;
+                _partials = partials;
+                _partialLength = partialLength;
+                _rangeStart = rangeStart;
+                _rangeEnd = rangeEnd;
+                _chunkKeys = chunkKeys;
+                _chunks = chunks;
+                Volatile.Write(ref _nextChunk, 0);
+            }
+
+            public override void Execute()
+            {
+                var query = new ReadOnlySpan<float>(_query, _queryLength);
+                var key = new ReadOnlySpan<float>(_key, _keyLength);
+                var value = new ReadOnlySpan<float>(_value, _valueLength);
+                var partials = new Span<float>(_partials, _partialLength);
+                while (true)
+                {
+                    int chunk = Interlocked.Increment(ref _nextChunk) - 1;
+                    if (chunk >= _chunks)
+                    {
+                        return;
+                    }
+
+                    TKernel.Run(query, key, value, partials, _rangeStart, _rangeEnd, _chunkKeys, chunk, chunk + 1);
                 }
             }
         }

@@ -98,6 +98,51 @@ namespace KernelGen
             }
         }
 
+        /// <summary>
+        /// Merges chunk states (each: d accumulator floats, the chunk's max, its sum; see <see cref="IKeyChunkKernel"/>) in
+        /// chunk order into one state: max = the largest chunk max, and each chunk's accumulator and sum scaled by
+        /// e^(chunk max - max) (the log-sum-exp merge). Chunks that saw no key (max = -inf) contribute nothing.
+        /// </summary>
+        public static void MergeChunks(ReadOnlySpan<float> partials, int chunks, Span<float> accumulator, out float runningMax, out float runningSum)
+        {
+            int d = accumulator.Length;
+            int stride = d + 2;
+            if (partials.Length < chunks * stride)
+            {
+                throw new ArgumentException($"The partials need {chunks * stride} floats.", nameof(partials));
+            }
+
+            runningMax = float.NegativeInfinity;
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                runningMax = MathF.Max(runningMax, partials[chunk * stride + d]);
+            }
+
+            runningSum = 0f;
+            accumulator.Clear();
+            if (float.IsNegativeInfinity(runningMax))
+            {
+                return;
+            }
+
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                float chunkMax = partials[chunk * stride + d];
+                if (float.IsNegativeInfinity(chunkMax))
+                {
+                    continue;
+                }
+
+                float factor = ExpOp.Invoke(chunkMax - runningMax);
+                runningSum += partials[chunk * stride + d + 1] * factor;
+                ReadOnlySpan<float> chunkAccumulator = partials.Slice(chunk * stride, d);
+                for (int c = 0; c < d; c++)
+                {
+                    accumulator[c] += chunkAccumulator[c] * factor;
+                }
+            }
+        }
+
         /// <summary>Replaces each value x by <c>e^(x - max)</c> and returns the sum of the results.</summary>
         public static float ExpSubtractAndSum(Span<float> values, float max)
         {

@@ -17,6 +17,8 @@ namespace KernelGen.Kernels.Tests
         private static readonly (int Queries, int Keys)[] RectangularShapes =
         {
             (1, 300), (7, 300), (64, 65), (65, 64), (300, 7), (1, 1), (3, 0), (0, 5),
+            // Decode over a long cache: rows of 2048+ keys are split into fixed 1024-key chunks and merged.
+            (1, 4100), (5, 2500),
         };
 
         public static TheoryData<string> KernelNames() => new(KernelCatalog.Names);

@@ -42,6 +42,27 @@ namespace KernelGen.Kernels.Tests
             Assert.True(TestData.MaxAbsError(single, expected) <= TestData.Tolerance);
         }
 
+        [Theory]
+        [InlineData("D128_Causal")]
+        [InlineData("D64_Full")]
+        [InlineData("D80_Window100x30Globals")]
+        public void DecodeStepOverLongCache_IsSplit_AndBitIdenticalOnAnyThreadCount(string name)
+        {
+            KernelCase kernel = KernelCatalog.Get(name);
+            int d = kernel.Spec.HeadDimension;
+            float[] query = TestData.Uniform(61, 3 * d);
+            float[] key = TestData.Uniform(62, 16384 * d);
+            float[] value = TestData.Uniform(63, 16384 * d);
+
+            float[] single = Run(kernel, query, key, value, degree: 1);
+            Assert.Equal(single, Run(kernel, query, key, value, degree: 2));
+            Assert.Equal(single, Run(kernel, query, key, value, degree: 16));
+
+            double[] expected = new double[single.Length];
+            ReferenceAttention.Compute(kernel.Spec, query, key, value, expected);
+            Assert.True(TestData.MaxAbsError(single, expected) <= TestData.Tolerance);
+        }
+
         [Fact]
         public void LargeCall_UsesMoreThanOneThread_WhenTheMachineHasThem()
         {

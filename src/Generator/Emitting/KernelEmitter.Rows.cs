@@ -83,21 +83,58 @@ namespace KernelGen.Generator.Emitting
             writer.Line("ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);");
             writer.Line("float runningMax = float.NegativeInfinity;");
             writer.Line("float runningSum = 0f;");
-            writer.Line("accumulator.Clear();");
             WriteRangeCall(writer, mask, "queryRow", "int rangeStart", "int rangeEnd", "int visibleEnd", "bool globalRow");
+            writer.Open("if (rangeEnd - rangeStart >= 2 * global::KernelGen.AttentionThreading.ChunkKeys)");
+            writer.Line("// A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.");
+            writer.Line("AccumulateChunks<TPath>(query.Slice(queryRow * HeadDimension, HeadDimension), key, value, rangeStart, rangeEnd, accumulator, out runningMax, out runningSum);");
+            writer.Close();
+            writer.Open("else");
+            writer.Line("accumulator.Clear();");
+            writer.Line("AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, scores, accumulator, ref runningMax, ref runningSum);");
+            writer.Close();
             if (mask.HasGlobals)
             {
+                writer.Line();
                 writer.Open("if (!globalRow)");
-                writer.Line("// Global keys before the window.");
+                writer.Line("// Global keys outside the window: before it, and after it up to visibleEnd.");
                 writer.Line("AccumulateGlobalKeys<TPath>(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);");
+                writer.Line("AccumulateGlobalKeys<TPath>(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);");
                 writer.Close();
             }
 
             writer.Line();
-            writer.Line("// The contiguous keys [rangeStart, rangeEnd), KeyBlock keys at a time.");
-            writer.Line("int blockStart = rangeStart;");
-            writer.Open("while (blockStart < rangeEnd)");
-            writer.Line("int blockLength = Math.Min(KeyBlock, rangeEnd - blockStart);");
+            writer.Line("// Normalise: out = acc / sum, or zeros when the row saw no key.");
+            writer.Line("global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));");
+            writer.Close();
+            writer.Close();
+            writer.Line();
+            WriteRangeLoop(writer);
+            writer.Line();
+            WriteChunks(writer);
+            if (plan.UseTiles)
+            {
+                writer.Line();
+                WriteRowGroups(writer, plan);
+            }
+
+            if (!mask.MasksNothing)
+            {
+                writer.Line();
+                WriteRowRange(writer, mask);
+            }
+        }
+
+        /// <summary>The contiguous-key loop shared by single rows and key chunks: blocks of scores, softmax update, P·V.</summary>
+        private static void WriteRangeLoop(CodeWriter writer)
+        {
+            writer.Line("/// <summary>Folds the keys [start, end) into one row's softmax state, KeyBlock keys at a time.</summary>");
+            writer.Line("private static void AccumulateRange<TPath>(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end,");
+            writer.Line("    Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum)");
+            writer.Line("    where TPath : struct, IHeadDimensionPath");
+            writer.Open();
+            writer.Line("int blockStart = start;");
+            writer.Open("while (blockStart < end)");
+            writer.Line("int blockLength = Math.Min(KeyBlock, end - blockStart);");
             writer.Line("Span<float> blockScores = scores.Slice(0, blockLength);");
             writer.Line();
             writer.Line("// Scores: s = Scale * q . k for each key of the block.");
@@ -110,31 +147,58 @@ namespace KernelGen.Generator.Emitting
             writer.Line("TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * HeadDimension));");
             writer.Line("blockStart += blockLength;");
             writer.Close();
-            if (mask.HasGlobals)
-            {
-                writer.Line();
-                writer.Open("if (!globalRow)");
-                writer.Line("// Global keys after the window (before visibleEnd).");
-                writer.Line("AccumulateGlobalKeys<TPath>(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);");
-                writer.Close();
-            }
+            writer.Close();
+        }
 
+        /// <summary>Long rows split into fixed key chunks (a decode step's cache on several threads) and their merge.</summary>
+        private static void WriteChunks(CodeWriter writer)
+        {
+            writer.Line("/// <summary>");
+            writer.Line("/// One row over keys [rangeStart, rangeEnd) in chunks of AttentionThreading.ChunkKeys, computed on up to");
+            writer.Line("/// MaxDegreeOfParallelism threads and merged in chunk order (log-sum-exp): the same result on any thread count.");
+            writer.Line("/// </summary>");
+            writer.Line("private static void AccumulateChunks<TPath>(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, int rangeStart, int rangeEnd,");
+            writer.Line("    Span<float> accumulator, out float runningMax, out float runningSum)");
+            writer.Line("    where TPath : struct, IHeadDimensionPath");
+            writer.Open();
+            writer.Line("int chunks = (rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys;");
+            writer.Line("int length = chunks * (HeadDimension + 2);");
+            writer.Line("float[] partials = global::System.Buffers.ArrayPool<float>.Shared.Rent(length);");
+            writer.Open("try");
+            writer.Line("global::KernelGen.AttentionThreading.ForKeyChunks<KeyChunks<TPath>>(");
+            writer.Line("    queryRow, key, value, partials.AsSpan(0, length), rangeStart, rangeEnd, global::KernelGen.AttentionThreading.ChunkKeys);");
+            writer.Line("global::KernelGen.OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);");
+            writer.Close();
+            writer.Open("finally");
+            writer.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(partials);");
+            writer.Close();
+            writer.Close();
             writer.Line();
-            writer.Line("// Normalise: out = acc / sum, or zeros when the row saw no key.");
-            writer.Line("global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));");
+            writer.Line("/// <summary>Chunk states of one long row, as the runtime's thread scheduler calls them.</summary>");
+            writer.Line("private readonly struct KeyChunks<TPath> : global::KernelGen.IKeyChunkKernel");
+            writer.Line("    where TPath : struct, IHeadDimensionPath");
+            writer.Open();
+            writer.Line("public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,");
+            writer.Line("    int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd)");
+            writer.Open();
+            writer.Line("Span<float> scores = stackalloc float[KeyBlock];");
+            writer.Line("ref float queryVector = ref MemoryMarshal.GetReference(queryRow);");
+            writer.Line("ref float keyStart = ref MemoryMarshal.GetReference(key);");
+            writer.Line("ref float valueStart = ref MemoryMarshal.GetReference(value);");
+            writer.Open("for (int chunk = chunkStart; chunk < chunkEnd; chunk++)");
+            writer.Line("// State layout: the accumulator (d floats), then the chunk's max, then its sum.");
+            writer.Line("Span<float> state = partials.Slice(chunk * (HeadDimension + 2), HeadDimension + 2);");
+            writer.Line("Span<float> accumulator = state.Slice(0, HeadDimension);");
+            writer.Line("accumulator.Clear();");
+            writer.Line("float runningMax = float.NegativeInfinity;");
+            writer.Line("float runningSum = 0f;");
+            writer.Line("int start = rangeStart + chunk * chunkKeys;");
+            writer.Line("AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, Math.Min(rangeEnd, start + chunkKeys), scores, accumulator, ref runningMax, ref runningSum);");
+            writer.Line("state[HeadDimension] = runningMax;");
+            writer.Line("state[HeadDimension + 1] = runningSum;");
             writer.Close();
             writer.Close();
-            if (plan.UseTiles)
-            {
-                writer.Line();
-                WriteRowGroups(writer, plan);
-            }
-
-            if (!mask.MasksNothing)
-            {
-                writer.Line();
-                WriteRowRange(writer, mask);
-            }
+            writer.Close();
         }
 
         /// <summary>Declares a row's key range: a call of RowRange, or the whole key set when the spec masks nothing.</summary>

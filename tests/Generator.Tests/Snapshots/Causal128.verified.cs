@@ -182,29 +182,93 @@ namespace KernelGen.Generated
                 ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);
                 float runningMax = float.NegativeInfinity;
                 float runningSum = 0f;
-                accumulator.Clear();
                 RowRange(queryRow + keyCount - queryCount, keyCount, out int rangeStart, out int rangeEnd);
-
-                // The contiguous keys [rangeStart, rangeEnd), KeyBlock keys at a time.
-                int blockStart = rangeStart;
-                while (blockStart < rangeEnd)
+                if (rangeEnd - rangeStart >= 2 * global::KernelGen.AttentionThreading.ChunkKeys)
                 {
-                    int blockLength = Math.Min(KeyBlock, rangeEnd - blockStart);
-                    Span<float> blockScores = scores.Slice(0, blockLength);
-
-                    // Scores: s = Scale * q . k for each key of the block.
-                    TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, blockStart * HeadDimension), blockScores);
-
-                    // Softmax update: new running max and sum; the scores become weights e^(s - max).
-                    float correction = global::KernelGen.OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
-
-                    // Accumulate: acc = correction * acc + sum of weight * value row.
-                    TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * HeadDimension));
-                    blockStart += blockLength;
+                    // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
+                    AccumulateChunks<TPath>(query.Slice(queryRow * HeadDimension, HeadDimension), key, value, rangeStart, rangeEnd, accumulator, out runningMax, out runningSum);
+                }
+                else
+                {
+                    accumulator.Clear();
+                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, scores, accumulator, ref runningMax, ref runningSum);
                 }
 
                 // Normalise: out = acc / sum, or zeros when the row saw no key.
                 global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));
+            }
+        }
+
+        /// <summary>Folds the keys [start, end) into one row's softmax state, KeyBlock keys at a time.</summary>
+        private static void AccumulateRange<TPath>(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end,
+            Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum)
+            where TPath : struct, IHeadDimensionPath
+        {
+            int blockStart = start;
+            while (blockStart < end)
+            {
+                int blockLength = Math.Min(KeyBlock, end - blockStart);
+                Span<float> blockScores = scores.Slice(0, blockLength);
+
+                // Scores: s = Scale * q . k for each key of the block.
+                TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, blockStart * HeadDimension), blockScores);
+
+                // Softmax update: new running max and sum; the scores become weights e^(s - max).
+                float correction = global::KernelGen.OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
+
+                // Accumulate: acc = correction * acc + sum of weight * value row.
+                TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * HeadDimension));
+                blockStart += blockLength;
+            }
+        }
+
+        /// <summary>
+        /// One row over keys [rangeStart, rangeEnd) in chunks of AttentionThreading.ChunkKeys, computed on up to
+        /// MaxDegreeOfParallelism threads and merged in chunk order (log-sum-exp): the same result on any thread count.
+        /// </summary>
+        private static void AccumulateChunks<TPath>(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, int rangeStart, int rangeEnd,
+            Span<float> accumulator, out float runningMax, out float runningSum)
+            where TPath : struct, IHeadDimensionPath
+        {
+            int chunks = (rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys;
+            int length = chunks * (HeadDimension + 2);
+            float[] partials = global::System.Buffers.ArrayPool<float>.Shared.Rent(length);
+            try
+            {
+                global::KernelGen.AttentionThreading.ForKeyChunks<KeyChunks<TPath>>(
+                    queryRow, key, value, partials.AsSpan(0, length), rangeStart, rangeEnd, global::KernelGen.AttentionThreading.ChunkKeys);
+                global::KernelGen.OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
+            }
+            finally
+            {
+                global::System.Buffers.ArrayPool<float>.Shared.Return(partials);
+            }
+        }
+
+        /// <summary>Chunk states of one long row, as the runtime's thread scheduler calls them.</summary>
+        private readonly struct KeyChunks<TPath> : global::KernelGen.IKeyChunkKernel
+            where TPath : struct, IHeadDimensionPath
+        {
+            public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
+                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd)
+            {
+                Span<float> scores = stackalloc float[KeyBlock];
+                ref float queryVector = ref MemoryMarshal.GetReference(queryRow);
+                ref float keyStart = ref MemoryMarshal.GetReference(key);
+                ref float valueStart = ref MemoryMarshal.GetReference(value);
+                for (int chunk = chunkStart; chunk < chunkEnd; chunk++)
+                {
+                    // State layout: the accumulator (d floats), then the chunk's max, then its sum.
+                    Span<float> state = partials.Slice(chunk * (HeadDimension + 2), HeadDimension + 2);
+                    Span<float> accumulator = state.Slice(0, HeadDimension);
+                    accumulator.Clear();
+                    float runningMax = float.NegativeInfinity;
+                    float runningSum = 0f;
+                    int start = rangeStart + chunk * chunkKeys;
+                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, Math.Min(rangeEnd, start + chunkKeys), scores, accumulator, ref runningMax, ref runningSum);
+                    state[HeadDimension] = runningMax;
+                    state[HeadDimension + 1] = runningSum;
+                }
             }
         }
 
