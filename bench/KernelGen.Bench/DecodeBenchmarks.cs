@@ -3,7 +3,10 @@ using BenchmarkDotNet.Attributes;
 
 namespace KernelGen.Bench
 {
-    /// <summary>One decode step: a single query (Nq = 1) against a cache of Nk keys, d = 128, causal, one thread.</summary>
+    /// <summary>
+    /// One decode step: a single query (Nq = 1) against a cache of Nk keys, d = 128, causal. KernelGen on 1 and 2 threads
+    /// (rows of 2048+ keys are split into 1024-key chunks); the peers are single-threaded whatever Threads says.
+    /// </summary>
     [MemoryDiagnoser]
     public class DecodeBenchmarks
     {
@@ -17,10 +20,13 @@ namespace KernelGen.Bench
         [Params(1024, 4096, 16384)]
         public int Nk { get; set; }
 
+        [Params(1, 2)]
+        public int Threads { get; set; }
+
         [GlobalSetup]
         public void Setup()
         {
-            AttentionThreading.MaxDegreeOfParallelism = 1;
+            AttentionThreading.MaxDegreeOfParallelism = Threads;
             var random = new Random(9);
             _query = Fill(random, 128);
             _cache = Fill(random, Nk * 128);
