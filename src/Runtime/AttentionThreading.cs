@@ -60,9 +60,7 @@ namespace KernelGen
             long work)
             where TKernel : IRowRangeKernel
         {
-            int groups = (rowEnd - rowStart) / rowTile;
-            long byWork = Math.Max(1, work / MinWorkPerThread);
-            int threads = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, groups), Math.Min(byWork, KernelWorkers.MaxThreads));
+            int threads = ThreadsFor(work, MinWorkPerThread, units: (rowEnd - rowStart) / rowTile);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
                 TKernel.Run(query, key, value, output, packedKeys, queryCount, keyCount, rowStart, rowEnd);
@@ -106,8 +104,7 @@ namespace KernelGen
             where TKernel : IKeyChunkKernel
         {
             int chunks = (rangeEnd - rangeStart + chunkKeys - 1) / chunkKeys;
-            long work = (long)(rangeEnd - rangeStart) * queryRow.Length;
-            int threads = (int)Math.Min(Math.Min(MaxDegreeOfParallelism, chunks), Math.Min(Math.Max(1, work / MinChunkWorkPerThread), KernelWorkers.MaxThreads));
+            int threads = ThreadsFor((long)(rangeEnd - rangeStart) * queryRow.Length, MinChunkWorkPerThread, units: chunks);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
                 TKernel.Run(queryRow, key, value, partials, rangeStart, rangeEnd, chunkKeys, 0, chunks);
@@ -132,6 +129,10 @@ namespace KernelGen
                 KernelWorkers.Release();
             }
         }
+
+        /// <summary>Threads for one call: at most MaxDegreeOfParallelism, the units of work, the processors, and work / minimum.</summary>
+        private static int ThreadsFor(long work, long minWorkPerThread, int units) =>
+            (int)Math.Min(Math.Min(MaxDegreeOfParallelism, units), Math.Min(Math.Max(1, work / minWorkPerThread), KernelWorkers.MaxThreads));
 
         /// <summary>One parallel call of one kernel type: pinned spans as pointers, and a counter of claimed row groups.</summary>
         private sealed unsafe class RowJob<TKernel> : KernelWorkers.Job
@@ -167,6 +168,8 @@ namespace KernelGen
                 _chunkRows = Math.Max(1, groups / (threads * 8)) * rowTile;
                 Volatile.Write(ref _nextRow, rowStart);
             }
+
+            public override void Cancel() => Volatile.Write(ref _nextRow, _rowEnd);
 
             public override void Execute()
             {
@@ -217,6 +220,8 @@ namespace KernelGen
                 _chunks = chunks;
                 Volatile.Write(ref _nextChunk, 0);
             }
+
+            public override void Cancel() => Volatile.Write(ref _nextChunk, _chunks);
 
             public override void Execute()
             {

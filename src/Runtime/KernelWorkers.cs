@@ -40,15 +40,33 @@ namespace KernelGen
 
             s_done.Reset();
             Volatile.Write(ref s_pending, helpers);
+            job.Failure = null;
             for (int i = 0; i < helpers; i++)
             {
                 workers[i].Start(job);
             }
 
-            job.Execute();
-            if (helpers > 0)
+            try
             {
-                s_done.Wait();
+                job.Execute();
+            }
+            catch
+            {
+                job.Cancel(); // the helpers stop at their next claim
+                throw;
+            }
+            finally
+            {
+                // Even if this thread's share failed, the workers still hold the pinned spans: wait for them first.
+                if (helpers > 0)
+                {
+                    s_done.Wait();
+                }
+            }
+
+            if (job.Failure is { } failure)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             }
         }
 
@@ -80,7 +98,13 @@ namespace KernelGen
         /// <summary>Work that several threads run at once; each call of <see cref="Execute"/> takes what is left.</summary>
         public abstract class Job
         {
+            /// <summary>The first exception a worker hit; rethrown on the calling thread once every worker is done.</summary>
+            public Exception? Failure;
+
             public abstract void Execute();
+
+            /// <summary>Makes every later claim find no work left.</summary>
+            public abstract void Cancel();
         }
 
         private sealed class Worker
@@ -110,6 +134,12 @@ namespace KernelGen
                     try
                     {
                         job?.Execute();
+                    }
+                    catch (Exception exception) when (job is not null)
+                    {
+                        // Never let an exception end a worker (that would end the process): hand it to the caller.
+                        Interlocked.CompareExchange(ref job.Failure, exception, null);
+                        job.Cancel();
                     }
                     finally
                     {

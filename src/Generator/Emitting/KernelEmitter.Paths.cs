@@ -358,7 +358,9 @@ namespace KernelGen.Generator.Emitting
                     : value.Contains(" ") ? $"({value}).StoreUnsafe(ref {reference}, {offset});" : $"{value}.StoreUnsafe(ref {reference}, {offset});";
 
             public string MultiplyAdd(string left, string right, string addend) =>
-                IsScalar ? $"{left} * {right} + {addend}" : $"{Api}.MultiplyAddEstimate({left}, {right}, {addend})";
+                // Deterministic on every JIT tier (MultiplyAddEstimate is fused or not depending on tier): fused on the
+                // 512- and 256-bit paths, whose processors have FMA; multiply then add on the 128-bit and scalar fallbacks.
+                Lanes >= 8 ? $"{Api}.FusedMultiplyAdd({left}, {right}, {addend})" : $"{left} * {right} + {addend}";
 
             public string Sum(string value) => IsScalar ? value : $"{Api}.Sum({value})";
         }

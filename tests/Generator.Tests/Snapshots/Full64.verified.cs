@@ -421,9 +421,9 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    dot512 = Vector512.MultiplyAddEstimate(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
                     scores[keyRow] = (Vector512.Sum(dot512)) * Scale;
                 }
             }
@@ -443,10 +443,10 @@ namespace KernelGen.Generated
                     ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
                     float weight = weights[keyRow];
                     Vector512<float> weight512 = Vector512.Create(weight);
-                    sum0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
-                    sum2 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
-                    sum3 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
+                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
+                    sum2 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
+                    sum3 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -473,21 +473,21 @@ namespace KernelGen.Generated
                 {
                     Vector512<float> keys0 = Vector512.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
                     Vector512<float> query0 = Vector512.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector512.MultiplyAddEstimate(query0, keys0, score0_0);
+                    score0_0 = Vector512.FusedMultiplyAdd(query0, keys0, score0_0);
                     Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryRows, 64 + column));
-                    score1_0 = Vector512.MultiplyAddEstimate(query1, keys0, score1_0);
+                    score1_0 = Vector512.FusedMultiplyAdd(query1, keys0, score1_0);
                     Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryRows, 128 + column));
-                    score2_0 = Vector512.MultiplyAddEstimate(query2, keys0, score2_0);
+                    score2_0 = Vector512.FusedMultiplyAdd(query2, keys0, score2_0);
                     Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryRows, 192 + column));
-                    score3_0 = Vector512.MultiplyAddEstimate(query3, keys0, score3_0);
+                    score3_0 = Vector512.FusedMultiplyAdd(query3, keys0, score3_0);
                     Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryRows, 256 + column));
-                    score4_0 = Vector512.MultiplyAddEstimate(query4, keys0, score4_0);
+                    score4_0 = Vector512.FusedMultiplyAdd(query4, keys0, score4_0);
                     Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryRows, 320 + column));
-                    score5_0 = Vector512.MultiplyAddEstimate(query5, keys0, score5_0);
+                    score5_0 = Vector512.FusedMultiplyAdd(query5, keys0, score5_0);
                     Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryRows, 384 + column));
-                    score6_0 = Vector512.MultiplyAddEstimate(query6, keys0, score6_0);
+                    score6_0 = Vector512.FusedMultiplyAdd(query6, keys0, score6_0);
                     Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryRows, 448 + column));
-                    score7_0 = Vector512.MultiplyAddEstimate(query7, keys0, score7_0);
+                    score7_0 = Vector512.FusedMultiplyAdd(query7, keys0, score7_0);
                 }
 
                 ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -528,14 +528,14 @@ namespace KernelGen.Generated
                     for (int key = 0; key < keyCount; key++)
                     {
                         Vector512<float> values = Vector512.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                        sum2 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                        sum3 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
-                        sum4 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 4 * KeyBlock + key)), values, sum4);
-                        sum5 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 5 * KeyBlock + key)), values, sum5);
-                        sum6 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 6 * KeyBlock + key)), values, sum6);
-                        sum7 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 7 * KeyBlock + key)), values, sum7);
+                        sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                        sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
+                        sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                        sum4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 4 * KeyBlock + key)), values, sum4);
+                        sum5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 5 * KeyBlock + key)), values, sum5);
+                        sum6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 6 * KeyBlock + key)), values, sum6);
+                        sum7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 7 * KeyBlock + key)), values, sum7);
                     }
                     sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
                     sum1.StoreUnsafe(ref accumulatorStart, (nuint)(64 + column));
@@ -569,13 +569,13 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector256<float> dot256 = query0 * Vector256.LoadUnsafe(ref keyVector, 0);
-                    dot256 = Vector256.MultiplyAddEstimate(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
                     scores[keyRow] = (Vector256.Sum(dot256)) * Scale;
                 }
             }
@@ -599,14 +599,14 @@ namespace KernelGen.Generated
                     ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
                     float weight = weights[keyRow];
                     Vector256<float> weight256 = Vector256.Create(weight);
-                    sum0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
-                    sum2 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
-                    sum3 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
-                    sum4 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
-                    sum5 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
-                    sum6 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
-                    sum7 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
+                    sum0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
+                    sum2 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
+                    sum3 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
+                    sum4 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
+                    sum5 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
+                    sum6 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
+                    sum7 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -638,17 +638,17 @@ namespace KernelGen.Generated
                     Vector256<float> keys0 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
                     Vector256<float> keys1 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
                     Vector256<float> query0 = Vector256.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector256.MultiplyAddEstimate(query0, keys0, score0_0);
-                    score0_1 = Vector256.MultiplyAddEstimate(query0, keys1, score0_1);
+                    score0_0 = Vector256.FusedMultiplyAdd(query0, keys0, score0_0);
+                    score0_1 = Vector256.FusedMultiplyAdd(query0, keys1, score0_1);
                     Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryRows, 64 + column));
-                    score1_0 = Vector256.MultiplyAddEstimate(query1, keys0, score1_0);
-                    score1_1 = Vector256.MultiplyAddEstimate(query1, keys1, score1_1);
+                    score1_0 = Vector256.FusedMultiplyAdd(query1, keys0, score1_0);
+                    score1_1 = Vector256.FusedMultiplyAdd(query1, keys1, score1_1);
                     Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryRows, 128 + column));
-                    score2_0 = Vector256.MultiplyAddEstimate(query2, keys0, score2_0);
-                    score2_1 = Vector256.MultiplyAddEstimate(query2, keys1, score2_1);
+                    score2_0 = Vector256.FusedMultiplyAdd(query2, keys0, score2_0);
+                    score2_1 = Vector256.FusedMultiplyAdd(query2, keys1, score2_1);
                     Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryRows, 192 + column));
-                    score3_0 = Vector256.MultiplyAddEstimate(query3, keys0, score3_0);
-                    score3_1 = Vector256.MultiplyAddEstimate(query3, keys1, score3_1);
+                    score3_0 = Vector256.FusedMultiplyAdd(query3, keys0, score3_0);
+                    score3_1 = Vector256.FusedMultiplyAdd(query3, keys1, score3_1);
                 }
 
                 ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -681,10 +681,10 @@ namespace KernelGen.Generated
                     for (int key = 0; key < keyCount; key++)
                     {
                         Vector256<float> values = Vector256.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                        sum2 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                        sum3 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                        sum0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                        sum1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
+                        sum3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
                     }
                     sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
                     sum1.StoreUnsafe(ref accumulatorStart, (nuint)(64 + column));
@@ -722,21 +722,21 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector128<float> dot128 = query0 * Vector128.LoadUnsafe(ref keyVector, 0);
-                    dot128 = Vector128.MultiplyAddEstimate(query1, Vector128.LoadUnsafe(ref keyVector, 4), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query2, Vector128.LoadUnsafe(ref keyVector, 8), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query3, Vector128.LoadUnsafe(ref keyVector, 12), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query4, Vector128.LoadUnsafe(ref keyVector, 16), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query5, Vector128.LoadUnsafe(ref keyVector, 20), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query6, Vector128.LoadUnsafe(ref keyVector, 24), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query7, Vector128.LoadUnsafe(ref keyVector, 28), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query8, Vector128.LoadUnsafe(ref keyVector, 32), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query9, Vector128.LoadUnsafe(ref keyVector, 36), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query10, Vector128.LoadUnsafe(ref keyVector, 40), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query11, Vector128.LoadUnsafe(ref keyVector, 44), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query12, Vector128.LoadUnsafe(ref keyVector, 48), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query13, Vector128.LoadUnsafe(ref keyVector, 52), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query14, Vector128.LoadUnsafe(ref keyVector, 56), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query15, Vector128.LoadUnsafe(ref keyVector, 60), dot128);
+                    dot128 = query1 * Vector128.LoadUnsafe(ref keyVector, 4) + dot128;
+                    dot128 = query2 * Vector128.LoadUnsafe(ref keyVector, 8) + dot128;
+                    dot128 = query3 * Vector128.LoadUnsafe(ref keyVector, 12) + dot128;
+                    dot128 = query4 * Vector128.LoadUnsafe(ref keyVector, 16) + dot128;
+                    dot128 = query5 * Vector128.LoadUnsafe(ref keyVector, 20) + dot128;
+                    dot128 = query6 * Vector128.LoadUnsafe(ref keyVector, 24) + dot128;
+                    dot128 = query7 * Vector128.LoadUnsafe(ref keyVector, 28) + dot128;
+                    dot128 = query8 * Vector128.LoadUnsafe(ref keyVector, 32) + dot128;
+                    dot128 = query9 * Vector128.LoadUnsafe(ref keyVector, 36) + dot128;
+                    dot128 = query10 * Vector128.LoadUnsafe(ref keyVector, 40) + dot128;
+                    dot128 = query11 * Vector128.LoadUnsafe(ref keyVector, 44) + dot128;
+                    dot128 = query12 * Vector128.LoadUnsafe(ref keyVector, 48) + dot128;
+                    dot128 = query13 * Vector128.LoadUnsafe(ref keyVector, 52) + dot128;
+                    dot128 = query14 * Vector128.LoadUnsafe(ref keyVector, 56) + dot128;
+                    dot128 = query15 * Vector128.LoadUnsafe(ref keyVector, 60) + dot128;
                     scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
                 }
             }
@@ -768,22 +768,22 @@ namespace KernelGen.Generated
                     ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
                     float weight = weights[keyRow];
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 4), sum1);
-                    sum2 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 8), sum2);
-                    sum3 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 12), sum3);
-                    sum4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 16), sum4);
-                    sum5 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 20), sum5);
-                    sum6 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 24), sum6);
-                    sum7 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 28), sum7);
-                    sum8 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 32), sum8);
-                    sum9 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 36), sum9);
-                    sum10 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 40), sum10);
-                    sum11 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 44), sum11);
-                    sum12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 48), sum12);
-                    sum13 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 52), sum13);
-                    sum14 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 56), sum14);
-                    sum15 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 60), sum15);
+                    sum0 = weight128 * Vector128.LoadUnsafe(ref valueVector, 0) + sum0;
+                    sum1 = weight128 * Vector128.LoadUnsafe(ref valueVector, 4) + sum1;
+                    sum2 = weight128 * Vector128.LoadUnsafe(ref valueVector, 8) + sum2;
+                    sum3 = weight128 * Vector128.LoadUnsafe(ref valueVector, 12) + sum3;
+                    sum4 = weight128 * Vector128.LoadUnsafe(ref valueVector, 16) + sum4;
+                    sum5 = weight128 * Vector128.LoadUnsafe(ref valueVector, 20) + sum5;
+                    sum6 = weight128 * Vector128.LoadUnsafe(ref valueVector, 24) + sum6;
+                    sum7 = weight128 * Vector128.LoadUnsafe(ref valueVector, 28) + sum7;
+                    sum8 = weight128 * Vector128.LoadUnsafe(ref valueVector, 32) + sum8;
+                    sum9 = weight128 * Vector128.LoadUnsafe(ref valueVector, 36) + sum9;
+                    sum10 = weight128 * Vector128.LoadUnsafe(ref valueVector, 40) + sum10;
+                    sum11 = weight128 * Vector128.LoadUnsafe(ref valueVector, 44) + sum11;
+                    sum12 = weight128 * Vector128.LoadUnsafe(ref valueVector, 48) + sum12;
+                    sum13 = weight128 * Vector128.LoadUnsafe(ref valueVector, 52) + sum13;
+                    sum14 = weight128 * Vector128.LoadUnsafe(ref valueVector, 56) + sum14;
+                    sum15 = weight128 * Vector128.LoadUnsafe(ref valueVector, 60) + sum15;
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -825,15 +825,15 @@ namespace KernelGen.Generated
                     Vector128<float> keys2 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
                     Vector128<float> keys3 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 12));
                     Vector128<float> query0 = Vector128.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector128.MultiplyAddEstimate(query0, keys0, score0_0);
-                    score0_1 = Vector128.MultiplyAddEstimate(query0, keys1, score0_1);
-                    score0_2 = Vector128.MultiplyAddEstimate(query0, keys2, score0_2);
-                    score0_3 = Vector128.MultiplyAddEstimate(query0, keys3, score0_3);
+                    score0_0 = query0 * keys0 + score0_0;
+                    score0_1 = query0 * keys1 + score0_1;
+                    score0_2 = query0 * keys2 + score0_2;
+                    score0_3 = query0 * keys3 + score0_3;
                     Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryRows, 64 + column));
-                    score1_0 = Vector128.MultiplyAddEstimate(query1, keys0, score1_0);
-                    score1_1 = Vector128.MultiplyAddEstimate(query1, keys1, score1_1);
-                    score1_2 = Vector128.MultiplyAddEstimate(query1, keys2, score1_2);
-                    score1_3 = Vector128.MultiplyAddEstimate(query1, keys3, score1_3);
+                    score1_0 = query1 * keys0 + score1_0;
+                    score1_1 = query1 * keys1 + score1_1;
+                    score1_2 = query1 * keys2 + score1_2;
+                    score1_3 = query1 * keys3 + score1_3;
                 }
 
                 ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -862,8 +862,8 @@ namespace KernelGen.Generated
                     for (int key = 0; key < keyCount; key++)
                     {
                         Vector128<float> values = Vector128.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum0 = Vector128.Create(Unsafe.Add(ref weightStart, key)) * values + sum0;
+                        sum1 = Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)) * values + sum1;
                     }
                     sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
                     sum1.StoreUnsafe(ref accumulatorStart, (nuint)(64 + column));

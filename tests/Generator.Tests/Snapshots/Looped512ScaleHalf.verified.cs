@@ -286,7 +286,7 @@ namespace KernelGen.Generated
                     Vector512<float> dot512 = Vector512<float>.Zero;
                     for (int column = 0; column < 512; column += 16)
                     {
-                        dot512 = Vector512.MultiplyAddEstimate(Vector512.LoadUnsafe(ref queryVector, (nuint)column), Vector512.LoadUnsafe(ref keyVector, (nuint)column), dot512);
+                        dot512 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref queryVector, (nuint)column), Vector512.LoadUnsafe(ref keyVector, (nuint)column), dot512);
                     }
                     scores[keyRow] = (Vector512.Sum(dot512)) * Scale;
                 }
@@ -309,7 +309,7 @@ namespace KernelGen.Generated
                     Vector512<float> weight512 = Vector512.Create(weight);
                     for (int column = 0; column < 512; column += 16)
                     {
-                        (Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, (nuint)column), Vector512.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
+                        (Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, (nuint)column), Vector512.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
                     }
                 }
             }
@@ -327,7 +327,7 @@ namespace KernelGen.Generated
                     Vector256<float> dot256 = Vector256<float>.Zero;
                     for (int column = 0; column < 512; column += 8)
                     {
-                        dot256 = Vector256.MultiplyAddEstimate(Vector256.LoadUnsafe(ref queryVector, (nuint)column), Vector256.LoadUnsafe(ref keyVector, (nuint)column), dot256);
+                        dot256 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref queryVector, (nuint)column), Vector256.LoadUnsafe(ref keyVector, (nuint)column), dot256);
                     }
                     scores[keyRow] = (Vector256.Sum(dot256)) * Scale;
                 }
@@ -350,7 +350,7 @@ namespace KernelGen.Generated
                     Vector256<float> weight256 = Vector256.Create(weight);
                     for (int column = 0; column < 512; column += 8)
                     {
-                        (Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, (nuint)column), Vector256.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
+                        (Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, (nuint)column), Vector256.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
                     }
                 }
             }
@@ -368,7 +368,7 @@ namespace KernelGen.Generated
                     Vector128<float> dot128 = Vector128<float>.Zero;
                     for (int column = 0; column < 512; column += 4)
                     {
-                        dot128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref queryVector, (nuint)column), Vector128.LoadUnsafe(ref keyVector, (nuint)column), dot128);
+                        dot128 = Vector128.LoadUnsafe(ref queryVector, (nuint)column) * Vector128.LoadUnsafe(ref keyVector, (nuint)column) + dot128;
                     }
                     scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
                 }
@@ -391,7 +391,7 @@ namespace KernelGen.Generated
                     Vector128<float> weight128 = Vector128.Create(weight);
                     for (int column = 0; column < 512; column += 4)
                     {
-                        (Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, (nuint)column), Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
+                        (weight128 * Vector128.LoadUnsafe(ref valueVector, (nuint)column) + Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column)).StoreUnsafe(ref accumulatorStart, (nuint)column);
                     }
                 }
             }

@@ -472,13 +472,13 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    dot512 = Vector512.MultiplyAddEstimate(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query4, Vector512.LoadUnsafe(ref keyVector, 64), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query5, Vector512.LoadUnsafe(ref keyVector, 80), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query6, Vector512.LoadUnsafe(ref keyVector, 96), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query7, Vector512.LoadUnsafe(ref keyVector, 112), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query4, Vector512.LoadUnsafe(ref keyVector, 64), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query5, Vector512.LoadUnsafe(ref keyVector, 80), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query6, Vector512.LoadUnsafe(ref keyVector, 96), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query7, Vector512.LoadUnsafe(ref keyVector, 112), dot512);
                     scores[keyRow] = (Vector512.Sum(dot512)) * Scale;
                 }
             }
@@ -502,14 +502,14 @@ namespace KernelGen.Generated
                     ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
                     float weight = weights[keyRow];
                     Vector512<float> weight512 = Vector512.Create(weight);
-                    sum0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
-                    sum2 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
-                    sum3 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
-                    sum4 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 64), sum4);
-                    sum5 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 80), sum5);
-                    sum6 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 96), sum6);
-                    sum7 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 112), sum7);
+                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
+                    sum2 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
+                    sum3 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
+                    sum4 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 64), sum4);
+                    sum5 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 80), sum5);
+                    sum6 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 96), sum6);
+                    sum7 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 112), sum7);
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -540,21 +540,21 @@ namespace KernelGen.Generated
                 {
                     Vector512<float> keys0 = Vector512.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
                     Vector512<float> query0 = Vector512.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector512.MultiplyAddEstimate(query0, keys0, score0_0);
+                    score0_0 = Vector512.FusedMultiplyAdd(query0, keys0, score0_0);
                     Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryRows, 128 + column));
-                    score1_0 = Vector512.MultiplyAddEstimate(query1, keys0, score1_0);
+                    score1_0 = Vector512.FusedMultiplyAdd(query1, keys0, score1_0);
                     Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryRows, 256 + column));
-                    score2_0 = Vector512.MultiplyAddEstimate(query2, keys0, score2_0);
+                    score2_0 = Vector512.FusedMultiplyAdd(query2, keys0, score2_0);
                     Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryRows, 384 + column));
-                    score3_0 = Vector512.MultiplyAddEstimate(query3, keys0, score3_0);
+                    score3_0 = Vector512.FusedMultiplyAdd(query3, keys0, score3_0);
                     Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryRows, 512 + column));
-                    score4_0 = Vector512.MultiplyAddEstimate(query4, keys0, score4_0);
+                    score4_0 = Vector512.FusedMultiplyAdd(query4, keys0, score4_0);
                     Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryRows, 640 + column));
-                    score5_0 = Vector512.MultiplyAddEstimate(query5, keys0, score5_0);
+                    score5_0 = Vector512.FusedMultiplyAdd(query5, keys0, score5_0);
                     Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryRows, 768 + column));
-                    score6_0 = Vector512.MultiplyAddEstimate(query6, keys0, score6_0);
+                    score6_0 = Vector512.FusedMultiplyAdd(query6, keys0, score6_0);
                     Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryRows, 896 + column));
-                    score7_0 = Vector512.MultiplyAddEstimate(query7, keys0, score7_0);
+                    score7_0 = Vector512.FusedMultiplyAdd(query7, keys0, score7_0);
                 }
 
                 ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -595,14 +595,14 @@ namespace KernelGen.Generated
                     for (int key = 0; key < keyCount; key++)
                     {
                         Vector512<float> values = Vector512.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                        sum2 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                        sum3 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
-                        sum4 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 4 * KeyBlock + key)), values, sum4);
-                        sum5 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 5 * KeyBlock + key)), values, sum5);
-                        sum6 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 6 * KeyBlock + key)), values, sum6);
-                        sum7 = Vector512.MultiplyAddEstimate(Vector512.Create(Unsafe.Add(ref weightStart, 7 * KeyBlock + key)), values, sum7);
+                        sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                        sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
+                        sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                        sum4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 4 * KeyBlock + key)), values, sum4);
+                        sum5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 5 * KeyBlock + key)), values, sum5);
+                        sum6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 6 * KeyBlock + key)), values, sum6);
+                        sum7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 7 * KeyBlock + key)), values, sum7);
                     }
                     sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
                     sum1.StoreUnsafe(ref accumulatorStart, (nuint)(128 + column));
@@ -644,21 +644,21 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector256<float> dot256 = query0 * Vector256.LoadUnsafe(ref keyVector, 0);
-                    dot256 = Vector256.MultiplyAddEstimate(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query8, Vector256.LoadUnsafe(ref keyVector, 64), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query9, Vector256.LoadUnsafe(ref keyVector, 72), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query10, Vector256.LoadUnsafe(ref keyVector, 80), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query11, Vector256.LoadUnsafe(ref keyVector, 88), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query12, Vector256.LoadUnsafe(ref keyVector, 96), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query13, Vector256.LoadUnsafe(ref keyVector, 104), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query14, Vector256.LoadUnsafe(ref keyVector, 112), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query15, Vector256.LoadUnsafe(ref keyVector, 120), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query8, Vector256.LoadUnsafe(ref keyVector, 64), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query9, Vector256.LoadUnsafe(ref keyVector, 72), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query10, Vector256.LoadUnsafe(ref keyVector, 80), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query11, Vector256.LoadUnsafe(ref keyVector, 88), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query12, Vector256.LoadUnsafe(ref keyVector, 96), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query13, Vector256.LoadUnsafe(ref keyVector, 104), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query14, Vector256.LoadUnsafe(ref keyVector, 112), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query15, Vector256.LoadUnsafe(ref keyVector, 120), dot256);
                     scores[keyRow] = (Vector256.Sum(dot256)) * Scale;
                 }
             }
@@ -690,22 +690,22 @@ namespace KernelGen.Generated
                     ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
                     float weight = weights[keyRow];
                     Vector256<float> weight256 = Vector256.Create(weight);
-                    sum0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
-                    sum2 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
-                    sum3 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
-                    sum4 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
-                    sum5 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
-                    sum6 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
-                    sum7 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
-                    sum8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 64), sum8);
-                    sum9 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 72), sum9);
-                    sum10 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 80), sum10);
-                    sum11 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 88), sum11);
-                    sum12 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 96), sum12);
-                    sum13 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 104), sum13);
-                    sum14 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 112), sum14);
-                    sum15 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 120), sum15);
+                    sum0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
+                    sum2 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
+                    sum3 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
+                    sum4 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
+                    sum5 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
+                    sum6 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
+                    sum7 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
+                    sum8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 64), sum8);
+                    sum9 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 72), sum9);
+                    sum10 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 80), sum10);
+                    sum11 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 88), sum11);
+                    sum12 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 96), sum12);
+                    sum13 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 104), sum13);
+                    sum14 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 112), sum14);
+                    sum15 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 120), sum15);
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -745,17 +745,17 @@ namespace KernelGen.Generated
                     Vector256<float> keys0 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
                     Vector256<float> keys1 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
                     Vector256<float> query0 = Vector256.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector256.MultiplyAddEstimate(query0, keys0, score0_0);
-                    score0_1 = Vector256.MultiplyAddEstimate(query0, keys1, score0_1);
+                    score0_0 = Vector256.FusedMultiplyAdd(query0, keys0, score0_0);
+                    score0_1 = Vector256.FusedMultiplyAdd(query0, keys1, score0_1);
                     Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryRows, 128 + column));
-                    score1_0 = Vector256.MultiplyAddEstimate(query1, keys0, score1_0);
-                    score1_1 = Vector256.MultiplyAddEstimate(query1, keys1, score1_1);
+                    score1_0 = Vector256.FusedMultiplyAdd(query1, keys0, score1_0);
+                    score1_1 = Vector256.FusedMultiplyAdd(query1, keys1, score1_1);
                     Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryRows, 256 + column));
-                    score2_0 = Vector256.MultiplyAddEstimate(query2, keys0, score2_0);
-                    score2_1 = Vector256.MultiplyAddEstimate(query2, keys1, score2_1);
+                    score2_0 = Vector256.FusedMultiplyAdd(query2, keys0, score2_0);
+                    score2_1 = Vector256.FusedMultiplyAdd(query2, keys1, score2_1);
                     Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryRows, 384 + column));
-                    score3_0 = Vector256.MultiplyAddEstimate(query3, keys0, score3_0);
-                    score3_1 = Vector256.MultiplyAddEstimate(query3, keys1, score3_1);
+                    score3_0 = Vector256.FusedMultiplyAdd(query3, keys0, score3_0);
+                    score3_1 = Vector256.FusedMultiplyAdd(query3, keys1, score3_1);
                 }
 
                 ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -788,10 +788,10 @@ namespace KernelGen.Generated
                     for (int key = 0; key < keyCount; key++)
                     {
                         Vector256<float> values = Vector256.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                        sum2 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                        sum3 = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                        sum0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                        sum1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
+                        sum3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
                     }
                     sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
                     sum1.StoreUnsafe(ref accumulatorStart, (nuint)(128 + column));
@@ -813,7 +813,7 @@ namespace KernelGen.Generated
                     Vector128<float> dot128 = Vector128<float>.Zero;
                     for (int column = 0; column < 128; column += 4)
                     {
-                        dot128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref queryVector, (nuint)column), Vector128.LoadUnsafe(ref keyVector, (nuint)column), dot128);
+                        dot128 = Vector128.LoadUnsafe(ref queryVector, (nuint)column) * Vector128.LoadUnsafe(ref keyVector, (nuint)column) + dot128;
                     }
                     scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
                 }
@@ -836,7 +836,7 @@ namespace KernelGen.Generated
                     Vector128<float> weight128 = Vector128.Create(weight);
                     for (int column = 0; column < 128; column += 4)
                     {
-                        (Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, (nuint)column), Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
+                        (weight128 * Vector128.LoadUnsafe(ref valueVector, (nuint)column) + Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column)).StoreUnsafe(ref accumulatorStart, (nuint)column);
                     }
                 }
             }
@@ -862,15 +862,15 @@ namespace KernelGen.Generated
                     Vector128<float> keys2 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
                     Vector128<float> keys3 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 12));
                     Vector128<float> query0 = Vector128.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector128.MultiplyAddEstimate(query0, keys0, score0_0);
-                    score0_1 = Vector128.MultiplyAddEstimate(query0, keys1, score0_1);
-                    score0_2 = Vector128.MultiplyAddEstimate(query0, keys2, score0_2);
-                    score0_3 = Vector128.MultiplyAddEstimate(query0, keys3, score0_3);
+                    score0_0 = query0 * keys0 + score0_0;
+                    score0_1 = query0 * keys1 + score0_1;
+                    score0_2 = query0 * keys2 + score0_2;
+                    score0_3 = query0 * keys3 + score0_3;
                     Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryRows, 128 + column));
-                    score1_0 = Vector128.MultiplyAddEstimate(query1, keys0, score1_0);
-                    score1_1 = Vector128.MultiplyAddEstimate(query1, keys1, score1_1);
-                    score1_2 = Vector128.MultiplyAddEstimate(query1, keys2, score1_2);
-                    score1_3 = Vector128.MultiplyAddEstimate(query1, keys3, score1_3);
+                    score1_0 = query1 * keys0 + score1_0;
+                    score1_1 = query1 * keys1 + score1_1;
+                    score1_2 = query1 * keys2 + score1_2;
+                    score1_3 = query1 * keys3 + score1_3;
                 }
 
                 ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -899,8 +899,8 @@ namespace KernelGen.Generated
                     for (int key = 0; key < keyCount; key++)
                     {
                         Vector128<float> values = Vector128.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                        sum0 = Vector128.Create(Unsafe.Add(ref weightStart, key)) * values + sum0;
+                        sum1 = Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)) * values + sum1;
                     }
                     sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
                     sum1.StoreUnsafe(ref accumulatorStart, (nuint)(128 + column));

@@ -361,11 +361,11 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    dot512 = Vector512.MultiplyAddEstimate(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query4, Vector512.LoadUnsafe(ref keyVector, 64), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query5, Vector512.LoadUnsafe(ref keyVector, 80), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query4, Vector512.LoadUnsafe(ref keyVector, 64), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query5, Vector512.LoadUnsafe(ref keyVector, 80), dot512);
                     Vector128<float> dot128 = query6 * Vector128.LoadUnsafe(ref keyVector, 96);
                     scores[keyRow] = (Vector512.Sum(dot512) + Vector128.Sum(dot128)) * Scale;
                 }
@@ -390,13 +390,13 @@ namespace KernelGen.Generated
                     float weight = weights[keyRow];
                     Vector512<float> weight512 = Vector512.Create(weight);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
-                    sum2 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
-                    sum3 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
-                    sum4 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 64), sum4);
-                    sum5 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 80), sum5);
-                    sum6 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 96), sum6);
+                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
+                    sum2 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
+                    sum3 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
+                    sum4 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 64), sum4);
+                    sum5 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 80), sum5);
+                    sum6 = weight128 * Vector128.LoadUnsafe(ref valueVector, 96) + sum6;
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -424,11 +424,11 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyStart, keyIndices[keyRow] * HeadDimension);
                     Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    dot512 = Vector512.MultiplyAddEstimate(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query4, Vector512.LoadUnsafe(ref keyVector, 64), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query5, Vector512.LoadUnsafe(ref keyVector, 80), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query4, Vector512.LoadUnsafe(ref keyVector, 64), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query5, Vector512.LoadUnsafe(ref keyVector, 80), dot512);
                     Vector128<float> dot128 = query6 * Vector128.LoadUnsafe(ref keyVector, 96);
                     scores[keyRow] = (Vector512.Sum(dot512) + Vector128.Sum(dot128)) * Scale;
                 }
@@ -453,13 +453,13 @@ namespace KernelGen.Generated
                     float weight = weights[keyRow];
                     Vector512<float> weight512 = Vector512.Create(weight);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
-                    sum2 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
-                    sum3 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
-                    sum4 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 64), sum4);
-                    sum5 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 80), sum5);
-                    sum6 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 96), sum6);
+                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
+                    sum2 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
+                    sum3 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
+                    sum4 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 64), sum4);
+                    sum5 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 80), sum5);
+                    sum6 = weight128 * Vector128.LoadUnsafe(ref valueVector, 96) + sum6;
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -497,17 +497,17 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector256<float> dot256 = query0 * Vector256.LoadUnsafe(ref keyVector, 0);
-                    dot256 = Vector256.MultiplyAddEstimate(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query8, Vector256.LoadUnsafe(ref keyVector, 64), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query9, Vector256.LoadUnsafe(ref keyVector, 72), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query10, Vector256.LoadUnsafe(ref keyVector, 80), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query11, Vector256.LoadUnsafe(ref keyVector, 88), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query8, Vector256.LoadUnsafe(ref keyVector, 64), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query9, Vector256.LoadUnsafe(ref keyVector, 72), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query10, Vector256.LoadUnsafe(ref keyVector, 80), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query11, Vector256.LoadUnsafe(ref keyVector, 88), dot256);
                     Vector128<float> dot128 = query12 * Vector128.LoadUnsafe(ref keyVector, 96);
                     scores[keyRow] = (Vector256.Sum(dot256) + Vector128.Sum(dot128)) * Scale;
                 }
@@ -538,19 +538,19 @@ namespace KernelGen.Generated
                     float weight = weights[keyRow];
                     Vector256<float> weight256 = Vector256.Create(weight);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
-                    sum2 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
-                    sum3 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
-                    sum4 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
-                    sum5 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
-                    sum6 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
-                    sum7 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
-                    sum8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 64), sum8);
-                    sum9 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 72), sum9);
-                    sum10 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 80), sum10);
-                    sum11 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 88), sum11);
-                    sum12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 96), sum12);
+                    sum0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
+                    sum2 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
+                    sum3 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
+                    sum4 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
+                    sum5 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
+                    sum6 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
+                    sum7 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
+                    sum8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 64), sum8);
+                    sum9 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 72), sum9);
+                    sum10 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 80), sum10);
+                    sum11 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 88), sum11);
+                    sum12 = weight128 * Vector128.LoadUnsafe(ref valueVector, 96) + sum12;
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -590,17 +590,17 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyStart, keyIndices[keyRow] * HeadDimension);
                     Vector256<float> dot256 = query0 * Vector256.LoadUnsafe(ref keyVector, 0);
-                    dot256 = Vector256.MultiplyAddEstimate(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query8, Vector256.LoadUnsafe(ref keyVector, 64), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query9, Vector256.LoadUnsafe(ref keyVector, 72), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query10, Vector256.LoadUnsafe(ref keyVector, 80), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query11, Vector256.LoadUnsafe(ref keyVector, 88), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query8, Vector256.LoadUnsafe(ref keyVector, 64), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query9, Vector256.LoadUnsafe(ref keyVector, 72), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query10, Vector256.LoadUnsafe(ref keyVector, 80), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query11, Vector256.LoadUnsafe(ref keyVector, 88), dot256);
                     Vector128<float> dot128 = query12 * Vector128.LoadUnsafe(ref keyVector, 96);
                     scores[keyRow] = (Vector256.Sum(dot256) + Vector128.Sum(dot128)) * Scale;
                 }
@@ -631,19 +631,19 @@ namespace KernelGen.Generated
                     float weight = weights[keyRow];
                     Vector256<float> weight256 = Vector256.Create(weight);
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
-                    sum2 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
-                    sum3 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
-                    sum4 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
-                    sum5 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
-                    sum6 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
-                    sum7 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
-                    sum8 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 64), sum8);
-                    sum9 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 72), sum9);
-                    sum10 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 80), sum10);
-                    sum11 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 88), sum11);
-                    sum12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 96), sum12);
+                    sum0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
+                    sum2 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
+                    sum3 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
+                    sum4 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
+                    sum5 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
+                    sum6 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
+                    sum7 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
+                    sum8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 64), sum8);
+                    sum9 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 72), sum9);
+                    sum10 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 80), sum10);
+                    sum11 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 88), sum11);
+                    sum12 = weight128 * Vector128.LoadUnsafe(ref valueVector, 96) + sum12;
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -674,7 +674,7 @@ namespace KernelGen.Generated
                     Vector128<float> dot128 = Vector128<float>.Zero;
                     for (int column = 0; column < 100; column += 4)
                     {
-                        dot128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref queryVector, (nuint)column), Vector128.LoadUnsafe(ref keyVector, (nuint)column), dot128);
+                        dot128 = Vector128.LoadUnsafe(ref queryVector, (nuint)column) * Vector128.LoadUnsafe(ref keyVector, (nuint)column) + dot128;
                     }
                     scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
                 }
@@ -697,7 +697,7 @@ namespace KernelGen.Generated
                     Vector128<float> weight128 = Vector128.Create(weight);
                     for (int column = 0; column < 100; column += 4)
                     {
-                        (Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, (nuint)column), Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
+                        (weight128 * Vector128.LoadUnsafe(ref valueVector, (nuint)column) + Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column)).StoreUnsafe(ref accumulatorStart, (nuint)column);
                     }
                 }
             }
@@ -711,7 +711,7 @@ namespace KernelGen.Generated
                     Vector128<float> dot128 = Vector128<float>.Zero;
                     for (int column = 0; column < 100; column += 4)
                     {
-                        dot128 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref queryVector, (nuint)column), Vector128.LoadUnsafe(ref keyVector, (nuint)column), dot128);
+                        dot128 = Vector128.LoadUnsafe(ref queryVector, (nuint)column) * Vector128.LoadUnsafe(ref keyVector, (nuint)column) + dot128;
                     }
                     scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
                 }
@@ -734,7 +734,7 @@ namespace KernelGen.Generated
                     Vector128<float> weight128 = Vector128.Create(weight);
                     for (int column = 0; column < 100; column += 4)
                     {
-                        (Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, (nuint)column), Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
+                        (weight128 * Vector128.LoadUnsafe(ref valueVector, (nuint)column) + Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column)).StoreUnsafe(ref accumulatorStart, (nuint)column);
                     }
                 }
             }

@@ -478,21 +478,21 @@ namespace KernelGen.Generated
                 {
                     Vector512<float> keys0 = Vector512.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
                     Vector512<float> query0 = Vector512.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector512.MultiplyAddEstimate(query0, keys0, score0_0);
+                    score0_0 = Vector512.FusedMultiplyAdd(query0, keys0, score0_0);
                     Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryRows, 3 + column));
-                    score1_0 = Vector512.MultiplyAddEstimate(query1, keys0, score1_0);
+                    score1_0 = Vector512.FusedMultiplyAdd(query1, keys0, score1_0);
                     Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryRows, 6 + column));
-                    score2_0 = Vector512.MultiplyAddEstimate(query2, keys0, score2_0);
+                    score2_0 = Vector512.FusedMultiplyAdd(query2, keys0, score2_0);
                     Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryRows, 9 + column));
-                    score3_0 = Vector512.MultiplyAddEstimate(query3, keys0, score3_0);
+                    score3_0 = Vector512.FusedMultiplyAdd(query3, keys0, score3_0);
                     Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryRows, 12 + column));
-                    score4_0 = Vector512.MultiplyAddEstimate(query4, keys0, score4_0);
+                    score4_0 = Vector512.FusedMultiplyAdd(query4, keys0, score4_0);
                     Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryRows, 15 + column));
-                    score5_0 = Vector512.MultiplyAddEstimate(query5, keys0, score5_0);
+                    score5_0 = Vector512.FusedMultiplyAdd(query5, keys0, score5_0);
                     Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryRows, 18 + column));
-                    score6_0 = Vector512.MultiplyAddEstimate(query6, keys0, score6_0);
+                    score6_0 = Vector512.FusedMultiplyAdd(query6, keys0, score6_0);
                     Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryRows, 21 + column));
-                    score7_0 = Vector512.MultiplyAddEstimate(query7, keys0, score7_0);
+                    score7_0 = Vector512.FusedMultiplyAdd(query7, keys0, score7_0);
                 }
 
                 ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -678,17 +678,17 @@ namespace KernelGen.Generated
                     Vector256<float> keys0 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
                     Vector256<float> keys1 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
                     Vector256<float> query0 = Vector256.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector256.MultiplyAddEstimate(query0, keys0, score0_0);
-                    score0_1 = Vector256.MultiplyAddEstimate(query0, keys1, score0_1);
+                    score0_0 = Vector256.FusedMultiplyAdd(query0, keys0, score0_0);
+                    score0_1 = Vector256.FusedMultiplyAdd(query0, keys1, score0_1);
                     Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryRows, 3 + column));
-                    score1_0 = Vector256.MultiplyAddEstimate(query1, keys0, score1_0);
-                    score1_1 = Vector256.MultiplyAddEstimate(query1, keys1, score1_1);
+                    score1_0 = Vector256.FusedMultiplyAdd(query1, keys0, score1_0);
+                    score1_1 = Vector256.FusedMultiplyAdd(query1, keys1, score1_1);
                     Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryRows, 6 + column));
-                    score2_0 = Vector256.MultiplyAddEstimate(query2, keys0, score2_0);
-                    score2_1 = Vector256.MultiplyAddEstimate(query2, keys1, score2_1);
+                    score2_0 = Vector256.FusedMultiplyAdd(query2, keys0, score2_0);
+                    score2_1 = Vector256.FusedMultiplyAdd(query2, keys1, score2_1);
                     Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryRows, 9 + column));
-                    score3_0 = Vector256.MultiplyAddEstimate(query3, keys0, score3_0);
-                    score3_1 = Vector256.MultiplyAddEstimate(query3, keys1, score3_1);
+                    score3_0 = Vector256.FusedMultiplyAdd(query3, keys0, score3_0);
+                    score3_1 = Vector256.FusedMultiplyAdd(query3, keys1, score3_1);
                 }
 
                 ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -836,15 +836,15 @@ namespace KernelGen.Generated
                     Vector128<float> keys2 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
                     Vector128<float> keys3 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 12));
                     Vector128<float> query0 = Vector128.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector128.MultiplyAddEstimate(query0, keys0, score0_0);
-                    score0_1 = Vector128.MultiplyAddEstimate(query0, keys1, score0_1);
-                    score0_2 = Vector128.MultiplyAddEstimate(query0, keys2, score0_2);
-                    score0_3 = Vector128.MultiplyAddEstimate(query0, keys3, score0_3);
+                    score0_0 = query0 * keys0 + score0_0;
+                    score0_1 = query0 * keys1 + score0_1;
+                    score0_2 = query0 * keys2 + score0_2;
+                    score0_3 = query0 * keys3 + score0_3;
                     Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryRows, 3 + column));
-                    score1_0 = Vector128.MultiplyAddEstimate(query1, keys0, score1_0);
-                    score1_1 = Vector128.MultiplyAddEstimate(query1, keys1, score1_1);
-                    score1_2 = Vector128.MultiplyAddEstimate(query1, keys2, score1_2);
-                    score1_3 = Vector128.MultiplyAddEstimate(query1, keys3, score1_3);
+                    score1_0 = query1 * keys0 + score1_0;
+                    score1_1 = query1 * keys1 + score1_1;
+                    score1_2 = query1 * keys2 + score1_2;
+                    score1_3 = query1 * keys3 + score1_3;
                 }
 
                 ref float scoreStart = ref MemoryMarshal.GetReference(scores);

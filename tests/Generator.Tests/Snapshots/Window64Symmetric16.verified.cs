@@ -318,9 +318,9 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    dot512 = Vector512.MultiplyAddEstimate(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
-                    dot512 = Vector512.MultiplyAddEstimate(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
+                    dot512 = Vector512.FusedMultiplyAdd(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
                     scores[keyRow] = (Vector512.Sum(dot512)) * Scale;
                 }
             }
@@ -340,10 +340,10 @@ namespace KernelGen.Generated
                     ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
                     float weight = weights[keyRow];
                     Vector512<float> weight512 = Vector512.Create(weight);
-                    sum0 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
-                    sum2 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
-                    sum3 = Vector512.MultiplyAddEstimate(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
+                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
+                    sum2 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
+                    sum3 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -373,13 +373,13 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector256<float> dot256 = query0 * Vector256.LoadUnsafe(ref keyVector, 0);
-                    dot256 = Vector256.MultiplyAddEstimate(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
-                    dot256 = Vector256.MultiplyAddEstimate(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
+                    dot256 = Vector256.FusedMultiplyAdd(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
                     scores[keyRow] = (Vector256.Sum(dot256)) * Scale;
                 }
             }
@@ -403,14 +403,14 @@ namespace KernelGen.Generated
                     ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
                     float weight = weights[keyRow];
                     Vector256<float> weight256 = Vector256.Create(weight);
-                    sum0 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
-                    sum2 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
-                    sum3 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
-                    sum4 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
-                    sum5 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
-                    sum6 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
-                    sum7 = Vector256.MultiplyAddEstimate(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
+                    sum0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
+                    sum1 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
+                    sum2 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
+                    sum3 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
+                    sum4 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
+                    sum5 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
+                    sum6 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
+                    sum7 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
@@ -452,21 +452,21 @@ namespace KernelGen.Generated
                 {
                     ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
                     Vector128<float> dot128 = query0 * Vector128.LoadUnsafe(ref keyVector, 0);
-                    dot128 = Vector128.MultiplyAddEstimate(query1, Vector128.LoadUnsafe(ref keyVector, 4), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query2, Vector128.LoadUnsafe(ref keyVector, 8), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query3, Vector128.LoadUnsafe(ref keyVector, 12), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query4, Vector128.LoadUnsafe(ref keyVector, 16), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query5, Vector128.LoadUnsafe(ref keyVector, 20), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query6, Vector128.LoadUnsafe(ref keyVector, 24), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query7, Vector128.LoadUnsafe(ref keyVector, 28), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query8, Vector128.LoadUnsafe(ref keyVector, 32), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query9, Vector128.LoadUnsafe(ref keyVector, 36), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query10, Vector128.LoadUnsafe(ref keyVector, 40), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query11, Vector128.LoadUnsafe(ref keyVector, 44), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query12, Vector128.LoadUnsafe(ref keyVector, 48), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query13, Vector128.LoadUnsafe(ref keyVector, 52), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query14, Vector128.LoadUnsafe(ref keyVector, 56), dot128);
-                    dot128 = Vector128.MultiplyAddEstimate(query15, Vector128.LoadUnsafe(ref keyVector, 60), dot128);
+                    dot128 = query1 * Vector128.LoadUnsafe(ref keyVector, 4) + dot128;
+                    dot128 = query2 * Vector128.LoadUnsafe(ref keyVector, 8) + dot128;
+                    dot128 = query3 * Vector128.LoadUnsafe(ref keyVector, 12) + dot128;
+                    dot128 = query4 * Vector128.LoadUnsafe(ref keyVector, 16) + dot128;
+                    dot128 = query5 * Vector128.LoadUnsafe(ref keyVector, 20) + dot128;
+                    dot128 = query6 * Vector128.LoadUnsafe(ref keyVector, 24) + dot128;
+                    dot128 = query7 * Vector128.LoadUnsafe(ref keyVector, 28) + dot128;
+                    dot128 = query8 * Vector128.LoadUnsafe(ref keyVector, 32) + dot128;
+                    dot128 = query9 * Vector128.LoadUnsafe(ref keyVector, 36) + dot128;
+                    dot128 = query10 * Vector128.LoadUnsafe(ref keyVector, 40) + dot128;
+                    dot128 = query11 * Vector128.LoadUnsafe(ref keyVector, 44) + dot128;
+                    dot128 = query12 * Vector128.LoadUnsafe(ref keyVector, 48) + dot128;
+                    dot128 = query13 * Vector128.LoadUnsafe(ref keyVector, 52) + dot128;
+                    dot128 = query14 * Vector128.LoadUnsafe(ref keyVector, 56) + dot128;
+                    dot128 = query15 * Vector128.LoadUnsafe(ref keyVector, 60) + dot128;
                     scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
                 }
             }
@@ -498,22 +498,22 @@ namespace KernelGen.Generated
                     ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
                     float weight = weights[keyRow];
                     Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 4), sum1);
-                    sum2 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 8), sum2);
-                    sum3 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 12), sum3);
-                    sum4 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 16), sum4);
-                    sum5 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 20), sum5);
-                    sum6 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 24), sum6);
-                    sum7 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 28), sum7);
-                    sum8 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 32), sum8);
-                    sum9 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 36), sum9);
-                    sum10 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 40), sum10);
-                    sum11 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 44), sum11);
-                    sum12 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 48), sum12);
-                    sum13 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 52), sum13);
-                    sum14 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 56), sum14);
-                    sum15 = Vector128.MultiplyAddEstimate(weight128, Vector128.LoadUnsafe(ref valueVector, 60), sum15);
+                    sum0 = weight128 * Vector128.LoadUnsafe(ref valueVector, 0) + sum0;
+                    sum1 = weight128 * Vector128.LoadUnsafe(ref valueVector, 4) + sum1;
+                    sum2 = weight128 * Vector128.LoadUnsafe(ref valueVector, 8) + sum2;
+                    sum3 = weight128 * Vector128.LoadUnsafe(ref valueVector, 12) + sum3;
+                    sum4 = weight128 * Vector128.LoadUnsafe(ref valueVector, 16) + sum4;
+                    sum5 = weight128 * Vector128.LoadUnsafe(ref valueVector, 20) + sum5;
+                    sum6 = weight128 * Vector128.LoadUnsafe(ref valueVector, 24) + sum6;
+                    sum7 = weight128 * Vector128.LoadUnsafe(ref valueVector, 28) + sum7;
+                    sum8 = weight128 * Vector128.LoadUnsafe(ref valueVector, 32) + sum8;
+                    sum9 = weight128 * Vector128.LoadUnsafe(ref valueVector, 36) + sum9;
+                    sum10 = weight128 * Vector128.LoadUnsafe(ref valueVector, 40) + sum10;
+                    sum11 = weight128 * Vector128.LoadUnsafe(ref valueVector, 44) + sum11;
+                    sum12 = weight128 * Vector128.LoadUnsafe(ref valueVector, 48) + sum12;
+                    sum13 = weight128 * Vector128.LoadUnsafe(ref valueVector, 52) + sum13;
+                    sum14 = weight128 * Vector128.LoadUnsafe(ref valueVector, 56) + sum14;
+                    sum15 = weight128 * Vector128.LoadUnsafe(ref valueVector, 60) + sum15;
                 }
 
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
