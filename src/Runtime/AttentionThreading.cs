@@ -142,8 +142,8 @@ namespace KernelGen
 
             private float* _query, _key, _value, _output, _packed;
             private int _queryLength, _keyLength, _valueLength, _outputLength, _packedLength;
-            private int _queryCount, _keyCount, _rowEnd, _chunkRows;
-            private int _nextRow;
+            private int _queryCount, _keyCount, _rowStart, _rowEnd, _chunkRows;
+            private int _claimedRows;
 
             public void Prepare(
                 float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
@@ -161,15 +161,16 @@ namespace KernelGen
                 _packedLength = packedLength;
                 _queryCount = queryCount;
                 _keyCount = keyCount;
+                _rowStart = rowStart;
                 _rowEnd = rowEnd;
 
                 // About eight claims per thread: few enough to be cheap, enough to even out causal rows of unequal cost.
                 int groups = (rowEnd - rowStart) / rowTile;
                 _chunkRows = Math.Max(1, groups / (threads * 8)) * rowTile;
-                Volatile.Write(ref _nextRow, rowStart);
+                Volatile.Write(ref _claimedRows, 0);
             }
 
-            public override void Cancel() => Volatile.Write(ref _nextRow, _rowEnd);
+            public override void Cancel() => Volatile.Write(ref _claimedRows, _rowEnd - _rowStart);
 
             public override void Execute()
             {
@@ -180,13 +181,17 @@ namespace KernelGen
                 var packed = new ReadOnlySpan<float>(_packed, _packedLength);
                 while (true)
                 {
-                    int start = Interlocked.Add(ref _nextRow, _chunkRows) - _chunkRows;
-                    if (start >= _rowEnd)
+                    // Claims run from the last rows backwards: under a causal mask those are the costliest, so the cheap
+                    // rows are left to even out the threads' finishing times. Chunk boundaries stay multiples of the row
+                    // tile counted from rowStart (the range is a whole number of tiles), so each row's work is the same.
+                    int claimed = Interlocked.Add(ref _claimedRows, _chunkRows) - _chunkRows;
+                    int end = _rowEnd - claimed;
+                    if (end <= _rowStart)
                     {
                         return;
                     }
 
-                    TKernel.Run(query, key, value, output, packed, _queryCount, _keyCount, start, Math.Min(_rowEnd, start + _chunkRows));
+                    TKernel.Run(query, key, value, output, packed, _queryCount, _keyCount, Math.Max(_rowStart, end - _chunkRows), end);
                 }
             }
         }
