@@ -24,7 +24,7 @@ namespace KernelGen.Bench
         [Params(64, 128)]
         public int HeadDim { get; set; }
 
-        [Params(1024, 4096)]
+        [Params(512, 1024, 2048, 4096)]
         public int N { get; set; }
 
         [GlobalSetup]
