@@ -10,12 +10,13 @@ namespace KernelGen
     /// </summary>
     public static class AttentionThreading
     {
-        /// <summary>Multiply-adds a call must have per thread before a second thread is worth waking (about 0.05 ms of work).</summary>
+        /// <summary>Multiply-adds a call must have per thread before a second thread is worth waking (about 0.1 ms of tile work at 80 GFLOP/s).</summary>
         public const long MinWorkPerThread = 1L << 22;
 
         /// <summary>
         /// The same for one long row split into key chunks: a single query row streams K and V from memory with no reuse,
-        /// so it runs about eight times slower per multiply-add than a tile (measured: 330 us for 16384 keys at d = 128);
+        /// so it runs several times slower per multiply-add than a tile (measured: 330 us for 16384 keys at d = 128, about
+        /// 13 GFLOP/s against about 80 for tiles);
         /// 2048 keys at d = 128 (two chunks) is the smallest row worth a second thread.
         /// </summary>
         public const long MinChunkWorkPerThread = MinWorkPerThread / 16;
@@ -134,117 +135,114 @@ namespace KernelGen
         private static int ThreadsFor(long work, long minWorkPerThread, int units) =>
             (int)Math.Min(Math.Min(MaxDegreeOfParallelism, units), Math.Min(Math.Max(1, work / minWorkPerThread), KernelWorkers.MaxThreads));
 
-        /// <summary>One parallel call of one kernel type: pinned spans as pointers, and a counter of claimed row groups.</summary>
-        private sealed unsafe class RowJob<TKernel> : KernelWorkers.Job
+        /// <summary>A span pinned by the calling thread, as workers see it: its address and length.</summary>
+        private readonly unsafe struct PinnedSpan
+        {
+            private readonly float* _pointer;
+            private readonly int _length;
+
+            public PinnedSpan(float* pointer, int length)
+            {
+                _pointer = pointer;
+                _length = length;
+            }
+
+            public ReadOnlySpan<float> Read => new(_pointer, _length);
+
+            public Span<float> Write => new(_pointer, _length);
+        }
+
+        /// <summary>Work split into numbered claims; every thread takes the next unclaimed one until none is left.</summary>
+        private abstract class ClaimJob : KernelWorkers.Job
+        {
+            private int _claims;
+            private int _claimed;
+
+            public sealed override void Cancel() => Volatile.Write(ref _claimed, _claims);
+
+            public sealed override void Execute()
+            {
+                while (true)
+                {
+                    int claim = Interlocked.Increment(ref _claimed) - 1;
+                    if (claim >= _claims)
+                    {
+                        return;
+                    }
+
+                    Run(claim);
+                }
+            }
+
+            /// <summary>Called by the preparing thread before the job is started; no worker reads the job then.</summary>
+            protected void Reset(int claims)
+            {
+                _claims = claims;
+                Volatile.Write(ref _claimed, 0);
+            }
+
+            protected abstract void Run(int claim);
+        }
+
+        /// <summary>One parallel call of a kernel's rows: claim c is a run of whole row groups, counted from the last rows.</summary>
+        private sealed unsafe class RowJob<TKernel> : ClaimJob
             where TKernel : IRowRangeKernel
         {
             public static readonly RowJob<TKernel> Instance = new();
 
-            private float* _query, _key, _value, _output, _packed;
-            private int _queryLength, _keyLength, _valueLength, _outputLength, _packedLength;
+            private PinnedSpan _query, _key, _value, _output, _packed;
             private int _queryCount, _keyCount, _rowStart, _rowEnd, _chunkRows;
-            private int _claimedRows;
 
             public void Prepare(
                 float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
                 float* packed, int packedLength, int queryCount, int keyCount, int rowStart, int rowEnd, int rowTile, int threads)
             {
-                _query = query;
-                _queryLength = queryLength;
-                _key = key;
-                _keyLength = keyLength;
-                _value = value;
-                _valueLength = valueLength;
-                _output = output;
-                _outputLength = outputLength;
-                _packed = packed;
-                _packedLength = packedLength;
-                _queryCount = queryCount;
-                _keyCount = keyCount;
-                _rowStart = rowStart;
-                _rowEnd = rowEnd;
+                _query = new PinnedSpan(query, queryLength);
+                _key = new PinnedSpan(key, keyLength);
+                _value = new PinnedSpan(value, valueLength);
+                _output = new PinnedSpan(output, outputLength);
+                _packed = new PinnedSpan(packed, packedLength);
+                (_queryCount, _keyCount, _rowStart, _rowEnd) = (queryCount, keyCount, rowStart, rowEnd);
 
-                // About eight claims per thread: few enough to be cheap, enough to even out causal rows of unequal cost.
+                // About eight claims per thread: few enough to be cheap, enough to even out rows of unequal cost.
                 int groups = (rowEnd - rowStart) / rowTile;
                 _chunkRows = Math.Max(1, groups / (threads * 8)) * rowTile;
-                Volatile.Write(ref _claimedRows, 0);
+                Reset((rowEnd - rowStart + _chunkRows - 1) / _chunkRows);
             }
 
-            public override void Cancel() => Volatile.Write(ref _claimedRows, _rowEnd - _rowStart);
-
-            public override void Execute()
+            protected override void Run(int claim)
             {
-                var query = new ReadOnlySpan<float>(_query, _queryLength);
-                var key = new ReadOnlySpan<float>(_key, _keyLength);
-                var value = new ReadOnlySpan<float>(_value, _valueLength);
-                var output = new Span<float>(_output, _outputLength);
-                var packed = new ReadOnlySpan<float>(_packed, _packedLength);
-                while (true)
-                {
-                    // Claims run from the last rows backwards: under a causal mask those are the costliest, so the cheap
-                    // rows are left to even out the threads' finishing times. Chunk boundaries stay multiples of the row
-                    // tile counted from rowStart (the range is a whole number of tiles), so each row's work is the same.
-                    int claimed = Interlocked.Add(ref _claimedRows, _chunkRows) - _chunkRows;
-                    int end = _rowEnd - claimed;
-                    if (end <= _rowStart)
-                    {
-                        return;
-                    }
-
-                    TKernel.Run(query, key, value, output, packed, _queryCount, _keyCount, Math.Max(_rowStart, end - _chunkRows), end);
-                }
+                // Claims run from the last rows backwards: under a causal mask those are the costliest, so the cheap rows
+                // are left to even out the threads' finishing times. Boundaries stay multiples of the row tile counted from
+                // rowStart (the range is a whole number of tiles), so each row's work is the same on any thread count.
+                int end = _rowEnd - claim * _chunkRows;
+                TKernel.Run(_query.Read, _key.Read, _value.Read, _output.Write, _packed.Read, _queryCount, _keyCount, Math.Max(_rowStart, end - _chunkRows), end);
             }
         }
 
-        /// <summary>One parallel chunked row: pinned spans as pointers, and a counter of claimed chunks.</summary>
-        private sealed unsafe class ChunkJob<TKernel> : KernelWorkers.Job
+        /// <summary>One parallel chunked row: claim c is key chunk c.</summary>
+        private sealed unsafe class ChunkJob<TKernel> : ClaimJob
             where TKernel : IKeyChunkKernel
         {
             public static readonly ChunkJob<TKernel> Instance = new();
 
-            private float* _query, _key, _value, _partials;
-            private int _queryLength, _keyLength, _valueLength, _partialLength;
-            private int _rangeStart, _rangeEnd, _chunkKeys, _chunks;
-            private int _nextChunk;
+            private PinnedSpan _query, _key, _value, _partials;
+            private int _rangeStart, _rangeEnd, _chunkKeys;
 
             public void Prepare(
                 float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* partials, int partialLength,
                 int rangeStart, int rangeEnd, int chunkKeys, int chunks)
             {
-                _query = query;
-                _queryLength = queryLength;
-                _key = key;
-                _keyLength = keyLength;
-                _value = value;
-                _valueLength = valueLength;
-                _partials = partials;
-                _partialLength = partialLength;
-                _rangeStart = rangeStart;
-                _rangeEnd = rangeEnd;
-                _chunkKeys = chunkKeys;
-                _chunks = chunks;
-                Volatile.Write(ref _nextChunk, 0);
+                _query = new PinnedSpan(query, queryLength);
+                _key = new PinnedSpan(key, keyLength);
+                _value = new PinnedSpan(value, valueLength);
+                _partials = new PinnedSpan(partials, partialLength);
+                (_rangeStart, _rangeEnd, _chunkKeys) = (rangeStart, rangeEnd, chunkKeys);
+                Reset(chunks);
             }
 
-            public override void Cancel() => Volatile.Write(ref _nextChunk, _chunks);
-
-            public override void Execute()
-            {
-                var query = new ReadOnlySpan<float>(_query, _queryLength);
-                var key = new ReadOnlySpan<float>(_key, _keyLength);
-                var value = new ReadOnlySpan<float>(_value, _valueLength);
-                var partials = new Span<float>(_partials, _partialLength);
-                while (true)
-                {
-                    int chunk = Interlocked.Increment(ref _nextChunk) - 1;
-                    if (chunk >= _chunks)
-                    {
-                        return;
-                    }
-
-                    TKernel.Run(query, key, value, partials, _rangeStart, _rangeEnd, _chunkKeys, chunk, chunk + 1);
-                }
-            }
+            protected override void Run(int claim) =>
+                TKernel.Run(_query.Read, _key.Read, _value.Read, _partials.Write, _rangeStart, _rangeEnd, _chunkKeys, claim, claim + 1);
         }
     }
 }

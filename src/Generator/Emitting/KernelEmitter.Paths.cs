@@ -285,7 +285,8 @@ namespace KernelGen.Generator.Emitting
                 writer.Close();
             }
 
-            foreach (Chunk chunk in KernelPlanner.PlanPath(path.Name, path.Description, path.Lanes, headDimension).Chunks)
+            // The plan's chunks past the full-width part are the remainder (narrower vectors, then scalars).
+            foreach (Chunk chunk in path.Chunks)
             {
                 if (chunk.Offset >= mainLength)
                 {
