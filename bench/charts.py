@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from summarize import rows, seconds  # noqa: E402
 
-COLOURS = {"KernelGen": "#1f4e9c", "TensorPrimitivesUnfused": "#d07a1a", "NaiveScalar": "#888888"}
+COLOURS = {"KernelGen": "#1f4e9c", "TorchSharpSdpa": "#b8283a", "TensorPrimitivesUnfused": "#d07a1a", "NaiveScalar": "#888888"}
 DASH = {64: "", 128: "6,4"}
 
 

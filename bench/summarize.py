@@ -13,6 +13,7 @@ import sys
 UNITS = {"ns": 1e-9, "us": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0}
 FMA_FLOPS_PER_CALL = (1 << 20) * 12 * 16 * 2
 WINDOW_GLOBALS = [0, 1, 2, 3]
+MASKS = ["full", "causal", "causal+window(256,0)", "window(256,256)+globals"]
 
 
 def seconds(text):
@@ -62,30 +63,49 @@ def main(folder):
         groups.setdefault(key, {})[row["Method"]] = (seconds(row["Mean"]), row["Allocated"])
     if groups:
         print("### One thread: KernelGen against the peers\n")
-        print("| mask | d | N | KernelGen ms | GFLOP/s | % of peak | TensorPrimitives ms | naive ms | vs best peer | KernelGen allocated |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for (mask, d, n), times in sorted(groups.items()):
+        print("| mask | d | N | KernelGen ms | GFLOP/s | % of peak | TorchSharp SDPA ms | SDPA GFLOP/s | TensorPrimitives ms | naive ms | vs SDPA | vs best peer | KernelGen allocated |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for (mask, d, n), times in sorted(groups.items(), key=lambda item: (MASKS.index(item[0][0]), item[0][1], item[0][2])):
             ours, allocated = times["KernelGen"]
             peers = {name: t for name, (t, _) in times.items() if name != "KernelGen"}
-            gflops = 4 * d * allowed_pairs(mask, n) / ours / 1e9
+            flops = 4 * d * allowed_pairs(mask, n)
+            gflops = flops / ours / 1e9
             share = f"{100 * gflops / peak:.0f}%" if peak else "n/a"
-            print(f"| {mask} | {d} | {n} | {ours * 1e3:.2f} | {gflops:.1f} | {share} | {peers['TensorPrimitivesUnfused'] * 1e3:.2f} | "
-                  f"{peers['NaiveScalar'] * 1e3:.1f} | {min(peers.values()) / ours:.2f}x | {allocated} |")
+            torch = peers.get("TorchSharpSdpa", float("nan"))
+            print(f"| {mask} | {d} | {n} | {ours * 1e3:.2f} | {gflops:.1f} | {share} | {torch * 1e3:.2f} | {flops / torch / 1e9:.1f} | "
+                  f"{peers['TensorPrimitivesUnfused'] * 1e3:.2f} | {peers['NaiveScalar'] * 1e3:.1f} | {torch / ours:.2f}x | "
+                  f"{min(peers.values()) / ours:.2f}x | {allocated} |")
         print()
 
     scaling = {}
     for row in rows(folder, "ThreadScalingBenchmarks"):
-        scaling[(row["Mask"], int(row["N"]), int(row["Threads"]))] = (seconds(row["Mean"]), row["Allocated"])
+        scaling[(row["Method"], row["Mask"], int(row["N"]), int(row["Threads"]))] = (seconds(row["Mean"]), row["Allocated"])
     if scaling:
+        nan = (float("nan"), "?")
         print("### Threads and scaling with N (d = 128)\n")
-        print("| mask | N | 1 thread ms | 2 threads ms | speed-up | GFLOP/s (2 threads) | time(N) / time(N/2), 1 thread | allocated |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for (mask, n, threads) in sorted(k for k in scaling if k[2] == 1):
-            one, _ = scaling[(mask, n, 1)]
-            two, allocated = scaling.get((mask, n, 2), (float("nan"), "?"))
-            half = scaling.get((mask, n // 2, 1))
+        print("| mask | N | 1 thread ms | 2 threads ms | speed-up | GFLOP/s (2 threads) | time(N) / time(N/2), 1 thread | SDPA 1 thread ms | SDPA 2 threads ms | vs SDPA, 2 threads | allocated |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for (_, mask, n, _) in sorted((k for k in scaling if k[0] == "KernelGen" and k[3] == 1), key=lambda k: (MASKS.index(k[1]), k[2])):
+            one, _ = scaling[("KernelGen", mask, n, 1)]
+            two, allocated = scaling.get(("KernelGen", mask, n, 2), nan)
+            half = scaling.get(("KernelGen", mask, n // 2, 1))
             ratio = f"{one / half[0]:.2f}" if half else ""
-            print(f"| {mask} | {n} | {one * 1e3:.2f} | {two * 1e3:.2f} | {one / two:.2f}x | {4 * 128 * allowed_pairs(mask, n) / two / 1e9:.1f} | {ratio} | {allocated} |")
+            torch_one = scaling.get(("TorchSharpSdpa", mask, n, 1), nan)[0]
+            torch_two = scaling.get(("TorchSharpSdpa", mask, n, 2), nan)[0]
+            print(f"| {mask} | {n} | {one * 1e3:.2f} | {two * 1e3:.2f} | {one / two:.2f}x | {4 * 128 * allowed_pairs(mask, n) / two / 1e9:.1f} | {ratio} | "
+                  f"{torch_one * 1e3:.2f} | {torch_two * 1e3:.2f} | {torch_two / two:.2f}x | {allocated} |")
+        print()
+
+    bandwidth = {}
+    for row in rows(folder, "ReadBandwidthBenchmarks"):
+        size = int(row["SizeMiB"])
+        bandwidth[(size, int(row["Threads"]))] = size * (1 << 20) / seconds(row["Mean"]) / 1e9
+    if bandwidth:
+        print("### Read bandwidth (ReadBandwidthBenchmarks, Vector512 sum)\n")
+        print("| buffer | 1 thread GB/s | 2 threads GB/s |")
+        print("|---|---:|---:|")
+        for size in sorted({s for s, _ in bandwidth}):
+            print(f"| {size} MiB | {bandwidth.get((size, 1), float('nan')):.1f} | {bandwidth.get((size, 2), float('nan')):.1f} |")
         print()
 
     decode = {}
@@ -94,15 +114,19 @@ def main(folder):
         decode.setdefault(int(row["Nk"]), {})[(row["Method"], threads)] = (seconds(row["Mean"]), row["Allocated"])
     if decode:
         print("### Decode step: Nq = 1, causal, d = 128\n")
-        print("| Nk | KernelGen 1 thread us | KernelGen 2 threads us | K+V read GB/s (2 threads) | TensorPrimitives us | naive us | vs best peer (1 thread) | allocated |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| Nk | KernelGen 1 thread us | KernelGen 2 threads us | K+V read GB/s (2 threads) | SDPA 1 thread us | SDPA 2 threads us | TensorPrimitives us | naive us | vs SDPA (1 / 2 threads) | vs best peer (1 thread) | allocated |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        nan = (float("nan"), "")
         for nk, times in sorted(decode.items()):
             one, allocated = times[("KernelGen", 1)]
-            two = times.get(("KernelGen", 2), (float("nan"), ""))[0]
+            two = times.get(("KernelGen", 2), nan)[0]
+            torch_one = times.get(("TorchSharpSdpa", 1), nan)[0]
+            torch_two = times.get(("TorchSharpSdpa", 2), nan)[0]
             peers = {name: t for (name, threads), (t, _) in times.items() if name != "KernelGen" and threads == 1}
-            bandwidth = nk * 128 * 4 * 2 / two / 1e9
-            print(f"| {nk} | {one * 1e6:.1f} | {two * 1e6:.1f} | {bandwidth:.1f} | {peers['TensorPrimitivesUnfused'] * 1e6:.1f} | "
-                  f"{peers['NaiveScalar'] * 1e6:.1f} | {min(peers.values()) / one:.2f}x | {allocated} |")
+            read = nk * 128 * 4 * 2 / two / 1e9
+            print(f"| {nk} | {one * 1e6:.1f} | {two * 1e6:.1f} | {read:.1f} | {torch_one * 1e6:.1f} | {torch_two * 1e6:.1f} | "
+                  f"{peers['TensorPrimitivesUnfused'] * 1e6:.1f} | {peers['NaiveScalar'] * 1e6:.1f} | {torch_one / one:.2f}x / {torch_two / two:.2f}x | "
+                  f"{min(peers.values()) / one:.2f}x | {allocated} |")
         print()
 
 

@@ -4,7 +4,8 @@ using BenchmarkDotNet.Attributes;
 namespace KernelGen.Bench
 {
     /// <summary>Single-head float32 attention, [N, d] row-major, one thread: generated kernels against the peers.</summary>
-    /// <remarks>KernelGen is pinned to one thread here (AttentionThreading.MaxDegreeOfParallelism = 1); see ThreadScalingBenchmarks.</remarks>
+    /// <remarks>KernelGen and TorchSharp are pinned to one thread here (AttentionThreading.MaxDegreeOfParallelism = 1,
+    /// torch.set_num_threads(1)); see ThreadScalingBenchmarks.</remarks>
     [MemoryDiagnoser]
     public class AttentionBenchmarks
     {
@@ -15,6 +16,7 @@ namespace KernelGen.Bench
         private AttentionSpec _spec = new(1);
         private Peers _peers = new(1, 1);
         private Kernel _kernel = BenchKernels.Full64;
+        private TorchPeer? _torch;
 
         public delegate void Kernel(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
 
@@ -24,7 +26,7 @@ namespace KernelGen.Bench
         [Params(64, 128)]
         public int HeadDim { get; set; }
 
-        [Params(512, 1024, 2048, 4096)]
+        [Params(512, 1024, 2048, 4096, 8192)]
         public int N { get; set; }
 
         [GlobalSetup]
@@ -44,7 +46,12 @@ namespace KernelGen.Bench
             _output = new float[N * HeadDim];
             _peers = new Peers(N, HeadDim);
             (_kernel, _spec) = Select(Mask, HeadDim);
+            _torch?.Dispose();
+            _torch = new TorchPeer(_spec, _query, _key, _value, threads: 1);
         }
+
+        [GlobalCleanup]
+        public void Cleanup() => _torch?.Dispose();
 
         /// <summary>The generated kernel and its run-time spec for a mask name and head dimension.</summary>
         public static (Kernel Kernel, AttentionSpec Spec) Select(string mask, int headDim) => (mask, headDim) switch
@@ -65,6 +72,12 @@ namespace KernelGen.Bench
 
         [Benchmark]
         public void TensorPrimitivesUnfused() => _peers.TensorPrimitivesUnfused(_spec, _query, _key, _value, _output);
+
+        [Benchmark]
+        public void TorchSharpSdpa() => _torch!.Run();
+
+        /// <summary>TorchSharp SDPA with its result copied into the output buffer (for the check only).</summary>
+        public void TorchSharpSdpaToOutput() => _torch!.Run(_output);
 
         [Benchmark]
         public void NaiveScalar() => _peers.Naive(_spec, _query, _key, _value, _output);

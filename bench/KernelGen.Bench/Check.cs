@@ -14,7 +14,7 @@ namespace KernelGen.Bench
                 {
                     var bench = new AttentionBenchmarks { Mask = mask, HeadDim = d, N = 700 };
                     bench.Prepare();
-                    foreach ((string name, Action run) in new (string, Action)[] { ("KernelGen", bench.KernelGen), ("TensorPrimitives", bench.TensorPrimitivesUnfused), ("Naive", bench.NaiveScalar) })
+                    foreach ((string name, Action run) in new (string, Action)[] { ("KernelGen", bench.KernelGen), ("TensorPrimitives", bench.TensorPrimitivesUnfused), ("TorchSharp", bench.TorchSharpSdpaToOutput), ("Naive", bench.NaiveScalar) })
                     {
                         run();
                         double error = bench.MaxErrorAgainstReference();

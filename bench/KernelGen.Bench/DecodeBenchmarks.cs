@@ -5,7 +5,8 @@ namespace KernelGen.Bench
 {
     /// <summary>
     /// One decode step: a single query (Nq = 1) against a cache of Nk keys, d = 128, causal. KernelGen on 1 and 2 threads
-    /// (rows of 2048+ keys are split into 1024-key chunks); the peers are single-threaded whatever Threads says.
+    /// (rows of 2048+ keys are split into 1024-key chunks) and TorchSharp SDPA with torch.set_num_threads(Threads); the
+    /// other peers are single-threaded whatever Threads says.
     /// </summary>
     [MemoryDiagnoser]
     public class DecodeBenchmarks
@@ -16,6 +17,7 @@ namespace KernelGen.Bench
         private float[] _values = Array.Empty<float>();
         private float[] _output = Array.Empty<float>();
         private Peers _peers = new(1, 1);
+        private TorchPeer? _torch;
 
         [Params(1024, 4096, 16384)]
         public int Nk { get; set; }
@@ -33,7 +35,14 @@ namespace KernelGen.Bench
             _values = Fill(random, Nk * 128);
             _output = new float[128];
             _peers = new Peers(Nk, 128);
+            _torch = new TorchPeer(_spec, _query, _cache, _values, Threads);
         }
+
+        [GlobalCleanup]
+        public void Cleanup() => _torch?.Dispose();
+
+        [Benchmark]
+        public void TorchSharpSdpa() => _torch!.Run();
 
         [Benchmark(Baseline = true)]
         public void KernelGen() => BenchKernels.Causal128(_query, _cache, _values, _output);

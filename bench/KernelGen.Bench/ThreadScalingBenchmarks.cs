@@ -3,13 +3,17 @@ using BenchmarkDotNet.Attributes;
 
 namespace KernelGen.Bench
 {
-    /// <summary>The generated kernels on 1 and 2 threads (d = 128), and how the windowed masks scale with N.</summary>
+    /// <summary>
+    /// The generated kernels and TorchSharp SDPA on 1 and 2 threads (d = 128, torch.set_num_threads to match), and how the
+    /// windowed masks scale with N.
+    /// </summary>
     [MemoryDiagnoser]
     public class ThreadScalingBenchmarks
     {
         private float[] _query = Array.Empty<float>();
         private float[] _output = Array.Empty<float>();
         private AttentionBenchmarks.Kernel _kernel = BenchKernels.Full128;
+        private TorchPeer? _torch;
 
         [Params("full", "causal", "causal+window(256,0)", "window(256,256)+globals")]
         public string Mask { get; set; } = "full";
@@ -32,10 +36,17 @@ namespace KernelGen.Bench
             }
 
             _output = new float[_query.Length];
-            _kernel = AttentionBenchmarks.Select(Mask, 128).Kernel;
+            (_kernel, AttentionSpec spec) = AttentionBenchmarks.Select(Mask, 128);
+            _torch = new TorchPeer(spec, _query, _query, _query, Threads);
         }
 
-        [Benchmark]
+        [GlobalCleanup]
+        public void Cleanup() => _torch?.Dispose();
+
+        [Benchmark(Baseline = true)]
         public void KernelGen() => _kernel(_query, _query, _query, _output);
+
+        [Benchmark]
+        public void TorchSharpSdpa() => _torch!.Run();
     }
 }
