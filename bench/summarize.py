@@ -130,5 +130,32 @@ def main(folder):
         print()
 
 
+def batched(folder):
+    table = {}
+    for row in rows(folder, "BatchedBenchmarks"):
+        table[(row["Method"], int(row["Threads"]))] = (seconds(row["Mean"]), row["Allocated"])
+    if not table:
+        return
+    lengths = [1024, 700, 500, 234]
+    real = sum(l * (l + 1) / 2 for l in lengths) / (4 * 1024 * 1025 / 2)
+    print("### Batched calls (issue 5)\n")
+    print(f"Padded prefill: B = 4, 8 heads, N = 1024, d = 64, causal, lengths {', '.join(map(str, lengths))} "
+          f"(40% of the tokens are padding; the real causal pairs are {100 * real:.0f}% of the padded ones). "
+          "GQA decode: 32 query heads over 8 key/value heads, d = 128, one query against 4096 keys.\n")
+    print("| threads | padded prefill ms | same call, no padding ms | padded / unpadded | SDPA padded (bool mask) ms | vs SDPA | GQA decode us | SDPA decode us | vs SDPA | allocated |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    nan = (float("nan"), "?")
+    for threads in sorted({t for _, t in table}):
+        padded, allocated = table.get(("PaddedPrefill_KernelGen", threads), nan)
+        full = table.get(("UnpaddedPrefill_KernelGen", threads), nan)[0]
+        torch = table.get(("PaddedPrefill_TorchSharpSdpa", threads), nan)[0]
+        decode = table.get(("GqaDecode_KernelGen", threads), nan)[0]
+        torch_decode = table.get(("GqaDecode_TorchSharpSdpa", threads), nan)[0]
+        print(f"| {threads} | {padded * 1e3:.2f} | {full * 1e3:.2f} | {padded / full:.2f} | {torch * 1e3:.2f} | {torch / padded:.2f}x | "
+              f"{decode * 1e6:.0f} | {torch_decode * 1e6:.0f} | {torch_decode / decode:.2f}x | {allocated} |")
+    print()
+
+
 if __name__ == "__main__":
     main(sys.argv[1])
+    batched(sys.argv[1])

@@ -25,5 +25,25 @@ namespace KernelGen.Samples
         [CausalMask]
         [SlidingWindow(4096, 0)]
         public static partial void MistralDecoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        /// <summary>
+        /// BERT-base encoder self-attention over a padded batch: 12 heads of 64, [B, N, H, d], every token sees every valid
+        /// token of its own sequence; keyLengths and queryLengths give each sequence's real length.
+        /// </summary>
+        [AttentionKernel(64, Heads = 12)]
+        public static partial void BertEncoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);
+
+        /// <summary>
+        /// StreamingLLM-style generation with grouped-query attention: 8 query heads over 2 key/value heads of 64, the cache
+        /// per head contiguous ([B, H, N, d]), causal, a 256-token window plus 4 attention-sink tokens at the start.
+        /// keyLengths is each sequence's filled cache length.
+        /// </summary>
+        [AttentionKernel(64, Heads = 8, KeyValueHeads = 2, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [CausalMask]
+        [SlidingWindow(256, 0)]
+        [GlobalTokens(0, 1, 2, 3)]
+        public static partial void StreamingDecoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths);
     }
 }

@@ -1,7 +1,7 @@
 using System;
 using KernelGen.Samples;
 
-// dotnet run --project samples/KernelGen.Samples -c Release [-- models | longformer | decoder]
+// dotnet run --project samples/KernelGen.Samples -c Release [-- models | longformer | decoder | batched]
 // With no argument every sample runs. Each one checks its results against the double-precision reference and the
 // process exits with 1 if any result is off by more than 1e-4.
 string which = args.Length > 0 ? args[0] : "all";
@@ -28,9 +28,15 @@ if (which is "all" or "decoder")
     ran = true;
 }
 
+if (which is "all" or "batched")
+{
+    ok &= BatchedSample.Run();
+    ran = true;
+}
+
 if (!ran)
 {
-    Console.Error.WriteLine($"Unknown sample '{which}'; use models, longformer or decoder.");
+    Console.Error.WriteLine($"Unknown sample '{which}'; use models, longformer, decoder or batched.");
     return 2;
 }
 

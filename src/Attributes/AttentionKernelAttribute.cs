@@ -34,5 +34,23 @@ namespace KernelGen
         /// any other value must be finite and positive.
         /// </summary>
         public float Scale { get; set; }
+
+        /// <summary>
+        /// The number of query heads H of a batched multi-head kernel (1 or more). Setting <see cref="Heads"/>,
+        /// <see cref="KeyValueHeads"/> or <see cref="Layout"/> declares a batched kernel: the method then takes
+        /// <c>int batch</c> after the four spans, and each span holds B sequences of H (query, output) or
+        /// <see cref="KeyValueHeads"/> (key, value) heads in the chosen <see cref="Layout"/>. 0 (the default) means 1.
+        /// </summary>
+        public int Heads { get; set; }
+
+        /// <summary>
+        /// The number of key/value heads (grouped-query attention; 1 is multi-query attention). Must divide
+        /// <see cref="Heads"/>: query head h reads key/value head <c>h / (Heads / KeyValueHeads)</c>.
+        /// 0 (the default) means the same as <see cref="Heads"/>.
+        /// </summary>
+        public int KeyValueHeads { get; set; }
+
+        /// <summary>The layout of a batched kernel's spans; <see cref="AttentionLayout.BatchSeqHeadDim"/> by default.</summary>
+        public AttentionLayout Layout { get; set; }
     }
 }

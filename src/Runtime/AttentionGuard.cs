@@ -9,6 +9,45 @@ namespace KernelGen
     public static class AttentionGuard
     {
         /// <summary>
+        /// Everything a single-head kernel checks before it writes: the lengths (see <see cref="ValidateLengths"/>) and that
+        /// <paramref name="output"/> shares no memory with <paramref name="query"/>, <paramref name="key"/> or
+        /// <paramref name="value"/> (a kernel reads key and value rows after it has written output rows, so an overlap
+        /// would silently corrupt the result). The three inputs may overlap each other freely (self-attention often passes
+        /// one buffer three times). Throws <see cref="ArgumentException"/> naming the offending parameter.
+        /// </summary>
+        public static void Validate(
+            int headDimension,
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<float> output,
+            string queryName,
+            string keyName,
+            string valueName,
+            string outputName,
+            out int queryCount,
+            out int keyCount)
+        {
+            ValidateLengths(headDimension, query.Length, key.Length, value.Length, output.Length,
+                queryName, keyName, valueName, outputName, out queryCount, out keyCount);
+            ReadOnlySpan<float> written = output;
+            if (written.Overlaps(query))
+            {
+                throw new ArgumentException($"The {outputName} buffer overlaps the {queryName} buffer; attention cannot be computed in place.", outputName);
+            }
+
+            if (written.Overlaps(key))
+            {
+                throw new ArgumentException($"The {outputName} buffer overlaps the {keyName} buffer; attention cannot be computed in place.", outputName);
+            }
+
+            if (written.Overlaps(value))
+            {
+                throw new ArgumentException($"The {outputName} buffer overlaps the {valueName} buffer; attention cannot be computed in place.", outputName);
+            }
+        }
+
+        /// <summary>
         /// Checks the four span lengths of a single-head kernel with head dimension <paramref name="headDimension"/> and returns
         /// the query and key counts. Throws <see cref="ArgumentException"/> naming the offending parameter when a length is
         /// not a whole number of rows, when value and key differ, or when output and query differ.

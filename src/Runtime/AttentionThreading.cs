@@ -53,6 +53,7 @@ namespace KernelGen
             ReadOnlySpan<float> value,
             Span<float> output,
             ReadOnlySpan<float> packedKeys,
+            int packedFirstKey,
             int queryCount,
             int keyCount,
             int rowStart,
@@ -64,7 +65,7 @@ namespace KernelGen
             int threads = ThreadsFor(work, MinWorkPerThread, units: (rowEnd - rowStart) / rowTile);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
-                TKernel.Run(query, key, value, output, packedKeys, queryCount, keyCount, rowStart, rowEnd);
+                TKernel.Run(query, key, value, output, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
                 return;
             }
 
@@ -79,7 +80,7 @@ namespace KernelGen
                     RowJob<TKernel> job = RowJob<TKernel>.Instance;
                     job.Prepare(
                         queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
-                        packedPointer, packedKeys.Length, queryCount, keyCount, rowStart, rowEnd, rowTile, threads);
+                        packedPointer, packedKeys.Length, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, rowTile, threads);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -104,7 +105,7 @@ namespace KernelGen
             int chunkKeys)
             where TKernel : IKeyChunkKernel
         {
-            int chunks = (rangeEnd - rangeStart + chunkKeys - 1) / chunkKeys;
+            int chunks = (int)(((long)rangeEnd - rangeStart + chunkKeys - 1) / chunkKeys);
             int threads = ThreadsFor((long)(rangeEnd - rangeStart) * queryRow.Length, MinChunkWorkPerThread, units: chunks);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
@@ -122,6 +123,55 @@ namespace KernelGen
                     ChunkJob<TKernel> job = ChunkJob<TKernel>.Instance;
                     job.Prepare(queryPointer, queryRow.Length, keyPointer, key.Length, valuePointer, value.Length, partialPointer, partials.Length,
                         rangeStart, rangeEnd, chunkKeys, chunks);
+                    KernelWorkers.Run(job, threads);
+                }
+            }
+            finally
+            {
+                KernelWorkers.Release();
+            }
+        }
+
+        /// <summary>
+        /// Computes every head group of a batched call (see <see cref="BatchedAttention"/>) on up to
+        /// <see cref="MaxDegreeOfParallelism"/> threads, one group per claim. With a single group (one batch item, one
+        /// key/value head) the kernel call itself spreads its rows over the threads instead.
+        /// </summary>
+        internal static unsafe void ForHeadGroups<TKernel>(
+            BatchedShape shape,
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<float> output,
+            ReadOnlySpan<int> keyLengths,
+            ReadOnlySpan<int> queryLengths,
+            long work)
+            where TKernel : ISingleHeadKernel
+        {
+            int groups = shape.Batch * shape.KeyValueHeads;
+            int threads = ThreadsFor(work, MinWorkPerThread, units: groups);
+            if (threads <= 1 || !KernelWorkers.TryAcquire())
+            {
+                for (int group = 0; group < groups; group++)
+                {
+                    BatchedAttention.RunGroup<TKernel>(shape, group, query, key, value, output, keyLengths, queryLengths);
+                }
+
+                return;
+            }
+
+            try
+            {
+                fixed (float* queryPointer = query)
+                fixed (float* keyPointer = key)
+                fixed (float* valuePointer = value)
+                fixed (float* outputPointer = output)
+                fixed (int* keyLengthPointer = keyLengths)
+                fixed (int* queryLengthPointer = queryLengths)
+                {
+                    HeadJob<TKernel> job = HeadJob<TKernel>.Instance;
+                    job.Prepare(shape, queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
+                        keyLengthPointer, keyLengths.Length, queryLengthPointer, queryLengths.Length, groups);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -191,18 +241,18 @@ namespace KernelGen
             public static readonly RowJob<TKernel> Instance = new();
 
             private PinnedSpan _query, _key, _value, _output, _packed;
-            private int _queryCount, _keyCount, _rowStart, _rowEnd, _chunkRows;
+            private int _packedFirstKey, _queryCount, _keyCount, _rowStart, _rowEnd, _chunkRows;
 
             public void Prepare(
                 float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
-                float* packed, int packedLength, int queryCount, int keyCount, int rowStart, int rowEnd, int rowTile, int threads)
+                float* packed, int packedLength, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd, int rowTile, int threads)
             {
                 _query = new PinnedSpan(query, queryLength);
                 _key = new PinnedSpan(key, keyLength);
                 _value = new PinnedSpan(value, valueLength);
                 _output = new PinnedSpan(output, outputLength);
                 _packed = new PinnedSpan(packed, packedLength);
-                (_queryCount, _keyCount, _rowStart, _rowEnd) = (queryCount, keyCount, rowStart, rowEnd);
+                (_packedFirstKey, _queryCount, _keyCount, _rowStart, _rowEnd) = (packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
 
                 // About eight claims per thread: few enough to be cheap, enough to even out rows of unequal cost.
                 int groups = (rowEnd - rowStart) / rowTile;
@@ -216,8 +266,41 @@ namespace KernelGen
                 // are left to even out the threads' finishing times. Boundaries stay multiples of the row tile counted from
                 // rowStart (the range is a whole number of tiles), so each row's work is the same on any thread count.
                 int end = _rowEnd - claim * _chunkRows;
-                TKernel.Run(_query.Read, _key.Read, _value.Read, _output.Write, _packed.Read, _queryCount, _keyCount, Math.Max(_rowStart, end - _chunkRows), end);
+                TKernel.Run(_query.Read, _key.Read, _value.Read, _output.Write, _packed.Read, _packedFirstKey, _queryCount, _keyCount,
+                    Math.Max(_rowStart, end - _chunkRows), end);
             }
+        }
+
+        /// <summary>One parallel batched call: claim c is head group c (a batch item's key/value head and its query heads).</summary>
+        private sealed unsafe class HeadJob<TKernel> : ClaimJob
+            where TKernel : ISingleHeadKernel
+        {
+            public static readonly HeadJob<TKernel> Instance = new();
+
+            private BatchedShape _shape;
+            private PinnedSpan _query, _key, _value, _output;
+            private int* _keyLengths, _queryLengths;
+            private int _keyLengthCount, _queryLengthCount;
+
+            public void Prepare(
+                BatchedShape shape, float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
+                int* keyLengths, int keyLengthCount, int* queryLengths, int queryLengthCount, int groups)
+            {
+                _shape = shape;
+                _query = new PinnedSpan(query, queryLength);
+                _key = new PinnedSpan(key, keyLength);
+                _value = new PinnedSpan(value, valueLength);
+                _output = new PinnedSpan(output, outputLength);
+                _keyLengths = keyLengths;
+                _keyLengthCount = keyLengthCount;
+                _queryLengths = queryLengths;
+                _queryLengthCount = queryLengthCount;
+                Reset(groups);
+            }
+
+            protected override void Run(int claim) =>
+                BatchedAttention.RunGroup<TKernel>(_shape, claim, _query.Read, _key.Read, _value.Read, _output.Write,
+                    new ReadOnlySpan<int>(_keyLengths, _keyLengthCount), new ReadOnlySpan<int>(_queryLengths, _queryLengthCount));
         }
 
         /// <summary>One parallel chunked row: claim c is key chunk c.</summary>

@@ -8,13 +8,17 @@ namespace KernelGen
     /// </summary>
     public interface IRowRangeKernel
     {
-        /// <summary>Computes output rows [rowStart, rowEnd) with K already packed into <paramref name="packedKeys"/>.</summary>
+        /// <summary>
+        /// Computes output rows [rowStart, rowEnd) with the keys from <paramref name="packedFirstKey"/> on (a multiple of
+        /// 16) already packed into <paramref name="packedKeys"/> (see <see cref="KeyPacking"/>).
+        /// </summary>
         static abstract void Run(
             ReadOnlySpan<float> query,
             ReadOnlySpan<float> key,
             ReadOnlySpan<float> value,
             Span<float> output,
             ReadOnlySpan<float> packedKeys,
+            int packedFirstKey,
             int queryCount,
             int keyCount,
             int rowStart,

@@ -14,15 +14,21 @@ namespace KernelGen
         /// <summary>Keys per packed block (the lane count of a Vector512 of floats).</summary>
         public const int BlockKeys = 16;
 
-        /// <summary>The number of floats <see cref="PackTransposed"/> writes for <paramref name="keyCount"/> keys.</summary>
-        public static int PackedLength(int keyCount, int headDimension) =>
-            checked((keyCount + BlockKeys - 1) / BlockKeys * BlockKeys * headDimension);
+        /// <summary>
+        /// The largest packed buffer a kernel rents (2^26 floats, 256 MiB). A call whose visited keys need more takes the
+        /// unpacked one-row-at-a-time path instead: slower per key, but it needs no scratch memory at all.
+        /// </summary>
+        public const long MaxPackedLength = 1L << 26;
+
+        /// <summary>The number of floats <see cref="PackTransposed"/> writes for <paramref name="keyCount"/> keys (a long: it can pass 2^31).</summary>
+        public static long PackedLength(int keyCount, int headDimension) =>
+            ((long)keyCount + BlockKeys - 1) / BlockKeys * BlockKeys * headDimension;
 
         /// <summary>packed[b * 16 d + c * 16 + t] = key[(16 b + t) * d + c], zero past the last key.</summary>
         public static void PackTransposed(ReadOnlySpan<float> key, int headDimension, Span<float> packed)
         {
             int keyCount = key.Length / headDimension;
-            int length = PackedLength(keyCount, headDimension);
+            long length = PackedLength(keyCount, headDimension);
             if (packed.Length < length)
             {
                 throw new ArgumentException($"The packed buffer needs {length} floats.", nameof(packed));
@@ -30,7 +36,7 @@ namespace KernelGen
 
             ref float source = ref MemoryMarshal.GetReference(key);
             ref float target = ref MemoryMarshal.GetReference(packed);
-            int blocks = length / (BlockKeys * headDimension);
+            int blocks = (int)(length / (BlockKeys * headDimension));
             for (int block = 0; block < blocks; block++)
             {
                 ref float blockStart = ref Unsafe.Add(ref target, block * BlockKeys * headDimension);

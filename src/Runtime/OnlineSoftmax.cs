@@ -48,6 +48,43 @@ namespace KernelGen
         }
 
         /// <summary>
+        /// The careful form of a tile's <c>acc_r = corrections[r] * acc_r + sum_t weights[r * weightStride + t] * value_t</c>
+        /// for <paramref name="rows"/> rows: keys whose weight is exactly 0 (masked lanes) are skipped rather than
+        /// multiplied, so a NaN or infinity in a masked key's value row cannot reach the output (0 * inf is NaN). Kernels
+        /// call it only for a tile that has masked lanes and a non-finite value; the fast micro-kernel does the rest.
+        /// </summary>
+        public static void AccumulateNonZero(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights,
+            int weightStride, ReadOnlySpan<float> valueRows, int rows, int headDimension)
+        {
+            int keys = valueRows.Length / headDimension;
+            for (int row = 0; row < rows; row++)
+            {
+                Span<float> accumulator = accumulators.Slice(row * headDimension, headDimension);
+                float correction = corrections[row];
+                for (int c = 0; c < headDimension; c++)
+                {
+                    accumulator[c] *= correction;
+                }
+
+                ReadOnlySpan<float> rowWeights = weights.Slice(row * weightStride, keys);
+                for (int t = 0; t < keys; t++)
+                {
+                    float weight = rowWeights[t];
+                    if (weight == 0f)
+                    {
+                        continue;
+                    }
+
+                    ReadOnlySpan<float> value = valueRows.Slice(t * headDimension, headDimension);
+                    for (int c = 0; c < headDimension; c++)
+                    {
+                        accumulator[c] += weight * value[c];
+                    }
+                }
+            }
+        }
+
+        /// <summary>
         /// Writes <c>accumulator / runningSum</c> to <paramref name="destination"/>, or zeros when the row saw no key
         /// (<paramref name="runningSum"/> is 0).
         /// </summary>

@@ -105,6 +105,58 @@ namespace KernelGen
             return result;
         }
 
+        /// <summary>Whether every element is finite (no NaN, no infinity); true for an empty span.</summary>
+        /// <remarks>x - x is 0 for a finite x and NaN for NaN or an infinity, so one subtraction and compare per lane.</remarks>
+        public static bool AllFinite(ReadOnlySpan<float> values)
+        {
+            ref float start = ref MemoryMarshal.GetReference(values);
+            int length = values.Length;
+            int index = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; index <= length - Vector512<float>.Count; index += Vector512<float>.Count)
+                {
+                    Vector512<float> x = Vector512.LoadUnsafe(ref start, (nuint)index);
+                    if (!Vector512.EqualsAll(x - x, Vector512<float>.Zero))
+                    {
+                        return false;
+                    }
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; index <= length - Vector256<float>.Count; index += Vector256<float>.Count)
+                {
+                    Vector256<float> x = Vector256.LoadUnsafe(ref start, (nuint)index);
+                    if (!Vector256.EqualsAll(x - x, Vector256<float>.Zero))
+                    {
+                        return false;
+                    }
+                }
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (; index <= length - Vector128<float>.Count; index += Vector128<float>.Count)
+                {
+                    Vector128<float> x = Vector128.LoadUnsafe(ref start, (nuint)index);
+                    if (!Vector128.EqualsAll(x - x, Vector128<float>.Zero))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            for (; index < length; index++)
+            {
+                if (!float.IsFinite(Unsafe.Add(ref start, index)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         /// <summary>The largest lane (NaN if any lane is NaN).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float HorizontalMax(Vector512<float> value) =>

@@ -76,6 +76,109 @@ namespace KernelGen
             }
         }
 
+        /// <summary>
+        /// Batched multi-head attention in double precision, straight from the definition: for batch item b, query head h
+        /// (reading key/value head h / (Heads / KeyValueHeads)) and query position i &lt; Lq(b), the single-head formula
+        /// over the keys j &lt; Lk(b) with the mask evaluated for Lq(b) queries and Lk(b) keys (positions count valid
+        /// tokens); rows i &gt;= Lq(b) are zeros. Lengths default to Nq and Nk when their span is empty.
+        /// </summary>
+        public static void ComputeBatched(
+            AttentionSpec spec,
+            AttentionLayout layout,
+            int heads,
+            int keyValueHeads,
+            int batch,
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<double> output,
+            ReadOnlySpan<int> keyLengths = default,
+            ReadOnlySpan<int> queryLengths = default)
+        {
+            ArgumentNullException.ThrowIfNull(spec);
+            int d = spec.HeadDimension;
+            if (batch == 0)
+            {
+                return;
+            }
+
+            int queryCount = query.Length / (batch * heads * d);
+            int keyCount = key.Length / (batch * keyValueHeads * d);
+            if (output.Length != query.Length || value.Length != key.Length || queryCount * batch * heads * d != query.Length || keyCount * batch * keyValueHeads * d != key.Length)
+            {
+                throw new ArgumentException("The spans do not match the batched shape.");
+            }
+
+            var shape = new BatchedShape(layout, d, heads, keyValueHeads, batch, queryCount, keyCount);
+            for (int b = 0; b < batch; b++)
+            {
+                int lq = queryLengths.IsEmpty ? queryCount : queryLengths[b];
+                int lk = keyLengths.IsEmpty ? keyCount : keyLengths[b];
+                for (int h = 0; h < heads; h++)
+                {
+                    int kh = h / (heads / keyValueHeads);
+                    for (int i = 0; i < queryCount; i++)
+                    {
+                        Span<double> row = output.Slice(shape.RowOffset(b, h, i, heads, queryCount), d);
+                        row.Clear();
+                        if (i >= lq)
+                        {
+                            continue;
+                        }
+
+                        ReadOnlySpan<float> q = query.Slice(shape.RowOffset(b, h, i, heads, queryCount), d);
+                        double max = double.NegativeInfinity;
+                        double[] scores = new double[lk];
+                        for (int j = 0; j < lk; j++)
+                        {
+                            scores[j] = double.NegativeInfinity;
+                            if (!spec.IsAllowed(i, j, lq, lk))
+                            {
+                                continue;
+                            }
+
+                            ReadOnlySpan<float> k = key.Slice(shape.RowOffset(b, kh, j, keyValueHeads, keyCount), d);
+                            double dot = 0;
+                            for (int c = 0; c < d; c++)
+                            {
+                                dot += (double)q[c] * k[c];
+                            }
+
+                            scores[j] = spec.Scale * dot;
+                            max = Math.Max(max, scores[j]);
+                        }
+
+                        if (double.IsNegativeInfinity(max))
+                        {
+                            continue;
+                        }
+
+                        double sum = 0;
+                        for (int j = 0; j < lk; j++)
+                        {
+                            if (double.IsNegativeInfinity(scores[j]))
+                            {
+                                continue;
+                            }
+
+                            double weight = Math.Exp(scores[j] - max);
+                            sum += weight;
+                            ReadOnlySpan<float> v = value.Slice(shape.RowOffset(b, kh, j, keyValueHeads, keyCount), d);
+                            for (int c = 0; c < d; c++)
+                            {
+                                row[c] += weight * v[c];
+                            }
+                        }
+
+                        for (int c = 0; c < d; c++)
+                        {
+                            row[c] /= sum;
+                        }
+                    }
+                }
+            }
+        }
+
         /// <summary>Computes attention in double precision and rounds the result to float.</summary>
         public static void Compute(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)
         {

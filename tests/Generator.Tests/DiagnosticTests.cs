@@ -129,6 +129,62 @@ namespace KernelGen.Generator.Tests
             Assert.Empty(result.GeneratedSources);
         }
 
+        private const string Batched = "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch";
+
+        [Theory]
+        [InlineData(", ReadOnlySpan<int> lengths)", "ReadOnlySpan<int> lengths")]
+        [InlineData(", ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> keyLengths)", "ReadOnlySpan<int> keyLengths")]
+        [InlineData(", ReadOnlySpan<long> keyLengths)", "ReadOnlySpan<long> keyLengths")]
+        [InlineData(", in ReadOnlySpan<int> keyLengths)", "in ReadOnlySpan<int> keyLengths")]
+        public void KG0015_UnknownOrMisplacedRuntimeParameter(string tail, string pointsAt)
+        {
+            AssertSingle(Wrap("[AttentionKernel(64, Heads = 4)]\n        public static partial void Attend" + Batched + tail + ";"), "KG0015", DiagnosticSeverity.Error, pointsAt);
+        }
+
+        [Theory]
+        [InlineData(", ReadOnlySpan<bool> keyMask)", "ReadOnlySpan<bool> keyMask")]
+        [InlineData(", Span<float> logSumExp)", "Span<float> logSumExp")]
+        public void KG0016_RuntimeParameterNotSupportedYet(string tail, string pointsAt)
+        {
+            AssertSingle(Wrap("[AttentionKernel(64, Heads = 4)]\n        public static partial void Attend" + Batched + tail + ";"), "KG0016", DiagnosticSeverity.Error, pointsAt);
+        }
+
+        [Fact]
+        public void KG0017_InvalidHeads()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64, Heads = -2)]\n        public static partial void Attend" + Batched + ");"), "KG0017", DiagnosticSeverity.Error, "-2");
+        }
+
+        [Theory]
+        [InlineData("Heads = 8, KeyValueHeads = 3", "3")]
+        [InlineData("Heads = 4, KeyValueHeads = 8", "8")]
+        [InlineData("KeyValueHeads = -1, Heads = 4", "-1")]
+        public void KG0018_KeyValueHeadsMustDivideHeads(string arguments, string pointsAt)
+        {
+            AssertSingle(Wrap($"[AttentionKernel(64, {arguments})]\n        public static partial void Attend" + Batched + ");"), "KG0018", DiagnosticSeverity.Error, pointsAt);
+        }
+
+        [Fact]
+        public void KG0019_InvalidLayout()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64, Heads = 2, Layout = (AttentionLayout)7)]\n        public static partial void Attend" + Batched + ");"), "KG0019", DiagnosticSeverity.Error, "(AttentionLayout)7");
+        }
+
+        [Theory]
+        [InlineData("Heads = 8", "8")]
+        [InlineData("Layout = AttentionLayout.BatchHeadSeqDim", "AttentionLayout.BatchHeadSeqDim")]
+        public void KG0020_MultiHeadWithoutBatch(string argument, string pointsAt)
+        {
+            AssertSingle(Wrap($"[AttentionKernel(64, {argument})]\n        public static partial void Attend" + Signature + ";"), "KG0020", DiagnosticSeverity.Error, pointsAt);
+        }
+
+        [Fact]
+        public void KG0003_BatchParameterMustBeInt()
+        {
+            AssertContains(Wrap("[AttentionKernel(64, Heads = 2)]\n        public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, long batch);"),
+                "KG0003", DiagnosticSeverity.Error, "Attend");
+        }
+
         [Fact]
         public void KG0999_EmitterFailure_IsReportedNotThrown()
         {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
@@ -124,6 +125,23 @@ namespace KernelGen.Generator.Tests
             string invariant = Generate(source, CultureInfo.InvariantCulture);
             Assert.Equal(invariant, Generate(source, CultureInfo.GetCultureInfo(culture)));
             Assert.Contains("0.1f", invariant);
+        }
+
+        [Fact]
+        public void CultureTests_RunWithRealCultureData()
+        {
+            // Under invariant globalization every culture behaves like the invariant one and the test above proves nothing.
+            Assert.False(AppContext.TryGetSwitch("System.Globalization.Invariant", out bool invariant) && invariant, "globalization is invariant");
+            Assert.Equal("\u0130", "i".ToUpper(CultureInfo.GetCultureInfo("tr-TR")));
+            Assert.Equal("1,5", 1.5.ToString(CultureInfo.GetCultureInfo("de-DE")));
+        }
+
+        [Fact]
+        public void Output_IsIdenticalAcrossFreshRuns()
+        {
+            string source = SnapshotTests.Kernel("[AttentionKernel(80)]\n    [CausalMask]\n    [SlidingWindow(70, 0)]\n    [GlobalTokens(0, 1, 63)]");
+            string[] runs = Enumerable.Range(0, 3).Select(_ => Generate(source, CultureInfo.InvariantCulture)).ToArray();
+            Assert.All(runs, run => Assert.Equal(runs[0], run));
         }
 
         [Fact]

@@ -29,6 +29,17 @@ namespace KernelGen.Generator.Tests
                 "            internal partial void Attend(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> @out);\n        }\n    }\n}\n"
             },
             {
+                "BatchedGqaPaddedCausal64",
+                Usings + "namespace MyApp;\npublic static partial class Llama\n{\n    [AttentionKernel(64, Heads = 32, KeyValueHeads = 8)]\n    [CausalMask]\n" +
+                "    public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,\n" +
+                "        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);\n}\n"
+            },
+            {
+                "BatchedBhsdSinks128",
+                Usings + "namespace MyApp;\npublic static partial class Streaming\n{\n    [AttentionKernel(128, Heads = 8, Layout = AttentionLayout.BatchHeadSeqDim)]\n    [CausalMask]\n    [SlidingWindow(1024, 0)]\n    [GlobalTokens(0, 1, 2, 3)]\n" +
+                "    public static partial void Attend(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> o, int items, ReadOnlySpan<int> keyLengths);\n}\n"
+            },
+            {
                 "GlobalNamespaceImplicitPrivate",
                 Usings + "partial class Kernels\n{\n    [AttentionKernel(16)]\n    static partial void Tiny(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);\n}\n"
             },

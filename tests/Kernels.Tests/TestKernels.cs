@@ -531,5 +531,17 @@ namespace KernelGen.Kernels.Tests
         [SlidingWindow(5, 2)]
         [GlobalTokens(3)]
         public static partial void D100_Window5x2Globals(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        // The limits: a window wider than any N (long arithmetic in the range code) and global positions beyond N.
+        [AttentionKernel(16)]
+        [SlidingWindow(int.MaxValue, int.MaxValue)]
+        [GlobalTokens(int.MaxValue, 5, 0)]
+        public static partial void D16_HugeWindowGlobalsBeyondN(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(16)]
+        [CausalMask]
+        [SlidingWindow(int.MaxValue, 0)]
+        [GlobalTokens(int.MaxValue)]
+        public static partial void D16_CausalHugeWindow(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
     }
 }

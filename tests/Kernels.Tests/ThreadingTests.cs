@@ -1,6 +1,6 @@
 using System;
+using System.Linq;
 using System.Threading;
-using System.Threading.Tasks;
 using Xunit;
 
 namespace KernelGen.Kernels.Tests
@@ -84,33 +84,58 @@ namespace KernelGen.Kernels.Tests
             Assert.True(KernelWorkers.ParallelRuns > before, "no call ran on more than one thread");
         }
 
-        [Fact]
-        public void ManyCallersAtOnce_EachGetTheSingleThreadResult()
+        /// <summary>
+        /// No static mutable state: 2 to 16 threads calling the same and different kernels at once (tiles, single rows,
+        /// a chunked decode row, global keys) each get the bit-exact single-threaded result.
+        /// </summary>
+        [Theory]
+        [InlineData(2)]
+        [InlineData(5)]
+        [InlineData(16)]
+        public void ManyCallersAtOnce_EachGetTheSingleThreadResult(int callers)
         {
-            KernelCase[] kernels = { KernelCatalog.Get("D64_Full"), KernelCatalog.Get("D128_CausalWindow16x0Globals"), KernelCatalog.Get("D3_Causal") };
-            const int n = 600;
-            float[][] inputs = new float[kernels.Length][];
-            float[][] expected = new float[kernels.Length][];
-            for (int k = 0; k < kernels.Length; k++)
+            (KernelCase Kernel, int Queries, int Keys)[] calls =
             {
-                inputs[k] = TestData.Uniform(50 + k, n * kernels[k].Spec.HeadDimension);
-                expected[k] = Run(kernels[k], inputs[k], inputs[k], inputs[k], degree: 1);
+                (KernelCatalog.Get("D64_Full"), 600, 600),
+                (KernelCatalog.Get("D128_CausalWindow16x0Globals"), 600, 600),
+                (KernelCatalog.Get("D3_Causal"), 600, 600),
+                (KernelCatalog.Get("D128_Window100x30Globals"), 300, 500),
+                (KernelCatalog.Get("D64_Causal"), 1, 4100),
+            };
+            float[][] queries = new float[calls.Length][], keys = new float[calls.Length][], expected = new float[calls.Length][];
+            for (int c = 0; c < calls.Length; c++)
+            {
+                int d = calls[c].Kernel.Spec.HeadDimension;
+                queries[c] = TestData.Uniform(50 + c, calls[c].Queries * d);
+                keys[c] = TestData.Uniform(70 + c, calls[c].Keys * d);
+                expected[c] = Run(calls[c].Kernel, queries[c], keys[c], keys[c], degree: 1);
             }
 
             int mismatches = 0;
-            Parallel.For(0, 12, new ParallelOptions { MaxDegreeOfParallelism = 12 }, caller =>
+            using var start = new Barrier(callers);
+            Thread[] threads = Enumerable.Range(0, callers).Select(caller => new Thread(() =>
             {
-                int k = caller % kernels.Length;
-                float[] output = new float[expected[k].Length];
+                start.SignalAndWait();
                 for (int repeat = 0; repeat < 3; repeat++)
                 {
-                    kernels[k].Kernel(inputs[k], inputs[k], inputs[k], output);
-                    if (!output.AsSpan().SequenceEqual(expected[k]))
+                    int c = (caller + repeat) % calls.Length;
+                    float[] output = new float[expected[c].Length];
+                    calls[c].Kernel.Kernel(queries[c], keys[c], keys[c], output);
+                    if (!output.AsSpan().SequenceEqual(expected[c]))
                     {
                         Interlocked.Increment(ref mismatches);
                     }
                 }
-            });
+            })).ToArray();
+            foreach (Thread thread in threads)
+            {
+                thread.Start();
+            }
+
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
 
             Assert.Equal(0, mismatches);
         }

@@ -94,6 +94,42 @@ namespace KernelGen.Generator.Diagnostics
             "Attention kernel '{0}' needs C# 11 or later (file-local types, static abstract members); the project uses C# {1}; raise <LangVersion>",
             DiagnosticSeverity.Error);
 
+        public static readonly DiagnosticDescriptor UnknownRuntimeParameter = Create(
+            "KG0015",
+            "Unknown or misplaced run-time parameter",
+            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor RuntimeParameterNotSupported = Create(
+            "KG0016",
+            "Run-time parameter not supported yet",
+            "Parameter '{0}' of '{1}' is a planned run-time parameter that this version of KernelGen does not generate yet; remove it",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor InvalidHeads = Create(
+            "KG0017",
+            "Invalid head count",
+            "Heads {0} is invalid; use 1 or more",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor InvalidKeyValueHeads = Create(
+            "KG0018",
+            "Key/value heads must divide the query heads",
+            "KeyValueHeads {0} is invalid with Heads = {1}; use a divisor of {1} (1 for multi-query attention, {1} for plain multi-head)",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor InvalidLayout = Create(
+            "KG0019",
+            "Invalid layout",
+            "Layout {0} is not an AttentionLayout value; use AttentionLayout.BatchSeqHeadDim or AttentionLayout.BatchHeadSeqDim",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor MultiHeadWithoutBatch = Create(
+            "KG0020",
+            "Multi-head kernel without a batch parameter",
+            "'{0}' sets {1}, which declares a batched multi-head kernel, but takes no 'int batch' parameter after its output span; add 'int batch' or remove {1}",
+            DiagnosticSeverity.Error);
+
         public static readonly DiagnosticDescriptor InternalError = Create(
             "KG0999",
             "KernelGen internal error",

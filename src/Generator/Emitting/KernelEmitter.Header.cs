@@ -17,7 +17,26 @@ namespace KernelGen.Generator.Emitting
             writer.Line("//");
             writer.Line($"// KernelGen attention kernel {spec.DisplayName}: {DescribeSpec(spec)}");
             writer.Line("//");
-            writer.Line($"// Head dimension: d = {d}; query and output are [Nq, {d}], key and value are [Nk, {d}], row-major floats.");
+            if (spec.Batch is { } batch)
+            {
+                string h = Lit.Int(batch.Heads), kv = Lit.Int(batch.KeyValueHeads);
+                string shape = batch.Layout == 1 ? "[B, {0}, N, {1}]" : "[B, N, {0}, {1}]";
+                writer.Line($"// Batched: {h} query heads{(batch.KeyValueHeads == batch.Heads ? string.Empty : $" sharing {kv} key/value heads (query head h reads key/value head h / {Lit.Int(batch.Heads / batch.KeyValueHeads)})")}; layout {batch.LayoutName}.");
+                writer.Line($"// Shapes: query and output {string.Format(CultureInfo.InvariantCulture, shape, h, d).Replace("N,", "Nq,")}, key and value {string.Format(CultureInfo.InvariantCulture, shape, kv, d).Replace("N,", "Nk,")}, row-major floats.");
+                writer.Line(batch.RuntimeParameters.IsEmpty
+                    ? "// Run-time parameters: none; every item has Nq queries and Nk keys."
+                    : "// Run-time parameters: " + string.Join(", ", batch.RuntimeParameters.Select(static p => p switch
+                    {
+                        "keyLengths" => "keyLengths[b] keys valid per item (padding keys are never read)",
+                        "queryLengths" => "queryLengths[b] queries valid per item (padding rows are written as zeros)",
+                        _ => p,
+                    })) + "; positions below count valid tokens (Nq, Nk = the item's lengths).");
+            }
+            else
+            {
+                writer.Line($"// Head dimension: d = {d}; query and output are [Nq, {d}], key and value are [Nk, {d}], row-major floats.");
+            }
+
             writer.Line(spec.ScaleIsDefault
                 ? $"// Scale: s(i, j) = {Lit.Number(spec.Scale)} * dot(q_i, k_j), the default 1/sqrt({d})."
                 : $"// Scale: s(i, j) = {Lit.Number(spec.Scale)} * dot(q_i, k_j), as declared.");

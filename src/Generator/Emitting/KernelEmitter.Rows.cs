@@ -23,18 +23,24 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("// Tile loop: whole groups of TPath.RowTile rows share each packed key block (the scalar path has no groups).");
                 writer.Line("int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;");
                 writer.Open("if (groupedRows > 0)");
+                WritePackedRange(writer, mask);
+                writer.Line("long packedLength = global::KernelGen.KeyPacking.PackedLength(packEnd - packStart, HeadDimension);");
+                writer.Open("if (packedLength > global::KernelGen.KeyPacking.MaxPackedLength)");
+                writer.Line("groupedRows = 0; // Too many keys to pack (over 256 MiB): every row takes the one-row path below, which needs no scratch.");
+                writer.Close();
+                writer.Open("else");
                 writer.Line("// Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.");
                 writer.Line("// The buffer comes from the shared pool, so a steady stream of calls allocates nothing.");
-                writer.Line("int packedLength = global::KernelGen.KeyPacking.PackedLength(keyCount, HeadDimension);");
-                writer.Line("float[] packed = global::System.Buffers.ArrayPool<float>.Shared.Rent(packedLength);");
+                writer.Line("float[] packed = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)packedLength);");
                 writer.Open("try");
-                writer.Line("global::KernelGen.KeyPacking.PackTransposed(key, HeadDimension, packed);");
+                writer.Line("global::KernelGen.KeyPacking.PackTransposed(key.Slice(packStart * HeadDimension, (packEnd - packStart) * HeadDimension), HeadDimension, packed);");
                 writer.Line($"long work = (long)groupedRows * {rangeWidth} * HeadDimension;");
                 writer.Line("global::KernelGen.AttentionThreading.ForRowGroups<RowGroups<TPath>>(");
-                writer.Line("    query, key, value, output, packed.AsSpan(0, packedLength), queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);");
+                writer.Line("    query, key, value, output, packed.AsSpan(0, (int)packedLength), packStart, queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);");
                 writer.Close();
                 writer.Open("finally");
                 writer.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(packed);");
+                writer.Close();
                 writer.Close();
                 writer.Close();
                 writer.Line();
@@ -42,7 +48,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Open("if (groupedRows < queryCount)");
                 writer.Line($"long work = (long)(queryCount - groupedRows) * {rangeWidth} * HeadDimension;");
                 writer.Line("global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(");
-                writer.Line("    query, key, value, output, ReadOnlySpan<float>.Empty, queryCount, keyCount, groupedRows, queryCount, 1, work);");
+                writer.Line("    query, key, value, output, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, groupedRows, queryCount, 1, work);");
                 writer.Close();
             }
             else
@@ -50,7 +56,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Line($"// Every row one at a time over exactly its key range: the window is narrower than {Lit.Int(KernelPlanner.MinTiledWindow)} keys, too few for tiles to pay.");
                 writer.Line($"long work = (long)queryCount * {rangeWidth} * HeadDimension;");
                 writer.Line("global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(");
-                writer.Line("    query, key, value, output, ReadOnlySpan<float>.Empty, queryCount, keyCount, 0, queryCount, 1, work);");
+                writer.Line("    query, key, value, output, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, 0, queryCount, 1, work);");
             }
 
             writer.Close();
@@ -60,7 +66,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
             writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
-            writer.Line("    ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>");
+            writer.Line("    ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>");
             writer.Line("    RunSingleRows<TPath>(query, key, value, output, queryCount, keyCount, rowStart, rowEnd);");
             writer.Close();
             writer.Line();
@@ -161,7 +167,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("    Span<float> accumulator, out float runningMax, out float runningSum)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
-            writer.Line("int chunks = (rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys;");
+            writer.Line("int chunks = (int)(((long)rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys);");
             writer.Line("int length = chunks * (HeadDimension + 2);");
             writer.Line("float[] partials = global::System.Buffers.ArrayPool<float>.Shared.Rent(length);");
             writer.Open("try");
@@ -193,7 +199,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("float runningMax = float.NegativeInfinity;");
             writer.Line("float runningSum = 0f;");
             writer.Line("int start = rangeStart + chunk * chunkKeys;");
-            writer.Line("AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, Math.Min(rangeEnd, start + chunkKeys), scores, accumulator, ref runningMax, ref runningSum);");
+            writer.Line("AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), scores, accumulator, ref runningMax, ref runningSum);");
             writer.Line("state[HeadDimension] = runningMax;");
             writer.Line("state[HeadDimension + 1] = runningSum;");
             writer.Close();
@@ -213,7 +219,34 @@ namespace KernelGen.Generator.Emitting
             }
 
             string extra = mask.HasGlobals ? $", out {visibleEnd}, out {globalRow}" : string.Empty;
-            writer.Line($"RowRange({row} + keyCount - queryCount, keyCount, out {start}, out {end}{extra});");
+            writer.Line($"RowRange({row} + (keyCount - queryCount), keyCount, out {start}, out {end}{extra});");
+        }
+
+        /// <summary>
+        /// packStart and packEnd: the keys the grouped rows' tiles can score, widened to whole 16-key blocks and clipped to
+        /// Nk. A windowed call packs only its band of keys, never the whole cache.
+        /// </summary>
+        private static void WritePackedRange(CodeWriter writer, MaskSpec mask)
+        {
+            if (mask.MasksNothing)
+            {
+                writer.Line("// No mask: every row scans every key, so all of them are packed.");
+                writer.Line("int packStart = 0, packEnd = keyCount;");
+                return;
+            }
+
+            writer.Line("// Only the keys some grouped row scans are packed: the union of their ranges, in whole 16-key blocks.");
+            writer.Line("int packStart = keyCount, packEnd = 0;");
+            writer.Open("for (int row = 0; row < groupedRows; row++)");
+            WriteRangeCall(writer, mask, "row", "int rangeStart", "int rangeEnd", "int _", "bool _");
+            writer.Open("if (rangeStart < rangeEnd)");
+            writer.Line("packStart = Math.Min(packStart, rangeStart);");
+            writer.Line("packEnd = Math.Max(packEnd, rangeEnd);");
+            writer.Close();
+            writer.Close();
+            writer.Line();
+            writer.Line("packStart = packStart < packEnd ? packStart / 16 * 16 : 0;");
+            writer.Line("packEnd = Math.Max(packStart, (int)Math.Min(keyCount, ((long)packEnd + 15) / 16 * 16));");
         }
 
         /// <summary>The key range of one query row, from its position; the only place the mask's geometry is written.</summary>
@@ -275,18 +308,17 @@ namespace KernelGen.Generator.Emitting
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
             writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
-            writer.Line("    ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>");
-            writer.Line("    RunRowGroups<TPath>(query, key, value, output, packedKeys, queryCount, keyCount, rowStart, rowEnd);");
+            writer.Line("    ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>");
+            writer.Line("    RunRowGroups<TPath>(query, key, value, output, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);");
             writer.Close();
             writer.Line();
             writer.Line("/// <summary>Rows [rowStart, rowEnd), whole groups of TPath.RowTile, through the tiled micro-kernel.</summary>");
             writer.Line("private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
-            writer.Line("    ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd)");
+            writer.Line("    ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
             writer.Line("ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);");
             writer.Line("ref float queryStart = ref MemoryMarshal.GetReference(query);");
-            writer.Line("ref float valueStart = ref MemoryMarshal.GetReference(value);");
             writer.Line("Span<float> scores = stackalloc float[MaxRowTile * KeyBlock];");
             writer.Line("Span<float> accumulators = stackalloc float[MaxRowTile * HeadDimension];");
             writer.Line("Span<float> runningMax = stackalloc float[MaxRowTile];");
@@ -300,6 +332,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("Span<float> rowScores = stackalloc float[KeyBlock];");
                 writer.Line("Span<int> keyIndices = stackalloc int[KeyBlock];");
                 writer.Line("ref float keyStart = ref MemoryMarshal.GetReference(key);");
+                writer.Line("ref float valueStart = ref MemoryMarshal.GetReference(value);");
             }
 
             writer.Line("int rows = TPath.RowTile;");
@@ -325,12 +358,14 @@ namespace KernelGen.Generator.Emitting
             writer.Line();
             writer.Line("// The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.");
             writer.Line("int scanStart = unionStart < unionEnd ? unionStart / 16 * 16 : 0;");
-            writer.Line("int scanEnd = unionStart < unionEnd ? Math.Min(keyCount, (unionEnd + 15) / 16 * 16) : 0;");
-            writer.Open("for (int tileStart = scanStart; tileStart < scanEnd; tileStart += KeyBlock)");
-            writer.Line("int tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);");
+            writer.Line("int scanEnd = unionStart < unionEnd ? (int)Math.Min(keyCount, ((long)unionEnd + 15) / 16 * 16) : 0;");
+            writer.Line("// Steps of tileKeys, never past scanEnd, so no index passes int.MaxValue however long the key span.");
+            writer.Open("for (int tileStart = scanStart, tileKeys; tileStart < scanEnd; tileStart += tileKeys)");
+            writer.Line("tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);");
+            writer.Line("bool tileMasked = false;");
             writer.Open("for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += 16)");
             writer.Line("int blockStart = tileStart + blockOffset;");
-            writer.Line("bool inEveryRange = blockStart >= commonStart && blockStart + 16 <= commonEnd;");
+            writer.Line("bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - 16;");
             if (mask.HasGlobals)
             {
                 writer.Line("int globalLanes = GlobalLanes(blockStart);");
@@ -341,6 +376,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("bool outsideEveryRange = OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));");
             }
 
+            writer.Line("tileMasked |= !inEveryRange;");
             writer.Open("if (outsideEveryRange)");
             writer.Line("// Empty block: never scored; its lanes carry no weight.");
             writer.Open("for (int row = 0; row < rows; row++)");
@@ -351,7 +387,7 @@ namespace KernelGen.Generator.Emitting
             writer.Close();
             writer.Line();
             writer.Line("// Scores for rows x 16 keys from the packed block.");
-            writer.Line("TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, blockStart * HeadDimension), scores.Slice(blockOffset));");
+            writer.Line("TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * HeadDimension), scores.Slice(blockOffset));");
             writer.Open("if (!inEveryRange)");
             writer.Line("// Partial block: lanes outside a row's range become -inf (vector compares).");
             writer.Open("for (int row = 0; row < rows; row++)");
@@ -367,7 +403,14 @@ namespace KernelGen.Generator.Emitting
             writer.Line("corrections[row] = global::KernelGen.OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);");
             writer.Close();
             writer.Line();
-            writer.Line("TPath.AccumulateTile(accumulators, corrections, scores, ref Unsafe.Add(ref valueStart, tileStart * HeadDimension), tileKeys);");
+            writer.Line("ReadOnlySpan<float> tileValues = value.Slice(tileStart * HeadDimension, tileKeys * HeadDimension);");
+            writer.Open("if (tileMasked && !global::KernelGen.Reductions.AllFinite(tileValues))");
+            writer.Line("// Masked lanes weigh 0, but 0 * NaN and 0 * inf are NaN: skip them so a masked key's value never reaches the output.");
+            writer.Line("global::KernelGen.OnlineSoftmax.AccumulateNonZero(accumulators, corrections, scores, KeyBlock, tileValues, rows, HeadDimension);");
+            writer.Close();
+            writer.Open("else");
+            writer.Line("TPath.AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);");
+            writer.Close();
             writer.Close();
             if (mask.HasGlobals)
             {
@@ -392,7 +435,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("/// <summary>Whether no row's range [start, end) meets the keys [blockStart, blockStart + 16).</summary>");
             writer.Open("private static bool OutsideEveryRange(int blockStart, ReadOnlySpan<int> rangeStarts, ReadOnlySpan<int> rangeEnds)");
             writer.Open("for (int row = 0; row < rangeStarts.Length; row++)");
-            writer.Open("if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] < blockStart + 16 && blockStart < rangeEnds[row])");
+            writer.Open("if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] - 16 < blockStart && blockStart < rangeEnds[row])");
             writer.Line("return false;");
             writer.Close();
             writer.Close();
@@ -411,7 +454,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Close();
                 writer.Line();
                 writer.Line("int lanes = 0;");
-                writer.Open("for (; next < globals.Length && globals[next] < blockStart + 16; next++)");
+                writer.Open("for (; next < globals.Length && globals[next] - blockStart < 16; next++)");
                 writer.Line("lanes |= 1 << (globals[next] - blockStart);");
                 writer.Close();
                 writer.Line();

@@ -44,12 +44,39 @@ namespace KernelGen.Generator.Emitting
             string modifiers = spec.Modifiers.Length > 0 ? spec.Modifiers + " " : string.Empty;
             WriteDocumentation(writer, plan);
             writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"KernelGen\", {Lit.String(version)})]");
-            writer.Open(
-                $"{modifiers}partial void {spec.MethodName}({(spec.IsExtension ? "this " : string.Empty)}global::System.ReadOnlySpan<float> {names[0]}, global::System.ReadOnlySpan<float> {names[1]}, " +
-                $"global::System.ReadOnlySpan<float> {names[2]}, global::System.Span<float> {names[3]})");
-            writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.Run({names[0]}, {names[1]}, {names[2]}, {names[3]},");
-            writer.Line($"    nameof({names[0]}), nameof({names[1]}), nameof({names[2]}), nameof({names[3]}));");
-            writer.Close();
+            string spans = $"{(spec.IsExtension ? "this " : string.Empty)}global::System.ReadOnlySpan<float> {names[0]}, global::System.ReadOnlySpan<float> {names[1]}, " +
+                $"global::System.ReadOnlySpan<float> {names[2]}, global::System.Span<float> {names[3]}";
+            if (spec.Batch is not { } batch)
+            {
+                writer.Open($"{modifiers}partial void {spec.MethodName}({spans})");
+                writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.Run({names[0]}, {names[1]}, {names[2]}, {names[3]},");
+                writer.Line($"    nameof({names[0]}), nameof({names[1]}), nameof({names[2]}), nameof({names[3]}));");
+                writer.Close();
+            }
+            else
+            {
+                // The run-time parameters, by name, in declaration order; an absent one is passed as an empty span.
+                var declared = new System.Collections.Generic.List<string>();
+                string keyLengths = "default", queryLengths = "default", keyLengthsName = "\"keyLengths\"", queryLengthsName = "\"queryLengths\"";
+                for (int i = 0; i < batch.RuntimeParameters.Length; i++)
+                {
+                    string name = names[5 + i];
+                    declared.Add($"global::System.ReadOnlySpan<int> {name}");
+                    if (batch.RuntimeParameters[i] == "keyLengths")
+                    {
+                        (keyLengths, keyLengthsName) = (name, $"nameof({name})");
+                    }
+                    else
+                    {
+                        (queryLengths, queryLengthsName) = (name, $"nameof({name})");
+                    }
+                }
+
+                writer.Open($"{modifiers}partial void {spec.MethodName}({spans}, int {names[4]}{string.Concat(declared.Select(static p => ", " + p))})");
+                writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.RunBatched({names[0]}, {names[1]}, {names[2]}, {names[3]}, {names[4]}, {keyLengths}, {queryLengths},");
+                writer.Line($"    nameof({names[0]}), nameof({names[1]}), nameof({names[2]}), nameof({names[3]}), nameof({names[4]}), {keyLengthsName}, {queryLengthsName});");
+                writer.Close();
+            }
 
             foreach (ContainingTypeSpec _ in spec.ContainingTypes)
             {
@@ -93,8 +120,20 @@ namespace KernelGen.Generator.Emitting
             string shares = string.Join(" and ", plan.PairShares.Select(static share =>
                 $"{Percent(share)}% at N = {Lit.Int(share.Length)}"));
             writer.Line($"/// <para>Computes {shares} of the N x N score pairs (Nq = Nk = N); masked keys are skipped 16 at a time.</para>");
-            writer.Line($"/// <para>query and output: [Nq, {Lit.Int(spec.HeadDimension)}]; key and value: [Nk, {Lit.Int(spec.HeadDimension)}]; row-major. " +
-                "Query i sits at key position i + Nk - Nq. Throws ArgumentException, before writing, when a length is not whole rows or the lengths disagree.</para>");
+            if (spec.Batch is { } batch)
+            {
+                string d = Lit.Int(spec.HeadDimension);
+                string queries = batch.Layout == 1 ? $"[B, {Lit.Int(batch.Heads)}, Nq, {d}]" : $"[B, Nq, {Lit.Int(batch.Heads)}, {d}]";
+                string keys = batch.Layout == 1 ? $"[B, {Lit.Int(batch.KeyValueHeads)}, Nk, {d}]" : $"[B, Nk, {Lit.Int(batch.KeyValueHeads)}, {d}]";
+                writer.Line($"/// <para>query and output: {queries}; key and value: {keys}; B = the batch argument. " +
+                    "Query i of an item sits at key position i + Lk - Lq (its valid key and query counts). Throws ArgumentException, before writing, " +
+                    "when a length does not match the shape, a length argument is out of range, or output overlaps an input.</para>");
+            }
+            else
+            {
+                writer.Line($"/// <para>query and output: [Nq, {Lit.Int(spec.HeadDimension)}]; key and value: [Nk, {Lit.Int(spec.HeadDimension)}]; row-major. " +
+                    "Query i sits at key position i + Nk - Nq. Throws ArgumentException, before writing, when a length is not whole rows or the lengths disagree.</para>");
+            }
             writer.Line("/// </remarks>");
         }
 
@@ -106,6 +145,14 @@ namespace KernelGen.Generator.Emitting
                 $"d = {Lit.Int(spec.HeadDimension)}",
                 spec.ScaleIsDefault ? $"scale {Lit.Number(spec.Scale)} (1/sqrt({Lit.Int(spec.HeadDimension)}))" : $"scale {Lit.Number(spec.Scale)}",
             };
+            if (spec.Batch is { } batch)
+            {
+                parts.Add(batch.KeyValueHeads == batch.Heads
+                    ? $"{Lit.Int(batch.Heads)} heads"
+                    : $"{Lit.Int(batch.Heads)} query heads over {Lit.Int(batch.KeyValueHeads)} key/value heads");
+                parts.Add(batch.Layout == 1 ? "[B, H, N, d]" : "[B, N, H, d]");
+            }
+
             MaskSpec mask = spec.Mask;
             if (mask.MasksNothing)
             {
@@ -178,6 +225,16 @@ namespace KernelGen.Generator.Emitting
                 writer.Line($"private static ReadOnlySpan<int> GlobalPositions => new int[] {{ {string.Join(", ", mask.GlobalPositions.Select(Lit.Int))} }};");
             }
 
+            if (spec.Batch is { } batchSpec)
+            {
+                writer.Line();
+                writer.Line("/// <summary>Query heads per item.</summary>");
+                writer.Line($"private const int Heads = {Lit.Int(batchSpec.Heads)};");
+                writer.Line();
+                writer.Line("/// <summary>Key/value heads per item; query head h reads key/value head h / (Heads / KeyValueHeads).</summary>");
+                writer.Line($"private const int KeyValueHeads = {Lit.Int(batchSpec.KeyValueHeads)};");
+            }
+
             writer.Line();
             WriteRun(writer, plan);
             writer.Line();
@@ -202,14 +259,46 @@ namespace KernelGen.Generator.Emitting
 
         private static void WriteRun(CodeWriter writer, KernelPlan plan)
         {
-            writer.Line("/// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>");
-            writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
-            writer.Line("    string queryName, string keyName, string valueName, string outputName)");
-            writer.Open();
-            writer.Line("// Validation: every length is checked before anything is written.");
-            writer.Line("global::KernelGen.AttentionGuard.ValidateLengths(HeadDimension, query.Length, key.Length, value.Length, output.Length,");
-            writer.Line("    queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);");
+            if (plan.Spec.Batch is { } batch)
+            {
+                writer.Line("/// <summary>");
+                writer.Line("/// Validates the spans and run-time lengths (naming the caller's parameters in any exception), then computes every");
+                writer.Line("/// (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.");
+                writer.Line("/// </summary>");
+                writer.Line("public static void RunBatched(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,");
+                writer.Line("    ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths,");
+                writer.Line("    string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName)");
+                writer.Open();
+                writer.Line("// Validation: every length and length argument, and that output shares no memory with an input, before anything is written.");
+                writer.Line($"global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads, batch,");
+                writer.Line($"    query, key, value, output, keyLengths, queryLengths, hasKeyLengths: {(batch.Has("keyLengths") ? "true" : "false")}, hasQueryLengths: {(batch.Has("queryLengths") ? "true" : "false")},");
+                writer.Line("    queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName);");
+                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths);");
+                writer.Close();
+                writer.Line();
+                writer.Line("/// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>");
+                writer.Open("private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel");
+                writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output) =>");
+                writer.Line("    Compute(query, key, value, output, query.Length / HeadDimension, key.Length / HeadDimension);");
+                writer.Close();
+            }
+            else
+            {
+                writer.Line("/// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>");
+                writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+                writer.Line("    string queryName, string keyName, string valueName, string outputName)");
+                writer.Open();
+                writer.Line("// Validation: every length, and that output shares no memory with an input, is checked before anything is written.");
+                writer.Line("global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,");
+                writer.Line("    queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);");
+                writer.Line("Compute(query, key, value, output, queryCount, keyCount);");
+                writer.Close();
+            }
+
             writer.Line();
+            writer.Line("/// <summary>Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked.</summary>");
+            writer.Line("private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)");
+            writer.Open();
             writer.Open("if (queryCount == 0)");
             writer.Line("return; // Nq = 0: nothing to compute.");
             writer.Close();

@@ -16,6 +16,7 @@ namespace KernelGen.Generator.Model
     /// <param name="Mask">The static mask.</param>
     /// <param name="UserDocumentation">The declaration's own doc comment lines (<c>/// ...</c>, trimmed), carried over
     /// because the implementing part's comment is the one the compiler keeps.</param>
+    /// <param name="Batch">The batched multi-head form (heads, layout, run-time parameters), or null for a single-head kernel.</param>
     internal sealed record KernelSpec(
         string Namespace,
         EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -27,7 +28,8 @@ namespace KernelGen.Generator.Model
         float Scale,
         bool ScaleIsDefault,
         MaskSpec Mask,
-        EquatableArray<string> UserDocumentation)
+        EquatableArray<string> UserDocumentation,
+        BatchSpec? Batch = null)
     {
         /// <summary>The fully qualified display name, e.g. <c>MyApp.Kernels.Longformer64</c>.</summary>
         public string DisplayName
@@ -65,6 +67,28 @@ namespace KernelGen.Generator.Model
         public bool HasGlobals => HasWindow && !GlobalPositions.IsEmpty;
 
         public bool MasksNothing => !Causal && !HasWindow;
+    }
+
+    /// <summary>
+    /// A batched multi-head kernel: H query heads, the key/value heads they share, the span layout (0 = [B, N, H, d],
+    /// 1 = [B, H, N, d]), and the run-time parameters after <c>int batch</c>, in declaration order (e.g. "keyLengths").
+    /// </summary>
+    internal sealed record BatchSpec(int Heads, int KeyValueHeads, int Layout, EquatableArray<string> RuntimeParameters)
+    {
+        public bool Has(string parameter)
+        {
+            foreach (string present in RuntimeParameters)
+            {
+                if (present == parameter)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public string LayoutName => Layout == 1 ? "BatchHeadSeqDim" : "BatchSeqHeadDim";
     }
 
     /// <summary>What parsing one method produced: a spec (null when invalid) and the diagnostics to report.</summary>

@@ -102,6 +102,12 @@ namespace KernelGen.Generator.Parsing
             var containingTypes = new List<ContainingTypeSpec>();
             for (SyntaxNode? node = syntax.Parent; node is not null; node = node.Parent)
             {
+                if (node is BaseNamespaceDeclarationSyntax { Name: var namespaceName } && (namespaceName.IsMissing || namespaceName.ContainsDiagnostics))
+                {
+                    // A namespace being typed: the symbol's namespace and the syntax disagree until it parses.
+                    return Result(null, diagnostics);
+                }
+
                 if (node is TypeDeclarationSyntax type)
                 {
                     if (type.Identifier.IsMissing)
@@ -176,6 +182,8 @@ namespace KernelGen.Generator.Parsing
                     }
                 }
             }
+
+            BatchSpec? batch = ParseBatch(method, syntax, kernel, diagnostics, cancellationToken);
 
             // Mask attributes.
             bool causal = false;
@@ -279,6 +287,15 @@ namespace KernelGen.Generator.Parsing
                 return Result(null, diagnostics);
             }
 
+            // The compiler already rejects the declaration itself (an instance method in a static class, a modifier
+            // partial methods do not allow, ...): a generated body would only repeat that error inside generated code.
+            // CS8795, "must have an implementation part", is the one error the generated body exists to resolve.
+            if (context.SemanticModel.GetDeclarationDiagnostics(syntax.Span, cancellationToken)
+                .Any(static d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS8795"))
+            {
+                return Result(null, diagnostics);
+            }
+
             globals.Sort();
             var mask = new MaskSpec(
                 causal,
@@ -298,8 +315,113 @@ namespace KernelGen.Generator.Parsing
                 scale == 0f ? DefaultScale(headDimension) : scale,
                 scale == 0f,
                 mask,
-                new EquatableArray<string>(DocumentationLines(syntax)));
+                new EquatableArray<string>(DocumentationLines(syntax)),
+                batch);
             return Result(spec, diagnostics);
+        }
+
+        /// <summary>
+        /// The run-time parameters a batched kernel may take after <c>int batch</c>: name, type, and whether this version
+        /// generates it. They must appear in this order; any subset.
+        /// </summary>
+        private static readonly (string Name, string Type, bool Supported)[] RuntimeParameters =
+        {
+            ("keyLengths", "System.ReadOnlySpan<int>", true),
+            ("queryLengths", "System.ReadOnlySpan<int>", true),
+            ("keyMask", "System.ReadOnlySpan<bool>", false),
+            ("mask", "System.ReadOnlySpan<bool>", false),
+            ("logSumExp", "System.Span<float>", false),
+            ("sequenceStarts", "System.ReadOnlySpan<int>", false),
+        };
+
+        /// <summary>
+        /// Heads, KeyValueHeads and Layout, and the run-time parameters after <c>int batch</c>: the batched form, or null
+        /// for a single-head kernel. Problems become diagnostics on the offending argument or parameter.
+        /// </summary>
+        private static BatchSpec? ParseBatch(IMethodSymbol method, MethodDeclarationSyntax syntax, AttributeData kernel, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            int heads = 0, keyValueHeads = 0, layout = 0;
+            string? firstBatchArgument = null;
+            foreach (KeyValuePair<string, TypedConstant> named in kernel.NamedArguments)
+            {
+                if (named.Key is not ("Heads" or "KeyValueHeads" or "Layout") || named.Value.Value is not int value)
+                {
+                    continue;
+                }
+
+                firstBatchArgument ??= named.Key;
+                switch (named.Key)
+                {
+                    case "Heads":
+                        heads = value;
+                        break;
+                    case "KeyValueHeads":
+                        keyValueHeads = value;
+                        break;
+                    default:
+                        layout = value;
+                        break;
+                }
+            }
+
+            bool batched = method.Parameters.Length > 4 && method.Parameters[4].Type.SpecialType == SpecialType.System_Int32;
+            if (!batched)
+            {
+                if (firstBatchArgument is not null && method.Parameters.Length == 4)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MultiHeadWithoutBatch, NamedArgumentLocation(kernel, firstBatchArgument, cancellationToken), method.Name, firstBatchArgument));
+                }
+
+                return null;
+            }
+
+            if (heads < 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHeads, NamedArgumentLocation(kernel, "Heads", cancellationToken), heads));
+            }
+
+            int effectiveHeads = Math.Max(1, heads);
+            int effectiveKeyValueHeads = keyValueHeads == 0 ? effectiveHeads : keyValueHeads;
+            if (heads >= 0 && (effectiveKeyValueHeads < 1 || effectiveKeyValueHeads > effectiveHeads || effectiveHeads % effectiveKeyValueHeads != 0))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidKeyValueHeads, NamedArgumentLocation(kernel, "KeyValueHeads", cancellationToken), keyValueHeads, effectiveHeads));
+            }
+
+            if (layout is not (0 or 1))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidLayout, NamedArgumentLocation(kernel, "Layout", cancellationToken), layout));
+            }
+
+            var present = new List<string>();
+            int last = -1;
+            for (int i = 5; i < method.Parameters.Length; i++)
+            {
+                IParameterSymbol parameter = method.Parameters[i];
+                LocationInfo? location = LocationInfo.From(syntax.ParameterList.Parameters[i]);
+                string type = parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+                int index = Array.FindIndex(RuntimeParameters, p => p.Name == parameter.Name);
+                string? problem =
+                    index < 0 ? "is not a run-time parameter KernelGen knows"
+                    : RuntimeParameters[index].Type != type ? $"is '{type}', not '{RuntimeParameters[index].Type.Substring("System.".Length)}'"
+                    : parameter.RefKind != RefKind.None || parameter.IsParams || parameter.ScopedKind != ScopedKind.None ? "must be passed by value, without modifiers"
+                    : index <= last ? "is out of order"
+                    : null;
+                if (problem is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, location, parameter.Name, method.Name, problem));
+                    continue;
+                }
+
+                if (!RuntimeParameters[index].Supported)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RuntimeParameterNotSupported, location, parameter.Name, method.Name));
+                }
+
+                last = index;
+                present.Add(parameter.Name);
+            }
+
+            return new BatchSpec(effectiveHeads, effectiveKeyValueHeads, layout, new EquatableArray<string>(present));
         }
 
         /// <summary>Namespace names as C# source: dotted, keywords escaped with <c>@</c>.</summary>
@@ -345,9 +467,24 @@ namespace KernelGen.Generator.Parsing
                 return "it must return void";
             }
 
-            if (method.Parameters.Length != 4)
+            if (method.IsAsync || method.IsExtern)
+            {
+                return $"it must not be '{(method.IsAsync ? "async" : "extern")}': KernelGen writes a synchronous body";
+            }
+
+            if (method.Parameters.Length < 4)
             {
                 return $"it has {method.Parameters.Length} parameters, not 4";
+            }
+
+            if (method.Parameters.Length > 4)
+            {
+                // A batched kernel: the four spans, then 'int batch', then run-time parameters (checked one by one).
+                IParameterSymbol batch = method.Parameters[4];
+                if (batch.Type.SpecialType != SpecialType.System_Int32 || batch.RefKind != RefKind.None || batch.IsParams || batch.ScopedKind != ScopedKind.None)
+                {
+                    return $"it has {method.Parameters.Length} parameters; after the four spans only 'int batch' (a batched kernel) may follow, not '{batch.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)} {batch.Name}'";
+                }
             }
 
             string[] expected = { "System.ReadOnlySpan<float>", "System.ReadOnlySpan<float>", "System.ReadOnlySpan<float>", "System.Span<float>" };

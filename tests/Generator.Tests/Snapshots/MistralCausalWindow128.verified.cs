@@ -124,10 +124,15 @@ namespace KernelGen.Generated
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
             string queryName, string keyName, string valueName, string outputName)
         {
-            // Validation: every length is checked before anything is written.
-            global::KernelGen.AttentionGuard.ValidateLengths(HeadDimension, query.Length, key.Length, value.Length, output.Length,
+            // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
+            global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
                 queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
+            Compute(query, key, value, output, queryCount, keyCount);
+        }
 
+        /// <summary>Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked.</summary>
+        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
+        {
             if (queryCount == 0)
             {
                 return; // Nq = 0: nothing to compute.
@@ -167,20 +172,41 @@ namespace KernelGen.Generated
             int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
             if (groupedRows > 0)
             {
-                // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
-                // The buffer comes from the shared pool, so a steady stream of calls allocates nothing.
-                int packedLength = global::KernelGen.KeyPacking.PackedLength(keyCount, HeadDimension);
-                float[] packed = global::System.Buffers.ArrayPool<float>.Shared.Rent(packedLength);
-                try
+                // Only the keys some grouped row scans are packed: the union of their ranges, in whole 16-key blocks.
+                int packStart = keyCount, packEnd = 0;
+                for (int row = 0; row < groupedRows; row++)
                 {
-                    global::KernelGen.KeyPacking.PackTransposed(key, HeadDimension, packed);
-                    long work = (long)groupedRows * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
-                    global::KernelGen.AttentionThreading.ForRowGroups<RowGroups<TPath>>(
-                        query, key, value, output, packed.AsSpan(0, packedLength), queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);
+                    RowRange(row + (keyCount - queryCount), keyCount, out int rangeStart, out int rangeEnd);
+                    if (rangeStart < rangeEnd)
+                    {
+                        packStart = Math.Min(packStart, rangeStart);
+                        packEnd = Math.Max(packEnd, rangeEnd);
+                    }
                 }
-                finally
+
+                packStart = packStart < packEnd ? packStart / 16 * 16 : 0;
+                packEnd = Math.Max(packStart, (int)Math.Min(keyCount, ((long)packEnd + 15) / 16 * 16));
+                long packedLength = global::KernelGen.KeyPacking.PackedLength(packEnd - packStart, HeadDimension);
+                if (packedLength > global::KernelGen.KeyPacking.MaxPackedLength)
                 {
-                    global::System.Buffers.ArrayPool<float>.Shared.Return(packed);
+                    groupedRows = 0; // Too many keys to pack (over 256 MiB): every row takes the one-row path below, which needs no scratch.
+                }
+                else
+                {
+                    // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
+                    // The buffer comes from the shared pool, so a steady stream of calls allocates nothing.
+                    float[] packed = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)packedLength);
+                    try
+                    {
+                        global::KernelGen.KeyPacking.PackTransposed(key.Slice(packStart * HeadDimension, (packEnd - packStart) * HeadDimension), HeadDimension, packed);
+                        long work = (long)groupedRows * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
+                        global::KernelGen.AttentionThreading.ForRowGroups<RowGroups<TPath>>(
+                            query, key, value, output, packed.AsSpan(0, (int)packedLength), packStart, queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);
+                    }
+                    finally
+                    {
+                        global::System.Buffers.ArrayPool<float>.Shared.Return(packed);
+                    }
                 }
             }
 
@@ -189,7 +215,7 @@ namespace KernelGen.Generated
             {
                 long work = (long)(queryCount - groupedRows) * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
                 global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(
-                    query, key, value, output, ReadOnlySpan<float>.Empty, queryCount, keyCount, groupedRows, queryCount, 1, work);
+                    query, key, value, output, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, groupedRows, queryCount, 1, work);
             }
         }
 
@@ -198,7 +224,7 @@ namespace KernelGen.Generated
             where TPath : struct, IHeadDimensionPath
         {
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
-                ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>
+                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
                 RunSingleRows<TPath>(query, key, value, output, queryCount, keyCount, rowStart, rowEnd);
         }
 
@@ -217,7 +243,7 @@ namespace KernelGen.Generated
                 ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);
                 float runningMax = float.NegativeInfinity;
                 float runningSum = 0f;
-                RowRange(queryRow + keyCount - queryCount, keyCount, out int rangeStart, out int rangeEnd);
+                RowRange(queryRow + (keyCount - queryCount), keyCount, out int rangeStart, out int rangeEnd);
                 if (rangeEnd - rangeStart >= 2 * global::KernelGen.AttentionThreading.ChunkKeys)
                 {
                     // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
@@ -265,7 +291,7 @@ namespace KernelGen.Generated
             Span<float> accumulator, out float runningMax, out float runningSum)
             where TPath : struct, IHeadDimensionPath
         {
-            int chunks = (rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys;
+            int chunks = (int)(((long)rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys);
             int length = chunks * (HeadDimension + 2);
             float[] partials = global::System.Buffers.ArrayPool<float>.Shared.Rent(length);
             try
@@ -300,7 +326,7 @@ namespace KernelGen.Generated
                     float runningMax = float.NegativeInfinity;
                     float runningSum = 0f;
                     int start = rangeStart + chunk * chunkKeys;
-                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, Math.Min(rangeEnd, start + chunkKeys), scores, accumulator, ref runningMax, ref runningSum);
+                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), scores, accumulator, ref runningMax, ref runningSum);
                     state[HeadDimension] = runningMax;
                     state[HeadDimension + 1] = runningSum;
                 }
@@ -312,18 +338,17 @@ namespace KernelGen.Generated
             where TPath : struct, IHeadDimensionPath
         {
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
-                ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>
-                RunRowGroups<TPath>(query, key, value, output, packedKeys, queryCount, keyCount, rowStart, rowEnd);
+                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
+                RunRowGroups<TPath>(query, key, value, output, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
         }
 
         /// <summary>Rows [rowStart, rowEnd), whole groups of TPath.RowTile, through the tiled micro-kernel.</summary>
         private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
-            ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd)
+            ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd)
             where TPath : struct, IHeadDimensionPath
         {
             ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);
             ref float queryStart = ref MemoryMarshal.GetReference(query);
-            ref float valueStart = ref MemoryMarshal.GetReference(value);
             Span<float> scores = stackalloc float[MaxRowTile * KeyBlock];
             Span<float> accumulators = stackalloc float[MaxRowTile * HeadDimension];
             Span<float> runningMax = stackalloc float[MaxRowTile];
@@ -339,7 +364,7 @@ namespace KernelGen.Generated
                 int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
                 for (int row = 0; row < rows; row++)
                 {
-                    RowRange(firstRow + row + keyCount - queryCount, keyCount, out rangeStarts[row], out rangeEnds[row]);
+                    RowRange(firstRow + row + (keyCount - queryCount), keyCount, out rangeStarts[row], out rangeEnds[row]);
                     if (rangeStarts[row] < rangeEnds[row])
                     {
                         unionStart = Math.Min(unionStart, rangeStarts[row]);
@@ -357,15 +382,18 @@ namespace KernelGen.Generated
 
                 // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
                 int scanStart = unionStart < unionEnd ? unionStart / 16 * 16 : 0;
-                int scanEnd = unionStart < unionEnd ? Math.Min(keyCount, (unionEnd + 15) / 16 * 16) : 0;
-                for (int tileStart = scanStart; tileStart < scanEnd; tileStart += KeyBlock)
+                int scanEnd = unionStart < unionEnd ? (int)Math.Min(keyCount, ((long)unionEnd + 15) / 16 * 16) : 0;
+                // Steps of tileKeys, never past scanEnd, so no index passes int.MaxValue however long the key span.
+                for (int tileStart = scanStart, tileKeys; tileStart < scanEnd; tileStart += tileKeys)
                 {
-                    int tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
+                    tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
+                    bool tileMasked = false;
                     for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += 16)
                     {
                         int blockStart = tileStart + blockOffset;
-                        bool inEveryRange = blockStart >= commonStart && blockStart + 16 <= commonEnd;
+                        bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - 16;
                         bool outsideEveryRange = OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
+                        tileMasked |= !inEveryRange;
                         if (outsideEveryRange)
                         {
                             // Empty block: never scored; its lanes carry no weight.
@@ -378,7 +406,7 @@ namespace KernelGen.Generated
                         }
 
                         // Scores for rows x 16 keys from the packed block.
-                        TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, blockStart * HeadDimension), scores.Slice(blockOffset));
+                        TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * HeadDimension), scores.Slice(blockOffset));
                         if (!inEveryRange)
                         {
                             // Partial block: lanes outside a row's range become -inf (vector compares).
@@ -395,7 +423,16 @@ namespace KernelGen.Generated
                         corrections[row] = global::KernelGen.OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);
                     }
 
-                    TPath.AccumulateTile(accumulators, corrections, scores, ref Unsafe.Add(ref valueStart, tileStart * HeadDimension), tileKeys);
+                    ReadOnlySpan<float> tileValues = value.Slice(tileStart * HeadDimension, tileKeys * HeadDimension);
+                    if (tileMasked && !global::KernelGen.Reductions.AllFinite(tileValues))
+                    {
+                        // Masked lanes weigh 0, but 0 * NaN and 0 * inf are NaN: skip them so a masked key's value never reaches the output.
+                        global::KernelGen.OnlineSoftmax.AccumulateNonZero(accumulators, corrections, scores, KeyBlock, tileValues, rows, HeadDimension);
+                    }
+                    else
+                    {
+                        TPath.AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
+                    }
                 }
 
                 // Normalise every row of the group.
@@ -411,7 +448,7 @@ namespace KernelGen.Generated
         {
             for (int row = 0; row < rangeStarts.Length; row++)
             {
-                if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] < blockStart + 16 && blockStart < rangeEnds[row])
+                if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] - 16 < blockStart && blockStart < rangeEnds[row])
                 {
                     return false;
                 }

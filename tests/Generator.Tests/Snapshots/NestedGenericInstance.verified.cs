@@ -109,10 +109,15 @@ namespace KernelGen.Generated
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
             string queryName, string keyName, string valueName, string outputName)
         {
-            // Validation: every length is checked before anything is written.
-            global::KernelGen.AttentionGuard.ValidateLengths(HeadDimension, query.Length, key.Length, value.Length, output.Length,
+            // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
+            global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
                 queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
+            Compute(query, key, value, output, queryCount, keyCount);
+        }
 
+        /// <summary>Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked.</summary>
+        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
+        {
             if (queryCount == 0)
             {
                 return; // Nq = 0: nothing to compute.
@@ -151,7 +156,7 @@ namespace KernelGen.Generated
             // Every row one at a time over exactly its key range: the window is narrower than 64 keys, too few for tiles to pay.
             long work = (long)queryCount * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
             global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(
-                query, key, value, output, ReadOnlySpan<float>.Empty, queryCount, keyCount, 0, queryCount, 1, work);
+                query, key, value, output, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, 0, queryCount, 1, work);
         }
 
         /// <summary>Single rows of one path, as the runtime's thread scheduler calls them.</summary>
@@ -159,7 +164,7 @@ namespace KernelGen.Generated
             where TPath : struct, IHeadDimensionPath
         {
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
-                ReadOnlySpan<float> packedKeys, int queryCount, int keyCount, int rowStart, int rowEnd) =>
+                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
                 RunSingleRows<TPath>(query, key, value, output, queryCount, keyCount, rowStart, rowEnd);
         }
 
@@ -179,7 +184,7 @@ namespace KernelGen.Generated
                 ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);
                 float runningMax = float.NegativeInfinity;
                 float runningSum = 0f;
-                RowRange(queryRow + keyCount - queryCount, keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow);
+                RowRange(queryRow + (keyCount - queryCount), keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow);
                 if (rangeEnd - rangeStart >= 2 * global::KernelGen.AttentionThreading.ChunkKeys)
                 {
                     // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
@@ -234,7 +239,7 @@ namespace KernelGen.Generated
             Span<float> accumulator, out float runningMax, out float runningSum)
             where TPath : struct, IHeadDimensionPath
         {
-            int chunks = (rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys;
+            int chunks = (int)(((long)rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys);
             int length = chunks * (HeadDimension + 2);
             float[] partials = global::System.Buffers.ArrayPool<float>.Shared.Rent(length);
             try
@@ -269,7 +274,7 @@ namespace KernelGen.Generated
                     float runningMax = float.NegativeInfinity;
                     float runningSum = 0f;
                     int start = rangeStart + chunk * chunkKeys;
-                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, Math.Min(rangeEnd, start + chunkKeys), scores, accumulator, ref runningMax, ref runningSum);
+                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), scores, accumulator, ref runningMax, ref runningSum);
                     state[HeadDimension] = runningMax;
                     state[HeadDimension + 1] = runningSum;
                 }

@@ -1,0 +1,279 @@
+using System;
+using System.Buffers;
+
+namespace KernelGen
+{
+    /// <summary>The shape of one batched multi-head call, as <see cref="BatchedAttention.Validate"/> derives it.</summary>
+    public readonly struct BatchedShape
+    {
+        /// <summary>A shape from its parts (no validation; <see cref="BatchedAttention.Validate"/> derives checked ones).</summary>
+        public BatchedShape(AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch, int queryCount, int keyCount)
+        {
+            Layout = layout;
+            HeadDimension = headDimension;
+            Heads = heads;
+            KeyValueHeads = keyValueHeads;
+            Batch = batch;
+            QueryCount = queryCount;
+            KeyCount = keyCount;
+        }
+
+        /// <summary>How the spans are laid out.</summary>
+        public AttentionLayout Layout { get; }
+
+        /// <summary>d, floats per row.</summary>
+        public int HeadDimension { get; }
+
+        /// <summary>H, the query (and output) heads.</summary>
+        public int Heads { get; }
+
+        /// <summary>The key and value heads; query head h reads key/value head h / (Heads / KeyValueHeads).</summary>
+        public int KeyValueHeads { get; }
+
+        /// <summary>B, the batch items.</summary>
+        public int Batch { get; }
+
+        /// <summary>Nq, the query positions per batch item (padding included).</summary>
+        public int QueryCount { get; }
+
+        /// <summary>Nk, the key positions per batch item (padding included).</summary>
+        public int KeyCount { get; }
+
+        /// <summary>The offset of row <paramref name="position"/> of head <paramref name="head"/> of item <paramref name="item"/> in a span of <paramref name="heads"/> heads and <paramref name="positions"/> positions.</summary>
+        public int RowOffset(int item, int head, int position, int heads, int positions) => Layout == AttentionLayout.BatchHeadSeqDim
+            ? ((item * heads + head) * positions + position) * HeadDimension
+            : ((item * positions + position) * heads + head) * HeadDimension;
+    }
+
+    /// <summary>
+    /// Batched multi-head attention on top of a generated single-head kernel: validation, grouped-query head mapping,
+    /// padding (per-item key and query lengths), layouts, and threads over (batch item, key/value head) pairs.
+    /// </summary>
+    /// <remarks>
+    /// Item b with key length Lk and query length Lq is exactly the single-head problem of its first Lq queries against
+    /// its first Lk keys: query i sits at p(i) = i + Lk - Lq, so causal, window and global positions count in valid
+    /// tokens. Padding rows (i &gt;= Lq) are written as zeros, and padding keys are never read, so a call costs time in
+    /// proportion to the real tokens. In [B, H, N, d] each head's rows are contiguous and the kernel reads them in place;
+    /// in [B, N, H, d] they are strided, and each key/value head is first gathered into a pooled contiguous buffer (read
+    /// once per group of query heads that share it).
+    /// </remarks>
+    public static class BatchedAttention
+    {
+        /// <summary>
+        /// Checks every length of a batched call before anything is written and derives the shape. Throws
+        /// <see cref="ArgumentException"/> (or <see cref="ArgumentOutOfRangeException"/>) naming the offending parameter.
+        /// </summary>
+        public static BatchedShape Validate(
+            AttentionLayout layout,
+            int headDimension,
+            int heads,
+            int keyValueHeads,
+            int batch,
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<float> output,
+            ReadOnlySpan<int> keyLengths,
+            ReadOnlySpan<int> queryLengths,
+            bool hasKeyLengths,
+            bool hasQueryLengths,
+            string queryName,
+            string keyName,
+            string valueName,
+            string outputName,
+            string batchName,
+            string keyLengthsName,
+            string queryLengthsName)
+        {
+            if (headDimension <= 0 || heads <= 0 || keyValueHeads <= 0 || heads % keyValueHeads != 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(heads), "The head dimension and head counts must be positive, and KeyValueHeads must divide Heads.");
+            }
+
+            if (batch < 0)
+            {
+                throw new ArgumentOutOfRangeException(batchName, batch, $"The {batchName} count must not be negative.");
+            }
+
+            if (batch == 0)
+            {
+                if (!query.IsEmpty || !key.IsEmpty || !value.IsEmpty || !output.IsEmpty)
+                {
+                    string name = !query.IsEmpty ? queryName : !key.IsEmpty ? keyName : !value.IsEmpty ? valueName : outputName;
+                    throw new ArgumentException($"With {batchName} = 0 every span must be empty.", name);
+                }
+
+                CheckLengths(keyLengths, hasKeyLengths, 0, 0, keyLengthsName, batchName, "keys");
+                CheckLengths(queryLengths, hasQueryLengths, 0, 0, queryLengthsName, batchName, "queries");
+                return new BatchedShape(layout, headDimension, heads, keyValueHeads, 0, 0, 0);
+            }
+
+            long queryRow = (long)batch * heads * headDimension;
+            long keyRow = (long)batch * keyValueHeads * headDimension;
+            if (query.Length % queryRow != 0)
+            {
+                throw new ArgumentException(
+                    $"The {queryName} length {query.Length} is not a whole number of positions of {batchName} ({batch}) x {heads} heads x {headDimension}.", queryName);
+            }
+
+            if (key.Length % keyRow != 0)
+            {
+                throw new ArgumentException(
+                    $"The {keyName} length {key.Length} is not a whole number of positions of {batchName} ({batch}) x {keyValueHeads} key/value heads x {headDimension}.", keyName);
+            }
+
+            if (value.Length != key.Length)
+            {
+                throw new ArgumentException($"The {valueName} length {value.Length} must equal the {keyName} length {key.Length}.", valueName);
+            }
+
+            if (output.Length != query.Length)
+            {
+                throw new ArgumentException($"The {outputName} length {output.Length} must equal the {queryName} length {query.Length}.", outputName);
+            }
+
+            int queryCount = (int)(query.Length / queryRow);
+            int keyCount = (int)(key.Length / keyRow);
+            CheckLengths(keyLengths, hasKeyLengths, batch, keyCount, keyLengthsName, batchName, "keys");
+            CheckLengths(queryLengths, hasQueryLengths, batch, queryCount, queryLengthsName, batchName, "queries");
+            AttentionGuard.Validate(headDimension, query, key, value, output, queryName, keyName, valueName, outputName, out _, out _);
+            return new BatchedShape(layout, headDimension, heads, keyValueHeads, batch, queryCount, keyCount);
+        }
+
+        /// <summary>
+        /// Computes every (batch item, head) of a validated call with <typeparamref name="TKernel"/>, on up to
+        /// <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each output row is written by one kernel call
+        /// in a fixed order, so the result does not depend on the thread count.
+        /// </summary>
+        public static void Run<TKernel>(
+            BatchedShape shape,
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<float> output,
+            ReadOnlySpan<int> keyLengths,
+            ReadOnlySpan<int> queryLengths)
+            where TKernel : ISingleHeadKernel
+        {
+            if (shape.Batch == 0)
+            {
+                return;
+            }
+
+            long work = 0;
+            for (int item = 0; item < shape.Batch; item++)
+            {
+                long lq = queryLengths.IsEmpty ? shape.QueryCount : queryLengths[item];
+                long lk = keyLengths.IsEmpty ? shape.KeyCount : keyLengths[item];
+                work += lq * lk * shape.HeadDimension * shape.Heads;
+            }
+
+            AttentionThreading.ForHeadGroups<TKernel>(shape, query, key, value, output, keyLengths, queryLengths, work);
+        }
+
+        /// <summary>
+        /// Computes head group <paramref name="group"/> (batch item group / KeyValueHeads, key/value head
+        /// group % KeyValueHeads): the Heads / KeyValueHeads query heads that read one key/value head.
+        /// </summary>
+        internal static void RunGroup<TKernel>(
+            BatchedShape shape,
+            int group,
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<float> output,
+            ReadOnlySpan<int> keyLengths,
+            ReadOnlySpan<int> queryLengths)
+            where TKernel : ISingleHeadKernel
+        {
+            int d = shape.HeadDimension;
+            int item = group / shape.KeyValueHeads;
+            int keyHead = group % shape.KeyValueHeads;
+            int perGroup = shape.Heads / shape.KeyValueHeads;
+            int lq = queryLengths.IsEmpty ? shape.QueryCount : queryLengths[item];
+            int lk = keyLengths.IsEmpty ? shape.KeyCount : keyLengths[item];
+
+            if (shape.Layout == AttentionLayout.BatchHeadSeqDim)
+            {
+                // Every head's rows are contiguous: the kernel reads and writes them in place.
+                ReadOnlySpan<float> keys = key.Slice(shape.RowOffset(item, keyHead, 0, shape.KeyValueHeads, shape.KeyCount), lk * d);
+                ReadOnlySpan<float> values = value.Slice(shape.RowOffset(item, keyHead, 0, shape.KeyValueHeads, shape.KeyCount), lk * d);
+                for (int g = 0; g < perGroup; g++)
+                {
+                    int head = keyHead * perGroup + g;
+                    int offset = shape.RowOffset(item, head, 0, shape.Heads, shape.QueryCount);
+                    TKernel.Run(query.Slice(offset, lq * d), keys, values, output.Slice(offset, lq * d));
+                    output.Slice(offset + lq * d, (shape.QueryCount - lq) * d).Clear();
+                }
+
+                return;
+            }
+
+            // [B, N, H, d]: gather the key/value head once, then each query head of the group in and out.
+            float[] keyBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lk * d));
+            float[] valueBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lk * d));
+            float[] queryBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lq * d));
+            float[] outputBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lq * d));
+            try
+            {
+                for (int n = 0; n < lk; n++)
+                {
+                    int offset = shape.RowOffset(item, keyHead, n, shape.KeyValueHeads, shape.KeyCount);
+                    key.Slice(offset, d).CopyTo(keyBuffer.AsSpan(n * d, d));
+                    value.Slice(offset, d).CopyTo(valueBuffer.AsSpan(n * d, d));
+                }
+
+                for (int g = 0; g < perGroup; g++)
+                {
+                    int head = keyHead * perGroup + g;
+                    for (int n = 0; n < lq; n++)
+                    {
+                        query.Slice(shape.RowOffset(item, head, n, shape.Heads, shape.QueryCount), d).CopyTo(queryBuffer.AsSpan(n * d, d));
+                    }
+
+                    TKernel.Run(queryBuffer.AsSpan(0, lq * d), keyBuffer.AsSpan(0, lk * d), valueBuffer.AsSpan(0, lk * d), outputBuffer.AsSpan(0, lq * d));
+                    for (int n = 0; n < shape.QueryCount; n++)
+                    {
+                        Span<float> row = output.Slice(shape.RowOffset(item, head, n, shape.Heads, shape.QueryCount), d);
+                        if (n < lq)
+                        {
+                            outputBuffer.AsSpan(n * d, d).CopyTo(row);
+                        }
+                        else
+                        {
+                            row.Clear();
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(outputBuffer);
+                ArrayPool<float>.Shared.Return(queryBuffer);
+                ArrayPool<float>.Shared.Return(valueBuffer);
+                ArrayPool<float>.Shared.Return(keyBuffer);
+            }
+        }
+
+        private static void CheckLengths(ReadOnlySpan<int> lengths, bool present, int batch, int limit, string name, string batchName, string what)
+        {
+            if (!present)
+            {
+                return;
+            }
+
+            if (lengths.Length != batch)
+            {
+                throw new ArgumentException($"The {name} span holds {lengths.Length} lengths; it needs one per batch item ({batchName} = {batch}).", name);
+            }
+
+            for (int i = 0; i < lengths.Length; i++)
+            {
+                if ((uint)lengths[i] > (uint)limit)
+                {
+                    throw new ArgumentException($"{name}[{i}] = {lengths[i]} is outside 0..{limit} (the {what} per batch item).", name);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+using System;
+
+namespace KernelGen
+{
+    /// <summary>
+    /// Implemented by generated kernels: one head of one sequence, query [Nq, d] against key and value [Nk, d], rows
+    /// contiguous, lengths already validated by the caller. <see cref="BatchedAttention"/> calls it once per
+    /// (batch item, head) with the valid rows only.
+    /// </summary>
+    public interface ISingleHeadKernel
+    {
+        /// <summary>Computes output [Nq, d] with Nq = query.Length / d and Nk = key.Length / d.</summary>
+        static abstract void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+    }
+}

@@ -1,0 +1,339 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace KernelGen.Generator.Tests
+{
+    /// <summary>
+    /// Seeded fuzzing of the generator with mutated declarations: odd attribute arguments, duplicate and misspelt
+    /// attributes, wrong signatures, odd containers, and text damage (deleted spans, stray tokens, truncation).
+    /// Whatever comes in, the generator never throws, reports only KG diagnostics (never KG0999), never causes a
+    /// compiler diagnostic inside its own output, and a declaration it accepts compiles clean.
+    /// CI runs <see cref="DefaultCases"/> declarations; set KERNELGEN_FUZZ_CASES (and KERNELGEN_FUZZ_SEED) for a long run.
+    /// </summary>
+    public sealed class FuzzTests
+    {
+        public const int DefaultCases = 400;
+
+        private static readonly string[] Ints =
+        {
+            "int.MinValue", "int.MaxValue", "int.MaxValue - 1", "-1", "0", "1", "2", "3", "7", "16", "31", "64", "100", "128",
+            "256", "512", "513", "1024", "65536", "1 << 20", "-0", "0x10", "'a'", "(int)3.9", "1_000",
+        };
+
+        private static readonly string[] Floats =
+        {
+            "0f", "-0f", "1e-30f", "float.NaN", "float.PositiveInfinity", "float.NegativeInfinity", "float.MaxValue", "float.Epsilon",
+            "0.125f", "-1f", "1", "2.5", "(float)0.1", "1e39f", "\"a\"", "null",
+        };
+
+        private static readonly string[] Signatures =
+        {
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)",
+            "(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> o)",
+            "(Span<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)",
+            "(float[] query, float[] key, float[] value, float[] output)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int extra)",
+            "(ReadOnlySpan<double> query, ReadOnlySpan<double> key, ReadOnlySpan<double> value, Span<double> output)",
+            "(in ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, out Span<float> output)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output = default)",
+            "(Missing query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)",
+            "(ReadOnlySpan<float> @class, ReadOnlySpan<float> @int, ReadOnlySpan<float> HeadDimension, Span<float> Run)",
+            "()",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> keyLengths)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch, ReadOnlySpan<bool> keyMask)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, long batch)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch, ReadOnlySpan<int> lengths)",
+        };
+
+        private static readonly string[] BatchedSignatures =
+        {
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch)",
+            "(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> o, int items, ReadOnlySpan<int> keyLengths)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch, ReadOnlySpan<int> queryLengths)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch, ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths)",
+        };
+
+        private static readonly string[] Heads =
+        {
+            "public static partial void", "static partial void", "internal static partial void", "private static partial void",
+            "public partial void", "public static void", "public static partial int", "public static partial void Generic<T>",
+            "public static extern partial void", "public static async partial void", "public static unsafe partial void",
+            "public virtual partial void", "public static partial global::System.Void",
+        };
+
+        private static readonly string[] Tokens = { "(", ")", "[", "]", "{", "}", ",", ";", "=", "\"", "'", "<", ">", "/*", "//", "#if X", "@", "\n", " ", "partial", "static", "int" };
+
+        private readonly ITestOutputHelper _output;
+
+        public FuzzTests(ITestOutputHelper output) => _output = output;
+
+        [Fact]
+        public void MutatedDeclarations_NeverBreakTheGenerator()
+        {
+            int cases = int.TryParse(Environment.GetEnvironmentVariable("KERNELGEN_FUZZ_CASES"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int c) ? c : DefaultCases;
+            int seed = int.TryParse(Environment.GetEnvironmentVariable("KERNELGEN_FUZZ_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) ? s : 20261123;
+            var failures = new List<string>();
+            var diagnostics = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            int emitted = 0, compiledClean = 0;
+            var clock = Stopwatch.StartNew();
+            for (int index = 0; index < cases; index++)
+            {
+                var random = new Random(seed + index);
+                string source = Declaration(random);
+                string? problem = Check(source, diagnostics, ref emitted, ref compiledClean);
+                if (problem is not null)
+                {
+                    failures.Add($"case {index} (seed {seed + index}): {problem}\n{source}");
+                    if (failures.Count >= 5)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"fuzz: {cases} declarations in {clock.Elapsed.TotalSeconds:F1} s (seed {seed}); {emitted} produced a kernel, {compiledClean} of them compiled clean; " +
+                $"diagnostics: {string.Join(", ", diagnostics.Select(static p => $"{p.Key} x{p.Value}"))}"));
+            Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        }
+
+        /// <summary>Runs the generator on one source; returns what went wrong, or null.</summary>
+        private static string? Check(string source, IDictionary<string, int> seen, ref int emitted, ref int compiledClean)
+        {
+            Compilation compilation = GeneratorHarness.Compile(source);
+            GeneratorDriver driver = GeneratorHarness.CreateDriver()
+                .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> driverDiagnostics);
+            GeneratorRunResult result = driver.GetRunResult().Results.Single();
+            if (result.Exception is not null)
+            {
+                return "generator threw " + result.Exception;
+            }
+
+            if (driverDiagnostics.FirstOrDefault(static d => d.Id is "CS8785" or "AD0001") is { } crash)
+            {
+                return "driver reported " + crash;
+            }
+
+            foreach (Diagnostic diagnostic in result.Diagnostics)
+            {
+                seen[diagnostic.Id] = seen.TryGetValue(diagnostic.Id, out int count) ? count + 1 : 1;
+                if (!diagnostic.Id.StartsWith("KG", StringComparison.Ordinal) || diagnostic.Id == "KG0999")
+                {
+                    return "unexpected generator diagnostic " + diagnostic;
+                }
+
+                if (diagnostic.Location.IsInSource && diagnostic.Location.SourceTree?.FilePath != "User0.cs")
+                {
+                    return "diagnostic outside the user's file " + diagnostic;
+                }
+            }
+
+            if (result.GeneratedSources.Length == 0)
+            {
+                return null;
+            }
+
+            emitted++;
+            var generatedTrees = new HashSet<SyntaxTree>(output.SyntaxTrees.Except(compilation.SyntaxTrees));
+            ImmutableArray<Diagnostic> compiled = output.GetDiagnostics();
+            if (compiled.FirstOrDefault(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree is { } tree && generatedTrees.Contains(tree)) is { } inGenerated)
+            {
+                return "compiler diagnostic in generated code: " + inGenerated;
+            }
+
+            bool userCodeClean = !compilation.GetDiagnostics().Any(static d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS8795");
+            bool specAccepted = !result.Diagnostics.Any(static d => d.Severity == DiagnosticSeverity.Error);
+            if (userCodeClean && specAccepted)
+            {
+                if (compiled.FirstOrDefault(static d => d.Severity == DiagnosticSeverity.Error) is { } error)
+                {
+                    return "an accepted spec does not compile: " + error;
+                }
+
+                compiledClean++;
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// A whole source file: a valid kernel declaration (random valid spec, signature, modifiers and container) with
+        /// 0, 1 or more of its parts swapped for a wrong variant, so about a third of the cases reach the emitter.
+        /// </summary>
+        private static string Declaration(Random random)
+        {
+            int d = random.Next(5) == 0 ? Pick(random, 1, 3, 100, 256, 512) : random.Next(1, 161);
+            bool causal = random.Next(2) == 0;
+            bool window = random.Next(3) != 0;
+            bool batched = random.Next(3) == 0;
+            string batchArguments = string.Empty;
+            if (batched)
+            {
+                int heads = Pick(random, 1, 2, 4, 8, 12, 32);
+                int[] divisors = Enumerable.Range(1, heads).Where(g => heads % g == 0).ToArray();
+                batchArguments = $", Heads = {heads}" + (random.Next(2) == 0 ? $", KeyValueHeads = {Pick(random, divisors)}" : string.Empty) +
+                    (random.Next(2) == 0 ? ", Layout = AttentionLayout." + Pick(random, "BatchSeqHeadDim", "BatchHeadSeqDim") : string.Empty);
+            }
+
+            var attributes = new List<string>
+            {
+                random.Next(3) == 0 ? $"[AttentionKernel({d}, Scale = 0.{random.Next(1, 999)}f{batchArguments})]" : $"[AttentionKernel({d}{batchArguments})]",
+            };
+            if (causal)
+            {
+                attributes.Add("[CausalMask]");
+            }
+
+            if (window)
+            {
+                attributes.Add($"[SlidingWindow({random.Next(0, 300)}, {(causal ? 0 : random.Next(0, 300))})]");
+                if (random.Next(2) == 0)
+                {
+                    attributes.Add("[GlobalTokens(" + string.Join(", ", Enumerable.Range(0, random.Next(1, 6)).Select(i => i * 3 + random.Next(3))) + ")]");
+                }
+            }
+
+            string signature = batched ? Pick(random, BatchedSignatures) : Signatures[random.Next(2)];
+            string head = Pick(random, "public static partial void", "static partial void", "internal static partial void", "private static partial void", "public partial void");
+            string name = Pick(random, "Attend", "A", "@float", "Run", "Kernel", "Attend_1", "ÄttendΩ");
+            int container = random.Next(12);
+
+            int faults = random.Next(10) switch { < 4 => 0, < 8 => 1, _ => random.Next(2, 5) };
+            bool damage = false;
+            for (int f = 0; f < faults; f++)
+            {
+                switch (random.Next(7))
+                {
+                    case 0:
+                        attributes[0] = KernelAttribute(random);
+                        break;
+                    case 1:
+                        attributes.Add(random.Next(4) switch
+                        {
+                            0 => "[CausalMask" + Pick(random, "()", "(1)", "(true)") + "]",
+                            1 => "[SlidingWindow(" + SlidingArguments(random) + ")]",
+                            2 => "[GlobalTokens(" + GlobalArguments(random) + ")]",
+                            _ => Pick(random, "[Obsolete]", "[KernelGen.CausalMask]", "[global::KernelGen.SlidingWindow(4)]", "[CausalMaskAttribute]", "[Nonexistent(1)]", "[return: CausalMask]", KernelAttribute(random)),
+                        });
+                        break;
+                    case 2:
+                        attributes.Insert(random.Next(attributes.Count + 1), attributes[random.Next(attributes.Count)]);
+                        break;
+                    case 3:
+                        signature = Pick(random, Signatures);
+                        break;
+                    case 4:
+                        head = Pick(random, Heads);
+                        break;
+                    case 5:
+                        container = random.Next(100);
+                        break;
+                    default:
+                        damage = true;
+                        break;
+                }
+            }
+
+            string body = string.Join("\n", attributes.OrderBy(_ => random.Next())) + "\n" + head + " " + name + signature + ";";
+            string usings = random.Next(20) == 0 ? "using KernelGen;\n" : "using System;\nusing KernelGen;\n";
+            string source = usings + container switch
+            {
+                0 => "namespace App;\npublic static partial class Kernels\n{\n" + body + "\n}\n",
+                1 => "namespace App\n{\n    public partial class Outer<T> where T : struct\n    {\n        internal partial struct Inner<U>\n        {\n" + body + "\n        }\n    }\n}\n",
+                2 => "namespace App;\npublic partial record Holder(int X)\n{\n" + body + "\n}\n",
+                3 => "namespace App;\npublic partial record struct Holder(int X)\n{\n" + body + "\n}\n",
+                4 => "public static partial class GlobalKernels\n{\n" + body + "\n}\n",
+                5 => "namespace App;\npublic ref partial struct Holder\n{\n" + body + "\n}\n",
+                6 => "namespace App.Deep\n{\n    public static partial class Kernels\n    {\n" + body + "\n    }\n}\n",
+                7 => "namespace App;\npublic partial interface IKernels\n{\n" + body + "\n}\n",
+                8 => "System.Console.WriteLine();\n" + body + "\n",
+                9 => "namespace App;\npublic static class NotPartial\n{\n" + body + "\n}\n",
+                10 => "namespace App;\npublic static partial class Host\n{\n    public static void M()\n    {\n" + body.Replace("public ", "") + "\n    }\n}\n",
+                11 => "namespace App;\nfile static partial class Hidden\n{\n" + body + "\n}\n",
+                _ => "namespace App;\npublic partial class Kernels\n{\n" + body + "\n}\n",
+            };
+            return damage ? Mutate(random, source) : source;
+        }
+
+        private static string KernelAttribute(Random random) => "[AttentionKernel" + random.Next(14) switch
+        {
+            0 => "",
+            1 => "()",
+            2 => "(\"x\")",
+            3 => "(" + Pick(random, Ints) + ", Scale = " + Pick(random, Floats) + ")",
+            4 => "(" + Pick(random, Ints) + ", Nope = 3)",
+            5 => "(HeadDimension: " + Pick(random, Ints) + ")",
+            10 => "(" + Pick(random, Ints) + ", Heads = " + Pick(random, Ints) + ", KeyValueHeads = " + Pick(random, Ints) + ")",
+            11 => "(" + Pick(random, Ints) + ", Layout = (AttentionLayout)" + Pick(random, Ints) + ")",
+            6 => "(" + Pick(random, Ints) + ", " + Pick(random, Ints) + ")",
+            7 => "(null)",
+            8 => "(typeof(int))",
+            _ => "(" + Pick(random, Ints) + ")",
+        } + "]";
+
+        private static string SlidingArguments(Random random) => random.Next(7) switch
+        {
+            0 => "",
+            1 => Pick(random, Ints) + ", " + Pick(random, Ints) + ", " + Pick(random, Ints),
+            2 => "\"a\"",
+            3 => "left: " + Pick(random, Ints) + ", right: " + Pick(random, Ints),
+            4 => Pick(random, Ints),
+            _ => Pick(random, Ints) + ", " + Pick(random, Ints),
+        };
+
+        private static string GlobalArguments(Random random)
+        {
+            switch (random.Next(8))
+            {
+                case 0: return "";
+                case 1: return "null";
+                case 2: return "\"a\"";
+                case 3: return "new int[] { " + string.Join(", ", Enumerable.Range(0, random.Next(1, 5)).Select(_ => Pick(random, Ints))) + " }";
+                case 4: return string.Join(", ", Enumerable.Range(0, random.Next(500, 3000)).Select(i => (i * 7).ToString(CultureInfo.InvariantCulture)));
+                case 5: return "new[] { 1, 2 }";
+                default: return string.Join(", ", Enumerable.Range(0, random.Next(1, 6)).Select(_ => Pick(random, Ints)));
+            }
+        }
+
+        /// <summary>Text damage: spans deleted, stray tokens inserted, a slice repeated, or the tail cut off.</summary>
+        private static string Mutate(Random random, string source)
+        {
+            var text = new StringBuilder(source);
+            int mutations = random.Next(1, 4);
+            for (int m = 0; m < mutations && text.Length > 0; m++)
+            {
+                int at = random.Next(text.Length);
+                switch (random.Next(4))
+                {
+                    case 0:
+                        text.Remove(at, Math.Min(random.Next(1, 12), text.Length - at));
+                        break;
+                    case 1:
+                        text.Insert(at, Pick(random, Tokens));
+                        break;
+                    case 2:
+                        int length = Math.Min(random.Next(1, 40), text.Length - at);
+                        text.Insert(at, text.ToString(at, length));
+                        break;
+                    default:
+                        text.Length = at;
+                        break;
+                }
+            }
+
+            return text.ToString();
+        }
+
+        private static T Pick<T>(Random random, params T[] options) => options[random.Next(options.Length)];
+    }
+}

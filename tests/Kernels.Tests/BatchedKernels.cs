@@ -1,0 +1,61 @@
+// Batched multi-head kernels: every (Heads, KeyValueHeads) pair the tests cover, both layouts, and each subset of the
+// run-time length parameters, over a spread of masks. BatchedTests reads the attributes back by reflection.
+using System;
+
+namespace KernelGen.Kernels.Tests
+{
+    public static partial class BatchedKernels
+    {
+        [AttentionKernel(16, Heads = 1)]
+        public static partial void H1Kv1_Full(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);
+
+        [AttentionKernel(64, Heads = 4, KeyValueHeads = 1)]
+        [CausalMask]
+        public static partial void H4Kv1_Causal_KeyLengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths);
+
+        [AttentionKernel(16, Heads = 4, KeyValueHeads = 2, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [CausalMask]
+        public static partial void H4Kv2_Causal_Bhsd_BothLengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);
+
+        [AttentionKernel(16, Heads = 4)]
+        [SlidingWindow(100, 30)]
+        [GlobalTokens(0, 5, 64)]
+        public static partial void H4Kv4_WindowGlobals_QueryLengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> queryLengths);
+
+        [AttentionKernel(32, Heads = 8, KeyValueHeads = 1, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [CausalMask]
+        [SlidingWindow(70, 0)]
+        [GlobalTokens(0, 1)]
+        public static partial void H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths);
+
+        [AttentionKernel(16, Heads = 8, KeyValueHeads = 2)]
+        [CausalMask]
+        [SlidingWindow(16, 0)]
+        public static partial void H8Kv2_CausalWindow_BothLengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);
+
+        [AttentionKernel(80, Heads = 8, KeyValueHeads = 4, Layout = AttentionLayout.BatchHeadSeqDim)]
+        public static partial void H8Kv4_Full_Bhsd(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);
+
+        [AttentionKernel(3, Heads = 8, KeyValueHeads = 8)]
+        [SlidingWindow(3, 7)]
+        public static partial void H8Kv8_Window_KeyLengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths);
+
+        [AttentionKernel(64, Heads = 1, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [CausalMask]
+        public static partial void H1Kv1_Causal_Bhsd_QueryLengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> queryLengths);
+
+        [AttentionKernel(128, Heads = 4, KeyValueHeads = 4, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [CausalMask]
+        [SlidingWindow(256, 0)]
+        [GlobalTokens(0, 1, 2, 3)]
+        public static partial void H4Kv4_Sinks_Bhsd_KeyLengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths);
+    }
+}

@@ -1,0 +1,254 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
+using Xunit;
+
+namespace KernelGen.Kernels.Tests
+{
+    /// <summary>
+    /// Kernels at the edges of their contract: overlapping buffers, non-finite inputs, and index arithmetic near
+    /// int.MaxValue. A kernel must throw before it writes, compute what the reference computes, or both.
+    /// </summary>
+    public sealed class SafetyTests
+    {
+        private static readonly KernelCase Longformer = KernelCatalog.Get("D64_Window3x7Globals");
+
+        /// <summary>Offsets (in rows of d = 64) of query, key, value and output inside one buffer of 40 rows; each span is 10 rows.</summary>
+        public static TheoryData<string, int, int, int, int> OverlapCases() => new()
+        {
+            { "output is query", 0, 10, 20, 0 },
+            { "output inside key", 0, 10, 20, 15 },
+            { "output over the end of value", 0, 10, 20, 29 },
+            { "output over the start of query", 1, 12, 24, 0 },
+            { "output is value, query and key shared", 0, 0, 20, 20 },
+        };
+
+        [Theory]
+        [MemberData(nameof(OverlapCases))]
+        public void OutputOverlappingAnInput_Throws_AndWritesNothing(string why, int queryRow, int keyRow, int valueRow, int outputRow)
+        {
+            const int d = 64, n = 10;
+            float[] buffer = TestData.Uniform(11, 40 * d);
+            float[] before = (float[])buffer.Clone();
+
+            ArgumentException exception = Assert.ThrowsAny<ArgumentException>(() =>
+            {
+                Span<float> all = buffer;
+                Longformer.Kernel(all.Slice(queryRow * d, n * d), all.Slice(keyRow * d, n * d), all.Slice(valueRow * d, n * d), all.Slice(outputRow * d, n * d));
+            });
+
+            Assert.True(exception.ParamName == "output", $"{why}: parameter '{exception.ParamName}'");
+            Assert.Equal(before, buffer);
+        }
+
+        [Fact]
+        public void InputsSharingOneBuffer_AreAllowed()
+        {
+            const int d = 64, n = 33;
+            float[] shared = TestData.Uniform(12, n * d);
+            float[] output = TestData.Poisoned(n * d);
+            double[] expected = new double[n * d];
+
+            Longformer.Kernel(shared, shared, shared, output);
+            ReferenceAttention.Compute(Longformer.Spec, shared, shared, shared, expected);
+
+            Assert.True(TestData.MaxAbsError(output, expected) <= TestData.Tolerance);
+        }
+
+        // ---- Non-finite inputs ------------------------------------------------------------------------------------
+
+        private static readonly string[] NonFiniteKernels =
+        {
+            "D64_Full", "D64_Causal", "D3_Causal", "D1_Full", "D16_Window3x7Globals", "D64_Window256x0",
+            "D80_CausalWindow70x0Globals", "D128_Window100x30Globals",
+        };
+
+        public static TheoryData<string> NonFiniteKernelNames() => new(NonFiniteKernels);
+
+        /// <summary>
+        /// One NaN, +inf or -inf planted in q, k or v: every output element is what the double-precision reference gives
+        /// (NaN where it is NaN, the same infinity where it is infinite, within tolerance elsewhere). Rows whose mask hides
+        /// the poisoned key are untouched by it, even inside a tile where the key is scored and masked.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(NonFiniteKernelNames))]
+        public void NonFiniteInput_GivesWhatTheReferenceGives(string name)
+        {
+            KernelCase kernel = KernelCatalog.Get(name);
+            int d = kernel.Spec.HeadDimension;
+            var failures = new List<string>();
+            var random = new Random(name.Length * 31 + d);
+            foreach ((int queries, int keys) in new[] { (1, 40), (37, 37), (100, 130), (130, 100), (1, 2100) })
+            {
+                foreach (string buffer in new[] { "query", "key", "value" })
+                {
+                    foreach (float poison in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                    {
+                        for (int trial = 0; trial < 2; trial++)
+                        {
+                            int seed = random.Next();
+                            float[] query = TestData.Uniform(seed, queries * d);
+                            float[] key = TestData.Uniform(seed + 1, keys * d);
+                            float[] value = TestData.Uniform(seed + 2, keys * d);
+                            float[] target = buffer switch { "query" => query, "key" => key, _ => value };
+                            int at = random.Next(target.Length);
+                            target[at] = poison;
+
+                            string? problem = CompareWithReference(kernel, query, key, value);
+                            if (problem is not null)
+                            {
+                                failures.Add($"Nq={queries} Nk={keys} {buffer}[{at}]={poison}: {problem}");
+                            }
+                        }
+                    }
+                }
+            }
+
+            Assert.True(failures.Count == 0, $"{name}: {failures.Count} failures; first: " + string.Join("; ", failures.Take(5)));
+        }
+
+        /// <summary>
+        /// The case the random test above may miss: whole value rows of masked keys are NaN or infinite, and the kernel
+        /// scores those keys inside partial tiles (causal diagonal, window edges). No row that masks them may change.
+        /// </summary>
+        [Theory]
+        [InlineData("D64_Causal")]
+        [InlineData("D128_Window100x30Globals")]
+        [InlineData("D80_CausalWindow70x0Globals")]
+        [InlineData("D64_Full")]
+        public void NonFiniteValuesOfMaskedKeys_NeverReachTheOutput(string name)
+        {
+            KernelCase kernel = KernelCatalog.Get(name);
+            int d = kernel.Spec.HeadDimension;
+            const int n = 200;
+            float[] query = TestData.Uniform(21, n * d);
+            float[] key = TestData.Uniform(22, n * d);
+            float[] value = TestData.Uniform(23, n * d);
+            foreach (int poisoned in new[] { 7, 99, 150, 199 })
+            {
+                value.AsSpan(poisoned * d, d).Fill(poisoned % 2 == 0 ? float.NaN : float.PositiveInfinity);
+                key.AsSpan(poisoned * d, d).Fill(float.NaN);
+            }
+
+            string? problem = CompareWithReference(kernel, query, key, value);
+            Assert.True(problem is null, problem);
+        }
+
+        private static string? CompareWithReference(KernelCase kernel, float[] query, float[] key, float[] value)
+        {
+            float[] output = TestData.Poisoned(query.Length);
+            double[] expected = new double[query.Length];
+            kernel.Kernel(query, key, value, output);
+            ReferenceAttention.Compute(kernel.Spec, query, key, value, expected);
+            for (int i = 0; i < output.Length; i++)
+            {
+                double e = expected[i];
+                float a = output[i];
+                bool same = double.IsNaN(e) ? float.IsNaN(a)
+                    : double.IsInfinity(e) ? a == e
+                    : Math.Abs(a - e) <= TestData.Tolerance;
+                if (!same)
+                {
+                    return $"element {i} (row {i / kernel.Spec.HeadDimension}) is {a}, the reference {e}";
+                }
+            }
+
+            return null;
+        }
+
+        // ---- Index arithmetic near int.MaxValue -------------------------------------------------------------------
+
+        /// <summary>
+        /// Key and value spans of about 2^31 floats (N·d within 64 of int.MaxValue), the last query rows attending to the
+        /// last keys: every offset the kernel computes is near the top of the int range. The buffer is reserved, not
+        /// committed: only the pages the test writes and the kernel reads become memory (a few MiB of an 8 GiB range).
+        /// </summary>
+        [Theory]
+        [InlineData("D64_CausalWindow70x0Globals", 20)]
+        [InlineData("D64_Window100x30Globals", 17)]
+        [InlineData("D1_Window256x0", 40)]
+        [InlineData("D3_CausalWindow16x0", 9)]
+        public unsafe void KeySpansNearIntMaxValue_IndexWithoutOverflow(string name, int queries)
+        {
+            KernelCase kernel = KernelCatalog.Get(name);
+            int d = kernel.Spec.HeadDimension;
+            int keys = int.MaxValue / d;
+            nuint bytes = (nuint)keys * (nuint)d * sizeof(float);
+            float* memory = (float*)NativeMemory.Alloc(bytes);
+            try
+            {
+                var cache = new Span<float>(memory, keys * d);
+                // Keys (and values: the same buffer) are random at the start (global positions) and in the last 4096 rows;
+                // everything between is the zero page, never touched by the window rows below.
+                TestData.Uniform(31, 1024 * d).CopyTo(cache);
+                TestData.Uniform(32, 4096 * d).CopyTo(cache.Slice((keys - 4096) * d));
+                float[] query = TestData.Uniform(33, queries * d);
+                float[] output = TestData.Poisoned(queries * d);
+
+                kernel.Kernel(query, cache, cache, output);
+
+                for (int row = 0; row < queries; row++)
+                {
+                    double[] expected = SparseReference(kernel.Spec, query, cache, row, queries, keys);
+                    double error = TestData.MaxAbsError(output.AsSpan(row * d, d), expected);
+                    Assert.True(error <= TestData.Tolerance, $"row {row} of {queries} against {keys} keys: max abs error {error:E3}");
+                }
+            }
+            finally
+            {
+                NativeMemory.Free(memory);
+            }
+        }
+
+        /// <summary>The reference for one row, visiting only the keys a window or global mask can allow (never the zero middle).</summary>
+        private static double[] SparseReference(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> cache, int row, int queries, int keys)
+        {
+            int d = spec.HeadDimension;
+            long position = (long)row + keys - queries;
+            AttentionWindow window = spec.Window ?? throw new ArgumentException("a windowed spec is needed");
+            var candidates = new SortedSet<int>(spec.GlobalPositions.Where(g => g < keys));
+            for (long j = Math.Max(0, position - window.Left); j <= Math.Min(keys - 1L, position + window.Right); j++)
+            {
+                candidates.Add((int)j);
+            }
+
+            var allowed = candidates.Where(j => spec.IsAllowed(row, j, queries, keys)).ToList();
+            double[] scores = new double[allowed.Count];
+            for (int n = 0; n < allowed.Count; n++)
+            {
+                double dot = 0;
+                for (int c = 0; c < d; c++)
+                {
+                    dot += (double)query[row * d + c] * cache[(int)((long)allowed[n] * d + c)];
+                }
+
+                scores[n] = spec.Scale * dot;
+            }
+
+            double[] result = new double[d];
+            if (scores.Length == 0)
+            {
+                return result;
+            }
+
+            double max = scores.Max(), sum = 0;
+            for (int n = 0; n < allowed.Count; n++)
+            {
+                double weight = Math.Exp(scores[n] - max);
+                sum += weight;
+                for (int c = 0; c < d; c++)
+                {
+                    result[c] += weight * cache[(int)((long)allowed[n] * d + c)];
+                }
+            }
+
+            for (int c = 0; c < d; c++)
+            {
+                result[c] /= sum;
+            }
+
+            return result;
+        }
+    }
+}
