@@ -95,6 +95,43 @@ namespace KernelGen.Bench
             using Tensor result = torch.nn.functional.scaled_dot_product_attention(_dq!, _dk!, _dv!, null, 0.0, false);
         }
 
+        /// <summary>
+        /// Max abs difference between KernelGen and TorchSharp on the real rows of the padded prefill, and on the decode
+        /// step (both against the double reference's definition of the same masks); for --check.
+        /// </summary>
+        public (double Prefill, double Decode) MaxDifferenceFromTorch()
+        {
+            PaddedPrefill_KernelGen();
+            using Tensor prefill = torch.nn.functional.scaled_dot_product_attention(_tq!, _tk!, _tv!, _mask, 0.0, false);
+            float[] theirs = prefill.data<float>().ToArray();
+            double worst = 0;
+            for (int b = 0; b < Batch; b++)
+            {
+                for (int h = 0; h < Heads; h++)
+                {
+                    for (int i = 0; i < Lengths[b]; i++)
+                    {
+                        int offset = ((b * Heads + h) * Positions + i) * D;
+                        for (int c = 0; c < D; c++)
+                        {
+                            worst = Math.Max(worst, Math.Abs(_output[offset + c] - theirs[offset + c]));
+                        }
+                    }
+                }
+            }
+
+            GqaDecode_KernelGen();
+            using Tensor decode = torch.nn.functional.scaled_dot_product_attention(_dq!, _dk!, _dv!, null, 0.0, false);
+            float[] decoded = decode.data<float>().ToArray();
+            double decodeWorst = 0;
+            for (int i = 0; i < decoded.Length; i++)
+            {
+                decodeWorst = Math.Max(decodeWorst, Math.Abs(_decodeOutput[i] - decoded[i]));
+            }
+
+            return (worst, decodeWorst);
+        }
+
         /// <summary>Real (query, key) pairs of the padded prefill over the padded ones.</summary>
         public static double RealPairShare() => Lengths.Sum(static l => l * (l + 1.0) / 2) / (Batch * Positions * (Positions + 1.0) / 2);
 
