@@ -109,70 +109,39 @@ namespace KernelGen
                 throw new ArgumentException("The spans do not match the batched shape.");
             }
 
+            // Each (item, head) is the single-head definition on its valid rows: gather them, compute, scatter.
             var shape = new BatchedShape(layout, d, heads, keyValueHeads, batch, queryCount, keyCount);
             for (int b = 0; b < batch; b++)
             {
                 int lq = queryLengths.IsEmpty ? queryCount : queryLengths[b];
                 int lk = keyLengths.IsEmpty ? keyCount : keyLengths[b];
+                float[] q = new float[lq * d], k = new float[lk * d], v = new float[lk * d];
+                double[] result = new double[lq * d];
                 for (int h = 0; h < heads; h++)
                 {
                     int kh = h / (heads / keyValueHeads);
+                    for (int j = 0; j < lk; j++)
+                    {
+                        key.Slice(shape.RowOffset(b, kh, j, keyValueHeads, keyCount), d).CopyTo(k.AsSpan(j * d));
+                        value.Slice(shape.RowOffset(b, kh, j, keyValueHeads, keyCount), d).CopyTo(v.AsSpan(j * d));
+                    }
+
+                    for (int i = 0; i < lq; i++)
+                    {
+                        query.Slice(shape.RowOffset(b, h, i, heads, queryCount), d).CopyTo(q.AsSpan(i * d));
+                    }
+
+                    Compute(spec, q, k, v, result);
                     for (int i = 0; i < queryCount; i++)
                     {
                         Span<double> row = output.Slice(shape.RowOffset(b, h, i, heads, queryCount), d);
-                        row.Clear();
-                        if (i >= lq)
+                        if (i < lq)
                         {
-                            continue;
+                            result.AsSpan(i * d, d).CopyTo(row);
                         }
-
-                        ReadOnlySpan<float> q = query.Slice(shape.RowOffset(b, h, i, heads, queryCount), d);
-                        double max = double.NegativeInfinity;
-                        double[] scores = new double[lk];
-                        for (int j = 0; j < lk; j++)
+                        else
                         {
-                            scores[j] = double.NegativeInfinity;
-                            if (!spec.IsAllowed(i, j, lq, lk))
-                            {
-                                continue;
-                            }
-
-                            ReadOnlySpan<float> k = key.Slice(shape.RowOffset(b, kh, j, keyValueHeads, keyCount), d);
-                            double dot = 0;
-                            for (int c = 0; c < d; c++)
-                            {
-                                dot += (double)q[c] * k[c];
-                            }
-
-                            scores[j] = spec.Scale * dot;
-                            max = Math.Max(max, scores[j]);
-                        }
-
-                        if (double.IsNegativeInfinity(max))
-                        {
-                            continue;
-                        }
-
-                        double sum = 0;
-                        for (int j = 0; j < lk; j++)
-                        {
-                            if (double.IsNegativeInfinity(scores[j]))
-                            {
-                                continue;
-                            }
-
-                            double weight = Math.Exp(scores[j] - max);
-                            sum += weight;
-                            ReadOnlySpan<float> v = value.Slice(shape.RowOffset(b, kh, j, keyValueHeads, keyCount), d);
-                            for (int c = 0; c < d; c++)
-                            {
-                                row[c] += weight * v[c];
-                            }
-                        }
-
-                        for (int c = 0; c < d; c++)
-                        {
-                            row[c] /= sum;
+                            row.Clear(); // a padding row
                         }
                     }
                 }
