@@ -145,6 +145,7 @@ namespace KernelGen
             Span<float> output,
             ReadOnlySpan<int> keyLengths,
             ReadOnlySpan<int> queryLengths,
+            ReadOnlySpan<int> sequenceStarts,
             long work)
             where TKernel : ISingleHeadKernel
         {
@@ -154,7 +155,7 @@ namespace KernelGen
             {
                 for (int group = 0; group < groups; group++)
                 {
-                    BatchedAttention.RunGroup<TKernel>(shape, group, query, key, value, output, keyLengths, queryLengths);
+                    BatchedAttention.RunGroup<TKernel>(shape, group, query, key, value, output, keyLengths, queryLengths, sequenceStarts);
                 }
 
                 return;
@@ -168,10 +169,11 @@ namespace KernelGen
                 fixed (float* outputPointer = output)
                 fixed (int* keyLengthPointer = keyLengths)
                 fixed (int* queryLengthPointer = queryLengths)
+                fixed (int* startPointer = sequenceStarts)
                 {
                     HeadJob<TKernel> job = HeadJob<TKernel>.Instance;
                     job.Prepare(shape, queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
-                        keyLengthPointer, keyLengths.Length, queryLengthPointer, queryLengths.Length, groups);
+                        keyLengthPointer, keyLengths.Length, queryLengthPointer, queryLengths.Length, startPointer, sequenceStarts.Length, groups);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -279,13 +281,15 @@ namespace KernelGen
 
             private BatchedShape _shape;
             private PinnedSpan _query, _key, _value, _output;
-            private int* _keyLengths, _queryLengths;
-            private int _keyLengthCount, _queryLengthCount;
+            private int* _keyLengths, _queryLengths, _starts;
+            private int _keyLengthCount, _queryLengthCount, _startCount;
 
             public void Prepare(
                 BatchedShape shape, float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
-                int* keyLengths, int keyLengthCount, int* queryLengths, int queryLengthCount, int groups)
+                int* keyLengths, int keyLengthCount, int* queryLengths, int queryLengthCount, int* starts, int startCount, int groups)
             {
+                _starts = starts;
+                _startCount = startCount;
                 _shape = shape;
                 _query = new PinnedSpan(query, queryLength);
                 _key = new PinnedSpan(key, keyLength);
@@ -300,7 +304,7 @@ namespace KernelGen
 
             protected override void Run(int claim) =>
                 BatchedAttention.RunGroup<TKernel>(_shape, claim, _query.Read, _key.Read, _value.Read, _output.Write,
-                    new ReadOnlySpan<int>(_keyLengths, _keyLengthCount), new ReadOnlySpan<int>(_queryLengths, _queryLengthCount));
+                    new ReadOnlySpan<int>(_keyLengths, _keyLengthCount), new ReadOnlySpan<int>(_queryLengths, _queryLengthCount), new ReadOnlySpan<int>(_starts, _startCount));
         }
 
         /// <summary>One parallel chunked row: claim c is key chunk c.</summary>

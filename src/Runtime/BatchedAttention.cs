@@ -7,8 +7,9 @@ namespace KernelGen
     public readonly struct BatchedShape
     {
         /// <summary>A shape from its parts (no validation; <see cref="BatchedAttention.Validate"/> derives checked ones).</summary>
-        public BatchedShape(AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch, int queryCount, int keyCount)
+        public BatchedShape(AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch, int queryCount, int keyCount, bool packed = false)
         {
+            Packed = packed;
             Layout = layout;
             HeadDimension = headDimension;
             Heads = heads;
@@ -17,6 +18,12 @@ namespace KernelGen
             QueryCount = queryCount;
             KeyCount = keyCount;
         }
+
+        /// <summary>
+        /// Whether the items are packed back to back ([total, H, d], item b at rows sequenceStarts[b] ..
+        /// sequenceStarts[b + 1]); <see cref="QueryCount"/> and <see cref="KeyCount"/> are then the total row count.
+        /// </summary>
+        public bool Packed { get; }
 
         /// <summary>How the spans are laid out.</summary>
         public AttentionLayout Layout { get; }
@@ -75,15 +82,18 @@ namespace KernelGen
             Span<float> output,
             ReadOnlySpan<int> keyLengths,
             ReadOnlySpan<int> queryLengths,
+            ReadOnlySpan<int> sequenceStarts,
             bool hasKeyLengths,
             bool hasQueryLengths,
+            bool hasSequenceStarts,
             string queryName,
             string keyName,
             string valueName,
             string outputName,
             string batchName,
             string keyLengthsName,
-            string queryLengthsName)
+            string queryLengthsName,
+            string sequenceStartsName)
         {
             if (headDimension <= 0 || heads <= 0 || keyValueHeads <= 0 || heads % keyValueHeads != 0)
             {
@@ -93,6 +103,12 @@ namespace KernelGen
             if (batch < 0)
             {
                 throw new ArgumentOutOfRangeException(batchName, batch, $"The {batchName} count must not be negative.");
+            }
+
+            if (hasSequenceStarts)
+            {
+                return ValidatePacked(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, sequenceStarts,
+                    queryName, keyName, valueName, outputName, batchName, sequenceStartsName);
             }
 
             if (batch == 0)
@@ -140,6 +156,71 @@ namespace KernelGen
             return new BatchedShape(layout, headDimension, heads, keyValueHeads, batch, queryCount, keyCount);
         }
 
+        /// <summary>Packed items: B + 1 non-decreasing offsets from 0 to the total row count of every span.</summary>
+        private static BatchedShape ValidatePacked(
+            AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch,
+            ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, ReadOnlySpan<int> sequenceStarts,
+            string queryName, string keyName, string valueName, string outputName, string batchName, string sequenceStartsName)
+        {
+            if (layout != AttentionLayout.BatchSeqHeadDim)
+            {
+                throw new ArgumentException("Packed sequences are [total, H, d]: the layout must be BatchSeqHeadDim.", nameof(layout));
+            }
+
+            if (batch < 0)
+            {
+                throw new ArgumentOutOfRangeException(batchName, batch, $"The {batchName} count must not be negative.");
+            }
+
+            if (sequenceStarts.Length != batch + 1)
+            {
+                throw new ArgumentException(
+                    $"The {sequenceStartsName} span holds {sequenceStarts.Length} offsets; {batchName} = {batch} sequences need {batch + 1} (the start of each, then the total).", sequenceStartsName);
+            }
+
+            long queryRow = (long)heads * headDimension;
+            long keyRow = (long)keyValueHeads * headDimension;
+            if (query.Length % queryRow != 0)
+            {
+                throw new ArgumentException($"The {queryName} length {query.Length} is not a whole number of packed rows of {heads} heads x {headDimension}.", queryName);
+            }
+
+            int total = (int)(query.Length / queryRow);
+            if (key.Length != total * keyRow)
+            {
+                throw new ArgumentException(
+                    $"The {keyName} length {key.Length} must be {total} packed rows of {keyValueHeads} key/value heads x {headDimension} (as many rows as {queryName}).", keyName);
+            }
+
+            if (value.Length != key.Length)
+            {
+                throw new ArgumentException($"The {valueName} length {value.Length} must equal the {keyName} length {key.Length}.", valueName);
+            }
+
+            if (output.Length != query.Length)
+            {
+                throw new ArgumentException($"The {outputName} length {output.Length} must equal the {queryName} length {query.Length}.", outputName);
+            }
+
+            if (sequenceStarts[0] != 0 || sequenceStarts[batch] != total)
+            {
+                throw new ArgumentException(
+                    $"{sequenceStartsName} must run from 0 to the packed row count {total}; it runs from {sequenceStarts[0]} to {sequenceStarts[batch]}.", sequenceStartsName);
+            }
+
+            for (int b = 0; b < batch; b++)
+            {
+                if (sequenceStarts[b + 1] < sequenceStarts[b])
+                {
+                    throw new ArgumentException(
+                        $"{sequenceStartsName} must not decrease: [{b}] = {sequenceStarts[b]}, [{b + 1}] = {sequenceStarts[b + 1]}.", sequenceStartsName);
+                }
+            }
+
+            AttentionGuard.Validate(headDimension, query, key, value, output, queryName, keyName, valueName, outputName, out _, out _);
+            return new BatchedShape(layout, headDimension, heads, keyValueHeads, batch, total, total, packed: true);
+        }
+
         /// <summary>
         /// Computes every (batch item, head) of a validated call with <typeparamref name="TKernel"/>, on up to
         /// <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each output row is written by one kernel call
@@ -152,7 +233,8 @@ namespace KernelGen
             ReadOnlySpan<float> value,
             Span<float> output,
             ReadOnlySpan<int> keyLengths,
-            ReadOnlySpan<int> queryLengths)
+            ReadOnlySpan<int> queryLengths,
+            ReadOnlySpan<int> sequenceStarts = default)
             where TKernel : ISingleHeadKernel
         {
             if (shape.Batch == 0)
@@ -163,12 +245,23 @@ namespace KernelGen
             long work = 0;
             for (int item = 0; item < shape.Batch; item++)
             {
-                long lq = queryLengths.IsEmpty ? shape.QueryCount : queryLengths[item];
-                long lk = keyLengths.IsEmpty ? shape.KeyCount : keyLengths[item];
-                work += lq * lk * shape.HeadDimension * shape.Heads;
+                (int lq, int lk, _) = Rows(shape, item, keyLengths, queryLengths, sequenceStarts);
+                work += (long)lq * lk * shape.HeadDimension * shape.Heads;
             }
 
-            AttentionThreading.ForHeadGroups<TKernel>(shape, query, key, value, output, keyLengths, queryLengths, work);
+            AttentionThreading.ForHeadGroups<TKernel>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, work);
+        }
+
+        /// <summary>Item <paramref name="item"/>'s valid query and key counts and its first row (0 unless packed).</summary>
+        private static (int Queries, int Keys, int FirstRow) Rows(BatchedShape shape, int item, ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts)
+        {
+            if (shape.Packed)
+            {
+                int length = sequenceStarts[item + 1] - sequenceStarts[item];
+                return (length, length, sequenceStarts[item]);
+            }
+
+            return (queryLengths.IsEmpty ? shape.QueryCount : queryLengths[item], keyLengths.IsEmpty ? shape.KeyCount : keyLengths[item], 0);
         }
 
         /// <summary>
@@ -183,15 +276,19 @@ namespace KernelGen
             ReadOnlySpan<float> value,
             Span<float> output,
             ReadOnlySpan<int> keyLengths,
-            ReadOnlySpan<int> queryLengths)
+            ReadOnlySpan<int> queryLengths,
+            ReadOnlySpan<int> sequenceStarts)
             where TKernel : ISingleHeadKernel
         {
             int d = shape.HeadDimension;
             int item = group / shape.KeyValueHeads;
             int keyHead = group % shape.KeyValueHeads;
             int perGroup = shape.Heads / shape.KeyValueHeads;
-            int lq = queryLengths.IsEmpty ? shape.QueryCount : queryLengths[item];
-            int lk = keyLengths.IsEmpty ? shape.KeyCount : keyLengths[item];
+            (int lq, int lk, int firstRow) = Rows(shape, item, keyLengths, queryLengths, sequenceStarts);
+
+            // Rows are addressed as (rowItem, head, firstRow + n): a packed item is rows firstRow.. of one long sequence.
+            int rowItem = shape.Packed ? 0 : item;
+            int rowCount = shape.Packed ? lq : shape.QueryCount;
 
             if (shape.Layout == AttentionLayout.BatchHeadSeqDim)
             {
@@ -218,7 +315,7 @@ namespace KernelGen
             {
                 for (int n = 0; n < lk; n++)
                 {
-                    int offset = shape.RowOffset(item, keyHead, n, shape.KeyValueHeads, shape.KeyCount);
+                    int offset = shape.RowOffset(rowItem, keyHead, firstRow + n, shape.KeyValueHeads, shape.KeyCount);
                     key.Slice(offset, d).CopyTo(keyBuffer.AsSpan(n * d, d));
                     value.Slice(offset, d).CopyTo(valueBuffer.AsSpan(n * d, d));
                 }
@@ -228,13 +325,13 @@ namespace KernelGen
                     int head = keyHead * perGroup + g;
                     for (int n = 0; n < lq; n++)
                     {
-                        query.Slice(shape.RowOffset(item, head, n, shape.Heads, shape.QueryCount), d).CopyTo(queryBuffer.AsSpan(n * d, d));
+                        query.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d).CopyTo(queryBuffer.AsSpan(n * d, d));
                     }
 
                     TKernel.Run(queryBuffer.AsSpan(0, lq * d), keyBuffer.AsSpan(0, lk * d), valueBuffer.AsSpan(0, lk * d), outputBuffer.AsSpan(0, lq * d));
-                    for (int n = 0; n < shape.QueryCount; n++)
+                    for (int n = 0; n < rowCount; n++)
                     {
-                        Span<float> row = output.Slice(shape.RowOffset(item, head, n, shape.Heads, shape.QueryCount), d);
+                        Span<float> row = output.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d);
                         if (n < lq)
                         {
                             outputBuffer.AsSpan(n * d, d).CopyTo(row);

@@ -80,7 +80,9 @@ namespace KernelGen
         /// Batched multi-head attention in double precision, straight from the definition: for batch item b, query head h
         /// (reading key/value head h / (Heads / KeyValueHeads)) and query position i &lt; Lq(b), the single-head formula
         /// over the keys j &lt; Lk(b) with the mask evaluated for Lq(b) queries and Lk(b) keys (positions count valid
-        /// tokens); rows i &gt;= Lq(b) are zeros. Lengths default to Nq and Nk when their span is empty.
+        /// tokens); rows i &gt;= Lq(b) are zeros. Lengths default to Nq and Nk when their span is empty. With
+        /// <paramref name="sequenceStarts"/> the items are packed ([total, H, d]) and item b has rows
+        /// sequenceStarts[b] .. sequenceStarts[b + 1] for its queries and keys alike.
         /// </summary>
         public static void ComputeBatched(
             AttentionSpec spec,
@@ -93,7 +95,8 @@ namespace KernelGen
             ReadOnlySpan<float> value,
             Span<double> output,
             ReadOnlySpan<int> keyLengths = default,
-            ReadOnlySpan<int> queryLengths = default)
+            ReadOnlySpan<int> queryLengths = default,
+            ReadOnlySpan<int> sequenceStarts = default)
         {
             ArgumentNullException.ThrowIfNull(spec);
             int d = spec.HeadDimension;
@@ -102,19 +105,23 @@ namespace KernelGen
                 return;
             }
 
-            int queryCount = query.Length / (batch * heads * d);
-            int keyCount = key.Length / (batch * keyValueHeads * d);
-            if (output.Length != query.Length || value.Length != key.Length || queryCount * batch * heads * d != query.Length || keyCount * batch * keyValueHeads * d != key.Length)
+            // Packed ([total, H, d]): item b is rows sequenceStarts[b] .. sequenceStarts[b + 1] of one long sequence.
+            bool packed = !sequenceStarts.IsEmpty;
+            int queryCount = query.Length / ((packed ? 1 : batch) * heads * d);
+            int keyCount = key.Length / ((packed ? 1 : batch) * keyValueHeads * d);
+            if (output.Length != query.Length || value.Length != key.Length || queryCount * (packed ? 1 : batch) * heads * d != query.Length
+                || keyCount * (packed ? 1 : batch) * keyValueHeads * d != key.Length)
             {
                 throw new ArgumentException("The spans do not match the batched shape.");
             }
 
             // Each (item, head) is the single-head definition on its valid rows: gather them, compute, scatter.
-            var shape = new BatchedShape(layout, d, heads, keyValueHeads, batch, queryCount, keyCount);
+            var shape = new BatchedShape(layout, d, heads, keyValueHeads, batch, queryCount, keyCount, packed);
             for (int b = 0; b < batch; b++)
             {
-                int lq = queryLengths.IsEmpty ? queryCount : queryLengths[b];
-                int lk = keyLengths.IsEmpty ? keyCount : keyLengths[b];
+                int lq = packed ? sequenceStarts[b + 1] - sequenceStarts[b] : queryLengths.IsEmpty ? queryCount : queryLengths[b];
+                int lk = packed ? lq : keyLengths.IsEmpty ? keyCount : keyLengths[b];
+                int first = packed ? sequenceStarts[b] : 0, item = packed ? 0 : b, rows = packed ? lq : queryCount;
                 float[] q = new float[lq * d], k = new float[lk * d], v = new float[lk * d];
                 double[] result = new double[lq * d];
                 for (int h = 0; h < heads; h++)
@@ -122,19 +129,19 @@ namespace KernelGen
                     int kh = h / (heads / keyValueHeads);
                     for (int j = 0; j < lk; j++)
                     {
-                        key.Slice(shape.RowOffset(b, kh, j, keyValueHeads, keyCount), d).CopyTo(k.AsSpan(j * d));
-                        value.Slice(shape.RowOffset(b, kh, j, keyValueHeads, keyCount), d).CopyTo(v.AsSpan(j * d));
+                        key.Slice(shape.RowOffset(item, kh, first + j, keyValueHeads, keyCount), d).CopyTo(k.AsSpan(j * d));
+                        value.Slice(shape.RowOffset(item, kh, first + j, keyValueHeads, keyCount), d).CopyTo(v.AsSpan(j * d));
                     }
 
                     for (int i = 0; i < lq; i++)
                     {
-                        query.Slice(shape.RowOffset(b, h, i, heads, queryCount), d).CopyTo(q.AsSpan(i * d));
+                        query.Slice(shape.RowOffset(item, h, first + i, heads, queryCount), d).CopyTo(q.AsSpan(i * d));
                     }
 
                     Compute(spec, q, k, v, result);
-                    for (int i = 0; i < queryCount; i++)
+                    for (int i = 0; i < rows; i++)
                     {
-                        Span<double> row = output.Slice(shape.RowOffset(b, h, i, heads, queryCount), d);
+                        Span<double> row = output.Slice(shape.RowOffset(item, h, first + i, heads, queryCount), d);
                         if (i < lq)
                         {
                             result.AsSpan(i * d, d).CopyTo(row);

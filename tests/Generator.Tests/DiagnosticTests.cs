@@ -141,6 +141,20 @@ namespace KernelGen.Generator.Tests
             AssertSingle(Wrap("[AttentionKernel(64, Heads = 4)]\n        public static partial void Attend" + Batched + tail + ";"), "KG0015", DiagnosticSeverity.Error, pointsAt);
         }
 
+        [Fact]
+        public void KG0015_SequenceStartsWithLengths()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64, Heads = 4)]\n        public static partial void Attend" + Batched + ", ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> sequenceStarts);"),
+                "KG0015", DiagnosticSeverity.Error, "ReadOnlySpan<int> sequenceStarts");
+        }
+
+        [Fact]
+        public void KG0021_PackedSequencesWithHeadMajorLayout()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64, Heads = 4, Layout = AttentionLayout.BatchHeadSeqDim)]\n        public static partial void Attend" + Batched + ", ReadOnlySpan<int> sequenceStarts);"),
+                "KG0021", DiagnosticSeverity.Error, "AttentionLayout.BatchHeadSeqDim");
+        }
+
         [Theory]
         [InlineData(", ReadOnlySpan<bool> keyMask)", "ReadOnlySpan<bool> keyMask")]
         [InlineData(", Span<float> logSumExp)", "Span<float> logSumExp")]

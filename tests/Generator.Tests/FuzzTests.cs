@@ -61,6 +61,7 @@ namespace KernelGen.Generator.Tests
             "(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> o, int items, ReadOnlySpan<int> keyLengths)",
             "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch, ReadOnlySpan<int> queryLengths)",
             "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch, ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths)",
+            "(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch, ReadOnlySpan<int> sequenceStarts)",
         };
 
         private static readonly string[] Heads =

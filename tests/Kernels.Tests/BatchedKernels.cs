@@ -57,5 +57,21 @@ namespace KernelGen.Kernels.Tests
         [GlobalTokens(0, 1, 2, 3)]
         public static partial void H4Kv4_Sinks_Bhsd_KeyLengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
             ReadOnlySpan<int> keyLengths);
+
+        [AttentionKernel(16, Heads = 4, KeyValueHeads = 2)]
+        [CausalMask]
+        public static partial void H4Kv2_Causal_Packed(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> sequenceStarts);
+
+        [AttentionKernel(64, Heads = 2)]
+        [SlidingWindow(70, 10)]
+        [GlobalTokens(0, 3)]
+        public static partial void H2Kv2_WindowGlobals_Packed(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> sequenceStarts);
+
+        // The same spec one sequence at a time (the packed test compares the two).
+        [AttentionKernel(16, Heads = 4, KeyValueHeads = 2)]
+        [CausalMask]
+        public static partial void H4Kv2_Causal_One(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);
     }
 }

@@ -8,7 +8,7 @@ namespace KernelGen.Kernels.Tests
 {
     /// <summary>The uniform call shape of every batched test kernel (absent length parameters are not passed on).</summary>
     public delegate void BatchedCall(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
-        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);
+        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts);
 
     /// <summary>A batched kernel with its spec, heads and layout read back from its attributes.</summary>
     public sealed record BatchedCase(string Name, BatchedCall Call, AttentionSpec Spec, int Heads, int KeyValueHeads, AttentionLayout Layout, bool HasKeyLengths, bool HasQueryLengths)
@@ -25,21 +25,26 @@ namespace KernelGen.Kernels.Tests
     {
         private static readonly Dictionary<string, BatchedCall> Calls = new()
         {
-            ["H1Kv1_Full"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H1Kv1_Full(q, k, v, o, b),
-            ["H4Kv1_Causal_KeyLengths"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H4Kv1_Causal_KeyLengths(q, k, v, o, b, kl),
-            ["H4Kv2_Causal_Bhsd_BothLengths"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H4Kv2_Causal_Bhsd_BothLengths(q, k, v, o, b, kl, ql),
-            ["H4Kv4_WindowGlobals_QueryLengths"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H4Kv4_WindowGlobals_QueryLengths(q, k, v, o, b, ql),
-            ["H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths(q, k, v, o, b, kl),
-            ["H8Kv2_CausalWindow_BothLengths"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H8Kv2_CausalWindow_BothLengths(q, k, v, o, b, kl, ql),
-            ["H8Kv4_Full_Bhsd"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H8Kv4_Full_Bhsd(q, k, v, o, b),
-            ["H8Kv8_Window_KeyLengths"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H8Kv8_Window_KeyLengths(q, k, v, o, b, kl),
-            ["H1Kv1_Causal_Bhsd_QueryLengths"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H1Kv1_Causal_Bhsd_QueryLengths(q, k, v, o, b, ql),
-            ["H4Kv4_Sinks_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql) => BatchedKernels.H4Kv4_Sinks_Bhsd_KeyLengths(q, k, v, o, b, kl),
+            ["H1Kv1_Full"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H1Kv1_Full(q, k, v, o, b),
+            ["H4Kv1_Causal_KeyLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv1_Causal_KeyLengths(q, k, v, o, b, kl),
+            ["H4Kv2_Causal_Bhsd_BothLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv2_Causal_Bhsd_BothLengths(q, k, v, o, b, kl, ql),
+            ["H4Kv4_WindowGlobals_QueryLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv4_WindowGlobals_QueryLengths(q, k, v, o, b, ql),
+            ["H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths(q, k, v, o, b, kl),
+            ["H8Kv2_CausalWindow_BothLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H8Kv2_CausalWindow_BothLengths(q, k, v, o, b, kl, ql),
+            ["H8Kv4_Full_Bhsd"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H8Kv4_Full_Bhsd(q, k, v, o, b),
+            ["H8Kv8_Window_KeyLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H8Kv8_Window_KeyLengths(q, k, v, o, b, kl),
+            ["H1Kv1_Causal_Bhsd_QueryLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H1Kv1_Causal_Bhsd_QueryLengths(q, k, v, o, b, ql),
+            ["H4Kv4_Sinks_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv4_Sinks_Bhsd_KeyLengths(q, k, v, o, b, kl),
+            ["H4Kv2_Causal_Packed"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv2_Causal_Packed(q, k, v, o, b, ss),
+            ["H2Kv2_WindowGlobals_Packed"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H2Kv2_WindowGlobals_Packed(q, k, v, o, b, ss),
+            ["H4Kv2_Causal_One"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv2_Causal_One(q, k, v, o, b),
         };
 
         private static readonly (int Queries, int Keys)[] Shapes = { (1, 1), (17, 17), (65, 100), (100, 65), (1, 300), (40, 40) };
 
-        public static TheoryData<string> Names() => new(Calls.Keys.OrderBy(static n => n, StringComparer.Ordinal));
+        public static TheoryData<string> Names() => new(Calls.Keys.Where(static n => !n.EndsWith("_Packed", StringComparison.Ordinal)).OrderBy(static n => n, StringComparer.Ordinal));
+
+        public static TheoryData<string> PackedNames() => new(Calls.Keys.Where(static n => n.EndsWith("_Packed", StringComparison.Ordinal)).OrderBy(static n => n, StringComparer.Ordinal));
 
         public static BatchedCase Get(string name)
         {
@@ -113,7 +118,7 @@ namespace KernelGen.Kernels.Tests
                 {
                     AttentionThreading.MaxDegreeOfParallelism = degree;
                     float[] output = TestData.Poisoned(query.Length);
-                    kernel.Call(query, key, key, output, batch, keyLengths, queryLengths);
+                    kernel.Call(query, key, key, output, batch, keyLengths, queryLengths, default);
                     return output;
                 }
                 finally
@@ -141,9 +146,90 @@ namespace KernelGen.Kernels.Tests
             BatchedCase kernel = Get("H8Kv2_CausalWindow_BothLengths");
             float[] query = TestData.Uniform(1, queryLength), key = TestData.Uniform(2, keyLength);
             float[] output = Enumerable.Repeat(123f, queryLength).ToArray();
-            ArgumentException exception = Assert.ThrowsAny<ArgumentException>(() => kernel.Call(query, key, key, output, batch, keyLengths, queryLengths));
+            ArgumentException exception = Assert.ThrowsAny<ArgumentException>(() => kernel.Call(query, key, key, output, batch, keyLengths, queryLengths, default));
             Assert.True(exception.ParamName == parameter, $"{why}: expected '{parameter}', got '{exception.ParamName}'");
             Assert.All(output, static x => Assert.Equal(123f, x));
+        }
+
+        /// <summary>
+        /// Packed variable-length batches ([total, H, d], FlashAttention's cu_seqlens): sequences of 0, 1, odd and long
+        /// lengths back to back match the reference, and equal the same sequences run one call at a time.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(PackedNames))]
+        public void PackedBatch_MatchesReference(string name)
+        {
+            BatchedCase kernel = Get(name);
+            int d = kernel.Spec.HeadDimension;
+            foreach (int[] lengths in new[] { new[] { 5 }, new[] { 1, 0, 17, 100, 3 }, new[] { 130, 64, 65 }, new[] { 0 } })
+            {
+                int[] starts = Starts(lengths);
+                int total = starts[^1];
+                var random = new Random(total + lengths.Length);
+                float[] query = Fill(random, total * kernel.Heads * d);
+                float[] key = Fill(random, total * kernel.KeyValueHeads * d);
+                float[] value = Fill(random, key.Length);
+                float[] output = TestData.Poisoned(query.Length);
+                double[] expected = new double[query.Length];
+                kernel.Call(query, key, value, output, lengths.Length, default, default, starts);
+                ReferenceAttention.ComputeBatched(kernel.Spec, AttentionLayout.BatchSeqHeadDim, kernel.Heads, kernel.KeyValueHeads, lengths.Length, query, key, value, expected,
+                    sequenceStarts: starts);
+                double error = TestData.MaxAbsError(output, expected);
+                Assert.True(error <= TestData.Tolerance, $"{name} lengths [{string.Join(",", lengths)}]: max abs error {error:E3}");
+            }
+        }
+
+        [Fact]
+        public void PackedBatch_EqualsTheSequencesRunOneByOne()
+        {
+            BatchedCase packed = Get("H4Kv2_Causal_Packed"), one = Get("H4Kv2_Causal_One");
+            int[] lengths = { 3, 0, 200, 1, 77 };
+            int[] starts = Starts(lengths);
+            int total = starts[^1], d = 16, heads = 4, keyHeads = 2;
+            var random = new Random(9);
+            float[] query = Fill(random, total * heads * d), key = Fill(random, total * keyHeads * d), value = Fill(random, key.Length);
+            float[] output = TestData.Poisoned(query.Length);
+            packed.Call(query, key, value, output, lengths.Length, default, default, starts);
+            for (int b = 0; b < lengths.Length; b++)
+            {
+                // Sequence b alone is a batch of one in [1, L, H, d]: a contiguous slice of the packed spans.
+                float[] alone = TestData.Poisoned(lengths[b] * heads * d);
+                one.Call(query.AsSpan(starts[b] * heads * d, lengths[b] * heads * d), key.AsSpan(starts[b] * keyHeads * d, lengths[b] * keyHeads * d),
+                    value.AsSpan(starts[b] * keyHeads * d, lengths[b] * keyHeads * d), alone, 1, default, default, default);
+                Assert.Equal(alone, output.AsSpan(starts[b] * heads * d, lengths[b] * heads * d).ToArray());
+            }
+        }
+
+        public static TheoryData<string, int[], int, string> BadPackedCalls() => new()
+        {
+            { "one offset short", new[] { 0, 10 }, 2, "sequenceStarts" },
+            { "does not start at 0", new[] { 1, 5, 10 }, 2, "sequenceStarts" },
+            { "does not end at the total", new[] { 0, 5, 9 }, 2, "sequenceStarts" },
+            { "decreasing", new[] { 0, 7, 5, 10 }, 3, "sequenceStarts" },
+            { "negative batch", new[] { 0 }, -1, "batch" },
+        };
+
+        [Theory]
+        [MemberData(nameof(BadPackedCalls))]
+        public void BadPackedCall_ThrowsNamingParameter_AndWritesNothing(string why, int[] starts, int batch, string parameter)
+        {
+            BatchedCase kernel = Get("H4Kv2_Causal_Packed");
+            float[] query = TestData.Uniform(1, 10 * 4 * 16), key = TestData.Uniform(2, 10 * 2 * 16);
+            float[] output = Enumerable.Repeat(123f, query.Length).ToArray();
+            ArgumentException exception = Assert.ThrowsAny<ArgumentException>(() => kernel.Call(query, key, key, output, batch, default, default, starts));
+            Assert.True(exception.ParamName == parameter, $"{why}: expected '{parameter}', got '{exception.ParamName}'");
+            Assert.All(output, static x => Assert.Equal(123f, x));
+        }
+
+        private static int[] Starts(int[] lengths)
+        {
+            int[] starts = new int[lengths.Length + 1];
+            for (int b = 0; b < lengths.Length; b++)
+            {
+                starts[b + 1] = starts[b] + lengths[b];
+            }
+
+            return starts;
         }
 
         /// <summary>Per-item lengths: full, 0, 1 and random ones (or none when the kernel takes no such parameter).</summary>
@@ -186,7 +272,7 @@ namespace KernelGen.Kernels.Tests
 
             float[] output = TestData.Poisoned(query.Length);
             double[] expected = new double[query.Length];
-            kernel.Call(query, key, value, output, batch, keyLengths, queryLengths);
+            kernel.Call(query, key, value, output, batch, keyLengths, queryLengths, default);
             ReferenceAttention.ComputeBatched(kernel.Spec, kernel.Layout, kernel.Heads, kernel.KeyValueHeads, batch, query, key, value, expected, keyLengths, queryLengths);
 
             for (int b = 0; b < batch && queryLengths.Length > 0; b++)

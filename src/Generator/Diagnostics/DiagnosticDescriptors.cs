@@ -97,13 +97,13 @@ namespace KernelGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor UnknownRuntimeParameter = Create(
             "KG0015",
             "Unknown or misplaced run-time parameter",
-            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths",
+            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, or instead of both ReadOnlySpan<int> sequenceStarts",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor RuntimeParameterNotSupported = Create(
             "KG0016",
             "Run-time parameter not supported yet",
-            "Parameter '{0}' of '{1}' is a planned run-time parameter that this version of KernelGen does not generate yet; remove it",
+            "Parameter '{0}' of '{1}' is a planned run-time parameter (keyMask, mask, logSumExp) that this version of KernelGen does not generate yet; remove it",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InvalidHeads = Create(
@@ -128,6 +128,12 @@ namespace KernelGen.Generator.Diagnostics
             "KG0020",
             "Multi-head kernel without a batch parameter",
             "'{0}' sets {1}, which declares a batched multi-head kernel, but takes no 'int batch' parameter after its output span; add 'int batch' or remove {1}",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor PackedNeedsSequenceLayout = Create(
+            "KG0021",
+            "Packed sequences need the BatchSeqHeadDim layout",
+            "'{0}' takes sequenceStarts, whose packed spans are [total, H, d], but sets Layout = BatchHeadSeqDim; remove the Layout argument or sequenceStarts",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InternalError = Create(

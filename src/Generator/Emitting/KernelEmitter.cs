@@ -57,24 +57,20 @@ namespace KernelGen.Generator.Emitting
             {
                 // The run-time parameters, by name, in declaration order; an absent one is passed as an empty span.
                 var declared = new System.Collections.Generic.List<string>();
-                string keyLengths = "default", queryLengths = "default", keyLengthsName = "\"keyLengths\"", queryLengthsName = "\"queryLengths\"";
+                var arguments = new System.Collections.Generic.Dictionary<string, string>();
                 for (int i = 0; i < batch.RuntimeParameters.Length; i++)
                 {
                     string name = names[5 + i];
                     declared.Add($"global::System.ReadOnlySpan<int> {name}");
-                    if (batch.RuntimeParameters[i] == "keyLengths")
-                    {
-                        (keyLengths, keyLengthsName) = (name, $"nameof({name})");
-                    }
-                    else
-                    {
-                        (queryLengths, queryLengthsName) = (name, $"nameof({name})");
-                    }
+                    arguments[batch.RuntimeParameters[i]] = name;
                 }
 
+                string[] runtime = { "keyLengths", "queryLengths", "sequenceStarts" };
+                string values = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? name : "default"));
+                string nameArguments = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? $"nameof({name})" : Lit.String(p)));
                 writer.Open($"{modifiers}partial void {spec.MethodName}({spans}, int {names[4]}{string.Concat(declared.Select(static p => ", " + p))})");
-                writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.RunBatched({names[0]}, {names[1]}, {names[2]}, {names[3]}, {names[4]}, {keyLengths}, {queryLengths},");
-                writer.Line($"    nameof({names[0]}), nameof({names[1]}), nameof({names[2]}), nameof({names[3]}), nameof({names[4]}), {keyLengthsName}, {queryLengthsName});");
+                writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.RunBatched({names[0]}, {names[1]}, {names[2]}, {names[3]}, {names[4]}, {values},");
+                writer.Line($"    nameof({names[0]}), nameof({names[1]}), nameof({names[2]}), nameof({names[3]}), nameof({names[4]}), {nameArguments});");
                 writer.Close();
             }
 
@@ -266,14 +262,14 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("/// (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.");
                 writer.Line("/// </summary>");
                 writer.Line("public static void RunBatched(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,");
-                writer.Line("    ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths,");
-                writer.Line("    string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName)");
+                writer.Line("    ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts,");
+                writer.Line("    string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName, string sequenceStartsName)");
                 writer.Open();
                 writer.Line("// Validation: every length and length argument, and that output shares no memory with an input, before anything is written.");
                 writer.Line($"global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads, batch,");
-                writer.Line($"    query, key, value, output, keyLengths, queryLengths, hasKeyLengths: {(batch.Has("keyLengths") ? "true" : "false")}, hasQueryLengths: {(batch.Has("queryLengths") ? "true" : "false")},");
-                writer.Line("    queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName);");
-                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths);");
+                writer.Line($"    query, key, value, output, keyLengths, queryLengths, sequenceStarts, hasKeyLengths: {Lit.Bool(batch.Has("keyLengths"))}, hasQueryLengths: {Lit.Bool(batch.Has("queryLengths"))}, hasSequenceStarts: {Lit.Bool(batch.Has("sequenceStarts"))},");
+                writer.Line("    queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName);");
+                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts);");
                 writer.Close();
                 writer.Line();
                 writer.Line("/// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>");

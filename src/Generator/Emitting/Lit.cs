@@ -9,6 +9,9 @@ namespace KernelGen.Generator.Emitting
 
         public static string Long(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+        /// <summary>A C# boolean literal.</summary>
+        public static string Bool(bool value) => value ? "true" : "false";
+
         /// <summary>A float as a C# literal with an <c>f</c> suffix; infinities and NaN by name.</summary>
         public static string Float(float value)
         {

@@ -331,7 +331,7 @@ namespace KernelGen.Generator.Parsing
             ("keyMask", "System.ReadOnlySpan<bool>", false),
             ("mask", "System.ReadOnlySpan<bool>", false),
             ("logSumExp", "System.Span<float>", false),
-            ("sequenceStarts", "System.ReadOnlySpan<int>", false),
+            ("sequenceStarts", "System.ReadOnlySpan<int>", true),
         };
 
         /// <summary>
@@ -410,6 +410,18 @@ namespace KernelGen.Generator.Parsing
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, location, parameter.Name, method.Name, problem));
                     continue;
+                }
+
+                if (parameter.Name == "sequenceStarts" && (present.Contains("keyLengths") || present.Contains("queryLengths")))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, location, parameter.Name, method.Name,
+                        "cannot be combined with keyLengths or queryLengths (each sequence's length is the difference of its starts)"));
+                    continue;
+                }
+
+                if (parameter.Name == "sequenceStarts" && layout == 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PackedNeedsSequenceLayout, NamedArgumentLocation(kernel, "Layout", cancellationToken), method.Name));
                 }
 
                 if (!RuntimeParameters[index].Supported)

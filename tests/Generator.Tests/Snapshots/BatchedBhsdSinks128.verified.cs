@@ -92,8 +92,8 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         public static partial void Attend(global::System.ReadOnlySpan<float> q, global::System.ReadOnlySpan<float> k, global::System.ReadOnlySpan<float> v, global::System.Span<float> o, int items, global::System.ReadOnlySpan<int> keyLengths)
         {
-            global::KernelGen.Generated.AttendKernel.RunBatched(q, k, v, o, items, keyLengths, default,
-                nameof(q), nameof(k), nameof(v), nameof(o), nameof(items), nameof(keyLengths), "queryLengths");
+            global::KernelGen.Generated.AttendKernel.RunBatched(q, k, v, o, items, keyLengths, default, default,
+                nameof(q), nameof(k), nameof(v), nameof(o), nameof(items), nameof(keyLengths), "queryLengths", "sequenceStarts");
         }
     }
 }
@@ -140,14 +140,14 @@ namespace KernelGen.Generated
         /// (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
         /// </summary>
         public static void RunBatched(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
-            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths,
-            string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName)
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts,
+            string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName, string sequenceStartsName)
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(global::KernelGen.AttentionLayout.BatchHeadSeqDim, HeadDimension, Heads, KeyValueHeads, batch,
-                query, key, value, output, keyLengths, queryLengths, hasKeyLengths: true, hasQueryLengths: false,
-                queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths);
+                query, key, value, output, keyLengths, queryLengths, sequenceStarts, hasKeyLengths: true, hasQueryLengths: false, hasSequenceStarts: false,
+                queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName);
+            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts);
         }
 
         /// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>
