@@ -52,6 +52,7 @@ namespace KernelGen
             ReadOnlySpan<float> key,
             ReadOnlySpan<float> value,
             Span<float> output,
+            Span<float> logSumExp,
             ReadOnlySpan<float> packedKeys,
             int packedFirstKey,
             int queryCount,
@@ -65,7 +66,7 @@ namespace KernelGen
             int threads = ThreadsFor(work, MinWorkPerThread, units: (rowEnd - rowStart) / rowTile);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
-                TKernel.Run(query, key, value, output, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
+                TKernel.Run(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
                 return;
             }
 
@@ -76,11 +77,12 @@ namespace KernelGen
                 fixed (float* valuePointer = value)
                 fixed (float* outputPointer = output)
                 fixed (float* packedPointer = packedKeys)
+                fixed (float* logSumExpPointer = logSumExp)
                 {
                     RowJob<TKernel> job = RowJob<TKernel>.Instance;
                     job.Prepare(
                         queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
-                        packedPointer, packedKeys.Length, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, rowTile, threads);
+                        logSumExpPointer, logSumExp.Length, packedPointer, packedKeys.Length, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, rowTile, threads);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -146,6 +148,7 @@ namespace KernelGen
             ReadOnlySpan<int> keyLengths,
             ReadOnlySpan<int> queryLengths,
             ReadOnlySpan<int> sequenceStarts,
+            Span<float> logSumExp,
             long work)
             where TKernel : ISingleHeadKernel
         {
@@ -155,7 +158,7 @@ namespace KernelGen
             {
                 for (int group = 0; group < groups; group++)
                 {
-                    BatchedAttention.RunGroup<TKernel>(shape, group, query, key, value, output, keyLengths, queryLengths, sequenceStarts);
+                    BatchedAttention.RunGroup<TKernel>(shape, group, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp);
                 }
 
                 return;
@@ -170,10 +173,12 @@ namespace KernelGen
                 fixed (int* keyLengthPointer = keyLengths)
                 fixed (int* queryLengthPointer = queryLengths)
                 fixed (int* startPointer = sequenceStarts)
+                fixed (float* logSumExpPointer = logSumExp)
                 {
                     HeadJob<TKernel> job = HeadJob<TKernel>.Instance;
                     job.Prepare(shape, queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
-                        keyLengthPointer, keyLengths.Length, queryLengthPointer, queryLengths.Length, startPointer, sequenceStarts.Length, groups);
+                        keyLengthPointer, keyLengths.Length, queryLengthPointer, queryLengths.Length, startPointer, sequenceStarts.Length,
+                        logSumExpPointer, logSumExp.Length, groups);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -242,13 +247,15 @@ namespace KernelGen
         {
             public static readonly RowJob<TKernel> Instance = new();
 
-            private PinnedSpan _query, _key, _value, _output, _packed;
+            private PinnedSpan _query, _key, _value, _output, _logSumExp, _packed;
             private int _packedFirstKey, _queryCount, _keyCount, _rowStart, _rowEnd, _chunkRows;
 
             public void Prepare(
                 float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
-                float* packed, int packedLength, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd, int rowTile, int threads)
+                float* logSumExp, int logSumExpLength, float* packed, int packedLength, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
+                int rowTile, int threads)
             {
+                _logSumExp = new PinnedSpan(logSumExp, logSumExpLength);
                 _query = new PinnedSpan(query, queryLength);
                 _key = new PinnedSpan(key, keyLength);
                 _value = new PinnedSpan(value, valueLength);
@@ -268,7 +275,7 @@ namespace KernelGen
                 // are left to even out the threads' finishing times. Boundaries stay multiples of the row tile counted from
                 // rowStart (the range is a whole number of tiles), so each row's work is the same on any thread count.
                 int end = _rowEnd - claim * _chunkRows;
-                TKernel.Run(_query.Read, _key.Read, _value.Read, _output.Write, _packed.Read, _packedFirstKey, _queryCount, _keyCount,
+                TKernel.Run(_query.Read, _key.Read, _value.Read, _output.Write, _logSumExp.Write, _packed.Read, _packedFirstKey, _queryCount, _keyCount,
                     Math.Max(_rowStart, end - _chunkRows), end);
             }
         }
@@ -280,14 +287,16 @@ namespace KernelGen
             public static readonly HeadJob<TKernel> Instance = new();
 
             private BatchedShape _shape;
-            private PinnedSpan _query, _key, _value, _output;
+            private PinnedSpan _query, _key, _value, _output, _logSumExp;
             private int* _keyLengths, _queryLengths, _starts;
             private int _keyLengthCount, _queryLengthCount, _startCount;
 
             public void Prepare(
                 BatchedShape shape, float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
-                int* keyLengths, int keyLengthCount, int* queryLengths, int queryLengthCount, int* starts, int startCount, int groups)
+                int* keyLengths, int keyLengthCount, int* queryLengths, int queryLengthCount, int* starts, int startCount,
+                float* logSumExp, int logSumExpLength, int groups)
             {
+                _logSumExp = new PinnedSpan(logSumExp, logSumExpLength);
                 _starts = starts;
                 _startCount = startCount;
                 _shape = shape;
@@ -304,7 +313,7 @@ namespace KernelGen
 
             protected override void Run(int claim) =>
                 BatchedAttention.RunGroup<TKernel>(_shape, claim, _query.Read, _key.Read, _value.Read, _output.Write,
-                    new ReadOnlySpan<int>(_keyLengths, _keyLengthCount), new ReadOnlySpan<int>(_queryLengths, _queryLengthCount), new ReadOnlySpan<int>(_starts, _startCount));
+                    new ReadOnlySpan<int>(_keyLengths, _keyLengthCount), new ReadOnlySpan<int>(_queryLengths, _queryLengthCount), new ReadOnlySpan<int>(_starts, _startCount), _logSumExp.Write);
         }
 
         /// <summary>One parallel chunked row: claim c is key chunk c.</summary>

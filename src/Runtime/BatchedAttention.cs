@@ -83,9 +83,11 @@ namespace KernelGen
             ReadOnlySpan<int> keyLengths,
             ReadOnlySpan<int> queryLengths,
             ReadOnlySpan<int> sequenceStarts,
+            Span<float> logSumExp,
             bool hasKeyLengths,
             bool hasQueryLengths,
             bool hasSequenceStarts,
+            bool hasLogSumExp,
             string queryName,
             string keyName,
             string valueName,
@@ -93,9 +95,38 @@ namespace KernelGen
             string batchName,
             string keyLengthsName,
             string queryLengthsName,
-            string sequenceStartsName)
+            string sequenceStartsName,
+            string logSumExpName)
         {
-            if (headDimension <= 0 || heads <= 0 || keyValueHeads <= 0 || heads % keyValueHeads != 0)
+            BatchedShape shape = ValidateSpans(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, keyLengths, queryLengths, sequenceStarts,
+                hasKeyLengths, hasQueryLengths, hasSequenceStarts, queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName);
+            if (hasLogSumExp)
+            {
+                long rows = (long)shape.Heads * (shape.Packed ? shape.QueryCount : (long)shape.Batch * shape.QueryCount);
+                if (logSumExp.Length != rows)
+                {
+                    throw new ArgumentException(
+                        $"The {logSumExpName} length {logSumExp.Length} must be {rows}: one value per query row and head ({(shape.Packed ? "[H, total]" : "[B, H, Nq]")}).", logSumExpName);
+                }
+
+                ReadOnlySpan<float> written = logSumExp;
+                if (written.Overlaps(query) || written.Overlaps(key) || written.Overlaps(value) || written.Overlaps(output))
+                {
+                    throw new ArgumentException($"The {logSumExpName} buffer overlaps another span of the call.", logSumExpName);
+                }
+            }
+
+            return shape;
+        }
+
+        private static BatchedShape ValidateSpans(
+            AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch,
+            ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts,
+            bool hasKeyLengths, bool hasQueryLengths, bool hasSequenceStarts,
+            string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName, string sequenceStartsName)
+        {
+            if (headDimension <= 0 || heads <= 0 || keyValueHeads <= 0 || heads % keyValueHeads != 0 || (long)heads * headDimension > int.MaxValue)
             {
                 throw new ArgumentOutOfRangeException(nameof(heads), "The head dimension and head counts must be positive, and KeyValueHeads must divide Heads.");
             }
@@ -162,6 +193,11 @@ namespace KernelGen
             ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, ReadOnlySpan<int> sequenceStarts,
             string queryName, string keyName, string valueName, string outputName, string batchName, string sequenceStartsName)
         {
+            if (headDimension <= 0 || heads <= 0 || keyValueHeads <= 0 || heads % keyValueHeads != 0 || (long)heads * headDimension > int.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(nameof(heads), "The head dimension and head counts must be positive, and KeyValueHeads must divide Heads.");
+            }
+
             if (layout != AttentionLayout.BatchSeqHeadDim)
             {
                 throw new ArgumentException("Packed sequences are [total, H, d]: the layout must be BatchSeqHeadDim.", nameof(layout));
@@ -234,7 +270,8 @@ namespace KernelGen
             Span<float> output,
             ReadOnlySpan<int> keyLengths,
             ReadOnlySpan<int> queryLengths,
-            ReadOnlySpan<int> sequenceStarts = default)
+            ReadOnlySpan<int> sequenceStarts = default,
+            Span<float> logSumExp = default)
             where TKernel : ISingleHeadKernel
         {
             if (shape.Batch == 0)
@@ -249,7 +286,28 @@ namespace KernelGen
                 work += (long)lq * lk * shape.HeadDimension * shape.Heads;
             }
 
-            AttentionThreading.ForHeadGroups<TKernel>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, work);
+            AttentionThreading.ForHeadGroups<TKernel>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, work);
+        }
+
+        /// <summary>
+        /// The log-sum-exp entries of (item, head)'s <paramref name="rows"/> valid rows ([B, H, Nq], or [H, total] when
+        /// packed); the item's padding rows are set to negative infinity here. Empty when the kernel returns none.
+        /// </summary>
+        private static Span<float> LogSumExpRows(BatchedShape shape, Span<float> logSumExp, int item, int head, int firstRow, int rows)
+        {
+            if (logSumExp.IsEmpty)
+            {
+                return Span<float>.Empty;
+            }
+
+            if (shape.Packed)
+            {
+                return logSumExp.Slice(head * shape.QueryCount + firstRow, rows);
+            }
+
+            Span<float> all = logSumExp.Slice((item * shape.Heads + head) * shape.QueryCount, shape.QueryCount);
+            all.Slice(rows).Fill(float.NegativeInfinity);
+            return all.Slice(0, rows);
         }
 
         /// <summary>Item <paramref name="item"/>'s valid query and key counts and its first row (0 unless packed).</summary>
@@ -277,7 +335,8 @@ namespace KernelGen
             Span<float> output,
             ReadOnlySpan<int> keyLengths,
             ReadOnlySpan<int> queryLengths,
-            ReadOnlySpan<int> sequenceStarts)
+            ReadOnlySpan<int> sequenceStarts,
+            Span<float> logSumExp)
             where TKernel : ISingleHeadKernel
         {
             int d = shape.HeadDimension;
@@ -299,7 +358,7 @@ namespace KernelGen
                 {
                     int head = keyHead * perGroup + g;
                     int offset = shape.RowOffset(item, head, 0, shape.Heads, shape.QueryCount);
-                    TKernel.Run(query.Slice(offset, lq * d), keys, values, output.Slice(offset, lq * d));
+                    TKernel.Run(query.Slice(offset, lq * d), keys, values, output.Slice(offset, lq * d), LogSumExpRows(shape, logSumExp, item, head, firstRow, lq));
                     output.Slice(offset + lq * d, (shape.QueryCount - lq) * d).Clear();
                 }
 
@@ -328,7 +387,8 @@ namespace KernelGen
                         query.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d).CopyTo(queryBuffer.AsSpan(n * d, d));
                     }
 
-                    TKernel.Run(queryBuffer.AsSpan(0, lq * d), keyBuffer.AsSpan(0, lk * d), valueBuffer.AsSpan(0, lk * d), outputBuffer.AsSpan(0, lq * d));
+                    TKernel.Run(queryBuffer.AsSpan(0, lq * d), keyBuffer.AsSpan(0, lk * d), valueBuffer.AsSpan(0, lk * d), outputBuffer.AsSpan(0, lq * d),
+                        LogSumExpRows(shape, logSumExp, item, head, firstRow, lq));
                     for (int n = 0; n < rowCount; n++)
                     {
                         Span<float> row = output.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d);

@@ -10,13 +10,15 @@ namespace KernelGen
     {
         /// <summary>
         /// Computes output rows [rowStart, rowEnd) with the keys from <paramref name="packedFirstKey"/> on (a multiple of
-        /// 16) already packed into <paramref name="packedKeys"/> (see <see cref="KeyPacking"/>).
+        /// 16) already packed into <paramref name="packedKeys"/> (see <see cref="KeyPacking"/>), and each row's
+        /// log-sum-exp into <paramref name="logSumExp"/> unless it is empty.
         /// </summary>
         static abstract void Run(
             ReadOnlySpan<float> query,
             ReadOnlySpan<float> key,
             ReadOnlySpan<float> value,
             Span<float> output,
+            Span<float> logSumExp,
             ReadOnlySpan<float> packedKeys,
             int packedFirstKey,
             int queryCount,

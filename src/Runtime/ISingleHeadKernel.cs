@@ -9,7 +9,10 @@ namespace KernelGen
     /// </summary>
     public interface ISingleHeadKernel
     {
-        /// <summary>Computes output [Nq, d] with Nq = query.Length / d and Nk = key.Length / d.</summary>
-        static abstract void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+        /// <summary>
+        /// Computes output [Nq, d] with Nq = query.Length / d and Nk = key.Length / d, and each row's log-sum-exp into
+        /// <paramref name="logSumExp"/> ([Nq]) unless it is empty.
+        /// </summary>
+        static abstract void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp);
     }
 }

@@ -48,6 +48,13 @@ namespace KernelGen
         }
 
         /// <summary>
+        /// A finished row's log-sum-exp, <c>ln sum_j e^(s_j)</c> over its visible scaled scores: <c>m + ln(sum)</c>, or
+        /// negative infinity for a row that saw no key.
+        /// </summary>
+        public static float LogSumExp(float runningMax, float runningSum) =>
+            runningSum > 0f ? runningMax + MathF.Log(runningSum) : float.NegativeInfinity;
+
+        /// <summary>
         /// The careful form of a tile's <c>acc_r = corrections[r] * acc_r + sum_t weights[r * weightStride + t] * value_t</c>
         /// for <paramref name="rows"/> rows: keys whose weight is exactly 0 (masked lanes) are skipped rather than
         /// multiplied, so a NaN or infinity in a masked key's value row cannot reach the output (0 * inf is NaN). Kernels

@@ -14,12 +14,25 @@ namespace KernelGen
     {
         /// <summary>Computes attention in double precision into <paramref name="output"/> ([Nq, d]).</summary>
         /// <exception cref="ArgumentException">A length is not a whole number of rows, or the lengths disagree.</exception>
-        public static void Compute(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<double> output)
+        public static void Compute(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<double> output) =>
+            Compute(spec, query, key, value, output, Span<double>.Empty);
+
+        /// <summary>
+        /// Computes attention in double precision into <paramref name="output"/> ([Nq, d]) and, unless it is empty, each
+        /// row's log-sum-exp <c>ln sum_j e^(s_j)</c> over its allowed scaled scores into <paramref name="logSumExp"/>
+        /// ([Nq]; negative infinity for a row with no allowed key).
+        /// </summary>
+        /// <exception cref="ArgumentException">A length is not a whole number of rows, or the lengths disagree.</exception>
+        public static void Compute(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<double> output, Span<double> logSumExp)
         {
             ArgumentNullException.ThrowIfNull(spec);
             int d = spec.HeadDimension;
             AttentionGuard.ValidateLengths(d, query.Length, key.Length, value.Length, output.Length,
                 nameof(query), nameof(key), nameof(value), nameof(output), out int queryCount, out int keyCount);
+            if (!logSumExp.IsEmpty && logSumExp.Length != queryCount)
+            {
+                throw new ArgumentException("The log-sum-exp span needs one value per query row.", nameof(logSumExp));
+            }
 
             double[] scores = new double[keyCount];
             for (int i = 0; i < queryCount; i++)
@@ -47,6 +60,11 @@ namespace KernelGen
 
                 Span<double> row = output.Slice(i * d, d);
                 row.Clear();
+                if (!logSumExp.IsEmpty)
+                {
+                    logSumExp[i] = double.NegativeInfinity;
+                }
+
                 if (double.IsNegativeInfinity(max))
                 {
                     continue; // no allowed key: zeros
@@ -73,6 +91,11 @@ namespace KernelGen
                 {
                     row[c] /= sum;
                 }
+
+                if (!logSumExp.IsEmpty)
+                {
+                    logSumExp[i] = max + Math.Log(sum);
+                }
             }
         }
 
@@ -82,7 +105,8 @@ namespace KernelGen
         /// over the keys j &lt; Lk(b) with the mask evaluated for Lq(b) queries and Lk(b) keys (positions count valid
         /// tokens); rows i &gt;= Lq(b) are zeros. Lengths default to Nq and Nk when their span is empty. With
         /// <paramref name="sequenceStarts"/> the items are packed ([total, H, d]) and item b has rows
-        /// sequenceStarts[b] .. sequenceStarts[b + 1] for its queries and keys alike.
+        /// sequenceStarts[b] .. sequenceStarts[b + 1] for its queries and keys alike. <paramref name="logSumExp"/>, unless
+        /// empty, receives each row's log-sum-exp: [B, H, Nq] with -inf for padding rows, or [H, total] when packed.
         /// </summary>
         public static void ComputeBatched(
             AttentionSpec spec,
@@ -96,52 +120,99 @@ namespace KernelGen
             Span<double> output,
             ReadOnlySpan<int> keyLengths = default,
             ReadOnlySpan<int> queryLengths = default,
-            ReadOnlySpan<int> sequenceStarts = default)
+            ReadOnlySpan<int> sequenceStarts = default,
+            Span<double> logSumExp = default)
         {
             ArgumentNullException.ThrowIfNull(spec);
             int d = spec.HeadDimension;
-            if (batch == 0)
+            if (heads < 1 || keyValueHeads < 1 || heads % keyValueHeads != 0)
             {
-                return;
+                throw new ArgumentException("Heads and KeyValueHeads must be positive and KeyValueHeads must divide Heads.", nameof(keyValueHeads));
+            }
+
+            if (batch < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(batch), batch, "The batch count must not be negative.");
             }
 
             // Packed ([total, H, d]): item b is rows sequenceStarts[b] .. sequenceStarts[b + 1] of one long sequence.
             bool packed = !sequenceStarts.IsEmpty;
-            int queryCount = query.Length / ((packed ? 1 : batch) * heads * d);
-            int keyCount = key.Length / ((packed ? 1 : batch) * keyValueHeads * d);
-            if (output.Length != query.Length || value.Length != key.Length || queryCount * (packed ? 1 : batch) * heads * d != query.Length
-                || keyCount * (packed ? 1 : batch) * keyValueHeads * d != key.Length)
+            int items = packed ? 1 : batch;
+            if (items == 0)
             {
-                throw new ArgumentException("The spans do not match the batched shape.");
+                if (!query.IsEmpty || !key.IsEmpty || !value.IsEmpty || !output.IsEmpty)
+                {
+                    throw new ArgumentException("With batch = 0 every span must be empty.", nameof(query));
+                }
+
+                return;
             }
 
+            int queryCount = query.Length / (items * heads * d);
+            int keyCount = key.Length / (items * keyValueHeads * d);
+            if (output.Length != query.Length || value.Length != key.Length || (long)queryCount * items * heads * d != query.Length
+                || (long)keyCount * items * keyValueHeads * d != key.Length || (packed && keyCount != queryCount))
+            {
+                throw new ArgumentException("The spans do not match the batched shape.", nameof(query));
+            }
+
+            if (packed && (sequenceStarts.Length != batch + 1 || sequenceStarts[0] != 0 || sequenceStarts[batch] != queryCount))
+            {
+                throw new ArgumentException("sequenceStarts must hold batch + 1 offsets from 0 to the packed row count.", nameof(sequenceStarts));
+            }
+
+            CheckLengths(keyLengths, batch, keyCount, nameof(keyLengths));
+            CheckLengths(queryLengths, batch, queryCount, nameof(queryLengths));
+            if (!logSumExp.IsEmpty && logSumExp.Length != (long)heads * (packed ? queryCount : (long)batch * queryCount))
+            {
+                throw new ArgumentException("The log-sum-exp span needs one value per query row and head.", nameof(logSumExp));
+            }
+
+            // Written out here rather than shared with the kernels' driver, so a layout mistake there cannot hide.
+            int Offset(int item, int head, int position, int headCount, int positions) => layout == AttentionLayout.BatchHeadSeqDim
+                ? ((item * headCount + head) * positions + position) * d
+                : ((item * positions + position) * headCount + head) * d;
+
             // Each (item, head) is the single-head definition on its valid rows: gather them, compute, scatter.
-            var shape = new BatchedShape(layout, d, heads, keyValueHeads, batch, queryCount, keyCount, packed);
             for (int b = 0; b < batch; b++)
             {
                 int lq = packed ? sequenceStarts[b + 1] - sequenceStarts[b] : queryLengths.IsEmpty ? queryCount : queryLengths[b];
                 int lk = packed ? lq : keyLengths.IsEmpty ? keyCount : keyLengths[b];
+                if (lq < 0)
+                {
+                    throw new ArgumentException("sequenceStarts must not decrease.", nameof(sequenceStarts));
+                }
+
                 int first = packed ? sequenceStarts[b] : 0, item = packed ? 0 : b, rows = packed ? lq : queryCount;
                 float[] q = new float[lq * d], k = new float[lk * d], v = new float[lk * d];
                 double[] result = new double[lq * d];
+                double[] rowLogSumExp = new double[lq];
                 for (int h = 0; h < heads; h++)
                 {
                     int kh = h / (heads / keyValueHeads);
                     for (int j = 0; j < lk; j++)
                     {
-                        key.Slice(shape.RowOffset(item, kh, first + j, keyValueHeads, keyCount), d).CopyTo(k.AsSpan(j * d));
-                        value.Slice(shape.RowOffset(item, kh, first + j, keyValueHeads, keyCount), d).CopyTo(v.AsSpan(j * d));
+                        key.Slice(Offset(item, kh, first + j, keyValueHeads, keyCount), d).CopyTo(k.AsSpan(j * d));
+                        value.Slice(Offset(item, kh, first + j, keyValueHeads, keyCount), d).CopyTo(v.AsSpan(j * d));
                     }
 
                     for (int i = 0; i < lq; i++)
                     {
-                        query.Slice(shape.RowOffset(item, h, first + i, heads, queryCount), d).CopyTo(q.AsSpan(i * d));
+                        query.Slice(Offset(item, h, first + i, heads, queryCount), d).CopyTo(q.AsSpan(i * d));
                     }
 
-                    Compute(spec, q, k, v, result);
+                    Compute(spec, q, k, v, result, rowLogSumExp);
+                    if (!logSumExp.IsEmpty)
+                    {
+                        // [B, H, Nq] (padding rows: -inf), or [H, total] when packed.
+                        Span<double> target = packed ? logSumExp.Slice(h * queryCount + first, lq) : logSumExp.Slice((b * heads + h) * queryCount, queryCount);
+                        target.Fill(double.NegativeInfinity);
+                        rowLogSumExp.CopyTo(target);
+                    }
+
                     for (int i = 0; i < rows; i++)
                     {
-                        Span<double> row = output.Slice(shape.RowOffset(item, h, first + i, heads, queryCount), d);
+                        Span<double> row = output.Slice(Offset(item, h, first + i, heads, queryCount), d);
                         if (i < lq)
                         {
                             result.AsSpan(i * d, d).CopyTo(row);
@@ -151,6 +222,27 @@ namespace KernelGen
                             row.Clear(); // a padding row
                         }
                     }
+                }
+            }
+        }
+
+        private static void CheckLengths(ReadOnlySpan<int> lengths, int batch, int limit, string name)
+        {
+            if (lengths.IsEmpty)
+            {
+                return;
+            }
+
+            if (lengths.Length != batch)
+            {
+                throw new ArgumentException("One length per batch item is needed.", name);
+            }
+
+            foreach (int length in lengths)
+            {
+                if ((uint)length > (uint)limit)
+                {
+                    throw new ArgumentException($"A length of {length} is outside 0..{limit}.", name);
                 }
             }
         }

@@ -157,7 +157,7 @@ namespace KernelGen.Generator.Tests
 
         [Theory]
         [InlineData(", ReadOnlySpan<bool> keyMask)", "ReadOnlySpan<bool> keyMask")]
-        [InlineData(", Span<float> logSumExp)", "Span<float> logSumExp")]
+        [InlineData(", ReadOnlySpan<bool> mask)", "ReadOnlySpan<bool> mask")]
         public void KG0016_RuntimeParameterNotSupportedYet(string tail, string pointsAt)
         {
             AssertSingle(Wrap("[AttentionKernel(64, Heads = 4)]\n        public static partial void Attend" + Batched + tail + ";"), "KG0016", DiagnosticSeverity.Error, pointsAt);

@@ -67,11 +67,28 @@ namespace KernelGen.Kernels.Tests
         [SlidingWindow(70, 10)]
         [GlobalTokens(0, 3)]
         public static partial void H2Kv2_WindowGlobals_Packed(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
-            ReadOnlySpan<int> sequenceStarts);
+            Span<float> logSumExp, ReadOnlySpan<int> sequenceStarts);
 
         // The same spec one sequence at a time (the packed test compares the two).
         [AttentionKernel(16, Heads = 4, KeyValueHeads = 2)]
         [CausalMask]
         public static partial void H4Kv2_Causal_One(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);
+
+        [AttentionKernel(16, Heads = 4, KeyValueHeads = 2)]
+        [CausalMask]
+        public static partial void H4Kv2_Causal_BothLengths_Lse(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, Span<float> logSumExp);
+
+        [AttentionKernel(64, Heads = 2, KeyValueHeads = 1, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [CausalMask]
+        [SlidingWindow(80, 0)]
+        [GlobalTokens(0, 1)]
+        public static partial void H2Kv1_CausalWindowGlobals_Bhsd_Lse(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths, Span<float> logSumExp);
+
+        // Full attention with log-sum-exp: the split-cache merge test runs it on two halves of the keys.
+        [AttentionKernel(32, Heads = 1)]
+        public static partial void H1Kv1_Full_Lse(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            Span<float> logSumExp);
     }
 }

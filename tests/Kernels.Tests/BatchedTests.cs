@@ -8,10 +8,11 @@ namespace KernelGen.Kernels.Tests
 {
     /// <summary>The uniform call shape of every batched test kernel (absent length parameters are not passed on).</summary>
     public delegate void BatchedCall(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
-        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts);
+        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp);
 
     /// <summary>A batched kernel with its spec, heads and layout read back from its attributes.</summary>
-    public sealed record BatchedCase(string Name, BatchedCall Call, AttentionSpec Spec, int Heads, int KeyValueHeads, AttentionLayout Layout, bool HasKeyLengths, bool HasQueryLengths)
+    public sealed record BatchedCase(string Name, BatchedCall Call, AttentionSpec Spec, int Heads, int KeyValueHeads, AttentionLayout Layout, bool HasKeyLengths, bool HasQueryLengths,
+        bool HasLogSumExp)
     {
         public override string ToString() => Name;
     }
@@ -21,23 +22,27 @@ namespace KernelGen.Kernels.Tests
     /// query lengths including 0 and 1, Nq != Nk and decode shapes, both layouts, grouped-query head mappings. Padding
     /// keys and values hold NaN, so reading one shows; padding rows must come out as exact zeros.
     /// </summary>
+    [Collection(ProcessWideThreadSetting.Name)]
     public sealed class BatchedTests
     {
         private static readonly Dictionary<string, BatchedCall> Calls = new()
         {
-            ["H1Kv1_Full"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H1Kv1_Full(q, k, v, o, b),
-            ["H4Kv1_Causal_KeyLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv1_Causal_KeyLengths(q, k, v, o, b, kl),
-            ["H4Kv2_Causal_Bhsd_BothLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv2_Causal_Bhsd_BothLengths(q, k, v, o, b, kl, ql),
-            ["H4Kv4_WindowGlobals_QueryLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv4_WindowGlobals_QueryLengths(q, k, v, o, b, ql),
-            ["H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths(q, k, v, o, b, kl),
-            ["H8Kv2_CausalWindow_BothLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H8Kv2_CausalWindow_BothLengths(q, k, v, o, b, kl, ql),
-            ["H8Kv4_Full_Bhsd"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H8Kv4_Full_Bhsd(q, k, v, o, b),
-            ["H8Kv8_Window_KeyLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H8Kv8_Window_KeyLengths(q, k, v, o, b, kl),
-            ["H1Kv1_Causal_Bhsd_QueryLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H1Kv1_Causal_Bhsd_QueryLengths(q, k, v, o, b, ql),
-            ["H4Kv4_Sinks_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv4_Sinks_Bhsd_KeyLengths(q, k, v, o, b, kl),
-            ["H4Kv2_Causal_Packed"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv2_Causal_Packed(q, k, v, o, b, ss),
-            ["H2Kv2_WindowGlobals_Packed"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H2Kv2_WindowGlobals_Packed(q, k, v, o, b, ss),
-            ["H4Kv2_Causal_One"] = (q, k, v, o, b, kl, ql, ss) => BatchedKernels.H4Kv2_Causal_One(q, k, v, o, b),
+            ["H1Kv1_Full"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H1Kv1_Full(q, k, v, o, b),
+            ["H4Kv1_Causal_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv1_Causal_KeyLengths(q, k, v, o, b, kl),
+            ["H4Kv2_Causal_Bhsd_BothLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv2_Causal_Bhsd_BothLengths(q, k, v, o, b, kl, ql),
+            ["H4Kv4_WindowGlobals_QueryLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv4_WindowGlobals_QueryLengths(q, k, v, o, b, ql),
+            ["H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths(q, k, v, o, b, kl),
+            ["H8Kv2_CausalWindow_BothLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H8Kv2_CausalWindow_BothLengths(q, k, v, o, b, kl, ql),
+            ["H8Kv4_Full_Bhsd"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H8Kv4_Full_Bhsd(q, k, v, o, b),
+            ["H8Kv8_Window_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H8Kv8_Window_KeyLengths(q, k, v, o, b, kl),
+            ["H1Kv1_Causal_Bhsd_QueryLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H1Kv1_Causal_Bhsd_QueryLengths(q, k, v, o, b, ql),
+            ["H4Kv4_Sinks_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv4_Sinks_Bhsd_KeyLengths(q, k, v, o, b, kl),
+            ["H4Kv2_Causal_Packed"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv2_Causal_Packed(q, k, v, o, b, ss),
+            ["H2Kv2_WindowGlobals_Packed"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H2Kv2_WindowGlobals_Packed(q, k, v, o, b, ls, ss),
+            ["H4Kv2_Causal_One"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv2_Causal_One(q, k, v, o, b),
+            ["H4Kv2_Causal_BothLengths_Lse"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv2_Causal_BothLengths_Lse(q, k, v, o, b, kl, ql, ls),
+            ["H2Kv1_CausalWindowGlobals_Bhsd_Lse"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H2Kv1_CausalWindowGlobals_Bhsd_Lse(q, k, v, o, b, kl, ls),
+            ["H1Kv1_Full_Lse"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H1Kv1_Full_Lse(q, k, v, o, b, ls),
         };
 
         private static readonly (int Queries, int Keys)[] Shapes = { (1, 1), (17, 17), (65, 100), (100, 65), (1, 300), (40, 40) };
@@ -53,7 +58,7 @@ namespace KernelGen.Kernels.Tests
             int heads = Math.Max(1, kernel.Heads);
             string[] parameters = method.GetParameters().Select(static p => p.Name!).ToArray();
             return new BatchedCase(name, Calls[name], KernelCatalog.SpecOf(method), heads, kernel.KeyValueHeads == 0 ? heads : kernel.KeyValueHeads,
-                kernel.Layout, parameters.Contains("keyLengths"), parameters.Contains("queryLengths"));
+                kernel.Layout, parameters.Contains("keyLengths"), parameters.Contains("queryLengths"), parameters.Contains("logSumExp"));
         }
 
         [Fact]
@@ -103,12 +108,21 @@ namespace KernelGen.Kernels.Tests
         [Fact]
         public void ThreadCount_DoesNotChangeTheResult()
         {
+            // Enough work (about 8.6M multiply-adds) for the head groups to be shared by two threads.
             BatchedCase kernel = Get("H8Kv2_CausalWindow_BothLengths");
-            const int batch = 3, queries = 200, keys = 200, d = 16;
+            const int batch = 3, queries = 256, keys = 256, d = 16;
             float[] query = TestData.Uniform(1, batch * queries * 8 * d);
             float[] key = TestData.Uniform(2, batch * keys * 2 * d);
-            int[] keyLengths = { 200, 150, 7 }, queryLengths = { 200, 1, 150 };
-            float[] one = Run(1), two = Run(2);
+            int[] keyLengths = { 256, 200, 7 }, queryLengths = { 256, 1, 200 };
+            float[] one = Run(1);
+            float[] two = new float[one.Length];
+            long before = KernelWorkers.ParallelRuns;
+            for (int attempt = 0; attempt < 50 && KernelWorkers.ParallelRuns == before; attempt++)
+            {
+                two = Run(2); // another test class may hold the workers for a moment; then this call runs alone
+            }
+
+            Assert.True(Environment.ProcessorCount < 2 || KernelWorkers.ParallelRuns > before, "no batched call ran on more than one thread");
             Assert.Equal(one, two);
 
             float[] Run(int degree)
@@ -118,7 +132,7 @@ namespace KernelGen.Kernels.Tests
                 {
                     AttentionThreading.MaxDegreeOfParallelism = degree;
                     float[] output = TestData.Poisoned(query.Length);
-                    kernel.Call(query, key, key, output, batch, keyLengths, queryLengths, default);
+                    kernel.Call(query, key, key, output, batch, keyLengths, queryLengths, default, default);
                     return output;
                 }
                 finally
@@ -146,7 +160,7 @@ namespace KernelGen.Kernels.Tests
             BatchedCase kernel = Get("H8Kv2_CausalWindow_BothLengths");
             float[] query = TestData.Uniform(1, queryLength), key = TestData.Uniform(2, keyLength);
             float[] output = Enumerable.Repeat(123f, queryLength).ToArray();
-            ArgumentException exception = Assert.ThrowsAny<ArgumentException>(() => kernel.Call(query, key, key, output, batch, keyLengths, queryLengths, default));
+            ArgumentException exception = Assert.ThrowsAny<ArgumentException>(() => kernel.Call(query, key, key, output, batch, keyLengths, queryLengths, default, default));
             Assert.True(exception.ParamName == parameter, $"{why}: expected '{parameter}', got '{exception.ParamName}'");
             Assert.All(output, static x => Assert.Equal(123f, x));
         }
@@ -171,11 +185,14 @@ namespace KernelGen.Kernels.Tests
                 float[] value = Fill(random, key.Length);
                 float[] output = TestData.Poisoned(query.Length);
                 double[] expected = new double[query.Length];
-                kernel.Call(query, key, value, output, lengths.Length, default, default, starts);
+                float[] logSumExp = kernel.HasLogSumExp ? TestData.Poisoned(kernel.Heads * total) : Array.Empty<float>();
+                double[] expectedLogSumExp = new double[logSumExp.Length];
+                kernel.Call(query, key, value, output, lengths.Length, default, default, starts, logSumExp);
                 ReferenceAttention.ComputeBatched(kernel.Spec, AttentionLayout.BatchSeqHeadDim, kernel.Heads, kernel.KeyValueHeads, lengths.Length, query, key, value, expected,
-                    sequenceStarts: starts);
+                    sequenceStarts: starts, logSumExp: expectedLogSumExp);
                 double error = TestData.MaxAbsError(output, expected);
                 Assert.True(error <= TestData.Tolerance, $"{name} lengths [{string.Join(",", lengths)}]: max abs error {error:E3}");
+                Assert.True(LogSumExpProblem(logSumExp, expectedLogSumExp) is null, $"{name}: {LogSumExpProblem(logSumExp, expectedLogSumExp)}");
             }
         }
 
@@ -189,13 +206,13 @@ namespace KernelGen.Kernels.Tests
             var random = new Random(9);
             float[] query = Fill(random, total * heads * d), key = Fill(random, total * keyHeads * d), value = Fill(random, key.Length);
             float[] output = TestData.Poisoned(query.Length);
-            packed.Call(query, key, value, output, lengths.Length, default, default, starts);
+            packed.Call(query, key, value, output, lengths.Length, default, default, starts, default);
             for (int b = 0; b < lengths.Length; b++)
             {
                 // Sequence b alone is a batch of one in [1, L, H, d]: a contiguous slice of the packed spans.
                 float[] alone = TestData.Poisoned(lengths[b] * heads * d);
                 one.Call(query.AsSpan(starts[b] * heads * d, lengths[b] * heads * d), key.AsSpan(starts[b] * keyHeads * d, lengths[b] * keyHeads * d),
-                    value.AsSpan(starts[b] * keyHeads * d, lengths[b] * keyHeads * d), alone, 1, default, default, default);
+                    value.AsSpan(starts[b] * keyHeads * d, lengths[b] * keyHeads * d), alone, 1, default, default, default, default);
                 Assert.Equal(alone, output.AsSpan(starts[b] * heads * d, lengths[b] * heads * d).ToArray());
             }
         }
@@ -216,7 +233,7 @@ namespace KernelGen.Kernels.Tests
             BatchedCase kernel = Get("H4Kv2_Causal_Packed");
             float[] query = TestData.Uniform(1, 10 * 4 * 16), key = TestData.Uniform(2, 10 * 2 * 16);
             float[] output = Enumerable.Repeat(123f, query.Length).ToArray();
-            ArgumentException exception = Assert.ThrowsAny<ArgumentException>(() => kernel.Call(query, key, key, output, batch, default, default, starts));
+            ArgumentException exception = Assert.ThrowsAny<ArgumentException>(() => kernel.Call(query, key, key, output, batch, default, default, starts, default));
             Assert.True(exception.ParamName == parameter, $"{why}: expected '{parameter}', got '{exception.ParamName}'");
             Assert.All(output, static x => Assert.Equal(123f, x));
         }
@@ -252,7 +269,6 @@ namespace KernelGen.Kernels.Tests
         private static string? Check(BatchedCase kernel, int batch, int queries, int keys, int[] keyLengths, int[] queryLengths, Random random)
         {
             int d = kernel.Spec.HeadDimension;
-            var shape = new BatchedShape(kernel.Layout, d, kernel.Heads, kernel.KeyValueHeads, batch, queries, keys);
             float[] query = Fill(random, batch * queries * kernel.Heads * d);
             float[] key = Fill(random, batch * keys * kernel.KeyValueHeads * d);
             float[] value = Fill(random, key.Length);
@@ -264,16 +280,23 @@ namespace KernelGen.Kernels.Tests
                 {
                     for (int j = keyLengths[b]; j < keys; j++)
                     {
-                        key.AsSpan(shape.RowOffset(b, h, j, kernel.KeyValueHeads, keys), d).Fill(float.NaN);
-                        value.AsSpan(shape.RowOffset(b, h, j, kernel.KeyValueHeads, keys), d).Fill(float.NaN);
+                        key.AsSpan(Offset(kernel.Layout, d, b, h, j, kernel.KeyValueHeads, keys), d).Fill(float.NaN);
+                        value.AsSpan(Offset(kernel.Layout, d, b, h, j, kernel.KeyValueHeads, keys), d).Fill(float.NaN);
                     }
                 }
             }
 
             float[] output = TestData.Poisoned(query.Length);
             double[] expected = new double[query.Length];
-            kernel.Call(query, key, value, output, batch, keyLengths, queryLengths, default);
-            ReferenceAttention.ComputeBatched(kernel.Spec, kernel.Layout, kernel.Heads, kernel.KeyValueHeads, batch, query, key, value, expected, keyLengths, queryLengths);
+            float[] logSumExp = kernel.HasLogSumExp ? TestData.Poisoned(batch * kernel.Heads * queries) : Array.Empty<float>();
+            double[] expectedLogSumExp = new double[logSumExp.Length];
+            kernel.Call(query, key, value, output, batch, keyLengths, queryLengths, default, logSumExp);
+            ReferenceAttention.ComputeBatched(kernel.Spec, kernel.Layout, kernel.Heads, kernel.KeyValueHeads, batch, query, key, value, expected, keyLengths, queryLengths,
+                logSumExp: expectedLogSumExp);
+            if (LogSumExpProblem(logSumExp, expectedLogSumExp) is { } lseProblem)
+            {
+                return lseProblem;
+            }
 
             for (int b = 0; b < batch && queryLengths.Length > 0; b++)
             {
@@ -281,7 +304,7 @@ namespace KernelGen.Kernels.Tests
                 {
                     for (int i = queryLengths[b]; i < queries; i++)
                     {
-                        if (output.AsSpan(shape.RowOffset(b, h, i, kernel.Heads, queries), d).ContainsAnyExcept(0f))
+                        if (output.AsSpan(Offset(kernel.Layout, d, b, h, i, kernel.Heads, queries), d).ContainsAnyExcept(0f))
                         {
                             return $"padding row (item {b}, head {h}, position {i}) is not exactly zero";
                         }
@@ -292,6 +315,56 @@ namespace KernelGen.Kernels.Tests
             double error = TestData.MaxAbsError(output, expected);
             return error <= TestData.Tolerance ? null : $"max abs error {error:E3}";
         }
+
+        /// <summary>Each log-sum-exp within 1e-4 of the reference's, and exactly -inf where the reference's is (no key, padding).</summary>
+        private static string? LogSumExpProblem(float[] actual, double[] expected)
+        {
+            for (int i = 0; i < actual.Length; i++)
+            {
+                bool same = double.IsNegativeInfinity(expected[i]) ? float.IsNegativeInfinity(actual[i]) : Math.Abs(actual[i] - expected[i]) <= TestData.Tolerance;
+                if (!same)
+                {
+                    return $"log-sum-exp [{i}] is {actual[i]}, the reference {expected[i]}";
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// What log-sum-exp is for: attention over a cache split in two, merged from the two partial results with their
+        /// log-sum-exps, equals attention over the whole cache (o = (e^l1 o1 + e^l2 o2) / (e^l1 + e^l2)).
+        /// </summary>
+        [Fact]
+        public void LogSumExp_MergesAttentionOverASplitCache()
+        {
+            BatchedCase kernel = Get("H1Kv1_Full_Lse");
+            const int d = 32, queries = 7, keys = 300, split = 123;
+            var random = new Random(3);
+            float[] query = Fill(random, queries * d), key = Fill(random, keys * d), value = Fill(random, keys * d);
+            float[] whole = new float[query.Length], first = new float[query.Length], second = new float[query.Length];
+            float[] wholeLse = new float[queries], firstLse = new float[queries], secondLse = new float[queries];
+            kernel.Call(query, key, value, whole, 1, default, default, default, wholeLse);
+            kernel.Call(query, key.AsSpan(0, split * d), value.AsSpan(0, split * d), first, 1, default, default, default, firstLse);
+            kernel.Call(query, key.AsSpan(split * d), value.AsSpan(split * d), second, 1, default, default, default, secondLse);
+            for (int i = 0; i < queries; i++)
+            {
+                double m = Math.Max(firstLse[i], secondLse[i]);
+                double w1 = Math.Exp(firstLse[i] - m), w2 = Math.Exp(secondLse[i] - m);
+                Assert.True(Math.Abs(m + Math.Log(w1 + w2) - wholeLse[i]) <= 1e-5, $"row {i}: merged log-sum-exp differs");
+                for (int c = 0; c < d; c++)
+                {
+                    double merged = (w1 * first[i * d + c] + w2 * second[i * d + c]) / (w1 + w2);
+                    Assert.True(Math.Abs(merged - whole[i * d + c]) <= 1e-5, $"row {i}, column {c}: merged {merged}, whole {whole[i * d + c]}");
+                }
+            }
+        }
+
+        /// <summary>Row (item, head, position) of a span with headCount heads and positions rows per item, written out independently of the runtime.</summary>
+        private static int Offset(AttentionLayout layout, int d, int item, int head, int position, int headCount, int positions) =>
+            layout == AttentionLayout.BatchHeadSeqDim
+                ? ((item * headCount + head) * positions + position) * d
+                : ((item * positions + position) * headCount + head) * d;
 
         private static float[] Fill(Random random, int length)
         {

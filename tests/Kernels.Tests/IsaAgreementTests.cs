@@ -15,6 +15,12 @@ namespace KernelGen.Kernels.Tests
     /// </summary>
     public sealed class IsaAgreementTests
     {
+        /// <summary>
+        /// How far two paths may differ: ten times tighter than the reference tolerance (paths differ only in summation
+        /// order and FMA use; measured 4e-7), so a path that drifts within the reference's slack is still caught.
+        /// </summary>
+        private const double CrossPathTolerance = 1e-5;
+
         private static readonly (int Queries, int Keys)[] Shapes = { (1, 1), (17, 17), (65, 100), (100, 65), (257, 257), (1, 2100) };
 
         /// <summary>The path the generated dispatch takes in this process (the same tests, in the same order).</summary>
@@ -82,7 +88,7 @@ namespace KernelGen.Kernels.Tests
                 }
 
                 summary += $"; differs from {Path.GetFileNameWithoutExtension(other)} by at most {largest:E2}";
-                if (!(largest <= TestData.Tolerance))
+                if (!(largest <= CrossPathTolerance))
                 {
                     disagreements.Add($"{path} and {Path.GetFileNameWithoutExtension(other)} differ by {largest:E3}");
                 }

@@ -9,6 +9,7 @@ namespace KernelGen.Kernels.Tests
     /// Row groups are shared out whole, so a kernel's output must be bit-identical on one thread and on many, and calls
     /// from several threads at once must not disturb each other. Not timing tests.
     /// </summary>
+    [Collection(ProcessWideThreadSetting.Name)]
     public sealed class ThreadingTests
     {
         public static TheoryData<string> Kernels() => new()

@@ -97,19 +97,19 @@ namespace KernelGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor UnknownRuntimeParameter = Create(
             "KG0015",
             "Unknown or misplaced run-time parameter",
-            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, or instead of both ReadOnlySpan<int> sequenceStarts",
+            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, Span<float> logSumExp, ReadOnlySpan<int> sequenceStarts (instead of the two lengths)",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor RuntimeParameterNotSupported = Create(
             "KG0016",
             "Run-time parameter not supported yet",
-            "Parameter '{0}' of '{1}' is a planned run-time parameter (keyMask, mask, logSumExp) that this version of KernelGen does not generate yet; remove it",
+            "Parameter '{0}' of '{1}' is a planned run-time parameter (keyMask, mask) that this version of KernelGen does not generate yet; remove it",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InvalidHeads = Create(
             "KG0017",
             "Invalid head count",
-            "Heads {0} is invalid; use 1 or more",
+            "Heads {0} is invalid; use 1 to 4194303 (a position's Heads x 512 floats must fit one span)",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InvalidKeyValueHeads = Create(

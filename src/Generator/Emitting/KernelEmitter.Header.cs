@@ -29,6 +29,7 @@ namespace KernelGen.Generator.Emitting
                     {
                         "keyLengths" => "keyLengths[b] keys valid per item (padding keys are never read)",
                         "queryLengths" => "queryLengths[b] queries valid per item (padding rows are written as zeros)",
+                        "logSumExp" => "logSumExp receives each row's ln sum exp(s) over its visible keys (-inf for none)",
                         "sequenceStarts" => "sequenceStarts[b] .. sequenceStarts[b + 1] are item b's rows in packed [total, H, d] spans (no padding)",
                         _ => p,
                     })) + "; positions below count valid tokens (Nq, Nk = the item's lengths).");

@@ -14,7 +14,7 @@ namespace KernelGen.Generator.Emitting
             MaskSpec mask = plan.Spec.Mask;
             string rangeWidth = mask.HasWindow ? "Math.Min(keyCount, (long)WindowLeft + WindowRight + 1)" : "keyCount";
             writer.Line("/// <summary>Computes every query row with the head-dimension path <typeparamref name=\"TPath\"/>.</summary>");
-            writer.Line("private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)");
+            writer.Line("private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp, int queryCount, int keyCount)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
             writer.Line("// Threads: rows are shared out in whole groups, so every row is computed the same way on any thread count.");
@@ -36,7 +36,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("global::KernelGen.KeyPacking.PackTransposed(key.Slice(packStart * HeadDimension, (packEnd - packStart) * HeadDimension), HeadDimension, packed);");
                 writer.Line($"long work = (long)groupedRows * {rangeWidth} * HeadDimension;");
                 writer.Line("global::KernelGen.AttentionThreading.ForRowGroups<RowGroups<TPath>>(");
-                writer.Line("    query, key, value, output, packed.AsSpan(0, (int)packedLength), packStart, queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);");
+                writer.Line("    query, key, value, output, logSumExp, packed.AsSpan(0, (int)packedLength), packStart, queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);");
                 writer.Close();
                 writer.Open("finally");
                 writer.Line("global::System.Buffers.ArrayPool<float>.Shared.Return(packed);");
@@ -48,7 +48,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Open("if (groupedRows < queryCount)");
                 writer.Line($"long work = (long)(queryCount - groupedRows) * {rangeWidth} * HeadDimension;");
                 writer.Line("global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(");
-                writer.Line("    query, key, value, output, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, groupedRows, queryCount, 1, work);");
+                writer.Line("    query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, groupedRows, queryCount, 1, work);");
                 writer.Close();
             }
             else
@@ -56,7 +56,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Line($"// Every row one at a time over exactly its key range: the window is narrower than {Lit.Int(KernelPlanner.MinTiledWindow)} keys, too few for tiles to pay.");
                 writer.Line($"long work = (long)queryCount * {rangeWidth} * HeadDimension;");
                 writer.Line("global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(");
-                writer.Line("    query, key, value, output, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, 0, queryCount, 1, work);");
+                writer.Line("    query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, 0, queryCount, 1, work);");
             }
 
             writer.Close();
@@ -65,13 +65,13 @@ namespace KernelGen.Generator.Emitting
             writer.Line("private readonly struct SingleRows<TPath> : global::KernelGen.IRowRangeKernel");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
-            writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
             writer.Line("    ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>");
-            writer.Line("    RunSingleRows<TPath>(query, key, value, output, queryCount, keyCount, rowStart, rowEnd);");
+            writer.Line("    RunSingleRows<TPath>(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd);");
             writer.Close();
             writer.Line();
             writer.Line("/// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>");
-            writer.Line("private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
             writer.Line("    int queryCount, int keyCount, int rowStart, int rowEnd)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
@@ -111,6 +111,9 @@ namespace KernelGen.Generator.Emitting
             writer.Line();
             writer.Line("// Normalise: out = acc / sum, or zeros when the row saw no key.");
             writer.Line("global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));");
+            writer.Open("if (!logSumExp.IsEmpty)");
+            writer.Line("logSumExp[queryRow] = global::KernelGen.OnlineSoftmax.LogSumExp(runningMax, runningSum);");
+            writer.Close();
             writer.Close();
             writer.Close();
             writer.Line();
@@ -307,13 +310,13 @@ namespace KernelGen.Generator.Emitting
             writer.Line("private readonly struct RowGroups<TPath> : global::KernelGen.IRowRangeKernel");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
-            writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
             writer.Line("    ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>");
-            writer.Line("    RunRowGroups<TPath>(query, key, value, output, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);");
+            writer.Line("    RunRowGroups<TPath>(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);");
             writer.Close();
             writer.Line();
             writer.Line("/// <summary>Rows [rowStart, rowEnd), whole groups of TPath.RowTile, through the tiled micro-kernel.</summary>");
-            writer.Line("private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+            writer.Line("private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
             writer.Line("    ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
@@ -428,6 +431,9 @@ namespace KernelGen.Generator.Emitting
             writer.Line("// Normalise every row of the group.");
             writer.Open("for (int row = 0; row < rows; row++)");
             writer.Line("global::KernelGen.OnlineSoftmax.Normalize(accumulators.Slice(row * HeadDimension, HeadDimension), runningSum[row], output.Slice((firstRow + row) * HeadDimension, HeadDimension));");
+            writer.Open("if (!logSumExp.IsEmpty)");
+            writer.Line("logSumExp[firstRow + row] = global::KernelGen.OnlineSoftmax.LogSumExp(runningMax[row], runningSum[row]);");
+            writer.Close();
             writer.Close();
             writer.Close();
             writer.Close();

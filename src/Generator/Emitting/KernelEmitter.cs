@@ -50,7 +50,7 @@ namespace KernelGen.Generator.Emitting
             {
                 writer.Open($"{modifiers}partial void {spec.MethodName}({spans})");
                 writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.Run({names[0]}, {names[1]}, {names[2]}, {names[3]},");
-                writer.Line($"    nameof({names[0]}), nameof({names[1]}), nameof({names[2]}), nameof({names[3]}));");
+                writer.Line($"    {NameLiteral(names[0])}, {NameLiteral(names[1])}, {NameLiteral(names[2])}, {NameLiteral(names[3])});");
                 writer.Close();
             }
             else
@@ -61,16 +61,16 @@ namespace KernelGen.Generator.Emitting
                 for (int i = 0; i < batch.RuntimeParameters.Length; i++)
                 {
                     string name = names[5 + i];
-                    declared.Add($"global::System.ReadOnlySpan<int> {name}");
+                    declared.Add((batch.RuntimeParameters[i] == "logSumExp" ? "global::System.Span<float> " : "global::System.ReadOnlySpan<int> ") + name);
                     arguments[batch.RuntimeParameters[i]] = name;
                 }
 
-                string[] runtime = { "keyLengths", "queryLengths", "sequenceStarts" };
+                string[] runtime = { "keyLengths", "queryLengths", "sequenceStarts", "logSumExp" };
                 string values = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? name : "default"));
-                string nameArguments = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? $"nameof({name})" : Lit.String(p)));
+                string nameArguments = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? NameLiteral(name) : Lit.String(p)));
                 writer.Open($"{modifiers}partial void {spec.MethodName}({spans}, int {names[4]}{string.Concat(declared.Select(static p => ", " + p))})");
                 writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.RunBatched({names[0]}, {names[1]}, {names[2]}, {names[3]}, {names[4]}, {values},");
-                writer.Line($"    nameof({names[0]}), nameof({names[1]}), nameof({names[2]}), nameof({names[3]}), nameof({names[4]}), {nameArguments});");
+                writer.Line($"    {NameLiteral(names[0])}, {NameLiteral(names[1])}, {NameLiteral(names[2])}, {NameLiteral(names[3])}, {NameLiteral(names[4])}, {nameArguments});");
                 writer.Close();
             }
 
@@ -84,6 +84,12 @@ namespace KernelGen.Generator.Emitting
                 writer.Close();
             }
         }
+
+        /// <summary>
+        /// A parameter's name as the string an exception reports: the identifier without its <c>@</c> escape. A literal
+        /// rather than <c>nameof</c>, which a parameter that is itself named <c>nameof</c> would capture.
+        /// </summary>
+        private static string NameLiteral(string identifier) => Lit.String(identifier.StartsWith("@", System.StringComparison.Ordinal) ? identifier.Substring(1) : identifier);
 
         /// <summary>
         /// The doc comment the compiler keeps for the method (the implementing part's wins): the user's own lines, then
@@ -262,20 +268,22 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("/// (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.");
                 writer.Line("/// </summary>");
                 writer.Line("public static void RunBatched(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,");
-                writer.Line("    ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts,");
-                writer.Line("    string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName, string sequenceStartsName)");
+                writer.Line("    ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp,");
+                writer.Line("    string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName,");
+                writer.Line("    string sequenceStartsName, string logSumExpName)");
                 writer.Open();
                 writer.Line("// Validation: every length and length argument, and that output shares no memory with an input, before anything is written.");
                 writer.Line($"global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads, batch,");
-                writer.Line($"    query, key, value, output, keyLengths, queryLengths, sequenceStarts, hasKeyLengths: {Lit.Bool(batch.Has("keyLengths"))}, hasQueryLengths: {Lit.Bool(batch.Has("queryLengths"))}, hasSequenceStarts: {Lit.Bool(batch.Has("sequenceStarts"))},");
-                writer.Line("    queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName);");
-                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts);");
+                writer.Line($"    query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp,");
+                writer.Line($"    hasKeyLengths: {Lit.Bool(batch.Has("keyLengths"))}, hasQueryLengths: {Lit.Bool(batch.Has("queryLengths"))}, hasSequenceStarts: {Lit.Bool(batch.Has("sequenceStarts"))}, hasLogSumExp: {Lit.Bool(batch.Has("logSumExp"))},");
+                writer.Line("    queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName);");
+                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp);");
                 writer.Close();
                 writer.Line();
                 writer.Line("/// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>");
                 writer.Open("private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel");
-                writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output) =>");
-                writer.Line("    Compute(query, key, value, output, query.Length / HeadDimension, key.Length / HeadDimension);");
+                writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp) =>");
+                writer.Line("    Compute(query, key, value, output, logSumExp, query.Length / HeadDimension, key.Length / HeadDimension);");
                 writer.Close();
             }
             else
@@ -287,20 +295,25 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("// Validation: every length, and that output shares no memory with an input, is checked before anything is written.");
                 writer.Line("global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,");
                 writer.Line("    queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);");
-                writer.Line("Compute(query, key, value, output, queryCount, keyCount);");
+                writer.Line("Compute(query, key, value, output, Span<float>.Empty, queryCount, keyCount);");
                 writer.Close();
             }
 
             writer.Line();
-            writer.Line("/// <summary>Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked.</summary>");
-            writer.Line("private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)");
+            writer.Line("/// <summary>");
+            writer.Line("/// Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked; each row's");
+            writer.Line("/// log-sum-exp too, unless <paramref name=\"logSumExp\"/> is empty.");
+            writer.Line("/// </summary>");
+            writer.Line("private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
+            writer.Line("    int queryCount, int keyCount)");
             writer.Open();
             writer.Open("if (queryCount == 0)");
             writer.Line("return; // Nq = 0: nothing to compute.");
             writer.Close();
             writer.Line();
             writer.Open("if (keyCount == 0)");
-            writer.Line("output.Clear(); // Nk = 0: every row sees no key, so every row is zeros.");
+            writer.Line("output.Clear(); // Nk = 0: every row sees no key, so every row is zeros (and its log-sum-exp -inf).");
+            writer.Line("logSumExp.Fill(float.NegativeInfinity);");
             writer.Line("return;");
             writer.Close();
             writer.Line();
@@ -308,7 +321,7 @@ namespace KernelGen.Generator.Emitting
             PathPlan[] paths = plan.Paths.ToArray();
             for (int i = 0; i < paths.Length; i++)
             {
-                string call = $"RunRows<{paths[i].Name}>(query, key, value, output, queryCount, keyCount);";
+                string call = $"RunRows<{paths[i].Name}>(query, key, value, output, logSumExp, queryCount, keyCount);";
                 if (i < paths.Length - 1)
                 {
                     writer.Open($"{(i == 0 ? "if" : "else if")} (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)");

@@ -291,7 +291,7 @@ namespace KernelGen.Generator.Parsing
             // partial methods do not allow, ...): a generated body would only repeat that error inside generated code.
             // CS8795, "must have an implementation part", is the one error the generated body exists to resolve.
             if (context.SemanticModel.GetDeclarationDiagnostics(syntax.Span, cancellationToken)
-                .Any(static d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS8795"))
+                .Any(static d => d.DefaultSeverity == DiagnosticSeverity.Error && d.Id != "CS8795"))
             {
                 return Result(null, diagnostics);
             }
@@ -330,7 +330,7 @@ namespace KernelGen.Generator.Parsing
             ("queryLengths", "System.ReadOnlySpan<int>", true),
             ("keyMask", "System.ReadOnlySpan<bool>", false),
             ("mask", "System.ReadOnlySpan<bool>", false),
-            ("logSumExp", "System.Span<float>", false),
+            ("logSumExp", "System.Span<float>", true),
             ("sequenceStarts", "System.ReadOnlySpan<int>", true),
         };
 
@@ -375,8 +375,9 @@ namespace KernelGen.Generator.Parsing
                 return null;
             }
 
-            if (heads < 0)
+            if (heads < 0 || (long)heads * MaxHeadDimension > int.MaxValue)
             {
+                // A position of Heads rows of d floats must fit one span (at most int.MaxValue floats) for any valid d.
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidHeads, NamedArgumentLocation(kernel, "Heads", cancellationToken), heads));
             }
 

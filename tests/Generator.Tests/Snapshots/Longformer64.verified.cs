@@ -90,7 +90,7 @@ namespace MyApp.Kernels
         public static partial void Attend(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output)
         {
             global::KernelGen.Generated.AttendKernel.Run(query, key, value, output,
-                nameof(query), nameof(key), nameof(value), nameof(output));
+                "query", "key", "value", "output");
         }
     }
 }
@@ -130,11 +130,15 @@ namespace KernelGen.Generated
             // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
             global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
                 queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
-            Compute(query, key, value, output, queryCount, keyCount);
+            Compute(query, key, value, output, Span<float>.Empty, queryCount, keyCount);
         }
 
-        /// <summary>Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked.</summary>
-        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
+        /// <summary>
+        /// Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked; each row's
+        /// log-sum-exp too, unless <paramref name="logSumExp"/> is empty.
+        /// </summary>
+        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            int queryCount, int keyCount)
         {
             if (queryCount == 0)
             {
@@ -143,51 +147,52 @@ namespace KernelGen.Generated
 
             if (keyCount == 0)
             {
-                output.Clear(); // Nk = 0: every row sees no key, so every row is zeros.
+                output.Clear(); // Nk = 0: every row sees no key, so every row is zeros (and its log-sum-exp -inf).
+                logSumExp.Fill(float.NegativeInfinity);
                 return;
             }
 
             // Width dispatch: IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                RunRows<Vector512Path>(query, key, value, output, queryCount, keyCount);
+                RunRows<Vector512Path>(query, key, value, output, logSumExp, queryCount, keyCount);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                RunRows<Vector256Path>(query, key, value, output, queryCount, keyCount);
+                RunRows<Vector256Path>(query, key, value, output, logSumExp, queryCount, keyCount);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                RunRows<Vector128Path>(query, key, value, output, queryCount, keyCount);
+                RunRows<Vector128Path>(query, key, value, output, logSumExp, queryCount, keyCount);
             }
             else
             {
-                RunRows<ScalarPath>(query, key, value, output, queryCount, keyCount);
+                RunRows<ScalarPath>(query, key, value, output, logSumExp, queryCount, keyCount);
             }
         }
 
         /// <summary>Computes every query row with the head-dimension path <typeparamref name="TPath"/>.</summary>
-        private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
+        private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp, int queryCount, int keyCount)
             where TPath : struct, IHeadDimensionPath
         {
             // Threads: rows are shared out in whole groups, so every row is computed the same way on any thread count.
             // Every row one at a time over exactly its key range: the window is narrower than 64 keys, too few for tiles to pay.
             long work = (long)queryCount * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
             global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(
-                query, key, value, output, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, 0, queryCount, 1, work);
+                query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, 0, queryCount, 1, work);
         }
 
         /// <summary>Single rows of one path, as the runtime's thread scheduler calls them.</summary>
         private readonly struct SingleRows<TPath> : global::KernelGen.IRowRangeKernel
             where TPath : struct, IHeadDimensionPath
         {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
                 ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
-                RunSingleRows<TPath>(query, key, value, output, queryCount, keyCount, rowStart, rowEnd);
+                RunSingleRows<TPath>(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd);
         }
 
         /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
-        private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+        private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             int queryCount, int keyCount, int rowStart, int rowEnd)
             where TPath : struct, IHeadDimensionPath
         {
@@ -223,6 +228,10 @@ namespace KernelGen.Generated
 
                 // Normalise: out = acc / sum, or zeros when the row saw no key.
                 global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));
+                if (!logSumExp.IsEmpty)
+                {
+                    logSumExp[queryRow] = global::KernelGen.OnlineSoftmax.LogSumExp(runningMax, runningSum);
+                }
             }
         }
 

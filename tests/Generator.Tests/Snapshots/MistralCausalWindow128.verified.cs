@@ -87,7 +87,7 @@ namespace MyApp.Kernels
         public static partial void Attend(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output)
         {
             global::KernelGen.Generated.AttendKernel.Run(query, key, value, output,
-                nameof(query), nameof(key), nameof(value), nameof(output));
+                "query", "key", "value", "output");
         }
     }
 }
@@ -127,11 +127,15 @@ namespace KernelGen.Generated
             // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
             global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
                 queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
-            Compute(query, key, value, output, queryCount, keyCount);
+            Compute(query, key, value, output, Span<float>.Empty, queryCount, keyCount);
         }
 
-        /// <summary>Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked.</summary>
-        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
+        /// <summary>
+        /// Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked; each row's
+        /// log-sum-exp too, unless <paramref name="logSumExp"/> is empty.
+        /// </summary>
+        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            int queryCount, int keyCount)
         {
             if (queryCount == 0)
             {
@@ -140,31 +144,32 @@ namespace KernelGen.Generated
 
             if (keyCount == 0)
             {
-                output.Clear(); // Nk = 0: every row sees no key, so every row is zeros.
+                output.Clear(); // Nk = 0: every row sees no key, so every row is zeros (and its log-sum-exp -inf).
+                logSumExp.Fill(float.NegativeInfinity);
                 return;
             }
 
             // Width dispatch: IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                RunRows<Vector512Path>(query, key, value, output, queryCount, keyCount);
+                RunRows<Vector512Path>(query, key, value, output, logSumExp, queryCount, keyCount);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                RunRows<Vector256Path>(query, key, value, output, queryCount, keyCount);
+                RunRows<Vector256Path>(query, key, value, output, logSumExp, queryCount, keyCount);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                RunRows<Vector128Path>(query, key, value, output, queryCount, keyCount);
+                RunRows<Vector128Path>(query, key, value, output, logSumExp, queryCount, keyCount);
             }
             else
             {
-                RunRows<ScalarPath>(query, key, value, output, queryCount, keyCount);
+                RunRows<ScalarPath>(query, key, value, output, logSumExp, queryCount, keyCount);
             }
         }
 
         /// <summary>Computes every query row with the head-dimension path <typeparamref name="TPath"/>.</summary>
-        private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int queryCount, int keyCount)
+        private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp, int queryCount, int keyCount)
             where TPath : struct, IHeadDimensionPath
         {
             // Threads: rows are shared out in whole groups, so every row is computed the same way on any thread count.
@@ -201,7 +206,7 @@ namespace KernelGen.Generated
                         global::KernelGen.KeyPacking.PackTransposed(key.Slice(packStart * HeadDimension, (packEnd - packStart) * HeadDimension), HeadDimension, packed);
                         long work = (long)groupedRows * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
                         global::KernelGen.AttentionThreading.ForRowGroups<RowGroups<TPath>>(
-                            query, key, value, output, packed.AsSpan(0, (int)packedLength), packStart, queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);
+                            query, key, value, output, logSumExp, packed.AsSpan(0, (int)packedLength), packStart, queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);
                     }
                     finally
                     {
@@ -215,7 +220,7 @@ namespace KernelGen.Generated
             {
                 long work = (long)(queryCount - groupedRows) * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
                 global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(
-                    query, key, value, output, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, groupedRows, queryCount, 1, work);
+                    query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, groupedRows, queryCount, 1, work);
             }
         }
 
@@ -223,13 +228,13 @@ namespace KernelGen.Generated
         private readonly struct SingleRows<TPath> : global::KernelGen.IRowRangeKernel
             where TPath : struct, IHeadDimensionPath
         {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
                 ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
-                RunSingleRows<TPath>(query, key, value, output, queryCount, keyCount, rowStart, rowEnd);
+                RunSingleRows<TPath>(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd);
         }
 
         /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
-        private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+        private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             int queryCount, int keyCount, int rowStart, int rowEnd)
             where TPath : struct, IHeadDimensionPath
         {
@@ -257,6 +262,10 @@ namespace KernelGen.Generated
 
                 // Normalise: out = acc / sum, or zeros when the row saw no key.
                 global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));
+                if (!logSumExp.IsEmpty)
+                {
+                    logSumExp[queryRow] = global::KernelGen.OnlineSoftmax.LogSumExp(runningMax, runningSum);
+                }
             }
         }
 
@@ -337,13 +346,13 @@ namespace KernelGen.Generated
         private readonly struct RowGroups<TPath> : global::KernelGen.IRowRangeKernel
             where TPath : struct, IHeadDimensionPath
         {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
                 ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
-                RunRowGroups<TPath>(query, key, value, output, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
+                RunRowGroups<TPath>(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
         }
 
         /// <summary>Rows [rowStart, rowEnd), whole groups of TPath.RowTile, through the tiled micro-kernel.</summary>
-        private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+        private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd)
             where TPath : struct, IHeadDimensionPath
         {
@@ -439,6 +448,10 @@ namespace KernelGen.Generated
                 for (int row = 0; row < rows; row++)
                 {
                     global::KernelGen.OnlineSoftmax.Normalize(accumulators.Slice(row * HeadDimension, HeadDimension), runningSum[row], output.Slice((firstRow + row) * HeadDimension, HeadDimension));
+                    if (!logSumExp.IsEmpty)
+                    {
+                        logSumExp[firstRow + row] = global::KernelGen.OnlineSoftmax.LogSumExp(runningMax[row], runningSum[row]);
+                    }
                 }
             }
         }
