@@ -365,6 +365,22 @@ namespace KernelGen
                 return;
             }
 
+            if (lq == 0)
+            {
+                // No valid query: nothing to gather or compute; the item's rows are all padding.
+                for (int g = 0; g < perGroup; g++)
+                {
+                    int head = keyHead * perGroup + g;
+                    LogSumExpRows(shape, logSumExp, item, head, firstRow, 0);
+                    for (int n = 0; n < rowCount; n++)
+                    {
+                        output.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d).Clear();
+                    }
+                }
+
+                return;
+            }
+
             // [B, N, H, d]: gather the key/value head once, then each query head of the group in and out.
             float[] keyBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lk * d));
             float[] valueBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lk * d));

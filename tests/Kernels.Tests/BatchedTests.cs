@@ -249,6 +249,40 @@ namespace KernelGen.Kernels.Tests
             return starts;
         }
 
+        [Fact]
+        public void OutputOverlappingAnInput_Throws_AndWritesNothing()
+        {
+            BatchedCase kernel = Get("H8Kv2_CausalWindow_BothLengths");
+            float[] buffer = TestData.Uniform(4, 2 * 10 * 8 * 16);
+            float[] before = (float[])buffer.Clone();
+            float[] key = TestData.Uniform(5, 2 * 10 * 2 * 16);
+            ArgumentException exception = Assert.ThrowsAny<ArgumentException>(() =>
+                kernel.Call(buffer.AsSpan(0, 10 * 8 * 16), key.AsSpan(0, 10 * 2 * 16), key.AsSpan(0, 10 * 2 * 16), buffer.AsSpan(16, 10 * 8 * 16), 1, new[] { 10 }, new[] { 10 }, default, default));
+            Assert.Equal("output", exception.ParamName);
+            Assert.Equal(before, buffer);
+        }
+
+        [Fact]
+        public void SteadyStateBatchedCall_AllocatesNothing()
+        {
+            // [B, N, H, d] with padding: the gather buffers come from the shared pool.
+            BatchedCase kernel = Get("H8Kv2_CausalWindow_BothLengths");
+            float[] query = TestData.Uniform(6, 3 * 40 * 8 * 16), key = TestData.Uniform(7, 3 * 40 * 2 * 16), output = new float[query.Length];
+            int[] keyLengths = { 40, 7, 0 }, queryLengths = { 40, 1, 30 };
+            for (int warm = 0; warm < 3; warm++)
+            {
+                kernel.Call(query, key, key, output, 3, keyLengths, queryLengths, default, default);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int call = 0; call < 20; call++)
+            {
+                kernel.Call(query, key, key, output, 3, keyLengths, queryLengths, default, default);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
         /// <summary>Per-item lengths: full, 0, 1 and random ones (or none when the kernel takes no such parameter).</summary>
         private static int[] Lengths(Random random, int batch, int limit, int pattern, bool present)
         {
