@@ -37,13 +37,13 @@ namespace KernelGen.Samples
         /// <summary>
         /// StreamingLLM-style generation with grouped-query attention: 8 query heads over 2 key/value heads of 64, the cache
         /// per head contiguous ([B, H, N, d]), causal, a 256-token window plus 4 attention-sink tokens at the start.
-        /// keyLengths is each sequence's filled cache length.
+        /// keyLengths is each sequence's filled cache length; keyMask drops evicted cache entries for the step.
         /// </summary>
         [AttentionKernel(64, Heads = 8, KeyValueHeads = 2, Layout = AttentionLayout.BatchHeadSeqDim)]
         [CausalMask]
         [SlidingWindow(256, 0)]
         [GlobalTokens(0, 1, 2, 3)]
         public static partial void StreamingDecoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
-            ReadOnlySpan<int> keyLengths);
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<bool> keyMask);
     }
 }

@@ -149,6 +149,8 @@ namespace KernelGen
             ReadOnlySpan<int> queryLengths,
             ReadOnlySpan<int> sequenceStarts,
             Span<float> logSumExp,
+            ReadOnlySpan<bool> keyMask,
+            ReadOnlySpan<bool> mask,
             long work)
             where TKernel : ISingleHeadKernel
         {
@@ -158,7 +160,7 @@ namespace KernelGen
             {
                 for (int group = 0; group < groups; group++)
                 {
-                    BatchedAttention.RunGroup<TKernel>(shape, group, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp);
+                    BatchedAttention.RunGroup<TKernel>(shape, group, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask);
                 }
 
                 return;
@@ -174,11 +176,13 @@ namespace KernelGen
                 fixed (int* queryLengthPointer = queryLengths)
                 fixed (int* startPointer = sequenceStarts)
                 fixed (float* logSumExpPointer = logSumExp)
+                fixed (bool* keyMaskPointer = keyMask)
+                fixed (bool* maskPointer = mask)
                 {
                     HeadJob<TKernel> job = HeadJob<TKernel>.Instance;
                     job.Prepare(shape, queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
                         keyLengthPointer, keyLengths.Length, queryLengthPointer, queryLengths.Length, startPointer, sequenceStarts.Length,
-                        logSumExpPointer, logSumExp.Length, groups);
+                        logSumExpPointer, logSumExp.Length, keyMaskPointer, keyMask.Length, maskPointer, mask.Length, groups);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -290,12 +294,18 @@ namespace KernelGen
             private PinnedSpan _query, _key, _value, _output, _logSumExp;
             private int* _keyLengths, _queryLengths, _starts;
             private int _keyLengthCount, _queryLengthCount, _startCount;
+            private bool* _keyMask, _mask;
+            private int _keyMaskLength, _maskLength;
 
             public void Prepare(
                 BatchedShape shape, float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
                 int* keyLengths, int keyLengthCount, int* queryLengths, int queryLengthCount, int* starts, int startCount,
-                float* logSumExp, int logSumExpLength, int groups)
+                float* logSumExp, int logSumExpLength, bool* keyMask, int keyMaskLength, bool* mask, int maskLength, int groups)
             {
+                _keyMask = keyMask;
+                _keyMaskLength = keyMaskLength;
+                _mask = mask;
+                _maskLength = maskLength;
                 _logSumExp = new PinnedSpan(logSumExp, logSumExpLength);
                 _starts = starts;
                 _startCount = startCount;
@@ -313,7 +323,8 @@ namespace KernelGen
 
             protected override void Run(int claim) =>
                 BatchedAttention.RunGroup<TKernel>(_shape, claim, _query.Read, _key.Read, _value.Read, _output.Write,
-                    new ReadOnlySpan<int>(_keyLengths, _keyLengthCount), new ReadOnlySpan<int>(_queryLengths, _queryLengthCount), new ReadOnlySpan<int>(_starts, _startCount), _logSumExp.Write);
+                    new ReadOnlySpan<int>(_keyLengths, _keyLengthCount), new ReadOnlySpan<int>(_queryLengths, _queryLengthCount), new ReadOnlySpan<int>(_starts, _startCount), _logSumExp.Write,
+                    new ReadOnlySpan<bool>(_keyMask, _keyMaskLength), new ReadOnlySpan<bool>(_mask, _maskLength));
         }
 
         /// <summary>One parallel chunked row: claim c is key chunk c.</summary>

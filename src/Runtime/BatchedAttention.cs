@@ -84,6 +84,65 @@ namespace KernelGen
             ReadOnlySpan<int> queryLengths,
             ReadOnlySpan<int> sequenceStarts,
             Span<float> logSumExp,
+            ReadOnlySpan<bool> keyMask,
+            ReadOnlySpan<bool> mask,
+            bool hasKeyLengths,
+            bool hasQueryLengths,
+            bool hasSequenceStarts,
+            bool hasLogSumExp,
+            bool hasKeyMask,
+            bool hasMask,
+            string queryName,
+            string keyName,
+            string valueName,
+            string outputName,
+            string batchName,
+            string keyLengthsName,
+            string queryLengthsName,
+            string sequenceStartsName,
+            string logSumExpName,
+            string keyMaskName,
+            string maskName)
+        {
+            if (hasSequenceStarts && (hasKeyMask || hasMask))
+            {
+                throw new ArgumentException("Packed sequences take no keyMask or mask.", hasKeyMask ? keyMaskName : maskName);
+            }
+
+            BatchedShape checkedShape = ValidateCore(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, keyLengths, queryLengths,
+                sequenceStarts, logSumExp, hasKeyLengths, hasQueryLengths, hasSequenceStarts, hasLogSumExp,
+                queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName);
+            long keys = (long)checkedShape.Batch * checkedShape.KeyCount;
+            if (hasKeyMask && keyMask.Length != keys)
+            {
+                throw new ArgumentException($"The {keyMaskName} length {keyMask.Length} must be {keys}: one flag per key of each item ([B, Nk]).", keyMaskName);
+            }
+
+            long perItem = (long)checkedShape.QueryCount * checkedShape.KeyCount;
+            if (hasMask && mask.Length != perItem && mask.Length != checkedShape.Batch * perItem)
+            {
+                throw new ArgumentException(
+                    $"The {maskName} length {mask.Length} must be {checkedShape.Batch * perItem} ([B, Nq, Nk]) or {perItem} ([Nq, Nk], the same for every item).", maskName);
+            }
+
+            return checkedShape;
+        }
+
+        /// <summary>Everything but the run-time masks.</summary>
+        private static BatchedShape ValidateCore(
+            AttentionLayout layout,
+            int headDimension,
+            int heads,
+            int keyValueHeads,
+            int batch,
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<float> output,
+            ReadOnlySpan<int> keyLengths,
+            ReadOnlySpan<int> queryLengths,
+            ReadOnlySpan<int> sequenceStarts,
+            Span<float> logSumExp,
             bool hasKeyLengths,
             bool hasQueryLengths,
             bool hasSequenceStarts,
@@ -271,7 +330,9 @@ namespace KernelGen
             ReadOnlySpan<int> keyLengths,
             ReadOnlySpan<int> queryLengths,
             ReadOnlySpan<int> sequenceStarts = default,
-            Span<float> logSumExp = default)
+            Span<float> logSumExp = default,
+            ReadOnlySpan<bool> keyMask = default,
+            ReadOnlySpan<bool> mask = default)
             where TKernel : ISingleHeadKernel
         {
             if (shape.Batch == 0)
@@ -286,7 +347,7 @@ namespace KernelGen
                 work += (long)lq * lk * shape.HeadDimension * shape.Heads;
             }
 
-            AttentionThreading.ForHeadGroups<TKernel>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, work);
+            AttentionThreading.ForHeadGroups<TKernel>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask, work);
         }
 
         /// <summary>
@@ -336,7 +397,9 @@ namespace KernelGen
             ReadOnlySpan<int> keyLengths,
             ReadOnlySpan<int> queryLengths,
             ReadOnlySpan<int> sequenceStarts,
-            Span<float> logSumExp)
+            Span<float> logSumExp,
+            ReadOnlySpan<bool> keyMask,
+            ReadOnlySpan<bool> mask)
             where TKernel : ISingleHeadKernel
         {
             int d = shape.HeadDimension;
@@ -344,6 +407,11 @@ namespace KernelGen
             int keyHead = group % shape.KeyValueHeads;
             int perGroup = shape.Heads / shape.KeyValueHeads;
             (int lq, int lk, int firstRow) = Rows(shape, item, keyLengths, queryLengths, sequenceStarts);
+
+            // The item's run-time masks: its keys' flags, and its [Nq, Nk] mask rows (one shared [Nq, Nk] mask, or its own).
+            ReadOnlySpan<bool> itemKeyMask = keyMask.IsEmpty ? default : keyMask.Slice(item * shape.KeyCount, lk);
+            int maskArea = shape.QueryCount * shape.KeyCount;
+            ReadOnlySpan<bool> itemMask = mask.IsEmpty ? default : mask.Length == maskArea ? mask : mask.Slice(item * maskArea, maskArea);
 
             // Rows are addressed as (rowItem, head, firstRow + n): a packed item is rows firstRow.. of one long sequence.
             int rowItem = shape.Packed ? 0 : item;
@@ -358,7 +426,8 @@ namespace KernelGen
                 {
                     int head = keyHead * perGroup + g;
                     int offset = shape.RowOffset(item, head, 0, shape.Heads, shape.QueryCount);
-                    TKernel.Run(query.Slice(offset, lq * d), keys, values, output.Slice(offset, lq * d), LogSumExpRows(shape, logSumExp, item, head, firstRow, lq));
+                    TKernel.Run(query.Slice(offset, lq * d), keys, values, output.Slice(offset, lq * d), LogSumExpRows(shape, logSumExp, item, head, firstRow, lq),
+                        itemKeyMask, itemMask, shape.KeyCount);
                     output.Slice(offset + lq * d, (shape.QueryCount - lq) * d).Clear();
                 }
 
@@ -404,7 +473,7 @@ namespace KernelGen
                     }
 
                     TKernel.Run(queryBuffer.AsSpan(0, lq * d), keyBuffer.AsSpan(0, lk * d), valueBuffer.AsSpan(0, lk * d), outputBuffer.AsSpan(0, lq * d),
-                        LogSumExpRows(shape, logSumExp, item, head, firstRow, lq));
+                        LogSumExpRows(shape, logSumExp, item, head, firstRow, lq), itemKeyMask, itemMask, shape.KeyCount);
                     for (int n = 0; n < rowCount; n++)
                     {
                         Span<float> row = output.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d);

@@ -11,8 +11,11 @@ namespace KernelGen
     {
         /// <summary>
         /// Computes output [Nq, d] with Nq = query.Length / d and Nk = key.Length / d, and each row's log-sum-exp into
-        /// <paramref name="logSumExp"/> ([Nq]) unless it is empty.
+        /// <paramref name="logSumExp"/> ([Nq]) unless it is empty. A kernel with run-time masks also applies
+        /// <paramref name="keyMask"/> ([Nk], false = dropped) and <paramref name="mask"/> (row i at i * maskStride, [Nk]);
+        /// either may be empty.
         /// </summary>
-        static abstract void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp);
+        static abstract void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride);
     }
 }

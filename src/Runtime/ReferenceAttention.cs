@@ -23,7 +23,12 @@ namespace KernelGen
         /// ([Nq]; negative infinity for a row with no allowed key).
         /// </summary>
         /// <exception cref="ArgumentException">A length is not a whole number of rows, or the lengths disagree.</exception>
-        public static void Compute(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<double> output, Span<double> logSumExp)
+        public static void Compute(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<double> output, Span<double> logSumExp) =>
+            Compute(spec, query, key, value, output, logSumExp, default, default, 0);
+
+        /// <summary>The definition, with run-time masks: key j is also hidden when keyMask[j] or mask[i * maskStride + j] is false.</summary>
+        private static void Compute(AttentionSpec spec, ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<double> output, Span<double> logSumExp,
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride)
         {
             ArgumentNullException.ThrowIfNull(spec);
             int d = spec.HeadDimension;
@@ -41,7 +46,7 @@ namespace KernelGen
                 double max = double.NegativeInfinity;
                 for (int j = 0; j < keyCount; j++)
                 {
-                    if (!spec.IsAllowed(i, j, queryCount, keyCount))
+                    if (!spec.IsAllowed(i, j, queryCount, keyCount) || (!keyMask.IsEmpty && !keyMask[j]) || (!mask.IsEmpty && !mask[i * maskStride + j]))
                     {
                         scores[j] = double.NegativeInfinity;
                         continue;
@@ -121,7 +126,9 @@ namespace KernelGen
             ReadOnlySpan<int> keyLengths = default,
             ReadOnlySpan<int> queryLengths = default,
             ReadOnlySpan<int> sequenceStarts = default,
-            Span<double> logSumExp = default)
+            Span<double> logSumExp = default,
+            ReadOnlySpan<bool> keyMask = default,
+            ReadOnlySpan<bool> mask = default)
         {
             ArgumentNullException.ThrowIfNull(spec);
             int d = spec.HeadDimension;
@@ -201,7 +208,11 @@ namespace KernelGen
                         query.Slice(Offset(item, h, first + i, heads, queryCount), d).CopyTo(q.AsSpan(i * d));
                     }
 
-                    Compute(spec, q, k, v, result, rowLogSumExp);
+                    // Run-time masks: the item's key flags ([B, Nk]) and its mask rows ([B, Nq, Nk] or one shared [Nq, Nk]).
+                    ReadOnlySpan<bool> itemKeys = keyMask.IsEmpty ? default : keyMask.Slice(b * keyCount, lk);
+                    ReadOnlySpan<bool> itemMask = mask.IsEmpty ? default
+                        : mask.Length == queryCount * keyCount ? mask : mask.Slice(b * queryCount * keyCount, queryCount * keyCount);
+                    Compute(spec, q, k, v, result, rowLogSumExp, itemKeys, itemMask, keyCount);
                     if (!logSumExp.IsEmpty)
                     {
                         // [B, H, Nq] (padding rows: -inf), or [H, total] when packed.

@@ -155,14 +155,6 @@ namespace KernelGen.Generator.Tests
                 "KG0021", DiagnosticSeverity.Error, "AttentionLayout.BatchHeadSeqDim");
         }
 
-        [Theory]
-        [InlineData(", ReadOnlySpan<bool> keyMask)", "ReadOnlySpan<bool> keyMask")]
-        [InlineData(", ReadOnlySpan<bool> mask)", "ReadOnlySpan<bool> mask")]
-        public void KG0016_RuntimeParameterNotSupportedYet(string tail, string pointsAt)
-        {
-            AssertSingle(Wrap("[AttentionKernel(64, Heads = 4)]\n        public static partial void Attend" + Batched + tail + ";"), "KG0016", DiagnosticSeverity.Error, pointsAt);
-        }
-
         [Fact]
         public void KG0017_InvalidHeads()
         {

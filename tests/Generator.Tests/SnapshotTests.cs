@@ -40,6 +40,12 @@ namespace KernelGen.Generator.Tests
                 "    public static partial void Attend(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> o, int items, ReadOnlySpan<int> keyLengths);\n}\n"
             },
             {
+                "BatchedKeyMaskWindowGlobals64",
+                Usings + "namespace MyApp;\npublic static partial class Serving\n{\n    [AttentionKernel(64, Heads = 8, KeyValueHeads = 2, Layout = AttentionLayout.BatchHeadSeqDim)]\n    [CausalMask]\n    [SlidingWindow(256, 0)]\n    [GlobalTokens(0, 1, 2, 3)]\n" +
+                "    public static partial void Decode(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,\n" +
+                "        ReadOnlySpan<int> keyLengths, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, Span<float> logSumExp);\n}\n"
+            },
+            {
                 "GlobalNamespaceImplicitPrivate",
                 Usings + "partial class Kernels\n{\n    [AttentionKernel(16)]\n    static partial void Tiny(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);\n}\n"
             },

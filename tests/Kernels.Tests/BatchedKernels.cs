@@ -90,5 +90,22 @@ namespace KernelGen.Kernels.Tests
         [AttentionKernel(32, Heads = 1)]
         public static partial void H1Kv1_Full_Lse(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
             Span<float> logSumExp);
+
+        // Run-time masks: a dynamic token mask with padding and log-sum-exp; a dense mask with a window, globals and
+        // query padding; and a dense mask alone, given per item ([B, Nq, Nk]) or shared ([Nq, Nk]).
+        [AttentionKernel(16, Heads = 4, KeyValueHeads = 2)]
+        [CausalMask]
+        public static partial void H4Kv2_Causal_KeyLengths_KeyMask_Lse(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<bool> keyMask, Span<float> logSumExp);
+
+        [AttentionKernel(64, Heads = 2, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [SlidingWindow(20, 5)]
+        [GlobalTokens(0, 9)]
+        public static partial void H2Kv2_WindowGlobals_Bhsd_QueryLengths_KeyMask_Mask(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            int batch, ReadOnlySpan<int> queryLengths, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask);
+
+        [AttentionKernel(3, Heads = 4, KeyValueHeads = 4)]
+        public static partial void H4Kv4_Full_Mask(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<bool> mask);
     }
 }

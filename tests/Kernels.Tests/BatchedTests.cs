@@ -8,11 +8,12 @@ namespace KernelGen.Kernels.Tests
 {
     /// <summary>The uniform call shape of every batched test kernel (absent length parameters are not passed on).</summary>
     public delegate void BatchedCall(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
-        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp);
+        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp,
+        ReadOnlySpan<bool> keyMask = default, ReadOnlySpan<bool> mask = default);
 
     /// <summary>A batched kernel with its spec, heads and layout read back from its attributes.</summary>
     public sealed record BatchedCase(string Name, BatchedCall Call, AttentionSpec Spec, int Heads, int KeyValueHeads, AttentionLayout Layout, bool HasKeyLengths, bool HasQueryLengths,
-        bool HasLogSumExp)
+        bool HasLogSumExp, bool HasKeyMask, bool HasMask)
     {
         public override string ToString() => Name;
     }
@@ -27,22 +28,26 @@ namespace KernelGen.Kernels.Tests
     {
         private static readonly Dictionary<string, BatchedCall> Calls = new()
         {
-            ["H1Kv1_Full"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H1Kv1_Full(q, k, v, o, b),
-            ["H4Kv1_Causal_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv1_Causal_KeyLengths(q, k, v, o, b, kl),
-            ["H4Kv2_Causal_Bhsd_BothLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv2_Causal_Bhsd_BothLengths(q, k, v, o, b, kl, ql),
-            ["H4Kv4_WindowGlobals_QueryLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv4_WindowGlobals_QueryLengths(q, k, v, o, b, ql),
-            ["H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths(q, k, v, o, b, kl),
-            ["H8Kv2_CausalWindow_BothLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H8Kv2_CausalWindow_BothLengths(q, k, v, o, b, kl, ql),
-            ["H8Kv4_Full_Bhsd"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H8Kv4_Full_Bhsd(q, k, v, o, b),
-            ["H8Kv8_Window_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H8Kv8_Window_KeyLengths(q, k, v, o, b, kl),
-            ["H1Kv1_Causal_Bhsd_QueryLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H1Kv1_Causal_Bhsd_QueryLengths(q, k, v, o, b, ql),
-            ["H4Kv4_Sinks_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv4_Sinks_Bhsd_KeyLengths(q, k, v, o, b, kl),
-            ["H4Kv2_Causal_Packed"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv2_Causal_Packed(q, k, v, o, b, ss),
-            ["H2Kv2_WindowGlobals_Packed"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H2Kv2_WindowGlobals_Packed(q, k, v, o, b, ls, ss),
-            ["H4Kv2_Causal_One"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv2_Causal_One(q, k, v, o, b),
-            ["H4Kv2_Causal_BothLengths_Lse"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H4Kv2_Causal_BothLengths_Lse(q, k, v, o, b, kl, ql, ls),
-            ["H2Kv1_CausalWindowGlobals_Bhsd_Lse"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H2Kv1_CausalWindowGlobals_Bhsd_Lse(q, k, v, o, b, kl, ls),
-            ["H1Kv1_Full_Lse"] = (q, k, v, o, b, kl, ql, ss, ls) => BatchedKernels.H1Kv1_Full_Lse(q, k, v, o, b, ls),
+            ["H1Kv1_Full"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H1Kv1_Full(q, k, v, o, b),
+            ["H4Kv1_Causal_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv1_Causal_KeyLengths(q, k, v, o, b, kl),
+            ["H4Kv2_Causal_Bhsd_BothLengths"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv2_Causal_Bhsd_BothLengths(q, k, v, o, b, kl, ql),
+            ["H4Kv4_WindowGlobals_QueryLengths"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv4_WindowGlobals_QueryLengths(q, k, v, o, b, ql),
+            ["H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H8Kv1_CausalWindowGlobals_Bhsd_KeyLengths(q, k, v, o, b, kl),
+            ["H8Kv2_CausalWindow_BothLengths"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H8Kv2_CausalWindow_BothLengths(q, k, v, o, b, kl, ql),
+            ["H8Kv4_Full_Bhsd"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H8Kv4_Full_Bhsd(q, k, v, o, b),
+            ["H8Kv8_Window_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H8Kv8_Window_KeyLengths(q, k, v, o, b, kl),
+            ["H1Kv1_Causal_Bhsd_QueryLengths"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H1Kv1_Causal_Bhsd_QueryLengths(q, k, v, o, b, ql),
+            ["H4Kv4_Sinks_Bhsd_KeyLengths"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv4_Sinks_Bhsd_KeyLengths(q, k, v, o, b, kl),
+            ["H4Kv2_Causal_Packed"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv2_Causal_Packed(q, k, v, o, b, ss),
+            ["H2Kv2_WindowGlobals_Packed"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H2Kv2_WindowGlobals_Packed(q, k, v, o, b, ls, ss),
+            ["H4Kv2_Causal_One"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv2_Causal_One(q, k, v, o, b),
+            ["H4Kv2_Causal_BothLengths_Lse"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv2_Causal_BothLengths_Lse(q, k, v, o, b, kl, ql, ls),
+            ["H2Kv1_CausalWindowGlobals_Bhsd_Lse"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H2Kv1_CausalWindowGlobals_Bhsd_Lse(q, k, v, o, b, kl, ls),
+            ["H1Kv1_Full_Lse"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H1Kv1_Full_Lse(q, k, v, o, b, ls),
+            ["H4Kv2_Causal_KeyLengths_KeyMask_Lse"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv2_Causal_KeyLengths_KeyMask_Lse(q, k, v, o, b, kl, km, ls),
+            ["H2Kv2_WindowGlobals_Bhsd_QueryLengths_KeyMask_Mask"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) =>
+                BatchedKernels.H2Kv2_WindowGlobals_Bhsd_QueryLengths_KeyMask_Mask(q, k, v, o, b, ql, km, m),
+            ["H4Kv4_Full_Mask"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv4_Full_Mask(q, k, v, o, b, m),
         };
 
         private static readonly (int Queries, int Keys)[] Shapes = { (1, 1), (17, 17), (65, 100), (100, 65), (1, 300), (40, 40) };
@@ -58,7 +63,8 @@ namespace KernelGen.Kernels.Tests
             int heads = Math.Max(1, kernel.Heads);
             string[] parameters = method.GetParameters().Select(static p => p.Name!).ToArray();
             return new BatchedCase(name, Calls[name], KernelCatalog.SpecOf(method), heads, kernel.KeyValueHeads == 0 ? heads : kernel.KeyValueHeads,
-                kernel.Layout, parameters.Contains("keyLengths"), parameters.Contains("queryLengths"), parameters.Contains("logSumExp"));
+                kernel.Layout, parameters.Contains("keyLengths"), parameters.Contains("queryLengths"), parameters.Contains("logSumExp"),
+                parameters.Contains("keyMask"), parameters.Contains("mask"));
         }
 
         [Fact]
@@ -320,13 +326,36 @@ namespace KernelGen.Kernels.Tests
                 }
             }
 
+            // Run-time masks: about a fifth of the keys dropped (all of them in item 1), about a third of the pairs hidden
+            // (every key of row 2). A dropped key's key and value rows are NaN, so reading one shows.
+            bool[] keyMask = kernel.HasKeyMask ? new bool[batch * keys] : Array.Empty<bool>();
+            for (int i = 0; i < keyMask.Length; i++)
+            {
+                keyMask[i] = i / Math.Max(1, keys) != 1 && random.Next(5) != 0;
+                if (!keyMask[i])
+                {
+                    int b = i / keys, j = i % keys;
+                    for (int h = 0; h < kernel.KeyValueHeads; h++)
+                    {
+                        key.AsSpan(Offset(kernel.Layout, d, b, h, j, kernel.KeyValueHeads, keys), d).Fill(float.NaN);
+                        value.AsSpan(Offset(kernel.Layout, d, b, h, j, kernel.KeyValueHeads, keys), d).Fill(float.PositiveInfinity);
+                    }
+                }
+            }
+
+            bool[] mask = kernel.HasMask ? new bool[(random.Next(2) == 0 ? batch : 1) * queries * keys] : Array.Empty<bool>();
+            for (int i = 0; i < mask.Length; i++)
+            {
+                mask[i] = (i / keys) % queries != 2 && random.Next(3) != 0;
+            }
+
             float[] output = TestData.Poisoned(query.Length);
             double[] expected = new double[query.Length];
             float[] logSumExp = kernel.HasLogSumExp ? TestData.Poisoned(batch * kernel.Heads * queries) : Array.Empty<float>();
             double[] expectedLogSumExp = new double[logSumExp.Length];
-            kernel.Call(query, key, value, output, batch, keyLengths, queryLengths, default, logSumExp);
+            kernel.Call(query, key, value, output, batch, keyLengths, queryLengths, default, logSumExp, keyMask, mask);
             ReferenceAttention.ComputeBatched(kernel.Spec, kernel.Layout, kernel.Heads, kernel.KeyValueHeads, batch, query, key, value, expected, keyLengths, queryLengths,
-                logSumExp: expectedLogSumExp);
+                logSumExp: expectedLogSumExp, keyMask: keyMask, mask: mask);
             if (LogSumExpProblem(logSumExp, expectedLogSumExp) is { } lseProblem)
             {
                 return lseProblem;

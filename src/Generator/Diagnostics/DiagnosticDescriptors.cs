@@ -97,13 +97,7 @@ namespace KernelGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor UnknownRuntimeParameter = Create(
             "KG0015",
             "Unknown or misplaced run-time parameter",
-            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, Span<float> logSumExp, ReadOnlySpan<int> sequenceStarts (instead of the two lengths)",
-            DiagnosticSeverity.Error);
-
-        public static readonly DiagnosticDescriptor RuntimeParameterNotSupported = Create(
-            "KG0016",
-            "Run-time parameter not supported yet",
-            "Parameter '{0}' of '{1}' is a planned run-time parameter (keyMask, mask) that this version of KernelGen does not generate yet; remove it",
+            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, Span<float> logSumExp, ReadOnlySpan<int> sequenceStarts (instead of lengths and masks)",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InvalidHeads = Create(

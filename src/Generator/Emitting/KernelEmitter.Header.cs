@@ -29,6 +29,8 @@ namespace KernelGen.Generator.Emitting
                     {
                         "keyLengths" => "keyLengths[b] keys valid per item (padding keys are never read)",
                         "queryLengths" => "queryLengths[b] queries valid per item (padding rows are written as zeros)",
+                        "keyMask" => "keyMask[b, j] false drops key j of item b for this call",
+                        "mask" => "mask[b, i, j] (or mask[i, j] for every item) false hides key j from query i",
                         "logSumExp" => "logSumExp receives each row's ln sum exp(s) over its visible keys (-inf for none)",
                         "sequenceStarts" => "sequenceStarts[b] .. sequenceStarts[b + 1] are item b's rows in packed [total, H, d] spans (no padding)",
                         _ => p,
@@ -92,11 +94,25 @@ namespace KernelGen.Generator.Emitting
             writer.Line("//");
             writer.Line("// Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;");
             writer.Line("// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch).");
-            writer.Line("// Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in");
-            writer.Line("// 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block");
-            writer.Line("// inside every row's range runs with no mask code; a block outside all of them is never touched; a block");
-            writer.Line("// in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run");
-            writer.Line("// one at a time over exactly their key range.");
+            if (plan.UseTiles)
+            {
+                writer.Line("// Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in");
+                writer.Line("// 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block");
+                writer.Line("// inside every row's range runs with no mask code; a block outside all of them is never touched; a block");
+                writer.Line("// in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run");
+                writer.Line("// one at a time over exactly their key range.");
+            }
+            else if (spec.Batch is { HasDynamicMask: true })
+            {
+                writer.Line("// Rows: one at a time over exactly their key range, on the calling thread (the batched driver spreads");
+                writer.Line("// (item, key/value head) pairs over threads); each 64-key block is masked by keyMask and the row's mask, and a");
+                writer.Line("// block that keyMask drops entirely is never read.");
+            }
+            else
+            {
+                writer.Line($"// Rows: one at a time over exactly their key range (the window is narrower than {Lit.Int(KernelPlanner.MinTiledWindow)} keys, too few for tiles).");
+            }
+
             writer.Line("// Head-dimension paths, the widest accelerated one chosen per call:");
             foreach (PathPlan path in plan.Paths)
             {

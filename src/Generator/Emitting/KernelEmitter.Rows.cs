@@ -12,6 +12,13 @@ namespace KernelGen.Generator.Emitting
         private static void WriteRows(CodeWriter writer, KernelPlan plan)
         {
             MaskSpec mask = plan.Spec.Mask;
+            bool dynamic = plan.Spec.Batch is { HasDynamicMask: true };
+            if (dynamic)
+            {
+                WriteSingleRows(writer, plan, dynamic);
+                return;
+            }
+
             string rangeWidth = mask.HasWindow ? "Math.Min(keyCount, (long)WindowLeft + WindowRight + 1)" : "keyCount";
             writer.Line("/// <summary>Computes every query row with the head-dimension path <typeparamref name=\"TPath\"/>.</summary>");
             writer.Line("private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp, int queryCount, int keyCount)");
@@ -70,9 +77,20 @@ namespace KernelGen.Generator.Emitting
             writer.Line("    RunSingleRows<TPath>(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd);");
             writer.Close();
             writer.Line();
+            WriteSingleRows(writer, plan, dynamic);
+        }
+
+        /// <summary>
+        /// RunSingleRows and the loops under it. With run-time masks (<paramref name="dynamic"/>) every row runs here on
+        /// the calling thread, takes keyMask and its mask row, and long rows are not split into chunks.
+        /// </summary>
+        private static void WriteSingleRows(CodeWriter writer, KernelPlan plan, bool dynamic)
+        {
+            MaskSpec mask = plan.Spec.Mask;
+            string masks = dynamic ? ", keyMask, rowMask" : string.Empty;
             writer.Line("/// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>");
             writer.Line("private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
-            writer.Line("    int queryCount, int keyCount, int rowStart, int rowEnd)");
+            writer.Line(dynamic ? "    ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, int queryCount, int keyCount, int rowStart, int rowEnd)" : "    int queryCount, int keyCount, int rowStart, int rowEnd)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
             writer.Line("Span<float> scores = stackalloc float[KeyBlock];");
@@ -90,21 +108,30 @@ namespace KernelGen.Generator.Emitting
             writer.Line("float runningMax = float.NegativeInfinity;");
             writer.Line("float runningSum = 0f;");
             WriteRangeCall(writer, mask, "queryRow", "int rangeStart", "int rangeEnd", "int visibleEnd", "bool globalRow");
-            writer.Open("if (rangeEnd - rangeStart >= 2 * global::KernelGen.AttentionThreading.ChunkKeys)");
-            writer.Line("// A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.");
-            writer.Line("AccumulateChunks<TPath>(query.Slice(queryRow * HeadDimension, HeadDimension), key, value, rangeStart, rangeEnd, accumulator, out runningMax, out runningSum);");
-            writer.Close();
-            writer.Open("else");
-            writer.Line("accumulator.Clear();");
-            writer.Line("AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, scores, accumulator, ref runningMax, ref runningSum);");
-            writer.Close();
+            if (dynamic)
+            {
+                writer.Line("ReadOnlySpan<bool> rowMask = mask.IsEmpty ? default : mask.Slice(queryRow * maskStride, keyCount);");
+                writer.Line("accumulator.Clear();");
+                writer.Line("AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, scores, accumulator, ref runningMax, ref runningSum, keyMask, rowMask);");
+            }
+            else
+            {
+                writer.Open("if (rangeEnd - rangeStart >= 2 * global::KernelGen.AttentionThreading.ChunkKeys)");
+                writer.Line("// A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.");
+                writer.Line("AccumulateChunks<TPath>(query.Slice(queryRow * HeadDimension, HeadDimension), key, value, rangeStart, rangeEnd, accumulator, out runningMax, out runningSum);");
+                writer.Close();
+                writer.Open("else");
+                writer.Line("accumulator.Clear();");
+                writer.Line("AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, scores, accumulator, ref runningMax, ref runningSum);");
+                writer.Close();
+            }
             if (mask.HasGlobals)
             {
                 writer.Line();
                 writer.Open("if (!globalRow)");
                 writer.Line("// Global keys outside the window: before it, and after it up to visibleEnd.");
-                writer.Line("AccumulateGlobalKeys<TPath>(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);");
-                writer.Line("AccumulateGlobalKeys<TPath>(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);");
+                writer.Line($"AccumulateGlobalKeys<TPath>(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum{masks});");
+                writer.Line($"AccumulateGlobalKeys<TPath>(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum{masks});");
                 writer.Close();
             }
 
@@ -117,7 +144,18 @@ namespace KernelGen.Generator.Emitting
             writer.Close();
             writer.Close();
             writer.Line();
-            WriteRangeLoop(writer);
+            WriteRangeLoop(writer, dynamic);
+            if (dynamic)
+            {
+                if (!mask.MasksNothing)
+                {
+                    writer.Line();
+                    WriteRowRange(writer, mask);
+                }
+
+                return;
+            }
+
             writer.Line();
             WriteChunks(writer);
             if (plan.UseTiles)
@@ -134,26 +172,56 @@ namespace KernelGen.Generator.Emitting
         }
 
         /// <summary>The contiguous-key loop shared by single rows and key chunks: blocks of scores, softmax update, P·V.</summary>
-        private static void WriteRangeLoop(CodeWriter writer)
+        private static void WriteRangeLoop(CodeWriter writer, bool dynamic)
         {
             writer.Line("/// <summary>Folds the keys [start, end) into one row's softmax state, KeyBlock keys at a time.</summary>");
             writer.Line("private static void AccumulateRange<TPath>(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end,");
-            writer.Line("    Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum)");
+            writer.Line(dynamic
+                ? "    Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)"
+                : "    Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
             writer.Line("int blockStart = start;");
             writer.Open("while (blockStart < end)");
             writer.Line("int blockLength = Math.Min(KeyBlock, end - blockStart);");
             writer.Line("Span<float> blockScores = scores.Slice(0, blockLength);");
+            if (dynamic)
+            {
+                writer.Open("if (global::KernelGen.DynamicMask.AllDropped(keyMask, blockStart, blockLength))");
+                writer.Line("blockStart += blockLength; // every key of the block is dropped for this call: never read");
+                writer.Line("continue;");
+                writer.Close();
+            }
+
             writer.Line();
             writer.Line("// Scores: s = Scale * q . k for each key of the block.");
             writer.Line("TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, blockStart * HeadDimension), blockScores);");
+            if (dynamic)
+            {
+                writer.Line("bool masked = global::KernelGen.DynamicMask.Apply(blockScores, keyMask, rowMask, blockStart);");
+            }
+
             writer.Line();
             writer.Line("// Softmax update: new running max and sum; the scores become weights e^(s - max).");
             writer.Line("float correction = global::KernelGen.OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);");
             writer.Line();
             writer.Line("// Accumulate: acc = correction * acc + sum of weight * value row.");
-            writer.Line("TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * HeadDimension));");
+            if (dynamic)
+            {
+                writer.Line("ReadOnlySpan<float> blockValues = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref valueStart, blockStart * HeadDimension), blockLength * HeadDimension);");
+                writer.Open("if (masked && !global::KernelGen.Reductions.AllFinite(blockValues))");
+                writer.Line("// A masked key's value is NaN or infinite: skip zero weights rather than multiply them (0 * inf is NaN).");
+                writer.Line("global::KernelGen.OnlineSoftmax.AccumulateNonZero(accumulator, MemoryMarshal.CreateReadOnlySpan(ref correction, 1), blockScores, blockLength, blockValues, 1, HeadDimension);");
+                writer.Close();
+                writer.Open("else");
+                writer.Line("TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * HeadDimension));");
+                writer.Close();
+            }
+            else
+            {
+                writer.Line("TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * HeadDimension));");
+            }
+
             writer.Line("blockStart += blockLength;");
             writer.Close();
             writer.Close();
@@ -469,11 +537,13 @@ namespace KernelGen.Generator.Emitting
             }
         }
 
-        private static void WriteGlobalKeys(CodeWriter writer)
+        private static void WriteGlobalKeys(CodeWriter writer, bool dynamic)
         {
             writer.Line("/// <summary>Folds the global keys in [from, to) into the row's softmax state, up to KeyBlock keys at a time.</summary>");
             writer.Line("private static void AccumulateGlobalKeys<TPath>(int from, int to, ref float queryVector, ref float keyStart, ref float valueStart,");
-            writer.Line("    Span<float> scores, Span<int> keyIndices, Span<float> accumulator, ref float runningMax, ref float runningSum)");
+            writer.Line(dynamic
+                ? "    Span<float> scores, Span<int> keyIndices, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)"
+                : "    Span<float> scores, Span<int> keyIndices, Span<float> accumulator, ref float runningMax, ref float runningSum)");
             writer.Line("    where TPath : struct, IHeadDimensionPath");
             writer.Open();
             writer.Line("ReadOnlySpan<int> globals = GlobalPositions;");
@@ -485,7 +555,18 @@ namespace KernelGen.Generator.Emitting
             writer.Open("while (next < globals.Length && globals[next] < to)");
             writer.Line("int blockLength = 0;");
             writer.Open("while (blockLength < KeyBlock && next < globals.Length && globals[next] < to)");
-            writer.Line("keyIndices[blockLength++] = globals[next++];");
+            if (dynamic)
+            {
+                writer.Open("if (global::KernelGen.DynamicMask.Keeps(keyMask, rowMask, globals[next]))");
+                writer.Line("keyIndices[blockLength++] = globals[next]; // dropped or hidden global keys are never read");
+                writer.Close();
+                writer.Line();
+                writer.Line("next++;");
+            }
+            else
+            {
+                writer.Line("keyIndices[blockLength++] = globals[next++];");
+            }
             writer.Close();
             writer.Line();
             writer.Line("Span<float> blockScores = scores.Slice(0, blockLength);");

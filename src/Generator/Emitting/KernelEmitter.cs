@@ -61,11 +61,16 @@ namespace KernelGen.Generator.Emitting
                 for (int i = 0; i < batch.RuntimeParameters.Length; i++)
                 {
                     string name = names[5 + i];
-                    declared.Add((batch.RuntimeParameters[i] == "logSumExp" ? "global::System.Span<float> " : "global::System.ReadOnlySpan<int> ") + name);
+                    declared.Add(batch.RuntimeParameters[i] switch
+                    {
+                        "logSumExp" => "global::System.Span<float> ",
+                        "keyMask" or "mask" => "global::System.ReadOnlySpan<bool> ",
+                        _ => "global::System.ReadOnlySpan<int> ",
+                    } + name);
                     arguments[batch.RuntimeParameters[i]] = name;
                 }
 
-                string[] runtime = { "keyLengths", "queryLengths", "sequenceStarts", "logSumExp" };
+                string[] runtime = { "keyLengths", "queryLengths", "sequenceStarts", "logSumExp", "keyMask", "mask" };
                 string values = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? name : "default"));
                 string nameArguments = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? NameLiteral(name) : Lit.String(p)));
                 writer.Open($"{modifiers}partial void {spec.MethodName}({spans}, int {names[4]}{string.Concat(declared.Select(static p => ", " + p))})");
@@ -244,7 +249,7 @@ namespace KernelGen.Generator.Emitting
             if (mask.HasGlobals)
             {
                 writer.Line();
-                WriteGlobalKeys(writer);
+                WriteGlobalKeys(writer, spec.Batch is { HasDynamicMask: true });
             }
 
             writer.Line();
@@ -268,22 +273,26 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("/// (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.");
                 writer.Line("/// </summary>");
                 writer.Line("public static void RunBatched(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,");
-                writer.Line("    ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp,");
+                writer.Line("    ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask,");
                 writer.Line("    string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName,");
-                writer.Line("    string sequenceStartsName, string logSumExpName)");
+                writer.Line("    string sequenceStartsName, string logSumExpName, string keyMaskName, string maskName)");
                 writer.Open();
                 writer.Line("// Validation: every length and length argument, and that output shares no memory with an input, before anything is written.");
                 writer.Line($"global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads, batch,");
-                writer.Line($"    query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp,");
+                writer.Line($"    query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask,");
                 writer.Line($"    hasKeyLengths: {Lit.Bool(batch.Has("keyLengths"))}, hasQueryLengths: {Lit.Bool(batch.Has("queryLengths"))}, hasSequenceStarts: {Lit.Bool(batch.Has("sequenceStarts"))}, hasLogSumExp: {Lit.Bool(batch.Has("logSumExp"))},");
-                writer.Line("    queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName);");
-                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp);");
+                writer.Line($"    hasKeyMask: {Lit.Bool(batch.Has("keyMask"))}, hasMask: {Lit.Bool(batch.Has("mask"))},");
+                writer.Line("    queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName, keyMaskName, maskName);");
+                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask);");
                 writer.Close();
                 writer.Line();
                 writer.Line("/// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>");
                 writer.Open("private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel");
-                writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp) =>");
-                writer.Line("    Compute(query, key, value, output, logSumExp, query.Length / HeadDimension, key.Length / HeadDimension);");
+                writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
+                writer.Line("    ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride) =>");
+                writer.Line(batch.HasDynamicMask
+                    ? "    Compute(query, key, value, output, logSumExp, keyMask, mask, maskStride, query.Length / HeadDimension, key.Length / HeadDimension);"
+                    : "    Compute(query, key, value, output, logSumExp, query.Length / HeadDimension, key.Length / HeadDimension); // no run-time masks: they are empty");
                 writer.Close();
             }
             else
@@ -304,8 +313,9 @@ namespace KernelGen.Generator.Emitting
             writer.Line("/// Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked; each row's");
             writer.Line("/// log-sum-exp too, unless <paramref name=\"logSumExp\"/> is empty.");
             writer.Line("/// </summary>");
+            bool dynamic = plan.Spec.Batch is { HasDynamicMask: true };
             writer.Line("private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
-            writer.Line("    int queryCount, int keyCount)");
+            writer.Line(dynamic ? "    ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, int queryCount, int keyCount)" : "    int queryCount, int keyCount)");
             writer.Open();
             writer.Open("if (queryCount == 0)");
             writer.Line("return; // Nq = 0: nothing to compute.");
@@ -317,11 +327,19 @@ namespace KernelGen.Generator.Emitting
             writer.Line("return;");
             writer.Close();
             writer.Line();
+            if (dynamic)
+            {
+                writer.Line("// Run-time masks: rows one at a time on this thread (the batched driver spreads (item, head) pairs over threads),");
+                writer.Line("// each 64-key block masked by keyMask and the row's mask, and skipped when keyMask drops all of it.");
+            }
+
             writer.Line("// Width dispatch: IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.");
             PathPlan[] paths = plan.Paths.ToArray();
             for (int i = 0; i < paths.Length; i++)
             {
-                string call = $"RunRows<{paths[i].Name}>(query, key, value, output, logSumExp, queryCount, keyCount);";
+                string call = dynamic
+                    ? $"RunSingleRows<{paths[i].Name}>(query, key, value, output, logSumExp, keyMask, mask, maskStride, queryCount, keyCount, 0, queryCount);"
+                    : $"RunRows<{paths[i].Name}>(query, key, value, output, logSumExp, queryCount, keyCount);";
                 if (i < paths.Length - 1)
                 {
                     writer.Open($"{(i == 0 ? "if" : "else if")} (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)");

@@ -89,6 +89,9 @@ namespace KernelGen.Generator.Model
         }
 
         public string LayoutName => Layout == 1 ? "BatchHeadSeqDim" : "BatchSeqHeadDim";
+
+        /// <summary>Whether the kernel takes a run-time token or dense mask (rows then run one at a time, masked per block).</summary>
+        public bool HasDynamicMask => Has("keyMask") || Has("mask");
     }
 
     /// <summary>What parsing one method produced: a spec (null when invalid) and the diagnostics to report.</summary>

@@ -321,17 +321,17 @@ namespace KernelGen.Generator.Parsing
         }
 
         /// <summary>
-        /// The run-time parameters a batched kernel may take after <c>int batch</c>: name, type, and whether this version
-        /// generates it. They must appear in this order; any subset.
+        /// The run-time parameters a batched kernel may take after <c>int batch</c>: name and type. They must appear in
+        /// this order; any subset (sequenceStarts excludes the lengths and masks).
         /// </summary>
-        private static readonly (string Name, string Type, bool Supported)[] RuntimeParameters =
+        private static readonly (string Name, string Type)[] RuntimeParameters =
         {
-            ("keyLengths", "System.ReadOnlySpan<int>", true),
-            ("queryLengths", "System.ReadOnlySpan<int>", true),
-            ("keyMask", "System.ReadOnlySpan<bool>", false),
-            ("mask", "System.ReadOnlySpan<bool>", false),
-            ("logSumExp", "System.Span<float>", true),
-            ("sequenceStarts", "System.ReadOnlySpan<int>", true),
+            ("keyLengths", "System.ReadOnlySpan<int>"),
+            ("queryLengths", "System.ReadOnlySpan<int>"),
+            ("keyMask", "System.ReadOnlySpan<bool>"),
+            ("mask", "System.ReadOnlySpan<bool>"),
+            ("logSumExp", "System.Span<float>"),
+            ("sequenceStarts", "System.ReadOnlySpan<int>"),
         };
 
         /// <summary>
@@ -413,21 +413,16 @@ namespace KernelGen.Generator.Parsing
                     continue;
                 }
 
-                if (parameter.Name == "sequenceStarts" && (present.Contains("keyLengths") || present.Contains("queryLengths")))
+                if (parameter.Name == "sequenceStarts" && (present.Contains("keyLengths") || present.Contains("queryLengths") || present.Contains("keyMask") || present.Contains("mask")))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, location, parameter.Name, method.Name,
-                        "cannot be combined with keyLengths or queryLengths (each sequence's length is the difference of its starts)"));
+                        "cannot be combined with keyLengths, queryLengths, keyMask or mask (a packed sequence is all valid tokens)"));
                     continue;
                 }
 
                 if (parameter.Name == "sequenceStarts" && layout == 1)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PackedNeedsSequenceLayout, NamedArgumentLocation(kernel, "Layout", cancellationToken), method.Name));
-                }
-
-                if (!RuntimeParameters[index].Supported)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RuntimeParameterNotSupported, location, parameter.Name, method.Name));
                 }
 
                 last = index;

@@ -78,7 +78,8 @@ namespace KernelGen.Generator.Planning
                 new EquatableArray<PathPlan>(paths),
                 new EquatableArray<string>(picture),
                 new EquatableArray<PairShare>(shares),
-                UseTiles: !spec.Mask.HasWindow || (long)spec.Mask.WindowLeft + (spec.Mask.Causal ? 0 : spec.Mask.WindowRight) + 1 >= MinTiledWindow);
+                UseTiles: spec.Batch is not { HasDynamicMask: true }
+                    && (!spec.Mask.HasWindow || (long)spec.Mask.WindowLeft + (spec.Mask.Causal ? 0 : spec.Mask.WindowRight) + 1 >= MinTiledWindow));
         }
 
         /// <summary>Splits d floats into full vectors of <paramref name="lanes"/>, then 8-, 4-lane vectors and scalars for the remainder.</summary>

@@ -92,8 +92,8 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         public static partial void Attend(global::System.ReadOnlySpan<float> q, global::System.ReadOnlySpan<float> k, global::System.ReadOnlySpan<float> v, global::System.Span<float> o, int items, global::System.ReadOnlySpan<int> keyLengths)
         {
-            global::KernelGen.Generated.AttendKernel.RunBatched(q, k, v, o, items, keyLengths, default, default, default,
-                "q", "k", "v", "o", "items", "keyLengths", "queryLengths", "sequenceStarts", "logSumExp");
+            global::KernelGen.Generated.AttendKernel.RunBatched(q, k, v, o, items, keyLengths, default, default, default, default, default,
+                "q", "k", "v", "o", "items", "keyLengths", "queryLengths", "sequenceStarts", "logSumExp", "keyMask", "mask");
         }
     }
 }
@@ -140,23 +140,25 @@ namespace KernelGen.Generated
         /// (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
         /// </summary>
         public static void RunBatched(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
-            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask,
             string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName,
-            string sequenceStartsName, string logSumExpName)
+            string sequenceStartsName, string logSumExpName, string keyMaskName, string maskName)
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(global::KernelGen.AttentionLayout.BatchHeadSeqDim, HeadDimension, Heads, KeyValueHeads, batch,
-                query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp,
+                query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask,
                 hasKeyLengths: true, hasQueryLengths: false, hasSequenceStarts: false, hasLogSumExp: false,
-                queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp);
+                hasKeyMask: false, hasMask: false,
+                queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName, keyMaskName, maskName);
+            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask);
         }
 
         /// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>
         private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel
         {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp) =>
-                Compute(query, key, value, output, logSumExp, query.Length / HeadDimension, key.Length / HeadDimension);
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride) =>
+                Compute(query, key, value, output, logSumExp, query.Length / HeadDimension, key.Length / HeadDimension); // no run-time masks: they are empty
         }
 
         /// <summary>

@@ -18,11 +18,7 @@
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
 // no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch).
-// Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in
-// 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block
-// inside every row's range runs with no mask code; a block outside all of them is never touched; a block
-// in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run
-// one at a time over exactly their key range.
+// Rows: one at a time over exactly their key range (the window is narrower than 64 keys, too few for tiles).
 // Head-dimension paths, the widest accelerated one chosen per call:
 //   Vector512Path  loop over 512 floats in Vector512 steps; tiles of 8 rows x 16 keys
 //   Vector256Path  loop over 512 floats in Vector256 steps; tiles of 4 rows x 16 keys
