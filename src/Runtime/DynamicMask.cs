@@ -22,30 +22,21 @@ namespace KernelGen
         /// </summary>
         public static bool Apply(Span<float> scores, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, int first)
         {
-            bool any = false;
-            if (!keyMask.IsEmpty)
-            {
-                ReadOnlySpan<bool> keys = keyMask.Slice(first, scores.Length);
-                for (int t = 0; t < scores.Length; t++)
-                {
-                    if (!keys[t])
-                    {
-                        scores[t] = float.NegativeInfinity;
-                        any = true;
-                    }
-                }
-            }
+            bool keyHidden = !keyMask.IsEmpty && Hide(scores, keyMask.Slice(first, scores.Length));
+            bool rowHidden = !rowMask.IsEmpty && Hide(scores, rowMask.Slice(first, scores.Length));
+            return keyHidden | rowHidden;
+        }
 
-            if (!rowMask.IsEmpty)
+        /// <summary>scores[t] = -inf where keep[t] is false; whether any was.</summary>
+        private static bool Hide(Span<float> scores, ReadOnlySpan<bool> keep)
+        {
+            bool any = false;
+            for (int t = 0; t < scores.Length; t++)
             {
-                ReadOnlySpan<bool> keys = rowMask.Slice(first, scores.Length);
-                for (int t = 0; t < scores.Length; t++)
+                if (!keep[t])
                 {
-                    if (!keys[t])
-                    {
-                        scores[t] = float.NegativeInfinity;
-                        any = true;
-                    }
+                    scores[t] = float.NegativeInfinity;
+                    any = true;
                 }
             }
 
