@@ -10,7 +10,7 @@ namespace KernelGen
     {
         /// <summary>Whether every key in [first, first + count) is dropped by <paramref name="keyMask"/> (false when it is absent).</summary>
         public static bool AllDropped(ReadOnlySpan<bool> keyMask, int first, int count) =>
-            !keyMask.IsEmpty && keyMask.Slice(first, count).IndexOf(true) < 0;
+            !keyMask.IsEmpty && !keyMask.Slice(first, count).ContainsAnyExcept(false);
 
         /// <summary>Whether key <paramref name="key"/> is kept by both masks (an absent mask keeps everything).</summary>
         public static bool Keeps(ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, int key) =>

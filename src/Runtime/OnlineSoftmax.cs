@@ -48,11 +48,11 @@ namespace KernelGen
         }
 
         /// <summary>
-        /// A finished row's log-sum-exp, <c>ln sum_j e^(s_j)</c> over its visible scaled scores: <c>m + ln(sum)</c>, or
-        /// negative infinity for a row that saw no key.
+        /// A finished row's log-sum-exp, <c>ln sum_j e^(s_j)</c> over its visible scaled scores: <c>m + ln(sum)</c>;
+        /// negative infinity for a row that saw no key; NaN for a row whose scores were NaN (as its output is), never -inf.
         /// </summary>
         public static float LogSumExp(float runningMax, float runningSum) =>
-            runningSum > 0f ? runningMax + MathF.Log(runningSum) : float.NegativeInfinity;
+            runningSum > 0f ? runningMax + MathF.Log(runningSum) : runningSum == 0f ? float.NegativeInfinity : float.NaN;
 
         /// <summary>
         /// The careful form of a tile's <c>acc_r = corrections[r] * acc_r + sum_t weights[r * weightStride + t] * value_t</c>

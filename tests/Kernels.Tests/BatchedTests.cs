@@ -384,7 +384,9 @@ namespace KernelGen.Kernels.Tests
         {
             for (int i = 0; i < actual.Length; i++)
             {
-                bool same = double.IsNegativeInfinity(expected[i]) ? float.IsNegativeInfinity(actual[i]) : Math.Abs(actual[i] - expected[i]) <= TestData.Tolerance;
+                bool same = double.IsNaN(expected[i]) ? float.IsNaN(actual[i])
+                    : double.IsNegativeInfinity(expected[i]) ? float.IsNegativeInfinity(actual[i])
+                    : Math.Abs(actual[i] - expected[i]) <= TestData.Tolerance;
                 if (!same)
                 {
                     return $"log-sum-exp [{i}] is {actual[i]}, the reference {expected[i]}";
@@ -428,6 +430,61 @@ namespace KernelGen.Kernels.Tests
             layout == AttentionLayout.BatchHeadSeqDim
                 ? ((item * headCount + head) * positions + position) * d
                 : ((item * positions + position) * headCount + head) * d;
+
+        /// <summary>
+        /// Log-sum-exp on the paths the other tests do not reach: a decode row long enough (3000 keys) to be split into key
+        /// chunks and merged; a row with a NaN query, whose log-sum-exp must be NaN like its output (never -inf, which
+        /// would read as "no keys" to a caller merging partial results); and a masked kernel on two threads.
+        /// </summary>
+        [Fact]
+        public void LogSumExp_OnChunkedRows_NaNRows_AndTwoThreads()
+        {
+            BatchedCase full = Get("H1Kv1_Full_Lse");
+            var random = new Random(17);
+            float[] query = Fill(random, 2 * 32), key = Fill(random, 3000 * 32), value = Fill(random, 3000 * 32);
+            query[40] = float.NaN; // row 1
+            float[] output = TestData.Poisoned(query.Length), lse = TestData.Poisoned(2);
+            double[] expected = new double[query.Length], expectedLse = new double[2];
+            full.Call(query, key, value, output, 1, default, default, default, lse);
+            ReferenceAttention.ComputeBatched(full.Spec, full.Layout, 1, 1, 1, query, key, value, expected, logSumExp: expectedLse);
+            Assert.True(LogSumExpProblem(lse, expectedLse) is null, LogSumExpProblem(lse, expectedLse));
+            Assert.True(double.IsNaN(expectedLse[1]) && float.IsNaN(lse[1]), $"NaN row: log-sum-exp {lse[1]}");
+            Assert.True(TestData.MaxAbsError(output.AsSpan(0, 32), expected.AsSpan(0, 32)) <= TestData.Tolerance);
+
+            // A masked kernel with log-sum-exp, enough work for two threads: the same bits as one thread.
+            BatchedCase masked = Get("H4Kv2_Causal_KeyLengths_KeyMask_Lse");
+            const int batch = 3, n = 300, d = 16;
+            float[] q = Fill(random, batch * n * 4 * d), k = Fill(random, batch * n * 2 * d);
+            int[] keyLengths = { 300, 150, 299 };
+            bool[] keyMask = Enumerable.Range(0, batch * n).Select(_ => random.Next(5) != 0).ToArray();
+            (float[] oneOut, float[] oneLse) = RunMasked(1);
+            long before = KernelWorkers.ParallelRuns;
+            (float[] twoOut, float[] twoLse) = (oneOut, oneLse);
+            for (int attempt = 0; attempt < 50 && KernelWorkers.ParallelRuns == before; attempt++)
+            {
+                (twoOut, twoLse) = RunMasked(2);
+            }
+
+            Assert.True(Environment.ProcessorCount < 2 || KernelWorkers.ParallelRuns > before, "no masked call ran on more than one thread");
+            Assert.Equal(oneOut, twoOut);
+            Assert.Equal(oneLse, twoLse);
+
+            (float[] Output, float[] Lse) RunMasked(int degree)
+            {
+                int saved = AttentionThreading.MaxDegreeOfParallelism;
+                try
+                {
+                    AttentionThreading.MaxDegreeOfParallelism = degree;
+                    float[] o = TestData.Poisoned(q.Length), l = TestData.Poisoned(batch * 4 * n);
+                    masked.Call(q, k, k, o, batch, keyLengths, default, default, l, keyMask);
+                    return (o, l);
+                }
+                finally
+                {
+                    AttentionThreading.MaxDegreeOfParallelism = saved;
+                }
+            }
+        }
 
         private static float[] Fill(Random random, int length)
         {

@@ -84,7 +84,9 @@ namespace KernelGen.Generator.Emitting
             }
 
             writer.Line("//");
-            writer.Line("// Work: allowed score pairs of Nq x Nk when Nq = Nk = N (tiles also score the masked lanes of partial blocks):");
+            writer.Line(plan.UseTiles
+                ? "// Work: allowed score pairs of Nq x Nk when Nq = Nk = N (tiles also score the masked lanes of partial blocks):"
+                : "// Work: allowed score pairs of Nq x Nk when Nq = Nk = N (before any run-time mask):");
             foreach (PairShare share in plan.PairShares)
             {
                 long total = (long)share.Length * share.Length;
@@ -116,7 +118,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("// Head-dimension paths, the widest accelerated one chosen per call:");
             foreach (PathPlan path in plan.Paths)
             {
-                writer.Line($"//   {path.Name.PadRight(14)} {DescribeLayout(path)}{(path.RowTile > 0 ? $"; tiles of {Lit.Int(path.RowTile)} rows x 16 keys" : "; rows one at a time")}");
+                writer.Line($"//   {path.Name.PadRight(14)} {DescribeLayout(path)}{(plan.UseTiles && path.RowTile > 0 ? $"; tiles of {Lit.Int(path.RowTile)} rows x 16 keys" : "; rows one at a time")}");
             }
 
             writer.Line("//");

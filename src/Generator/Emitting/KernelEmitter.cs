@@ -126,7 +126,9 @@ namespace KernelGen.Generator.Emitting
 
             string shares = string.Join(" and ", plan.PairShares.Select(static share =>
                 $"{Percent(share)}% at N = {Lit.Int(share.Length)}"));
-            writer.Line($"/// <para>Computes {shares} of the N x N score pairs (Nq = Nk = N); masked keys are skipped 16 at a time.</para>");
+            writer.Line(plan.UseTiles
+                ? $"/// <para>Computes {shares} of the N x N score pairs (Nq = Nk = N); masked keys are skipped 16 at a time.</para>"
+                : $"/// <para>Computes {shares} of the N x N score pairs (Nq = Nk = N); keys outside a row's range are never scored.</para>");
             if (spec.Batch is { } batch)
             {
                 string d = Lit.Int(spec.HeadDimension);
@@ -134,7 +136,7 @@ namespace KernelGen.Generator.Emitting
                 string keys = batch.Layout == 1 ? $"[B, {Lit.Int(batch.KeyValueHeads)}, Nk, {d}]" : $"[B, Nk, {Lit.Int(batch.KeyValueHeads)}, {d}]";
                 writer.Line($"/// <para>query and output: {queries}; key and value: {keys}; B = the batch argument. " +
                     "Query i of an item sits at key position i + Lk - Lq (its valid key and query counts). Throws ArgumentException, before writing, " +
-                    "when a length does not match the shape, a length argument is out of range, or output overlaps an input.</para>");
+                    "when a span or length argument does not match the shape (masks and log-sum-exp included), or output overlaps an input.</para>");
             }
             else
             {

@@ -16,7 +16,7 @@
 //   the window p(i) - WindowLeft .. p(i) + WindowRight, clipped to [0, Nk);
 //   then the global keys outside the window; a global row visits every key.
 //
-// Work: allowed score pairs of Nq x Nk when Nq = Nk = N (tiles also score the masked lanes of partial blocks):
+// Work: allowed score pairs of Nq x Nk when Nq = Nk = N (before any run-time mask):
 //   N = 1024: 13264 of 1048576 (1.26%)
 //   N = 4096: 53200 of 16777216 (0.32%)
 //
@@ -24,9 +24,9 @@
 // no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch).
 // Rows: one at a time over exactly their key range (the window is narrower than 64 keys, too few for tiles).
 // Head-dimension paths, the widest accelerated one chosen per call:
-//   Vector512Path  6 x Vector512 + 1 x Vector128; tiles of 8 rows x 16 keys
-//   Vector256Path  12 x Vector256 + 1 x Vector128; tiles of 4 rows x 16 keys
-//   Vector128Path  loop over 100 floats in Vector128 steps; tiles of 2 rows x 16 keys
+//   Vector512Path  6 x Vector512 + 1 x Vector128; rows one at a time
+//   Vector256Path  12 x Vector256 + 1 x Vector128; rows one at a time
+//   Vector128Path  loop over 100 floats in Vector128 steps; rows one at a time
 //   ScalarPath     loop over 100 floats; rows one at a time
 //
 // Mask for Nq = Nk = 18 (rows: queries, columns: keys; # computed, . never touched):
@@ -60,7 +60,7 @@ namespace Models.Encoders
             /// <summary>The layer's local attention.</summary>
             /// <remarks>
             /// <para>KernelGen kernel: d = 100, scale 0.1, sliding window (3, 7), global positions 1.</para>
-            /// <para>Computes 1.26% at N = 1024 and 0.32% at N = 4096 of the N x N score pairs (Nq = Nk = N); masked keys are skipped 16 at a time.</para>
+            /// <para>Computes 1.26% at N = 1024 and 0.32% at N = 4096 of the N x N score pairs (Nq = Nk = N); keys outside a row's range are never scored.</para>
             /// <para>query and output: [Nq, 100]; key and value: [Nk, 100]; row-major. Query i sits at key position i + Nk - Nq. Throws ArgumentException, before writing, when a length is not whole rows or the lengths disagree.</para>
             /// </remarks>
             [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
