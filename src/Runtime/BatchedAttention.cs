@@ -109,9 +109,24 @@ namespace KernelGen
                 throw new ArgumentException("Packed sequences take no keyMask or mask.", hasKeyMask ? keyMaskName : maskName);
             }
 
-            BatchedShape checkedShape = ValidateCore(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, keyLengths, queryLengths,
-                sequenceStarts, logSumExp, hasKeyLengths, hasQueryLengths, hasSequenceStarts, hasLogSumExp,
-                queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName);
+            BatchedShape checkedShape = ValidateSpans(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, keyLengths, queryLengths, sequenceStarts,
+                hasKeyLengths, hasQueryLengths, hasSequenceStarts, queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName);
+            if (hasLogSumExp)
+            {
+                long rows = (long)checkedShape.Heads * (checkedShape.Packed ? checkedShape.QueryCount : (long)checkedShape.Batch * checkedShape.QueryCount);
+                if (logSumExp.Length != rows)
+                {
+                    throw new ArgumentException(
+                        $"The {logSumExpName} length {logSumExp.Length} must be {rows}: one value per query row and head ({(checkedShape.Packed ? "[H, total]" : "[B, H, Nq]")}).", logSumExpName);
+                }
+
+                ReadOnlySpan<float> written = logSumExp;
+                if (written.Overlaps(query) || written.Overlaps(key) || written.Overlaps(value) || written.Overlaps(output))
+                {
+                    throw new ArgumentException($"The {logSumExpName} buffer overlaps another span of the call.", logSumExpName);
+                }
+            }
+
             long keys = (long)checkedShape.Batch * checkedShape.KeyCount;
             if (hasKeyMask && keyMask.Length != keys)
             {
@@ -128,56 +143,7 @@ namespace KernelGen
             return checkedShape;
         }
 
-        /// <summary>Everything but the run-time masks.</summary>
-        private static BatchedShape ValidateCore(
-            AttentionLayout layout,
-            int headDimension,
-            int heads,
-            int keyValueHeads,
-            int batch,
-            ReadOnlySpan<float> query,
-            ReadOnlySpan<float> key,
-            ReadOnlySpan<float> value,
-            Span<float> output,
-            ReadOnlySpan<int> keyLengths,
-            ReadOnlySpan<int> queryLengths,
-            ReadOnlySpan<int> sequenceStarts,
-            Span<float> logSumExp,
-            bool hasKeyLengths,
-            bool hasQueryLengths,
-            bool hasSequenceStarts,
-            bool hasLogSumExp,
-            string queryName,
-            string keyName,
-            string valueName,
-            string outputName,
-            string batchName,
-            string keyLengthsName,
-            string queryLengthsName,
-            string sequenceStartsName,
-            string logSumExpName)
-        {
-            BatchedShape shape = ValidateSpans(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, keyLengths, queryLengths, sequenceStarts,
-                hasKeyLengths, hasQueryLengths, hasSequenceStarts, queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName);
-            if (hasLogSumExp)
-            {
-                long rows = (long)shape.Heads * (shape.Packed ? shape.QueryCount : (long)shape.Batch * shape.QueryCount);
-                if (logSumExp.Length != rows)
-                {
-                    throw new ArgumentException(
-                        $"The {logSumExpName} length {logSumExp.Length} must be {rows}: one value per query row and head ({(shape.Packed ? "[H, total]" : "[B, H, Nq]")}).", logSumExpName);
-                }
-
-                ReadOnlySpan<float> written = logSumExp;
-                if (written.Overlaps(query) || written.Overlaps(key) || written.Overlaps(value) || written.Overlaps(output))
-                {
-                    throw new ArgumentException($"The {logSumExpName} buffer overlaps another span of the call.", logSumExpName);
-                }
-            }
-
-            return shape;
-        }
-
+        /// <summary>The spans and the length arguments (everything but log-sum-exp and the masks).</summary>
         private static BatchedShape ValidateSpans(
             AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch,
             ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
