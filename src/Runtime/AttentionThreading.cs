@@ -267,9 +267,11 @@ namespace KernelGen
                 _packed = new PinnedSpan(packed, packedLength);
                 (_packedFirstKey, _queryCount, _keyCount, _rowStart, _rowEnd) = (packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
 
-                // About eight claims per thread: few enough to be cheap, enough to even out rows of unequal cost.
+                // About 32 claims per thread: a claim (one interlocked increment) costs far less than a row group, and small
+                // claims even out rows of unequal cost, such as the group holding global rows, which scans every key and,
+                // being among the first rows, is claimed last.
                 int groups = (rowEnd - rowStart) / rowTile;
-                _chunkRows = Math.Max(1, groups / (threads * 8)) * rowTile;
+                _chunkRows = Math.Max(1, groups / (threads * 32)) * rowTile;
                 Reset((rowEnd - rowStart + _chunkRows - 1) / _chunkRows);
             }
 
