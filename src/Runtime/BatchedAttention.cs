@@ -194,21 +194,13 @@ namespace KernelGen
                     $"The {keyName} length {key.Length} is not a whole number of positions of {batchName} ({batch}) x {keyValueHeads} key/value heads x {headDimension}.", keyName);
             }
 
-            if (value.Length != key.Length)
-            {
-                throw new ArgumentException($"The {valueName} length {value.Length} must equal the {keyName} length {key.Length}.", valueName);
-            }
-
-            if (output.Length != query.Length)
-            {
-                throw new ArgumentException($"The {outputName} length {output.Length} must equal the {queryName} length {query.Length}.", outputName);
-            }
+            // value = key and output = query in length, and output shares no memory with an input.
+            AttentionGuard.Validate(headDimension, query, key, value, output, queryName, keyName, valueName, outputName, out _, out _);
 
             int queryCount = (int)(query.Length / queryRow);
             int keyCount = (int)(key.Length / keyRow);
             CheckLengths(keyLengths, hasKeyLengths, batch, keyCount, keyLengthsName, batchName, "keys");
             CheckLengths(queryLengths, hasQueryLengths, batch, queryCount, queryLengthsName, batchName, "queries");
-            AttentionGuard.Validate(headDimension, query, key, value, output, queryName, keyName, valueName, outputName, out _, out _);
             return new BatchedShape(layout, headDimension, heads, keyValueHeads, batch, queryCount, keyCount);
         }
 
@@ -218,19 +210,10 @@ namespace KernelGen
             ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, ReadOnlySpan<int> sequenceStarts,
             string queryName, string keyName, string valueName, string outputName, string batchName, string sequenceStartsName)
         {
-            if (headDimension <= 0 || heads <= 0 || keyValueHeads <= 0 || heads % keyValueHeads != 0 || (long)heads * headDimension > int.MaxValue)
-            {
-                throw new ArgumentOutOfRangeException(nameof(heads), "The head dimension and head counts must be positive, and KeyValueHeads must divide Heads.");
-            }
-
+            // Called by ValidateSpans once the head counts and batch are known to be valid.
             if (layout != AttentionLayout.BatchSeqHeadDim)
             {
                 throw new ArgumentException("Packed sequences are [total, H, d]: the layout must be BatchSeqHeadDim.", nameof(layout));
-            }
-
-            if (batch < 0)
-            {
-                throw new ArgumentOutOfRangeException(batchName, batch, $"The {batchName} count must not be negative.");
             }
 
             if (sequenceStarts.Length != batch + 1)
@@ -253,15 +236,8 @@ namespace KernelGen
                     $"The {keyName} length {key.Length} must be {total} packed rows of {keyValueHeads} key/value heads x {headDimension} (as many rows as {queryName}).", keyName);
             }
 
-            if (value.Length != key.Length)
-            {
-                throw new ArgumentException($"The {valueName} length {value.Length} must equal the {keyName} length {key.Length}.", valueName);
-            }
-
-            if (output.Length != query.Length)
-            {
-                throw new ArgumentException($"The {outputName} length {output.Length} must equal the {queryName} length {query.Length}.", outputName);
-            }
+            // value = key and output = query in length, and output shares no memory with an input.
+            AttentionGuard.Validate(headDimension, query, key, value, output, queryName, keyName, valueName, outputName, out _, out _);
 
             if (sequenceStarts[0] != 0 || sequenceStarts[batch] != total)
             {
@@ -278,7 +254,6 @@ namespace KernelGen
                 }
             }
 
-            AttentionGuard.Validate(headDimension, query, key, value, output, queryName, keyName, valueName, outputName, out _, out _);
             return new BatchedShape(layout, headDimension, heads, keyValueHeads, batch, total, total, packed: true);
         }
 

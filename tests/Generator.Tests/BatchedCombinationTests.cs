@@ -92,9 +92,9 @@ namespace KernelGen.Generator.Tests
             }
 
             int items = packed ? 1 : batch;
-            float[] query = Fill(random, items * queries * kernel.Heads * d);
-            float[] key = Fill(random, items * keys * kernel.KeyValueHeads * d);
-            float[] value = Fill(random, key.Length);
+            float[] query = PropertyTests.Uniform(random, items * queries * kernel.Heads * d);
+            float[] key = PropertyTests.Uniform(random, items * keys * kernel.KeyValueHeads * d);
+            float[] value = PropertyTests.Uniform(random, key.Length);
             int[] keyLengths = kernel.Has("keyLengths") ? new[] { keys, Math.Min(1, keys), random.Next(0, keys + 1) } : Array.Empty<int>();
             int[] queryLengths = kernel.Has("queryLengths") ? new[] { 0, queries, random.Next(0, queries + 1) } : Array.Empty<int>();
             bool[] keyMask = kernel.Has("keyMask") ? Enumerable.Range(0, batch * keys).Select(_ => random.Next(4) != 0).ToArray() : Array.Empty<bool>();
@@ -129,17 +129,6 @@ namespace KernelGen.Generator.Tests
             }
 
             return null;
-        }
-
-        private static float[] Fill(Random random, int length)
-        {
-            float[] data = new float[length];
-            for (int i = 0; i < length; i++)
-            {
-                data[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-
-            return data;
         }
 
         /// <summary>One kernel per combination plus an array wrapper taking every parameter (the absent ones are ignored).</summary>

@@ -113,7 +113,8 @@ namespace KernelGen.Generator.Tests
             yield return (random.Next(8, 40), random.Next(100, 300));
         }
 
-        private static float[] Uniform(Random random, int length)
+        /// <summary>Floats uniform in [-1, 1) from <paramref name="random"/> (shared with BatchedCombinationTests).</summary>
+        internal static float[] Uniform(Random random, int length)
         {
             float[] data = new float[length];
             for (int i = 0; i < length; i++)
