@@ -96,6 +96,31 @@ namespace KernelGen.Generator.Tests
             Assert.Contains(Reasons(result, TrackingNames.Plans), static r => r is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
         }
 
+        [Fact]
+        public void TensorsPackageReferenced_AddsTheTensorForm()
+        {
+            const string batched = """
+                using System;
+                using KernelGen;
+
+                namespace App;
+
+                public static partial class Batched
+                {
+                    [AttentionKernel(32, Heads = 4)]
+                    public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);
+                }
+                """;
+            Compilation compilation = GeneratorHarness.Compile(batched, OtherFile);
+            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+            Assert.DoesNotContain("TensorSpan", driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString());
+
+            driver = driver.RunGenerators(compilation.AddReferences(MetadataReference.CreateFromFile(typeof(System.Numerics.Tensors.TensorSpan<float>).Assembly.Location)));
+            GeneratorRunResult result = driver.GetRunResult().Results.Single();
+            Assert.Contains(Reasons(result, TrackingNames.Specs), static r => r is IncrementalStepRunReason.Modified);
+            Assert.Contains("TensorSpan", result.GeneratedSources.Single().SourceText.ToString());
+        }
+
         private static GeneratorRunResult RunTwice(string kernelSource, System.Func<Compilation, Compilation> edit)
         {
             Compilation compilation = GeneratorHarness.Compile(kernelSource, OtherFile);

@@ -64,6 +64,62 @@ namespace KernelGen.Generator.Tests
             Snapshot.Verify(generated.SourceText.ToString().Replace(AttentionKernelGenerator.Version, "%VERSION%"), name);
         }
 
+        /// <summary>Batched kernels in a compilation that references System.Numerics.Tensors: the tensor form is generated too.</summary>
+        public static TheoryData<string, string> TensorSpecs() => new()
+        {
+            {
+                "TensorFormPaddedBert32",
+                Usings + "namespace MyApp;\npublic static partial class MiniLm\n{\n    [AttentionKernel(32, Heads = 12)]\n" +
+                "    public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,\n" +
+                "        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);\n}\n"
+            },
+            {
+                "TensorFormPackedCausal64",
+                Usings + "namespace MyApp;\ninternal partial class Prefill\n{\n    [AttentionKernel(64, Heads = 4, KeyValueHeads = 2)]\n    [CausalMask]\n" +
+                "    internal partial void Attend(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> o, int batch,\n" +
+                "        Span<float> logSumExp, ReadOnlySpan<int> sequenceStarts);\n}\n"
+            },
+        };
+
+        [Theory]
+        [MemberData(nameof(TensorSpecs))]
+        public void TensorForm_MatchesSnapshot_AndCompiles(string name, string source)
+        {
+            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(tensors: true, source);
+
+            Assert.Null(result.Exception);
+            Assert.Empty(result.Diagnostics);
+            GeneratedSourceResult generated = Assert.Single(result.GeneratedSources);
+            Assert.Contains("global::System.Numerics.Tensors.TensorSpan<float>", generated.SourceText.ToString());
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+            Snapshot.Verify(generated.SourceText.ToString().Replace(AttentionKernelGenerator.Version, "%VERSION%"), name);
+        }
+
+        [Fact]
+        public void TensorForm_WithoutTheTensorsPackage_IsNotGenerated()
+        {
+            (GeneratorRunResult result, _) = GeneratorHarness.Run(tensors: false, TensorSpecs().First()[1].ToString()!);
+            Assert.DoesNotContain("TensorSpan", Assert.Single(result.GeneratedSources).SourceText.ToString());
+        }
+
+        [Fact]
+        public void TensorForm_SingleHeadKernel_IsNotGenerated()
+        {
+            (GeneratorRunResult result, _) = GeneratorHarness.Run(tensors: true, Kernel("[AttentionKernel(64)]"));
+            Assert.DoesNotContain("TensorSpan", Assert.Single(result.GeneratedSources).SourceText.ToString());
+        }
+
+        [Fact]
+        public void TensorForm_UserDeclaresOwnTensorOverload_IsNotGenerated()
+        {
+            string source = Usings + "using System.Numerics.Tensors;\nnamespace MyApp;\npublic static partial class Mine\n{\n    [AttentionKernel(32, Heads = 2)]\n" +
+                "    public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);\n" +
+                "    public static void Attend(ReadOnlyTensorSpan<float> query, ReadOnlyTensorSpan<float> key, ReadOnlyTensorSpan<float> value, TensorSpan<float> output) { }\n}\n";
+            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(tensors: true, source);
+            Assert.DoesNotContain("TensorSpan", Assert.Single(result.GeneratedSources).SourceText.ToString());
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        }
+
         [Fact]
         public void HintName_IsNamespaceTypesAndMethod()
         {

@@ -58,7 +58,8 @@ namespace KernelGen.Kernels.Tests
 
         public static BatchedCase Get(string name)
         {
-            MethodInfo method = typeof(BatchedKernels).GetMethod(name)!;
+            // The span form carries the attributes; the generated tensor form of the same name does not.
+            MethodInfo method = typeof(BatchedKernels).GetMethods().Single(m => m.Name == name && m.GetCustomAttribute<AttentionKernelAttribute>() is not null);
             AttentionKernelAttribute kernel = method.GetCustomAttribute<AttentionKernelAttribute>()!;
             int heads = Math.Max(1, kernel.Heads);
             string[] parameters = method.GetParameters().Select(static p => p.Name!).ToArray();

@@ -23,6 +23,12 @@ namespace KernelGen.Generator.Emitting
                 string shape = batch.Layout == 1 ? "[B, {0}, N, {1}]" : "[B, N, {0}, {1}]";
                 writer.Line($"// Batched: {h} query heads{(batch.KeyValueHeads == batch.Heads ? string.Empty : $" sharing {kv} key/value heads (query head h reads key/value head h / {Lit.Int(batch.Heads / batch.KeyValueHeads)})")}; layout {batch.LayoutName}.");
                 writer.Line($"// Shapes: query and output {string.Format(CultureInfo.InvariantCulture, shape, h, d).Replace("N,", "Nq,")}, key and value {string.Format(CultureInfo.InvariantCulture, shape, kv, d).Replace("N,", "Nk,")}, row-major floats.");
+                if (spec.TensorForm)
+                {
+                    writer.Line("// Tensor form: an overload takes query, key, value (ReadOnlyTensorSpan<float>) and output (TensorSpan<float>) of these");
+                    writer.Line("// shapes, dense and row-major, with B from the tensors; other shapes and strided views throw ArgumentException.");
+                }
+
                 writer.Line(batch.RuntimeParameters.IsEmpty
                     ? "// Run-time parameters: none; every item has Nq queries and Nk keys."
                     : "// Run-time parameters: " + string.Join(", ", batch.RuntimeParameters.Select(static p => p switch

@@ -61,22 +61,21 @@ namespace KernelGen.Generator.Emitting
                 for (int i = 0; i < batch.RuntimeParameters.Length; i++)
                 {
                     string name = names[5 + i];
-                    declared.Add(batch.RuntimeParameters[i] switch
-                    {
-                        "logSumExp" => "global::System.Span<float> ",
-                        "keyMask" or "mask" => "global::System.ReadOnlySpan<bool> ",
-                        _ => "global::System.ReadOnlySpan<int> ",
-                    } + name);
+                    declared.Add($"{RuntimeParameters.GlobalType(batch.RuntimeParameters[i])} {name}");
                     arguments[batch.RuntimeParameters[i]] = name;
                 }
 
-                string[] runtime = { "keyLengths", "queryLengths", "sequenceStarts", "logSumExp", "keyMask", "mask" };
+                string[] runtime = RuntimeParameters.CallOrder;
                 string values = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? name : "default"));
                 string nameArguments = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? NameLiteral(name) : Lit.String(p)));
                 writer.Open($"{modifiers}partial void {spec.MethodName}({spans}, int {names[4]}{string.Concat(declared.Select(static p => ", " + p))})");
                 writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.RunBatched({names[0]}, {names[1]}, {names[2]}, {names[3]}, {names[4]}, {values},");
                 writer.Line($"    {NameLiteral(names[0])}, {NameLiteral(names[1])}, {NameLiteral(names[2])}, {NameLiteral(names[3])}, {NameLiteral(names[4])}, {nameArguments});");
                 writer.Close();
+                if (spec.TensorForm)
+                {
+                    WriteTensorMethod(writer, plan, version);
+                }
             }
 
             foreach (ContainingTypeSpec _ in spec.ContainingTypes)
@@ -287,6 +286,10 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("    queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName, keyMaskName, maskName);");
                 writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask);");
                 writer.Close();
+                if (plan.Spec.TensorForm)
+                {
+                    WriteRunTensors(writer, batch);
+                }
                 writer.Line();
                 writer.Line("/// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>");
                 writer.Open("private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel");

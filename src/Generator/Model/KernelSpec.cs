@@ -17,6 +17,8 @@ namespace KernelGen.Generator.Model
     /// <param name="UserDocumentation">The declaration's own doc comment lines (<c>/// ...</c>, trimmed), carried over
     /// because the implementing part's comment is the one the compiler keeps.</param>
     /// <param name="Batch">The batched multi-head form (heads, layout, run-time parameters), or null for a single-head kernel.</param>
+    /// <param name="TensorForm">Whether a batched kernel also gets an overload taking System.Numerics.Tensors tensors (the
+    /// compilation references that package).</param>
     internal sealed record KernelSpec(
         string Namespace,
         EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -29,7 +31,8 @@ namespace KernelGen.Generator.Model
         bool ScaleIsDefault,
         MaskSpec Mask,
         EquatableArray<string> UserDocumentation,
-        BatchSpec? Batch = null)
+        BatchSpec? Batch = null,
+        bool TensorForm = false)
     {
         /// <summary>The fully qualified display name, e.g. <c>MyApp.Kernels.Longformer64</c>.</summary>
         public string DisplayName

@@ -316,23 +316,38 @@ namespace KernelGen.Generator.Parsing
                 scale == 0f,
                 mask,
                 new EquatableArray<string>(DocumentationLines(syntax)),
-                batch);
+                batch,
+                batch is not null && OffersTensorForm(context.SemanticModel.Compilation, method));
             return Result(spec, diagnostics);
         }
 
+        /// <summary>The System.Numerics.Tensors types a batched kernel's tensor form takes.</summary>
+        private const string ReadOnlyTensorSpanName = "System.Numerics.Tensors.ReadOnlyTensorSpan`1", TensorSpanName = "System.Numerics.Tensors.TensorSpan`1";
+
         /// <summary>
-        /// The run-time parameters a batched kernel may take after <c>int batch</c>: name and type. They must appear in
-        /// this order; any subset (sequenceStarts excludes the lengths and masks).
+        /// Whether to generate the tensor form beside a batched kernel: only when the compilation references
+        /// System.Numerics.Tensors (the package is the user's choice, never ours), and the type does not already declare a
+        /// method of that name whose first parameter is a tensor (the user's own overload wins).
         /// </summary>
-        private static readonly (string Name, string Type)[] RuntimeParameters =
+        private static bool OffersTensorForm(Compilation compilation, IMethodSymbol method)
         {
-            ("keyLengths", "System.ReadOnlySpan<int>"),
-            ("queryLengths", "System.ReadOnlySpan<int>"),
-            ("keyMask", "System.ReadOnlySpan<bool>"),
-            ("mask", "System.ReadOnlySpan<bool>"),
-            ("logSumExp", "System.Span<float>"),
-            ("sequenceStarts", "System.ReadOnlySpan<int>"),
-        };
+            INamedTypeSymbol? readOnlyTensor = compilation.GetTypeByMetadataName(ReadOnlyTensorSpanName);
+            if (readOnlyTensor is null || compilation.GetTypeByMetadataName(TensorSpanName) is null)
+            {
+                return false;
+            }
+
+            foreach (ISymbol member in method.ContainingType.GetMembers(method.Name))
+            {
+                if (member is IMethodSymbol { Parameters.Length: > 0 } other &&
+                    SymbolEqualityComparer.Default.Equals(other.Parameters[0].Type.OriginalDefinition, readOnlyTensor))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
 
         /// <summary>
         /// Heads, KeyValueHeads and Layout, and the run-time parameters after <c>int batch</c>: the batched form, or null
@@ -400,10 +415,10 @@ namespace KernelGen.Generator.Parsing
                 IParameterSymbol parameter = method.Parameters[i];
                 LocationInfo? location = LocationInfo.From(syntax.ParameterList.Parameters[i]);
                 string type = parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
-                int index = Array.FindIndex(RuntimeParameters, p => p.Name == parameter.Name);
+                int index = Array.FindIndex(RuntimeParameters.All, p => p.Name == parameter.Name);
                 string? problem =
                     index < 0 ? "is not a run-time parameter KernelGen knows"
-                    : RuntimeParameters[index].Type != type ? $"is '{type}', not '{RuntimeParameters[index].Type.Substring("System.".Length)}'"
+                    : RuntimeParameters.All[index].Type != type ? $"is '{type}', not '{RuntimeParameters.All[index].Type.Substring("System.".Length)}'"
                     : parameter.RefKind != RefKind.None || parameter.IsParams || parameter.ScopedKind != ScopedKind.None ? "must be passed by value, without modifiers"
                     : index <= last ? "is out of order"
                     : null;
