@@ -86,24 +86,9 @@ namespace KernelGen
         /// </summary>
         public bool IsAllowed(int queryRow, int keyIndex, int queryCount, int keyCount)
         {
-            if ((uint)keyIndex >= (uint)keyCount)
-            {
-                return false; // no key there, global or not
-            }
-
             long position = (long)queryRow + keyCount - queryCount;
-            if (Causal && keyIndex > position)
-            {
-                return false;
-            }
-
-            if (Window is not { } window)
-            {
-                return true;
-            }
-
-            bool inWindow = position - window.Left <= keyIndex && keyIndex <= position + window.Right;
-            return inWindow || IsGlobal(keyIndex) || (position >= 0 && position <= int.MaxValue && IsGlobal((int)position));
+            return Engine.MaskGeometry.IsAllowed(position, keyIndex, keyCount, Causal, Window is not null, Window?.Left ?? 0, Window?.Right ?? 0,
+                rowIsGlobal: position >= 0 && position <= int.MaxValue && IsGlobal((int)position), keyIsGlobal: IsGlobal(keyIndex));
         }
 
         private bool IsGlobal(int position) => Array.BinarySearch(_globalPositions, position) >= 0;

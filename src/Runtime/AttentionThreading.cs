@@ -60,13 +60,16 @@ namespace KernelGen
             int rowStart,
             int rowEnd,
             int rowTile,
-            long work)
+            long work,
+            ReadOnlySpan<bool> keyMask = default,
+            ReadOnlySpan<bool> mask = default,
+            int maskStride = 0)
             where TKernel : IRowRangeKernel
         {
             int threads = ThreadsFor(work, MinWorkPerThread, units: (rowEnd - rowStart) / rowTile);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
-                TKernel.Run(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
+                TKernel.Run(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride);
                 return;
             }
 
@@ -78,11 +81,14 @@ namespace KernelGen
                 fixed (float* outputPointer = output)
                 fixed (float* packedPointer = packedKeys)
                 fixed (float* logSumExpPointer = logSumExp)
+                fixed (bool* keyMaskPointer = keyMask)
+                fixed (bool* maskPointer = mask)
                 {
                     RowJob<TKernel> job = RowJob<TKernel>.Instance;
                     job.Prepare(
                         queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
                         logSumExpPointer, logSumExp.Length, packedPointer, packedKeys.Length, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, rowTile, threads);
+                    job.PrepareMasks(keyMaskPointer, keyMask.Length, maskPointer, mask.Length, maskStride);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -104,14 +110,17 @@ namespace KernelGen
             Span<float> partials,
             int rangeStart,
             int rangeEnd,
-            int chunkKeys)
+            int chunkKeys,
+            int position = 0,
+            ReadOnlySpan<bool> keyMask = default,
+            ReadOnlySpan<bool> rowMask = default)
             where TKernel : IKeyChunkKernel
         {
             int chunks = (int)(((long)rangeEnd - rangeStart + chunkKeys - 1) / chunkKeys);
             int threads = ThreadsFor((long)(rangeEnd - rangeStart) * queryRow.Length, MinChunkWorkPerThread, units: chunks);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
-                TKernel.Run(queryRow, key, value, partials, rangeStart, rangeEnd, chunkKeys, 0, chunks);
+                TKernel.Run(queryRow, key, value, partials, rangeStart, rangeEnd, chunkKeys, 0, chunks, position, keyMask, rowMask);
                 return;
             }
 
@@ -121,10 +130,13 @@ namespace KernelGen
                 fixed (float* keyPointer = key)
                 fixed (float* valuePointer = value)
                 fixed (float* partialPointer = partials)
+                fixed (bool* keyMaskPointer = keyMask)
+                fixed (bool* rowMaskPointer = rowMask)
                 {
                     ChunkJob<TKernel> job = ChunkJob<TKernel>.Instance;
                     job.Prepare(queryPointer, queryRow.Length, keyPointer, key.Length, valuePointer, value.Length, partialPointer, partials.Length,
                         rangeStart, rangeEnd, chunkKeys, chunks);
+                    job.PrepareMasks(position, keyMaskPointer, keyMask.Length, rowMaskPointer, rowMask.Length);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -253,6 +265,16 @@ namespace KernelGen
 
             private PinnedSpan _query, _key, _value, _output, _logSumExp, _packed;
             private int _packedFirstKey, _queryCount, _keyCount, _rowStart, _rowEnd, _chunkRows;
+            private bool* _keyMask, _mask;
+            private int _keyMaskLength, _maskLength, _maskStride;
+
+            /// <summary>The run-time masks of the call (null and 0 when absent).</summary>
+            public void PrepareMasks(bool* keyMask, int keyMaskLength, bool* mask, int maskLength, int maskStride)
+            {
+                _keyMask = keyMask;
+                _mask = mask;
+                (_keyMaskLength, _maskLength, _maskStride) = (keyMaskLength, maskLength, maskStride);
+            }
 
             public void Prepare(
                 float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
@@ -282,7 +304,8 @@ namespace KernelGen
                 // rowStart (the range is a whole number of tiles), so each row's work is the same on any thread count.
                 int end = _rowEnd - claim * _chunkRows;
                 TKernel.Run(_query.Read, _key.Read, _value.Read, _output.Write, _logSumExp.Write, _packed.Read, _packedFirstKey, _queryCount, _keyCount,
-                    Math.Max(_rowStart, end - _chunkRows), end);
+                    Math.Max(_rowStart, end - _chunkRows), end,
+                    new ReadOnlySpan<bool>(_keyMask, _keyMaskLength), new ReadOnlySpan<bool>(_mask, _maskLength), _maskStride);
             }
         }
 
@@ -336,7 +359,17 @@ namespace KernelGen
             public static readonly ChunkJob<TKernel> Instance = new();
 
             private PinnedSpan _query, _key, _value, _partials;
-            private int _rangeStart, _rangeEnd, _chunkKeys;
+            private int _rangeStart, _rangeEnd, _chunkKeys, _position;
+            private bool* _keyMask, _rowMask;
+            private int _keyMaskLength, _rowMaskLength;
+
+            /// <summary>The row's position and run-time masks (null and 0 when absent).</summary>
+            public void PrepareMasks(int position, bool* keyMask, int keyMaskLength, bool* rowMask, int rowMaskLength)
+            {
+                _keyMask = keyMask;
+                _rowMask = rowMask;
+                (_position, _keyMaskLength, _rowMaskLength) = (position, keyMaskLength, rowMaskLength);
+            }
 
             public void Prepare(
                 float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* partials, int partialLength,
@@ -351,7 +384,8 @@ namespace KernelGen
             }
 
             protected override void Run(int claim) =>
-                TKernel.Run(_query.Read, _key.Read, _value.Read, _partials.Write, _rangeStart, _rangeEnd, _chunkKeys, claim, claim + 1);
+                TKernel.Run(_query.Read, _key.Read, _value.Read, _partials.Write, _rangeStart, _rangeEnd, _chunkKeys, claim, claim + 1,
+                    _position, new ReadOnlySpan<bool>(_keyMask, _keyMaskLength), new ReadOnlySpan<bool>(_rowMask, _rowMaskLength));
         }
     }
 }

@@ -1,4 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace KernelGen
 {
@@ -15,6 +18,30 @@ namespace KernelGen
         /// <summary>Whether key <paramref name="key"/> is kept by both masks (an absent mask keeps everything).</summary>
         public static bool Keeps(ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, int key) =>
             (keyMask.IsEmpty || keyMask[key]) && (rowMask.IsEmpty || rowMask[key]);
+
+        /// <summary>
+        /// The flags of up to 16 keys as lane bits (bit t set when <paramref name="flags"/>[t] is true): one 16-byte
+        /// compare for a whole block, a loop for a block cut short by Nk. A bool is read by truthiness (any non-zero byte).
+        /// </summary>
+        public static int Bits(ReadOnlySpan<bool> flags)
+        {
+            if (flags.Length == 16 && Vector128.IsHardwareAccelerated)
+            {
+                Vector128<byte> bytes = Vector128.LoadUnsafe(ref Unsafe.As<bool, byte>(ref MemoryMarshal.GetReference(flags)));
+                return (int)(~Vector128.Equals(bytes, Vector128<byte>.Zero)).ExtractMostSignificantBits();
+            }
+
+            int bits = 0;
+            for (int t = 0; t < flags.Length && t < 16; t++)
+            {
+                if (flags[t])
+                {
+                    bits |= 1 << t;
+                }
+            }
+
+            return bits;
+        }
 
         /// <summary>
         /// scores[t] = -inf for every key <paramref name="first"/> + t that either mask hides; returns whether any lane was

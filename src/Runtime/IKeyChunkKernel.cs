@@ -22,6 +22,9 @@ namespace KernelGen
             int rangeEnd,
             int chunkKeys,
             int chunkStart,
-            int chunkEnd);
+            int chunkEnd,
+            int position,
+            ReadOnlySpan<bool> keyMask,
+            ReadOnlySpan<bool> rowMask);
     }
 }

@@ -24,6 +24,9 @@ namespace KernelGen
             int queryCount,
             int keyCount,
             int rowStart,
-            int rowEnd);
+            int rowEnd,
+            ReadOnlySpan<bool> keyMask,
+            ReadOnlySpan<bool> mask,
+            int maskStride);
     }
 }

@@ -101,30 +101,31 @@ namespace KernelGen.Generator.Emitting
 
             writer.Line("//");
             writer.Line("// Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;");
-            writer.Line("// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch).");
+            writer.Line("// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's");
+            writer.Line("// AttentionEngine, specialised by the JIT for the Mask and path structs below.");
             if (plan.UseTiles)
             {
                 writer.Line("// Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in");
                 writer.Line("// 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block");
                 writer.Line("// inside every row's range runs with no mask code; a block outside all of them is never touched; a block");
                 writer.Line("// in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run");
-                writer.Line("// one at a time over exactly their key range.");
-            }
-            else if (spec.Batch is { HasDynamicMask: true })
-            {
-                writer.Line("// Rows: one at a time over exactly their key range, on the calling thread (the batched driver spreads");
-                writer.Line("// (item, key/value head) pairs over threads); each 64-key block is masked by keyMask and the row's mask, and a");
-                writer.Line("// block that keyMask drops entirely is never read.");
+                writer.Line("// one at a time over exactly their key range; a long one is split into key chunks over the threads.");
             }
             else
             {
                 writer.Line($"// Rows: one at a time over exactly their key range (the window is narrower than {Lit.Int(KernelPlanner.MinTiledWindow)} keys, too few for tiles).");
             }
 
+            if (spec.Batch is { HasDynamicMask: true })
+            {
+                writer.Line("// Run-time masks: keyMask and the row's mask compose with the static mask per block of rows x 16 keys (skipped");
+                writer.Line("// when no row keeps a key of it, and never read when keyMask drops it all; full; or masked lane by lane).");
+            }
+
             writer.Line("// Head-dimension paths, the widest accelerated one chosen per call:");
             foreach (PathPlan path in plan.Paths)
             {
-                writer.Line($"//   {path.Name.PadRight(14)} {DescribeLayout(path)}{(plan.UseTiles && path.RowTile > 0 ? $"; tiles of {Lit.Int(path.RowTile)} rows x 16 keys" : "; rows one at a time")}");
+                writer.Line($"//   {path.Name.PadRight(14)} {DescribeLayout(path)}{(path.RowTile > 0 ? $"; tiles of {Lit.Int(path.RowTile)} rows x 16 keys" : "; rows one at a time")}");
             }
 
             writer.Line("//");

@@ -6,75 +6,28 @@ namespace KernelGen.Generator.Emitting
 {
     internal static partial class KernelEmitter
     {
-        private static void WritePathInterface(CodeWriter writer, bool hasGlobals, bool useTiles)
-        {
-            writer.Line("/// <summary>The head-dimension code of one vector width; the row loop is generic over it, so each width is compiled separately.</summary>");
-            writer.Open("private interface IHeadDimensionPath");
-            writer.Line("/// <summary>scores[t] = Scale * dot(queryVector, key row t), for the contiguous key rows starting at keyRows.</summary>");
-            writer.Line("static abstract void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores);");
-            writer.Line();
-            writer.Line("/// <summary>accumulator = correction * accumulator + sum over t of weights[t] * value row t.</summary>");
-            writer.Line("static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);");
-            if (useTiles)
-            {
-                WriteTileInterface(writer);
-            }
-
-            if (hasGlobals)
-            {
-                writer.Line();
-                writer.Line("/// <summary>As ScoreBlock, for the key rows listed in keyIndices.</summary>");
-                writer.Line("static abstract void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores);");
-                writer.Line();
-                writer.Line("/// <summary>As AccumulateBlock, for the value rows listed in keyIndices.</summary>");
-                writer.Line("static abstract void AccumulateKeys(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueStart, ReadOnlySpan<int> keyIndices);");
-            }
-
-            writer.Close();
-        }
-
-        private static void WriteTileInterface(CodeWriter writer)
-        {
-            writer.Line();
-            writer.Line("/// <summary>Query rows per micro-kernel tile; 0 when the path has no tiled micro-kernel.</summary>");
-            writer.Line("static abstract int RowTile { get; }");
-            writer.Line();
-            writer.Line("/// <summary>scores[r * KeyBlock + t] = Scale * dot(query row r, key t) for RowTile rows and the 16 keys of a packed block.</summary>");
-            writer.Line("static abstract void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores);");
-            writer.Line();
-            writer.Line("/// <summary>For each of RowTile rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value row t.</summary>");
-            writer.Line("static abstract void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount);");
-        }
-
-        private static void WritePath(CodeWriter writer, PathPlan path, bool hasGlobals, bool useTiles, int headDimension)
+        /// <summary>
+        /// One vector width's micro-kernels, for the engine's <c>IHeadDimensionPath</c> slot: d and the scale are constants
+        /// here, so the engine's loops over them compile to the unrolled code below.
+        /// </summary>
+        private static void WritePath(CodeWriter writer, PathPlan path, int headDimension)
         {
             writer.Line($"/// <summary>Head dimension in {Lit.Xml(path.Description)}: {Lit.Xml(DescribeLayout(path))}.</summary>");
-            writer.Open($"private readonly struct {path.Name} : IHeadDimensionPath");
-            WriteScore(writer, path, gathered: false);
+            writer.Open($"private readonly struct {path.Name} : global::KernelGen.Engine.IHeadDimensionPath");
+            writer.Line("public static int HeadDimension => " + Lit.Int(headDimension) + ";");
             writer.Line();
-            WriteAccumulate(writer, path, gathered: false);
-            if (useTiles)
-            {
-                writer.Line();
-                WriteTiles(writer, path, headDimension);
-            }
-            if (hasGlobals)
-            {
-                writer.Line();
-                WriteScore(writer, path, gathered: true);
-                writer.Line();
-                WriteAccumulate(writer, path, gathered: true);
-            }
-
+            WriteScore(writer, path);
+            writer.Line();
+            WriteAccumulate(writer, path);
+            writer.Line();
+            WriteTiles(writer, path, headDimension);
             writer.Close();
         }
 
-        private static void WriteScore(CodeWriter writer, PathPlan path, bool gathered)
+        private static void WriteScore(CodeWriter writer, PathPlan path)
         {
             writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            writer.Open(gathered
-                ? "public static void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores)"
-                : "public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)");
+            writer.Open("public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)");
             Chunk[] chunks = path.Chunks.ToArray();
             if (chunks.Length > 0)
             {
@@ -88,12 +41,8 @@ namespace KernelGen.Generator.Emitting
                 writer.Line();
             }
 
-            writer.Open(gathered
-                ? "for (int keyRow = 0; keyRow < keyIndices.Length; keyRow++)"
-                : "for (int keyRow = 0; keyRow < scores.Length; keyRow++)");
-            writer.Line(gathered
-                ? "ref float keyVector = ref Unsafe.Add(ref keyStart, keyIndices[keyRow] * HeadDimension);"
-                : "ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);");
+            writer.Open("for (int keyRow = 0; keyRow < scores.Length; keyRow++)");
+            writer.Line("ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);");
 
             var sums = new List<string>();
             if (path.LoopedLength > 0)
@@ -129,12 +78,10 @@ namespace KernelGen.Generator.Emitting
             writer.Close();
         }
 
-        private static void WriteAccumulate(CodeWriter writer, PathPlan path, bool gathered)
+        private static void WriteAccumulate(CodeWriter writer, PathPlan path)
         {
             writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            writer.Open(gathered
-                ? "public static void AccumulateKeys(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueStart, ReadOnlySpan<int> keyIndices)"
-                : "public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)");
+            writer.Open("public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)");
             writer.Line("ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);");
             Chunk[] chunks = path.Chunks.ToArray();
             Width loopWidth = new(path.Lanes);
@@ -160,9 +107,7 @@ namespace KernelGen.Generator.Emitting
             }
 
             writer.Open("for (int keyRow = 0; keyRow < weights.Length; keyRow++)");
-            writer.Line(gathered
-                ? "ref float valueVector = ref Unsafe.Add(ref valueStart, keyIndices[keyRow] * HeadDimension);"
-                : "ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);");
+            writer.Line("ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);");
             writer.Line("float weight = weights[keyRow];");
             IEnumerable<int> lanes = chunks.Select(static c => c.Lanes);
             if (path.LoopedLength > 0)
@@ -218,10 +163,13 @@ namespace KernelGen.Generator.Emitting
             writer.Line();
             if (path.RowTile == 0)
             {
-                writer.Line("public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException(\"The scalar path has no tiles.\");");
+                // The plan gives this path no tiles (the scalar path, or a window too narrow for tiles to pay): the engine
+                // runs every row through ScoreBlock and AccumulateBlock and never calls these.
+                string reason = path.Lanes == 1 ? "The scalar path has no tiles." : "Rows run one at a time: the window is too narrow for tiles.";
+                writer.Line($"public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException({Lit.String(reason)});");
                 writer.Line();
                 writer.Line("public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>");
-                writer.Line("    throw new InvalidOperationException(\"The scalar path has no tiles.\");");
+                writer.Line($"    throw new InvalidOperationException({Lit.String(reason)});");
                 return;
             }
 

@@ -191,7 +191,6 @@ namespace KernelGen.Generator.Emitting
         private static void WriteImplementation(CodeWriter writer, KernelPlan plan)
         {
             KernelSpec spec = plan.Spec;
-            MaskSpec mask = spec.Mask;
             writer.Open("namespace " + ImplementationNamespace);
             writer.Line("using global::System;");
             writer.Line("using global::System.Runtime.CompilerServices;");
@@ -208,31 +207,8 @@ namespace KernelGen.Generator.Emitting
                 : "/// <summary>The score scale, as declared.</summary>");
             writer.Line($"private const float Scale = {Lit.Float(spec.Scale)};");
             writer.Line();
-            writer.Line("/// <summary>Keys scored between two online-softmax updates.</summary>");
-            writer.Line("private const int KeyBlock = global::KernelGen.OnlineSoftmax.BlockSize;");
-            if (plan.UseTiles)
-            {
-                writer.Line();
-                writer.Line("/// <summary>The most query rows any path's micro-kernel takes at once.</summary>");
-                writer.Line($"private const int MaxRowTile = {Lit.Int(plan.Paths.Max(static p => p.RowTile))};");
-            }
-            if (mask.HasWindow)
-            {
-                writer.Line();
-                writer.Line("/// <summary>Keys visible before the query's position.</summary>");
-                writer.Line($"private const int WindowLeft = {Lit.Int(mask.WindowLeft)};");
-                writer.Line();
-                writer.Line("/// <summary>Keys visible after the query's position.</summary>");
-                writer.Line($"private const int WindowRight = {Lit.Int(mask.WindowRight)};");
-            }
-
-            if (mask.HasGlobals)
-            {
-                writer.Line();
-                writer.Line("/// <summary>Global positions, sorted and unique (stored in the assembly's data, no allocation).</summary>");
-                writer.Line($"private static ReadOnlySpan<int> GlobalPositions => new int[] {{ {string.Join(", ", mask.GlobalPositions.Select(Lit.Int))} }};");
-            }
-
+            writer.Line("/// <summary>Keys scored between two online-softmax updates: the stride of a tile's score rows.</summary>");
+            writer.Line("private const int KeyBlock = global::KernelGen.Engine.AttentionEngine.KeyBlock;");
             if (spec.Batch is { } batchSpec)
             {
                 writer.Line();
@@ -246,23 +222,67 @@ namespace KernelGen.Generator.Emitting
             writer.Line();
             WriteRun(writer, plan);
             writer.Line();
-            WriteRows(writer, plan);
-            if (mask.HasGlobals)
-            {
-                writer.Line();
-                WriteGlobalKeys(writer, spec.Batch is { HasDynamicMask: true });
-            }
-
-            writer.Line();
-            WritePathInterface(writer, mask.HasGlobals, plan.UseTiles);
+            WriteMask(writer, spec);
             foreach (PathPlan path in plan.Paths)
             {
                 writer.Line();
-                WritePath(writer, path, mask.HasGlobals, plan.UseTiles, spec.HeadDimension);
+                WritePath(writer, path, spec.HeadDimension);
             }
 
             writer.Close();
             writer.Close();
+        }
+
+        /// <summary>
+        /// The mask struct for the engine's <c>IAttentionMask</c> slot: the spec's geometry as constants (the rule itself is
+        /// MaskGeometry's, in the runtime), and whether run-time masks exist.
+        /// </summary>
+        private static void WriteMask(CodeWriter writer, KernelSpec spec)
+        {
+            MaskSpec mask = spec.Mask;
+            writer.Line($"/// <summary>The compile-time mask: {Lit.Xml(DescribeMask(mask))}; the engine derives row ranges and tile statuses from it.</summary>");
+            writer.Open("private readonly struct Mask : global::KernelGen.Engine.IAttentionMask");
+            writer.Line($"public static bool Causal => {Lit.Bool(mask.Causal)};");
+            writer.Line();
+            writer.Line($"public static bool HasWindow => {Lit.Bool(mask.HasWindow)};");
+            writer.Line();
+            writer.Line($"public static int WindowLeft => {Lit.Int(mask.WindowLeft)};");
+            writer.Line();
+            writer.Line($"public static int WindowRight => {Lit.Int(mask.WindowRight)};");
+            writer.Line();
+            writer.Line(mask.HasGlobals
+                ? $"public static ReadOnlySpan<int> GlobalPositions => new int[] {{ {string.Join(", ", mask.GlobalPositions.Select(Lit.Int))} }}; // sorted, unique; in the assembly's data"
+                : "public static ReadOnlySpan<int> GlobalPositions => default;");
+            writer.Line();
+            writer.Line($"public static bool HasRuntimeMasks => {Lit.Bool(spec.Batch is { HasDynamicMask: true })};");
+            writer.Close();
+        }
+
+        /// <summary>The mask in words for the mask struct's summary.</summary>
+        private static string DescribeMask(MaskSpec mask)
+        {
+            if (mask.MasksNothing)
+            {
+                return "none, every query sees every key";
+            }
+
+            var parts = new System.Collections.Generic.List<string>();
+            if (mask.Causal)
+            {
+                parts.Add("causal");
+            }
+
+            if (mask.HasWindow)
+            {
+                parts.Add($"window ({Lit.Int(mask.WindowLeft)}, {Lit.Int(mask.WindowRight)})");
+            }
+
+            if (mask.HasGlobals)
+            {
+                parts.Add($"{Lit.Int(mask.GlobalPositions.Length)} global positions");
+            }
+
+            return string.Join(", ", parts);
         }
 
         private static void WriteRun(CodeWriter writer, KernelPlan plan)
@@ -295,9 +315,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Open("private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel");
                 writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
                 writer.Line("    ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride) =>");
-                writer.Line(batch.HasDynamicMask
-                    ? "    Compute(query, key, value, output, logSumExp, keyMask, mask, maskStride, query.Length / HeadDimension, key.Length / HeadDimension);"
-                    : "    Compute(query, key, value, output, logSumExp, query.Length / HeadDimension, key.Length / HeadDimension); // no run-time masks: they are empty");
+                writer.Line("    Compute(query, key, value, output, logSumExp, new global::KernelGen.Engine.RuntimeMasks(keyMask, mask, maskStride));");
                 writer.Close();
             }
             else
@@ -308,55 +326,26 @@ namespace KernelGen.Generator.Emitting
                 writer.Open();
                 writer.Line("// Validation: every length, and that output shares no memory with an input, is checked before anything is written.");
                 writer.Line("global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,");
-                writer.Line("    queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);");
-                writer.Line("Compute(query, key, value, output, Span<float>.Empty, queryCount, keyCount);");
+                writer.Line("    queryName, keyName, valueName, outputName, out _, out _);");
+                writer.Line("Compute(query, key, value, output, Span<float>.Empty, default);");
                 writer.Close();
             }
 
             writer.Line();
             writer.Line("/// <summary>");
-            writer.Line("/// Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked; each row's");
-            writer.Line("/// log-sum-exp too, unless <paramref name=\"logSumExp\"/> is empty.");
+            writer.Line("/// Computes every row of one head (lengths already checked) in the runtime's engine, with this kernel's mask and the");
+            writer.Line("/// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.");
             writer.Line("/// </summary>");
-            bool dynamic = plan.Spec.Batch is { HasDynamicMask: true };
             writer.Line("private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
-            writer.Line(dynamic ? "    ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, int queryCount, int keyCount)" : "    int queryCount, int keyCount)");
+            writer.Line("    global::KernelGen.Engine.RuntimeMasks masks)");
             writer.Open();
-            writer.Open("if (queryCount == 0)");
-            writer.Line("return; // Nq = 0: nothing to compute.");
-            writer.Close();
-            writer.Line();
-            writer.Open("if (keyCount == 0)");
-            writer.Line("output.Clear(); // Nk = 0: every row sees no key, so every row is zeros (and its log-sum-exp -inf).");
-            writer.Line("logSumExp.Fill(float.NegativeInfinity);");
-            writer.Line("return;");
-            writer.Close();
-            writer.Line();
-            if (dynamic)
-            {
-                writer.Line("// Run-time masks: rows one at a time on this thread (the batched driver spreads (item, head) pairs over threads),");
-                writer.Line("// each 64-key block masked by keyMask and the row's mask, and skipped when keyMask drops all of it.");
-            }
-
-            writer.Line("// Width dispatch: IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.");
             PathPlan[] paths = plan.Paths.ToArray();
             for (int i = 0; i < paths.Length; i++)
             {
-                string call = dynamic
-                    ? $"RunSingleRows<{paths[i].Name}>(query, key, value, output, logSumExp, keyMask, mask, maskStride, queryCount, keyCount, 0, queryCount);"
-                    : $"RunRows<{paths[i].Name}>(query, key, value, output, logSumExp, queryCount, keyCount);";
-                if (i < paths.Length - 1)
-                {
-                    writer.Open($"{(i == 0 ? "if" : "else if")} (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)");
-                    writer.Line(call);
-                    writer.Close();
-                }
-                else
-                {
-                    writer.Open("else");
-                    writer.Line(call);
-                    writer.Close();
-                }
+                string call = $"global::KernelGen.Engine.AttentionEngine<{paths[i].Name}, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);";
+                writer.Open(i == 0 ? $"if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : i < paths.Length - 1 ? $"else if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : "else");
+                writer.Line(call);
+                writer.Close();
             }
 
             writer.Close();

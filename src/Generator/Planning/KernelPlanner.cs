@@ -41,12 +41,15 @@ namespace KernelGen.Generator.Planning
         public static KernelPlan Plan(KernelSpec spec)
         {
             int d = spec.HeadDimension;
+
+            // Tiles pay unless every row sees only a narrow window; run-time masks take the tiles too (composed per block).
+            bool useTiles = !spec.Mask.HasWindow || (long)spec.Mask.WindowLeft + (spec.Mask.Causal ? 0 : spec.Mask.WindowRight) + 1 >= MinTiledWindow;
             var paths = new[]
             {
-                PlanPath("Vector512Path", "Vector512<float>, 16 lanes", 16, d),
-                PlanPath("Vector256Path", "Vector256<float>, 8 lanes", 8, d),
-                PlanPath("Vector128Path", "Vector128<float>, 4 lanes", 4, d),
-                PlanPath("ScalarPath", "scalar float", 1, d),
+                PlanPath("Vector512Path", "Vector512<float>, 16 lanes", 16, d, useTiles),
+                PlanPath("Vector256Path", "Vector256<float>, 8 lanes", 8, d, useTiles),
+                PlanPath("Vector128Path", "Vector128<float>, 4 lanes", 4, d, useTiles),
+                PlanPath("ScalarPath", "scalar float", 1, d, useTiles),
             };
 
             // Large enough for the window's band to show, where that fits in 40 columns.
@@ -78,12 +81,11 @@ namespace KernelGen.Generator.Planning
                 new EquatableArray<PathPlan>(paths),
                 new EquatableArray<string>(picture),
                 new EquatableArray<PairShare>(shares),
-                UseTiles: spec.Batch is not { HasDynamicMask: true }
-                    && (!spec.Mask.HasWindow || (long)spec.Mask.WindowLeft + (spec.Mask.Causal ? 0 : spec.Mask.WindowRight) + 1 >= MinTiledWindow));
+                UseTiles: useTiles);
         }
 
         /// <summary>Splits d floats into full vectors of <paramref name="lanes"/>, then 8-, 4-lane vectors and scalars for the remainder.</summary>
-        public static PathPlan PlanPath(string name, string description, int lanes, int headDimension)
+        public static PathPlan PlanPath(string name, string description, int lanes, int headDimension, bool useTiles = true)
         {
             int fullChunks = headDimension / lanes;
             int loopedLength = fullChunks > MaxUnrolledChunks ? fullChunks * lanes : 0;
@@ -111,7 +113,7 @@ namespace KernelGen.Generator.Planning
                 chunks.Add(new Chunk(1, offset));
             }
 
-            int rowTile = lanes == 1 ? 0 : 8 * lanes / 16;
+            int rowTile = lanes == 1 || !useTiles ? 0 : 8 * lanes / 16;
             return new PathPlan(name, description, lanes, loopedLength, new EquatableArray<Chunk>(chunks), rowTile);
         }
 

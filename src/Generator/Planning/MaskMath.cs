@@ -1,54 +1,39 @@
-using System;
+using KernelGen.Engine;
 using KernelGen.Generator.Model;
 
 namespace KernelGen.Generator.Planning
 {
     /// <summary>
-    /// The mask contract evaluated at compile time, for the header's picture and figures. It states the same formula as the
-    /// runtime's AttentionSpec.IsAllowed; the differential tests check the kernels against that one.
+    /// The mask contract evaluated at compile time, for the header's picture and figures, through MaskGeometry: the same
+    /// file the runtime's engine and AttentionSpec.IsAllowed use, so the pictures, the kernels and the reference agree.
     /// </summary>
     internal static class MaskMath
     {
         public static bool IsAllowed(MaskSpec mask, int queryRow, int keyIndex, int queryCount, int keyCount)
         {
             long position = (long)queryRow + keyCount - queryCount;
-            if (mask.Causal && keyIndex > position)
-            {
-                return false;
-            }
-
-            if (!mask.HasWindow)
-            {
-                return true;
-            }
-
-            return (position - mask.WindowLeft <= keyIndex && keyIndex <= position + mask.WindowRight)
-                || IsGlobal(mask, keyIndex)
-                || (position >= 0 && position <= int.MaxValue && IsGlobal(mask, (int)position));
+            return MaskGeometry.IsAllowed(position, keyIndex, keyCount, mask.Causal, mask.HasWindow, mask.WindowLeft, mask.WindowRight,
+                rowIsGlobal: IsGlobal(mask, position), keyIsGlobal: IsGlobal(mask, keyIndex));
         }
 
-        /// <summary>How many (query, key) pairs the mask allows, counted row by row from the key ranges the kernel visits.</summary>
+        /// <summary>The score pairs a kernel computes for Nq x Nk (each row's range plus the global keys outside it).</summary>
         public static long AllowedPairs(MaskSpec mask, int queryCount, int keyCount)
         {
             long total = 0;
             for (int row = 0; row < queryCount; row++)
             {
                 long position = (long)row + keyCount - queryCount;
-                long visibleEnd = mask.Causal ? Math.Max(0, Math.Min(keyCount, position + 1)) : keyCount;
-                if (!mask.HasWindow || (position >= 0 && IsGlobal(mask, (int)position)))
-                {
-                    total += visibleEnd;
-                    continue;
-                }
-
-                long start = Clamp(position - mask.WindowLeft, 0, visibleEnd);
-                long end = Clamp(position + mask.WindowRight + 1, start, visibleEnd);
+                MaskGeometry.RowRange(position, keyCount, mask.Causal, mask.HasWindow, mask.WindowLeft, mask.WindowRight, IsGlobal(mask, position),
+                    out int start, out int end, out int visibleEnd);
                 total += end - start;
-                foreach (int global in mask.GlobalPositions)
+                if (mask.HasWindow && !IsGlobal(mask, position))
                 {
-                    if (global < visibleEnd && (global < start || global >= end))
+                    foreach (int global in mask.GlobalPositions)
                     {
-                        total++;
+                        if (global < visibleEnd && (global < start || global >= end))
+                        {
+                            total++;
+                        }
                     }
                 }
             }
@@ -56,9 +41,7 @@ namespace KernelGen.Generator.Planning
             return total;
         }
 
-        private static long Clamp(long value, long min, long max) => value < min ? min : value > max ? max : value;
-
-        private static bool IsGlobal(MaskSpec mask, int position)
+        private static bool IsGlobal(MaskSpec mask, long position)
         {
             foreach (int global in mask.GlobalPositions)
             {

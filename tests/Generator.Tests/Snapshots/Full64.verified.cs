@@ -14,12 +14,13 @@
 //   N = 4096: 16777216 of 16777216 (100.00%)
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
-// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch).
+// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's
+// AttentionEngine, specialised by the JIT for the Mask and path structs below.
 // Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in
 // 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block
 // inside every row's range runs with no mask code; a block outside all of them is never touched; a block
 // in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run
-// one at a time over exactly their key range.
+// one at a time over exactly their key range; a long one is split into key chunks over the threads.
 // Head-dimension paths, the widest accelerated one chosen per call:
 //   Vector512Path  4 x Vector512; tiles of 8 rows x 16 keys
 //   Vector256Path  8 x Vector256; tiles of 4 rows x 16 keys
@@ -76,11 +77,8 @@ namespace KernelGen.Generated
         /// <summary>The score scale, 1/sqrt(64).</summary>
         private const float Scale = 0.125f;
 
-        /// <summary>Keys scored between two online-softmax updates.</summary>
-        private const int KeyBlock = global::KernelGen.OnlineSoftmax.BlockSize;
-
-        /// <summary>The most query rows any path's micro-kernel takes at once.</summary>
-        private const int MaxRowTile = 8;
+        /// <summary>Keys scored between two online-softmax updates: the stride of a tile's score rows.</summary>
+        private const int KeyBlock = global::KernelGen.Engine.AttentionEngine.KeyBlock;
 
         /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
@@ -88,364 +86,56 @@ namespace KernelGen.Generated
         {
             // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
             global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
-                queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
-            Compute(query, key, value, output, Span<float>.Empty, queryCount, keyCount);
+                queryName, keyName, valueName, outputName, out _, out _);
+            Compute(query, key, value, output, Span<float>.Empty, default);
         }
 
         /// <summary>
-        /// Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked; each row's
-        /// log-sum-exp too, unless <paramref name="logSumExp"/> is empty.
+        /// Computes every row of one head (lengths already checked) in the runtime's engine, with this kernel's mask and the
+        /// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
         /// </summary>
         private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            int queryCount, int keyCount)
+            global::KernelGen.Engine.RuntimeMasks masks)
         {
-            if (queryCount == 0)
-            {
-                return; // Nq = 0: nothing to compute.
-            }
-
-            if (keyCount == 0)
-            {
-                output.Clear(); // Nk = 0: every row sees no key, so every row is zeros (and its log-sum-exp -inf).
-                logSumExp.Fill(float.NegativeInfinity);
-                return;
-            }
-
-            // Width dispatch: IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                RunRows<Vector512Path>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                RunRows<Vector256Path>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                RunRows<Vector128Path>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
             else
             {
-                RunRows<ScalarPath>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
         }
 
-        /// <summary>Computes every query row with the head-dimension path <typeparamref name="TPath"/>.</summary>
-        private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp, int queryCount, int keyCount)
-            where TPath : struct, IHeadDimensionPath
+        /// <summary>The compile-time mask: none, every query sees every key; the engine derives row ranges and tile statuses from it.</summary>
+        private readonly struct Mask : global::KernelGen.Engine.IAttentionMask
         {
-            // Threads: rows are shared out in whole groups, so every row is computed the same way on any thread count.
-            // Tile loop: whole groups of TPath.RowTile rows share each packed key block (the scalar path has no groups).
-            int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
-            if (groupedRows > 0)
-            {
-                // No mask: every row scans every key, so all of them are packed.
-                int packStart = 0, packEnd = keyCount;
-                long packedLength = global::KernelGen.KeyPacking.PackedLength(packEnd - packStart, HeadDimension);
-                if (packedLength > global::KernelGen.KeyPacking.MaxPackedLength)
-                {
-                    groupedRows = 0; // Too many keys to pack (over 256 MiB): every row takes the one-row path below, which needs no scratch.
-                }
-                else
-                {
-                    // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
-                    // The buffer comes from the shared pool, so a steady stream of calls allocates nothing.
-                    float[] packed = global::System.Buffers.ArrayPool<float>.Shared.Rent((int)packedLength);
-                    try
-                    {
-                        global::KernelGen.KeyPacking.PackTransposed(key.Slice(packStart * HeadDimension, (packEnd - packStart) * HeadDimension), HeadDimension, packed);
-                        long work = (long)groupedRows * keyCount * HeadDimension;
-                        global::KernelGen.AttentionThreading.ForRowGroups<RowGroups<TPath>>(
-                            query, key, value, output, logSumExp, packed.AsSpan(0, (int)packedLength), packStart, queryCount, keyCount, 0, groupedRows, TPath.RowTile, work);
-                    }
-                    finally
-                    {
-                        global::System.Buffers.ArrayPool<float>.Shared.Return(packed);
-                    }
-                }
-            }
+            public static bool Causal => false;
 
-            // Rows left over (fewer than a group, e.g. a decode step): one at a time over exactly their key range.
-            if (groupedRows < queryCount)
-            {
-                long work = (long)(queryCount - groupedRows) * keyCount * HeadDimension;
-                global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(
-                    query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, groupedRows, queryCount, 1, work);
-            }
-        }
+            public static bool HasWindow => false;
 
-        /// <summary>Single rows of one path, as the runtime's thread scheduler calls them.</summary>
-        private readonly struct SingleRows<TPath> : global::KernelGen.IRowRangeKernel
-            where TPath : struct, IHeadDimensionPath
-        {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
-                RunSingleRows<TPath>(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd);
-        }
+            public static int WindowLeft => 0;
 
-        /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
-        private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            int queryCount, int keyCount, int rowStart, int rowEnd)
-            where TPath : struct, IHeadDimensionPath
-        {
-            Span<float> scores = stackalloc float[KeyBlock];
-            Span<float> accumulator = stackalloc float[HeadDimension];
-            ref float queryStart = ref MemoryMarshal.GetReference(query);
-            ref float keyStart = ref MemoryMarshal.GetReference(key);
-            ref float valueStart = ref MemoryMarshal.GetReference(value);
-            for (int queryRow = rowStart; queryRow < rowEnd; queryRow++)
-            {
-                ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);
-                float runningMax = float.NegativeInfinity;
-                float runningSum = 0f;
-                // No mask: every key is visible.
-                int rangeStart = 0;
-                int rangeEnd = keyCount;
-                if (rangeEnd - rangeStart >= 2 * global::KernelGen.AttentionThreading.ChunkKeys)
-                {
-                    // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
-                    AccumulateChunks<TPath>(query.Slice(queryRow * HeadDimension, HeadDimension), key, value, rangeStart, rangeEnd, accumulator, out runningMax, out runningSum);
-                }
-                else
-                {
-                    accumulator.Clear();
-                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, scores, accumulator, ref runningMax, ref runningSum);
-                }
+            public static int WindowRight => 0;
 
-                // Normalise: out = acc / sum, or zeros when the row saw no key.
-                global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));
-                if (!logSumExp.IsEmpty)
-                {
-                    logSumExp[queryRow] = global::KernelGen.OnlineSoftmax.LogSumExp(runningMax, runningSum);
-                }
-            }
-        }
+            public static ReadOnlySpan<int> GlobalPositions => default;
 
-        /// <summary>Folds the keys [start, end) into one row's softmax state, KeyBlock keys at a time.</summary>
-        private static void AccumulateRange<TPath>(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end,
-            Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum)
-            where TPath : struct, IHeadDimensionPath
-        {
-            int blockStart = start;
-            while (blockStart < end)
-            {
-                int blockLength = Math.Min(KeyBlock, end - blockStart);
-                Span<float> blockScores = scores.Slice(0, blockLength);
-
-                // Scores: s = Scale * q . k for each key of the block.
-                TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, blockStart * HeadDimension), blockScores);
-
-                // Softmax update: new running max and sum; the scores become weights e^(s - max).
-                float correction = global::KernelGen.OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
-
-                // Accumulate: acc = correction * acc + sum of weight * value row.
-                TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * HeadDimension));
-                blockStart += blockLength;
-            }
-        }
-
-        /// <summary>
-        /// One row over keys [rangeStart, rangeEnd) in chunks of AttentionThreading.ChunkKeys, computed on up to
-        /// MaxDegreeOfParallelism threads and merged in chunk order (log-sum-exp): the same result on any thread count.
-        /// </summary>
-        private static void AccumulateChunks<TPath>(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, int rangeStart, int rangeEnd,
-            Span<float> accumulator, out float runningMax, out float runningSum)
-            where TPath : struct, IHeadDimensionPath
-        {
-            int chunks = (int)(((long)rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys);
-            int length = chunks * (HeadDimension + 2);
-            float[] partials = global::System.Buffers.ArrayPool<float>.Shared.Rent(length);
-            try
-            {
-                global::KernelGen.AttentionThreading.ForKeyChunks<KeyChunks<TPath>>(
-                    queryRow, key, value, partials.AsSpan(0, length), rangeStart, rangeEnd, global::KernelGen.AttentionThreading.ChunkKeys);
-                global::KernelGen.OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
-            }
-            finally
-            {
-                global::System.Buffers.ArrayPool<float>.Shared.Return(partials);
-            }
-        }
-
-        /// <summary>Chunk states of one long row, as the runtime's thread scheduler calls them.</summary>
-        private readonly struct KeyChunks<TPath> : global::KernelGen.IKeyChunkKernel
-            where TPath : struct, IHeadDimensionPath
-        {
-            public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
-                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd)
-            {
-                Span<float> scores = stackalloc float[KeyBlock];
-                ref float queryVector = ref MemoryMarshal.GetReference(queryRow);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                for (int chunk = chunkStart; chunk < chunkEnd; chunk++)
-                {
-                    // State layout: the accumulator (d floats), then the chunk's max, then its sum.
-                    Span<float> state = partials.Slice(chunk * (HeadDimension + 2), HeadDimension + 2);
-                    Span<float> accumulator = state.Slice(0, HeadDimension);
-                    accumulator.Clear();
-                    float runningMax = float.NegativeInfinity;
-                    float runningSum = 0f;
-                    int start = rangeStart + chunk * chunkKeys;
-                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), scores, accumulator, ref runningMax, ref runningSum);
-                    state[HeadDimension] = runningMax;
-                    state[HeadDimension + 1] = runningSum;
-                }
-            }
-        }
-
-        /// <summary>The row groups of one path, as the runtime's thread scheduler calls them.</summary>
-        private readonly struct RowGroups<TPath> : global::KernelGen.IRowRangeKernel
-            where TPath : struct, IHeadDimensionPath
-        {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
-                RunRowGroups<TPath>(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
-        }
-
-        /// <summary>Rows [rowStart, rowEnd), whole groups of TPath.RowTile, through the tiled micro-kernel.</summary>
-        private static void RunRowGroups<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd)
-            where TPath : struct, IHeadDimensionPath
-        {
-            ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);
-            ref float queryStart = ref MemoryMarshal.GetReference(query);
-            Span<float> scores = stackalloc float[MaxRowTile * KeyBlock];
-            Span<float> accumulators = stackalloc float[MaxRowTile * HeadDimension];
-            Span<float> runningMax = stackalloc float[MaxRowTile];
-            Span<float> runningSum = stackalloc float[MaxRowTile];
-            Span<float> corrections = stackalloc float[MaxRowTile];
-            Span<int> rangeStarts = stackalloc int[MaxRowTile];
-            Span<int> rangeEnds = stackalloc int[MaxRowTile];
-            int rows = TPath.RowTile;
-
-            for (int firstRow = rowStart; firstRow < rowEnd; firstRow += rows)
-            {
-                // Each row's range; the group walks their union and needs no mask where all of them agree.
-                int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
-                for (int row = 0; row < rows; row++)
-                {
-                    // No mask: every key is visible.
-                    rangeStarts[row] = 0;
-                    rangeEnds[row] = keyCount;
-                    if (rangeStarts[row] < rangeEnds[row])
-                    {
-                        unionStart = Math.Min(unionStart, rangeStarts[row]);
-                        unionEnd = Math.Max(unionEnd, rangeEnds[row]);
-                    }
-
-                    commonStart = Math.Max(commonStart, rangeStarts[row]);
-                    commonEnd = Math.Min(commonEnd, rangeEnds[row]);
-                    runningMax[row] = float.NegativeInfinity;
-                    runningSum[row] = 0f;
-                }
-
-                accumulators.Slice(0, rows * HeadDimension).Clear();
-                ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * HeadDimension);
-
-                // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
-                int scanStart = unionStart < unionEnd ? unionStart / 16 * 16 : 0;
-                int scanEnd = unionStart < unionEnd ? (int)Math.Min(keyCount, ((long)unionEnd + 15) / 16 * 16) : 0;
-                // Steps of tileKeys, never past scanEnd, so no index passes int.MaxValue however long the key span.
-                for (int tileStart = scanStart, tileKeys; tileStart < scanEnd; tileStart += tileKeys)
-                {
-                    tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
-                    bool tileMasked = false;
-                    for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += 16)
-                    {
-                        int blockStart = tileStart + blockOffset;
-                        bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - 16;
-                        bool outsideEveryRange = OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
-                        tileMasked |= !inEveryRange;
-                        if (outsideEveryRange)
-                        {
-                            // Empty block: never scored; its lanes carry no weight.
-                            for (int row = 0; row < rows; row++)
-                            {
-                                scores.Slice(row * KeyBlock + blockOffset, 16).Fill(float.NegativeInfinity);
-                            }
-
-                            continue;
-                        }
-
-                        // Scores for rows x 16 keys from the packed block.
-                        TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * HeadDimension), scores.Slice(blockOffset));
-                        if (!inEveryRange)
-                        {
-                            // Partial block: lanes outside a row's range become -inf (vector compares).
-                            for (int row = 0; row < rows; row++)
-                            {
-                                global::KernelGen.TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, 16), blockStart, rangeStarts[row], rangeEnds[row]);
-                            }
-                        }
-                    }
-
-                    // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.
-                    for (int row = 0; row < rows; row++)
-                    {
-                        corrections[row] = global::KernelGen.OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);
-                    }
-
-                    ReadOnlySpan<float> tileValues = value.Slice(tileStart * HeadDimension, tileKeys * HeadDimension);
-                    if (tileMasked && !global::KernelGen.Reductions.AllFinite(tileValues))
-                    {
-                        // Masked lanes weigh 0, but 0 * NaN and 0 * inf are NaN: skip them so a masked key's value never reaches the output.
-                        global::KernelGen.OnlineSoftmax.AccumulateNonZero(accumulators, corrections, scores, KeyBlock, tileValues, rows, HeadDimension);
-                    }
-                    else
-                    {
-                        TPath.AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
-                    }
-                }
-
-                // Normalise every row of the group.
-                for (int row = 0; row < rows; row++)
-                {
-                    global::KernelGen.OnlineSoftmax.Normalize(accumulators.Slice(row * HeadDimension, HeadDimension), runningSum[row], output.Slice((firstRow + row) * HeadDimension, HeadDimension));
-                    if (!logSumExp.IsEmpty)
-                    {
-                        logSumExp[firstRow + row] = global::KernelGen.OnlineSoftmax.LogSumExp(runningMax[row], runningSum[row]);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Whether no row's range [start, end) meets the keys [blockStart, blockStart + 16).</summary>
-        private static bool OutsideEveryRange(int blockStart, ReadOnlySpan<int> rangeStarts, ReadOnlySpan<int> rangeEnds)
-        {
-            for (int row = 0; row < rangeStarts.Length; row++)
-            {
-                if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] - 16 < blockStart && blockStart < rangeEnds[row])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        /// <summary>The head-dimension code of one vector width; the row loop is generic over it, so each width is compiled separately.</summary>
-        private interface IHeadDimensionPath
-        {
-            /// <summary>scores[t] = Scale * dot(queryVector, key row t), for the contiguous key rows starting at keyRows.</summary>
-            static abstract void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores);
-
-            /// <summary>accumulator = correction * accumulator + sum over t of weights[t] * value row t.</summary>
-            static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);
-
-            /// <summary>Query rows per micro-kernel tile; 0 when the path has no tiled micro-kernel.</summary>
-            static abstract int RowTile { get; }
-
-            /// <summary>scores[r * KeyBlock + t] = Scale * dot(query row r, key t) for RowTile rows and the 16 keys of a packed block.</summary>
-            static abstract void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores);
-
-            /// <summary>For each of RowTile rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value row t.</summary>
-            static abstract void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount);
+            public static bool HasRuntimeMasks => false;
         }
 
         /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 4 x Vector512.</summary>
-        private readonly struct Vector512Path : IHeadDimensionPath
+        private readonly struct Vector512Path : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 64;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -588,8 +278,10 @@ namespace KernelGen.Generated
         }
 
         /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 8 x Vector256.</summary>
-        private readonly struct Vector256Path : IHeadDimensionPath
+        private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 64;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -733,8 +425,10 @@ namespace KernelGen.Generated
         }
 
         /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 16 x Vector128.</summary>
-        private readonly struct Vector128Path : IHeadDimensionPath
+        private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 64;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -910,8 +604,10 @@ namespace KernelGen.Generated
         }
 
         /// <summary>Head dimension in scalar float: loop over 64 floats.</summary>
-        private readonly struct ScalarPath : IHeadDimensionPath
+        private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 64;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {

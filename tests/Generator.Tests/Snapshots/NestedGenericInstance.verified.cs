@@ -21,7 +21,8 @@
 //   N = 4096: 53200 of 16777216 (0.32%)
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
-// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch).
+// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's
+// AttentionEngine, specialised by the JIT for the Mask and path structs below.
 // Rows: one at a time over exactly their key range (the window is narrower than 64 keys, too few for tiles).
 // Head-dimension paths, the widest accelerated one chosen per call:
 //   Vector512Path  6 x Vector512 + 1 x Vector128; rows one at a time
@@ -89,17 +90,8 @@ namespace KernelGen.Generated
         /// <summary>The score scale, as declared.</summary>
         private const float Scale = 0.1f;
 
-        /// <summary>Keys scored between two online-softmax updates.</summary>
-        private const int KeyBlock = global::KernelGen.OnlineSoftmax.BlockSize;
-
-        /// <summary>Keys visible before the query's position.</summary>
-        private const int WindowLeft = 3;
-
-        /// <summary>Keys visible after the query's position.</summary>
-        private const int WindowRight = 7;
-
-        /// <summary>Global positions, sorted and unique (stored in the assembly's data, no allocation).</summary>
-        private static ReadOnlySpan<int> GlobalPositions => new int[] { 1 };
+        /// <summary>Keys scored between two online-softmax updates: the stride of a tile's score rows.</summary>
+        private const int KeyBlock = global::KernelGen.Engine.AttentionEngine.KeyBlock;
 
         /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
@@ -107,254 +99,56 @@ namespace KernelGen.Generated
         {
             // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
             global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
-                queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
-            Compute(query, key, value, output, Span<float>.Empty, queryCount, keyCount);
+                queryName, keyName, valueName, outputName, out _, out _);
+            Compute(query, key, value, output, Span<float>.Empty, default);
         }
 
         /// <summary>
-        /// Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked; each row's
-        /// log-sum-exp too, unless <paramref name="logSumExp"/> is empty.
+        /// Computes every row of one head (lengths already checked) in the runtime's engine, with this kernel's mask and the
+        /// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
         /// </summary>
         private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            int queryCount, int keyCount)
+            global::KernelGen.Engine.RuntimeMasks masks)
         {
-            if (queryCount == 0)
-            {
-                return; // Nq = 0: nothing to compute.
-            }
-
-            if (keyCount == 0)
-            {
-                output.Clear(); // Nk = 0: every row sees no key, so every row is zeros (and its log-sum-exp -inf).
-                logSumExp.Fill(float.NegativeInfinity);
-                return;
-            }
-
-            // Width dispatch: IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                RunRows<Vector512Path>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                RunRows<Vector256Path>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                RunRows<Vector128Path>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
             else
             {
-                RunRows<ScalarPath>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
         }
 
-        /// <summary>Computes every query row with the head-dimension path <typeparamref name="TPath"/>.</summary>
-        private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp, int queryCount, int keyCount)
-            where TPath : struct, IHeadDimensionPath
+        /// <summary>The compile-time mask: window (3, 7), 1 global positions; the engine derives row ranges and tile statuses from it.</summary>
+        private readonly struct Mask : global::KernelGen.Engine.IAttentionMask
         {
-            // Threads: rows are shared out in whole groups, so every row is computed the same way on any thread count.
-            // Every row one at a time over exactly its key range: the window is narrower than 64 keys, too few for tiles to pay.
-            long work = (long)queryCount * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
-            global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(
-                query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, 0, queryCount, 1, work);
-        }
+            public static bool Causal => false;
 
-        /// <summary>Single rows of one path, as the runtime's thread scheduler calls them.</summary>
-        private readonly struct SingleRows<TPath> : global::KernelGen.IRowRangeKernel
-            where TPath : struct, IHeadDimensionPath
-        {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
-                RunSingleRows<TPath>(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd);
-        }
+            public static bool HasWindow => true;
 
-        /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
-        private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            int queryCount, int keyCount, int rowStart, int rowEnd)
-            where TPath : struct, IHeadDimensionPath
-        {
-            Span<float> scores = stackalloc float[KeyBlock];
-            Span<float> accumulator = stackalloc float[HeadDimension];
-            Span<int> keyIndices = stackalloc int[KeyBlock];
-            ref float queryStart = ref MemoryMarshal.GetReference(query);
-            ref float keyStart = ref MemoryMarshal.GetReference(key);
-            ref float valueStart = ref MemoryMarshal.GetReference(value);
-            for (int queryRow = rowStart; queryRow < rowEnd; queryRow++)
-            {
-                ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);
-                float runningMax = float.NegativeInfinity;
-                float runningSum = 0f;
-                RowRange(queryRow + (keyCount - queryCount), keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow);
-                if (rangeEnd - rangeStart >= 2 * global::KernelGen.AttentionThreading.ChunkKeys)
-                {
-                    // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
-                    AccumulateChunks<TPath>(query.Slice(queryRow * HeadDimension, HeadDimension), key, value, rangeStart, rangeEnd, accumulator, out runningMax, out runningSum);
-                }
-                else
-                {
-                    accumulator.Clear();
-                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, scores, accumulator, ref runningMax, ref runningSum);
-                }
+            public static int WindowLeft => 3;
 
-                if (!globalRow)
-                {
-                    // Global keys outside the window: before it, and after it up to visibleEnd.
-                    AccumulateGlobalKeys<TPath>(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);
-                    AccumulateGlobalKeys<TPath>(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, scores, keyIndices, accumulator, ref runningMax, ref runningSum);
-                }
+            public static int WindowRight => 7;
 
-                // Normalise: out = acc / sum, or zeros when the row saw no key.
-                global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));
-                if (!logSumExp.IsEmpty)
-                {
-                    logSumExp[queryRow] = global::KernelGen.OnlineSoftmax.LogSumExp(runningMax, runningSum);
-                }
-            }
-        }
+            public static ReadOnlySpan<int> GlobalPositions => new int[] { 1 }; // sorted, unique; in the assembly's data
 
-        /// <summary>Folds the keys [start, end) into one row's softmax state, KeyBlock keys at a time.</summary>
-        private static void AccumulateRange<TPath>(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end,
-            Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum)
-            where TPath : struct, IHeadDimensionPath
-        {
-            int blockStart = start;
-            while (blockStart < end)
-            {
-                int blockLength = Math.Min(KeyBlock, end - blockStart);
-                Span<float> blockScores = scores.Slice(0, blockLength);
-
-                // Scores: s = Scale * q . k for each key of the block.
-                TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, blockStart * HeadDimension), blockScores);
-
-                // Softmax update: new running max and sum; the scores become weights e^(s - max).
-                float correction = global::KernelGen.OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
-
-                // Accumulate: acc = correction * acc + sum of weight * value row.
-                TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * HeadDimension));
-                blockStart += blockLength;
-            }
-        }
-
-        /// <summary>
-        /// One row over keys [rangeStart, rangeEnd) in chunks of AttentionThreading.ChunkKeys, computed on up to
-        /// MaxDegreeOfParallelism threads and merged in chunk order (log-sum-exp): the same result on any thread count.
-        /// </summary>
-        private static void AccumulateChunks<TPath>(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, int rangeStart, int rangeEnd,
-            Span<float> accumulator, out float runningMax, out float runningSum)
-            where TPath : struct, IHeadDimensionPath
-        {
-            int chunks = (int)(((long)rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys);
-            int length = chunks * (HeadDimension + 2);
-            float[] partials = global::System.Buffers.ArrayPool<float>.Shared.Rent(length);
-            try
-            {
-                global::KernelGen.AttentionThreading.ForKeyChunks<KeyChunks<TPath>>(
-                    queryRow, key, value, partials.AsSpan(0, length), rangeStart, rangeEnd, global::KernelGen.AttentionThreading.ChunkKeys);
-                global::KernelGen.OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
-            }
-            finally
-            {
-                global::System.Buffers.ArrayPool<float>.Shared.Return(partials);
-            }
-        }
-
-        /// <summary>Chunk states of one long row, as the runtime's thread scheduler calls them.</summary>
-        private readonly struct KeyChunks<TPath> : global::KernelGen.IKeyChunkKernel
-            where TPath : struct, IHeadDimensionPath
-        {
-            public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
-                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd)
-            {
-                Span<float> scores = stackalloc float[KeyBlock];
-                ref float queryVector = ref MemoryMarshal.GetReference(queryRow);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                for (int chunk = chunkStart; chunk < chunkEnd; chunk++)
-                {
-                    // State layout: the accumulator (d floats), then the chunk's max, then its sum.
-                    Span<float> state = partials.Slice(chunk * (HeadDimension + 2), HeadDimension + 2);
-                    Span<float> accumulator = state.Slice(0, HeadDimension);
-                    accumulator.Clear();
-                    float runningMax = float.NegativeInfinity;
-                    float runningSum = 0f;
-                    int start = rangeStart + chunk * chunkKeys;
-                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), scores, accumulator, ref runningMax, ref runningSum);
-                    state[HeadDimension] = runningMax;
-                    state[HeadDimension + 1] = runningSum;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The contiguous keys [rangeStart, rangeEnd) visible to the query at key position <paramref name="position"/> (p = i + Nk - Nq,
-        /// bottom-right alignment). 0 &lt;= rangeStart &lt;= rangeEnd &lt;= Nk.
-        /// Global keys outside the range are visible too when below <c>visibleEnd</c>; a global row's range is every visible key.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void RowRange(int position, int keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow)
-        {
-            visibleEnd = keyCount;
-            // Sliding window [p - WindowLeft, p + WindowRight], clipped (long arithmetic: no overflow for any p or window).
-            rangeStart = (int)Math.Clamp((long)position - WindowLeft, 0L, visibleEnd);
-            rangeEnd = (int)Math.Clamp((long)position + WindowRight + 1, rangeStart, visibleEnd);
-
-            // A global row sees every visible key.
-            globalRow = position >= 0 && GlobalPositions.BinarySearch(position) >= 0;
-            if (globalRow)
-            {
-                rangeStart = 0;
-                rangeEnd = visibleEnd;
-            }
-        }
-
-        /// <summary>Folds the global keys in [from, to) into the row's softmax state, up to KeyBlock keys at a time.</summary>
-        private static void AccumulateGlobalKeys<TPath>(int from, int to, ref float queryVector, ref float keyStart, ref float valueStart,
-            Span<float> scores, Span<int> keyIndices, Span<float> accumulator, ref float runningMax, ref float runningSum)
-            where TPath : struct, IHeadDimensionPath
-        {
-            ReadOnlySpan<int> globals = GlobalPositions;
-            int next = globals.BinarySearch(from);
-            if (next < 0)
-            {
-                next = ~next; // the first global position >= from
-            }
-
-            while (next < globals.Length && globals[next] < to)
-            {
-                int blockLength = 0;
-                while (blockLength < KeyBlock && next < globals.Length && globals[next] < to)
-                {
-                    keyIndices[blockLength++] = globals[next++];
-                }
-
-                Span<float> blockScores = scores.Slice(0, blockLength);
-                ReadOnlySpan<int> blockKeys = keyIndices.Slice(0, blockLength);
-                TPath.ScoreKeys(ref queryVector, ref keyStart, blockKeys, blockScores);
-                float correction = global::KernelGen.OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
-                TPath.AccumulateKeys(accumulator, correction, blockScores, ref valueStart, blockKeys);
-            }
-        }
-
-        /// <summary>The head-dimension code of one vector width; the row loop is generic over it, so each width is compiled separately.</summary>
-        private interface IHeadDimensionPath
-        {
-            /// <summary>scores[t] = Scale * dot(queryVector, key row t), for the contiguous key rows starting at keyRows.</summary>
-            static abstract void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores);
-
-            /// <summary>accumulator = correction * accumulator + sum over t of weights[t] * value row t.</summary>
-            static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);
-
-            /// <summary>As ScoreBlock, for the key rows listed in keyIndices.</summary>
-            static abstract void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores);
-
-            /// <summary>As AccumulateBlock, for the value rows listed in keyIndices.</summary>
-            static abstract void AccumulateKeys(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueStart, ReadOnlySpan<int> keyIndices);
+            public static bool HasRuntimeMasks => false;
         }
 
         /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 6 x Vector512 + 1 x Vector128.</summary>
-        private readonly struct Vector512Path : IHeadDimensionPath
+        private readonly struct Vector512Path : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 100;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -418,73 +212,19 @@ namespace KernelGen.Generated
                 sum6.StoreUnsafe(ref accumulatorStart, 96);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector512<float> query0 = Vector512.LoadUnsafe(ref queryVector, 0);
-                Vector512<float> query1 = Vector512.LoadUnsafe(ref queryVector, 16);
-                Vector512<float> query2 = Vector512.LoadUnsafe(ref queryVector, 32);
-                Vector512<float> query3 = Vector512.LoadUnsafe(ref queryVector, 48);
-                Vector512<float> query4 = Vector512.LoadUnsafe(ref queryVector, 64);
-                Vector512<float> query5 = Vector512.LoadUnsafe(ref queryVector, 80);
-                Vector128<float> query6 = Vector128.LoadUnsafe(ref queryVector, 96);
+            public static int RowTile => 0;
 
-                for (int keyRow = 0; keyRow < keyIndices.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyStart, keyIndices[keyRow] * HeadDimension);
-                    Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    dot512 = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query4, Vector512.LoadUnsafe(ref keyVector, 64), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query5, Vector512.LoadUnsafe(ref keyVector, 80), dot512);
-                    Vector128<float> dot128 = query6 * Vector128.LoadUnsafe(ref keyVector, 96);
-                    scores[keyRow] = (Vector512.Sum(dot512) + Vector128.Sum(dot128)) * Scale;
-                }
-            }
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateKeys(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueStart, ReadOnlySpan<int> keyIndices)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulatorStart, 16) * correction;
-                Vector512<float> sum2 = Vector512.LoadUnsafe(ref accumulatorStart, 32) * correction;
-                Vector512<float> sum3 = Vector512.LoadUnsafe(ref accumulatorStart, 48) * correction;
-                Vector512<float> sum4 = Vector512.LoadUnsafe(ref accumulatorStart, 64) * correction;
-                Vector512<float> sum5 = Vector512.LoadUnsafe(ref accumulatorStart, 80) * correction;
-                Vector128<float> sum6 = Vector128.LoadUnsafe(ref accumulatorStart, 96) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueStart, keyIndices[keyRow] * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector512<float> weight512 = Vector512.Create(weight);
-                    Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
-                    sum2 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
-                    sum3 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
-                    sum4 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 64), sum4);
-                    sum5 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 80), sum5);
-                    sum6 = weight128 * Vector128.LoadUnsafe(ref valueVector, 96) + sum6;
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 16);
-                sum2.StoreUnsafe(ref accumulatorStart, 32);
-                sum3.StoreUnsafe(ref accumulatorStart, 48);
-                sum4.StoreUnsafe(ref accumulatorStart, 64);
-                sum5.StoreUnsafe(ref accumulatorStart, 80);
-                sum6.StoreUnsafe(ref accumulatorStart, 96);
-            }
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 12 x Vector256 + 1 x Vector128.</summary>
-        private readonly struct Vector256Path : IHeadDimensionPath
+        private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 100;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -578,103 +318,19 @@ namespace KernelGen.Generated
                 sum12.StoreUnsafe(ref accumulatorStart, 96);
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector256<float> query0 = Vector256.LoadUnsafe(ref queryVector, 0);
-                Vector256<float> query1 = Vector256.LoadUnsafe(ref queryVector, 8);
-                Vector256<float> query2 = Vector256.LoadUnsafe(ref queryVector, 16);
-                Vector256<float> query3 = Vector256.LoadUnsafe(ref queryVector, 24);
-                Vector256<float> query4 = Vector256.LoadUnsafe(ref queryVector, 32);
-                Vector256<float> query5 = Vector256.LoadUnsafe(ref queryVector, 40);
-                Vector256<float> query6 = Vector256.LoadUnsafe(ref queryVector, 48);
-                Vector256<float> query7 = Vector256.LoadUnsafe(ref queryVector, 56);
-                Vector256<float> query8 = Vector256.LoadUnsafe(ref queryVector, 64);
-                Vector256<float> query9 = Vector256.LoadUnsafe(ref queryVector, 72);
-                Vector256<float> query10 = Vector256.LoadUnsafe(ref queryVector, 80);
-                Vector256<float> query11 = Vector256.LoadUnsafe(ref queryVector, 88);
-                Vector128<float> query12 = Vector128.LoadUnsafe(ref queryVector, 96);
+            public static int RowTile => 0;
 
-                for (int keyRow = 0; keyRow < keyIndices.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyStart, keyIndices[keyRow] * HeadDimension);
-                    Vector256<float> dot256 = query0 * Vector256.LoadUnsafe(ref keyVector, 0);
-                    dot256 = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query8, Vector256.LoadUnsafe(ref keyVector, 64), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query9, Vector256.LoadUnsafe(ref keyVector, 72), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query10, Vector256.LoadUnsafe(ref keyVector, 80), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query11, Vector256.LoadUnsafe(ref keyVector, 88), dot256);
-                    Vector128<float> dot128 = query12 * Vector128.LoadUnsafe(ref keyVector, 96);
-                    scores[keyRow] = (Vector256.Sum(dot256) + Vector128.Sum(dot128)) * Scale;
-                }
-            }
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateKeys(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueStart, ReadOnlySpan<int> keyIndices)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, 8) * correction;
-                Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulatorStart, 16) * correction;
-                Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulatorStart, 24) * correction;
-                Vector256<float> sum4 = Vector256.LoadUnsafe(ref accumulatorStart, 32) * correction;
-                Vector256<float> sum5 = Vector256.LoadUnsafe(ref accumulatorStart, 40) * correction;
-                Vector256<float> sum6 = Vector256.LoadUnsafe(ref accumulatorStart, 48) * correction;
-                Vector256<float> sum7 = Vector256.LoadUnsafe(ref accumulatorStart, 56) * correction;
-                Vector256<float> sum8 = Vector256.LoadUnsafe(ref accumulatorStart, 64) * correction;
-                Vector256<float> sum9 = Vector256.LoadUnsafe(ref accumulatorStart, 72) * correction;
-                Vector256<float> sum10 = Vector256.LoadUnsafe(ref accumulatorStart, 80) * correction;
-                Vector256<float> sum11 = Vector256.LoadUnsafe(ref accumulatorStart, 88) * correction;
-                Vector128<float> sum12 = Vector128.LoadUnsafe(ref accumulatorStart, 96) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueStart, keyIndices[keyRow] * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector256<float> weight256 = Vector256.Create(weight);
-                    Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
-                    sum2 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
-                    sum3 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
-                    sum4 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
-                    sum5 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
-                    sum6 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
-                    sum7 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
-                    sum8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 64), sum8);
-                    sum9 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 72), sum9);
-                    sum10 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 80), sum10);
-                    sum11 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 88), sum11);
-                    sum12 = weight128 * Vector128.LoadUnsafe(ref valueVector, 96) + sum12;
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 8);
-                sum2.StoreUnsafe(ref accumulatorStart, 16);
-                sum3.StoreUnsafe(ref accumulatorStart, 24);
-                sum4.StoreUnsafe(ref accumulatorStart, 32);
-                sum5.StoreUnsafe(ref accumulatorStart, 40);
-                sum6.StoreUnsafe(ref accumulatorStart, 48);
-                sum7.StoreUnsafe(ref accumulatorStart, 56);
-                sum8.StoreUnsafe(ref accumulatorStart, 64);
-                sum9.StoreUnsafe(ref accumulatorStart, 72);
-                sum10.StoreUnsafe(ref accumulatorStart, 80);
-                sum11.StoreUnsafe(ref accumulatorStart, 88);
-                sum12.StoreUnsafe(ref accumulatorStart, 96);
-            }
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: loop over 100 floats in Vector128 steps.</summary>
-        private readonly struct Vector128Path : IHeadDimensionPath
+        private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 100;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -712,47 +368,19 @@ namespace KernelGen.Generated
                 }
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < keyIndices.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyStart, keyIndices[keyRow] * HeadDimension);
-                    Vector128<float> dot128 = Vector128<float>.Zero;
-                    for (int column = 0; column < 100; column += 4)
-                    {
-                        dot128 = Vector128.LoadUnsafe(ref queryVector, (nuint)column) * Vector128.LoadUnsafe(ref keyVector, (nuint)column) + dot128;
-                    }
-                    scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
-                }
-            }
+            public static int RowTile => 0;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateKeys(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueStart, ReadOnlySpan<int> keyIndices)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 100; column += 4)
-                {
-                    (Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column) * correction).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                }
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
 
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueStart, keyIndices[keyRow] * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector128<float> weight128 = Vector128.Create(weight);
-                    for (int column = 0; column < 100; column += 4)
-                    {
-                        (weight128 * Vector128.LoadUnsafe(ref valueVector, (nuint)column) + Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column)).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                    }
-                }
-            }
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in scalar float: loop over 100 floats.</summary>
-        private readonly struct ScalarPath : IHeadDimensionPath
+        private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 100;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -789,41 +417,12 @@ namespace KernelGen.Generated
                 }
             }
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreKeys(ref float queryVector, ref float keyStart, ReadOnlySpan<int> keyIndices, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < keyIndices.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyStart, keyIndices[keyRow] * HeadDimension);
-                    float dotScalar = 0f;
-                    for (int column = 0; column < 100; column += 1)
-                    {
-                        dotScalar = Unsafe.Add(ref queryVector, column) * Unsafe.Add(ref keyVector, column) + dotScalar;
-                    }
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
+            public static int RowTile => 0;
 
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateKeys(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueStart, ReadOnlySpan<int> keyIndices)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 100; column += 1)
-                {
-                    Unsafe.Add(ref accumulatorStart, column) = Unsafe.Add(ref accumulatorStart, column) * correction;
-                }
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("The scalar path has no tiles.");
 
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueStart, keyIndices[keyRow] * HeadDimension);
-                    float weight = weights[keyRow];
-                    for (int column = 0; column < 100; column += 1)
-                    {
-                        Unsafe.Add(ref accumulatorStart, column) = weight * Unsafe.Add(ref valueVector, column) + Unsafe.Add(ref accumulatorStart, column);
-                    }
-                }
-            }
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw new InvalidOperationException("The scalar path has no tiles.");
         }
     }
 }

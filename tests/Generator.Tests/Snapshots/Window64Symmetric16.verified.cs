@@ -17,7 +17,8 @@
 //   N = 4096: 134896 of 16777216 (0.80%)
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
-// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch).
+// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's
+// AttentionEngine, specialised by the JIT for the Mask and path structs below.
 // Rows: one at a time over exactly their key range (the window is narrower than 64 keys, too few for tiles).
 // Head-dimension paths, the widest accelerated one chosen per call:
 //   Vector512Path  4 x Vector512; rows one at a time
@@ -103,14 +104,8 @@ namespace KernelGen.Generated
         /// <summary>The score scale, 1/sqrt(64).</summary>
         private const float Scale = 0.125f;
 
-        /// <summary>Keys scored between two online-softmax updates.</summary>
-        private const int KeyBlock = global::KernelGen.OnlineSoftmax.BlockSize;
-
-        /// <summary>Keys visible before the query's position.</summary>
-        private const int WindowLeft = 16;
-
-        /// <summary>Keys visible after the query's position.</summary>
-        private const int WindowRight = 16;
+        /// <summary>Keys scored between two online-softmax updates: the stride of a tile's score rows.</summary>
+        private const int KeyBlock = global::KernelGen.Engine.AttentionEngine.KeyBlock;
 
         /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
@@ -118,203 +113,56 @@ namespace KernelGen.Generated
         {
             // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
             global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
-                queryName, keyName, valueName, outputName, out int queryCount, out int keyCount);
-            Compute(query, key, value, output, Span<float>.Empty, queryCount, keyCount);
+                queryName, keyName, valueName, outputName, out _, out _);
+            Compute(query, key, value, output, Span<float>.Empty, default);
         }
 
         /// <summary>
-        /// Computes every row of one head: [queryCount, d] against [keyCount, d], lengths already checked; each row's
-        /// log-sum-exp too, unless <paramref name="logSumExp"/> is empty.
+        /// Computes every row of one head (lengths already checked) in the runtime's engine, with this kernel's mask and the
+        /// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
         /// </summary>
         private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            int queryCount, int keyCount)
+            global::KernelGen.Engine.RuntimeMasks masks)
         {
-            if (queryCount == 0)
-            {
-                return; // Nq = 0: nothing to compute.
-            }
-
-            if (keyCount == 0)
-            {
-                output.Clear(); // Nk = 0: every row sees no key, so every row is zeros (and its log-sum-exp -inf).
-                logSumExp.Fill(float.NegativeInfinity);
-                return;
-            }
-
-            // Width dispatch: IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                RunRows<Vector512Path>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                RunRows<Vector256Path>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                RunRows<Vector128Path>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
             else
             {
-                RunRows<ScalarPath>(query, key, value, output, logSumExp, queryCount, keyCount);
+                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
             }
         }
 
-        /// <summary>Computes every query row with the head-dimension path <typeparamref name="TPath"/>.</summary>
-        private static void RunRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp, int queryCount, int keyCount)
-            where TPath : struct, IHeadDimensionPath
+        /// <summary>The compile-time mask: window (16, 16); the engine derives row ranges and tile statuses from it.</summary>
+        private readonly struct Mask : global::KernelGen.Engine.IAttentionMask
         {
-            // Threads: rows are shared out in whole groups, so every row is computed the same way on any thread count.
-            // Every row one at a time over exactly its key range: the window is narrower than 64 keys, too few for tiles to pay.
-            long work = (long)queryCount * Math.Min(keyCount, (long)WindowLeft + WindowRight + 1) * HeadDimension;
-            global::KernelGen.AttentionThreading.ForRowGroups<SingleRows<TPath>>(
-                query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0, queryCount, keyCount, 0, queryCount, 1, work);
-        }
+            public static bool Causal => false;
 
-        /// <summary>Single rows of one path, as the runtime's thread scheduler calls them.</summary>
-        private readonly struct SingleRows<TPath> : global::KernelGen.IRowRangeKernel
-            where TPath : struct, IHeadDimensionPath
-        {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd) =>
-                RunSingleRows<TPath>(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd);
-        }
+            public static bool HasWindow => true;
 
-        /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
-        private static void RunSingleRows<TPath>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            int queryCount, int keyCount, int rowStart, int rowEnd)
-            where TPath : struct, IHeadDimensionPath
-        {
-            Span<float> scores = stackalloc float[KeyBlock];
-            Span<float> accumulator = stackalloc float[HeadDimension];
-            ref float queryStart = ref MemoryMarshal.GetReference(query);
-            ref float keyStart = ref MemoryMarshal.GetReference(key);
-            ref float valueStart = ref MemoryMarshal.GetReference(value);
-            for (int queryRow = rowStart; queryRow < rowEnd; queryRow++)
-            {
-                ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * HeadDimension);
-                float runningMax = float.NegativeInfinity;
-                float runningSum = 0f;
-                RowRange(queryRow + (keyCount - queryCount), keyCount, out int rangeStart, out int rangeEnd);
-                if (rangeEnd - rangeStart >= 2 * global::KernelGen.AttentionThreading.ChunkKeys)
-                {
-                    // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
-                    AccumulateChunks<TPath>(query.Slice(queryRow * HeadDimension, HeadDimension), key, value, rangeStart, rangeEnd, accumulator, out runningMax, out runningSum);
-                }
-                else
-                {
-                    accumulator.Clear();
-                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, scores, accumulator, ref runningMax, ref runningSum);
-                }
+            public static int WindowLeft => 16;
 
-                // Normalise: out = acc / sum, or zeros when the row saw no key.
-                global::KernelGen.OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * HeadDimension, HeadDimension));
-                if (!logSumExp.IsEmpty)
-                {
-                    logSumExp[queryRow] = global::KernelGen.OnlineSoftmax.LogSumExp(runningMax, runningSum);
-                }
-            }
-        }
+            public static int WindowRight => 16;
 
-        /// <summary>Folds the keys [start, end) into one row's softmax state, KeyBlock keys at a time.</summary>
-        private static void AccumulateRange<TPath>(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end,
-            Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum)
-            where TPath : struct, IHeadDimensionPath
-        {
-            int blockStart = start;
-            while (blockStart < end)
-            {
-                int blockLength = Math.Min(KeyBlock, end - blockStart);
-                Span<float> blockScores = scores.Slice(0, blockLength);
+            public static ReadOnlySpan<int> GlobalPositions => default;
 
-                // Scores: s = Scale * q . k for each key of the block.
-                TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, blockStart * HeadDimension), blockScores);
-
-                // Softmax update: new running max and sum; the scores become weights e^(s - max).
-                float correction = global::KernelGen.OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
-
-                // Accumulate: acc = correction * acc + sum of weight * value row.
-                TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * HeadDimension));
-                blockStart += blockLength;
-            }
-        }
-
-        /// <summary>
-        /// One row over keys [rangeStart, rangeEnd) in chunks of AttentionThreading.ChunkKeys, computed on up to
-        /// MaxDegreeOfParallelism threads and merged in chunk order (log-sum-exp): the same result on any thread count.
-        /// </summary>
-        private static void AccumulateChunks<TPath>(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, int rangeStart, int rangeEnd,
-            Span<float> accumulator, out float runningMax, out float runningSum)
-            where TPath : struct, IHeadDimensionPath
-        {
-            int chunks = (int)(((long)rangeEnd - rangeStart + global::KernelGen.AttentionThreading.ChunkKeys - 1) / global::KernelGen.AttentionThreading.ChunkKeys);
-            int length = chunks * (HeadDimension + 2);
-            float[] partials = global::System.Buffers.ArrayPool<float>.Shared.Rent(length);
-            try
-            {
-                global::KernelGen.AttentionThreading.ForKeyChunks<KeyChunks<TPath>>(
-                    queryRow, key, value, partials.AsSpan(0, length), rangeStart, rangeEnd, global::KernelGen.AttentionThreading.ChunkKeys);
-                global::KernelGen.OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
-            }
-            finally
-            {
-                global::System.Buffers.ArrayPool<float>.Shared.Return(partials);
-            }
-        }
-
-        /// <summary>Chunk states of one long row, as the runtime's thread scheduler calls them.</summary>
-        private readonly struct KeyChunks<TPath> : global::KernelGen.IKeyChunkKernel
-            where TPath : struct, IHeadDimensionPath
-        {
-            public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
-                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd)
-            {
-                Span<float> scores = stackalloc float[KeyBlock];
-                ref float queryVector = ref MemoryMarshal.GetReference(queryRow);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                for (int chunk = chunkStart; chunk < chunkEnd; chunk++)
-                {
-                    // State layout: the accumulator (d floats), then the chunk's max, then its sum.
-                    Span<float> state = partials.Slice(chunk * (HeadDimension + 2), HeadDimension + 2);
-                    Span<float> accumulator = state.Slice(0, HeadDimension);
-                    accumulator.Clear();
-                    float runningMax = float.NegativeInfinity;
-                    float runningSum = 0f;
-                    int start = rangeStart + chunk * chunkKeys;
-                    AccumulateRange<TPath>(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), scores, accumulator, ref runningMax, ref runningSum);
-                    state[HeadDimension] = runningMax;
-                    state[HeadDimension + 1] = runningSum;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The contiguous keys [rangeStart, rangeEnd) visible to the query at key position <paramref name="position"/> (p = i + Nk - Nq,
-        /// bottom-right alignment). 0 &lt;= rangeStart &lt;= rangeEnd &lt;= Nk.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void RowRange(int position, int keyCount, out int rangeStart, out int rangeEnd)
-        {
-            int visibleEnd = keyCount;
-            // Sliding window [p - WindowLeft, p + WindowRight], clipped (long arithmetic: no overflow for any p or window).
-            rangeStart = (int)Math.Clamp((long)position - WindowLeft, 0L, visibleEnd);
-            rangeEnd = (int)Math.Clamp((long)position + WindowRight + 1, rangeStart, visibleEnd);
-        }
-
-        /// <summary>The head-dimension code of one vector width; the row loop is generic over it, so each width is compiled separately.</summary>
-        private interface IHeadDimensionPath
-        {
-            /// <summary>scores[t] = Scale * dot(queryVector, key row t), for the contiguous key rows starting at keyRows.</summary>
-            static abstract void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores);
-
-            /// <summary>accumulator = correction * accumulator + sum over t of weights[t] * value row t.</summary>
-            static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);
+            public static bool HasRuntimeMasks => false;
         }
 
         /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 4 x Vector512.</summary>
-        private readonly struct Vector512Path : IHeadDimensionPath
+        private readonly struct Vector512Path : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 64;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -361,11 +209,20 @@ namespace KernelGen.Generated
                 sum2.StoreUnsafe(ref accumulatorStart, 32);
                 sum3.StoreUnsafe(ref accumulatorStart, 48);
             }
+
+            public static int RowTile => 0;
+
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
+
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 8 x Vector256.</summary>
-        private readonly struct Vector256Path : IHeadDimensionPath
+        private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 64;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -432,11 +289,20 @@ namespace KernelGen.Generated
                 sum6.StoreUnsafe(ref accumulatorStart, 48);
                 sum7.StoreUnsafe(ref accumulatorStart, 56);
             }
+
+            public static int RowTile => 0;
+
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
+
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 16 x Vector128.</summary>
-        private readonly struct Vector128Path : IHeadDimensionPath
+        private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 64;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -543,11 +409,20 @@ namespace KernelGen.Generated
                 sum14.StoreUnsafe(ref accumulatorStart, 56);
                 sum15.StoreUnsafe(ref accumulatorStart, 60);
             }
+
+            public static int RowTile => 0;
+
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
+
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in scalar float: loop over 64 floats.</summary>
-        private readonly struct ScalarPath : IHeadDimensionPath
+        private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
         {
+            public static int HeadDimension => 64;
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -583,6 +458,13 @@ namespace KernelGen.Generated
                     }
                 }
             }
+
+            public static int RowTile => 0;
+
+            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("The scalar path has no tiles.");
+
+            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw new InvalidOperationException("The scalar path has no tiles.");
         }
     }
 }

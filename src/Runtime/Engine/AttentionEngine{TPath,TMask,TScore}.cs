@@ -1,0 +1,572 @@
+using System;
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace KernelGen.Engine
+{
+    /// <summary>
+    /// The attention loops of every generated kernel, written once: the FlashAttention-2 online softmax over tiles of
+    /// query rows x packed key blocks, single rows over exact key ranges, long rows split into key chunks, global keys,
+    /// run-time masks and threads. Generic over the generated structs the JIT specialises per kernel and vector width:
+    /// the head-dimension path (<typeparamref name="TPath"/>), the compile-time mask (<typeparamref name="TMask"/>) and
+    /// the score transform (<typeparamref name="TScore"/>). No interface dispatch, delegate or virtual call reaches the
+    /// hot loops; every property of the three structs is a JIT-time constant.
+    /// </summary>
+    /// <typeparam name="TPath">The d-unrolled micro-kernels of one vector width.</typeparam>
+    /// <typeparam name="TMask">The kernel's causal / window / global-token constants.</typeparam>
+    /// <typeparam name="TScore">What happens to a scaled score before the mask (identity today).</typeparam>
+    public static class AttentionEngine<TPath, TMask, TScore>
+        where TPath : struct, IHeadDimensionPath
+        where TMask : struct, IAttentionMask
+        where TScore : struct, IScoreTransform
+    {
+        private const int KeyBlock = AttentionEngine.KeyBlock;
+        private const int BlockKeys = AttentionEngine.BlockKeys;
+
+        private static int D => TPath.HeadDimension;
+
+        private static bool MasksNothing => !TMask.Causal && !TMask.HasWindow;
+
+        private static bool HasGlobals => TMask.HasWindow && !TMask.GlobalPositions.IsEmpty;
+
+        /// <summary>
+        /// Computes every row of one head: query [Nq, d] against key and value [Nk, d] (lengths already checked), into
+        /// output, and each row's log-sum-exp unless <paramref name="logSumExp"/> is empty.
+        /// </summary>
+        public static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            RuntimeMasks masks)
+        {
+            int queryCount = query.Length / D, keyCount = key.Length / D;
+            if (queryCount == 0)
+            {
+                return; // Nq = 0: nothing to compute.
+            }
+
+            if (keyCount == 0)
+            {
+                output.Slice(0, queryCount * D).Clear(); // Nk = 0: every row sees no key: zeros, log-sum-exp -inf.
+                logSumExp.Fill(float.NegativeInfinity);
+                return;
+            }
+
+            ReadOnlySpan<bool> keyMask = TMask.HasRuntimeMasks ? masks.KeyMask : default;
+            ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? masks.Mask : default;
+            int maskStride = masks.MaskStride;
+
+            // Work per row for the thread heuristics: the widest key range a row can have.
+            long rangeWidth = TMask.HasWindow ? Math.Min(keyCount, (long)TMask.WindowLeft + TMask.WindowRight + 1) : keyCount;
+
+            // Tile loop: whole groups of TPath.RowTile rows share each packed key block (a path with RowTile 0 has none).
+            int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
+            if (groupedRows > 0)
+            {
+                PackedBand(queryCount, keyCount, groupedRows, out int packStart, out int packEnd);
+                long packedLength = KeyPacking.PackedLength(packEnd - packStart, D);
+                if (packedLength > KeyPacking.MaxPackedLength)
+                {
+                    groupedRows = 0; // Too many keys to pack (over 256 MiB): every row takes the one-row path below, which needs no scratch.
+                }
+                else
+                {
+                    // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
+                    // The buffer comes from the shared pool, so a steady stream of calls allocates nothing.
+                    float[] packed = ArrayPool<float>.Shared.Rent((int)packedLength);
+                    try
+                    {
+                        KeyPacking.PackTransposed(key.Slice(packStart * D, (packEnd - packStart) * D), D, packed);
+                        AttentionThreading.ForRowGroups<RowGroups>(query, key, value, output, logSumExp, packed.AsSpan(0, (int)packedLength), packStart,
+                            queryCount, keyCount, 0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D, keyMask, mask, maskStride);
+                    }
+                    finally
+                    {
+                        ArrayPool<float>.Shared.Return(packed);
+                    }
+                }
+            }
+
+            // Rows left over (fewer than a group, e.g. a decode step), or every row on a path without tiles: one at a time
+            // over exactly their key range.
+            if (groupedRows < queryCount)
+            {
+                AttentionThreading.ForRowGroups<SingleRows>(query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0,
+                    queryCount, keyCount, groupedRows, queryCount, 1, (long)(queryCount - groupedRows) * rangeWidth * D, keyMask, mask, maskStride);
+            }
+        }
+
+        /// <summary>Query row <paramref name="queryRow"/>'s key range (see <see cref="MaskGeometry.RowRange"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void RowRange(int queryRow, int queryCount, int keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow)
+        {
+            if (MasksNothing)
+            {
+                rangeStart = 0;
+                rangeEnd = visibleEnd = keyCount;
+                globalRow = false;
+                return;
+            }
+
+            long position = (long)queryRow + keyCount - queryCount;
+            globalRow = HasGlobals && position >= 0 && position <= int.MaxValue && TMask.GlobalPositions.BinarySearch((int)position) >= 0;
+            MaskGeometry.RowRange(position, keyCount, TMask.Causal, TMask.HasWindow, TMask.WindowLeft, TMask.WindowRight, globalRow,
+                out rangeStart, out rangeEnd, out visibleEnd);
+        }
+
+        /// <summary>
+        /// The keys the grouped rows' tiles can score, widened to whole 16-key blocks and clipped to Nk: a windowed call
+        /// packs only its band of keys, never the whole cache.
+        /// </summary>
+        private static void PackedBand(int queryCount, int keyCount, int groupedRows, out int packStart, out int packEnd)
+        {
+            if (MasksNothing)
+            {
+                packStart = 0;
+                packEnd = keyCount;
+                return;
+            }
+
+            packStart = keyCount;
+            packEnd = 0;
+            for (int row = 0; row < groupedRows; row++)
+            {
+                RowRange(row, queryCount, keyCount, out int rangeStart, out int rangeEnd, out _, out _);
+                if (rangeStart < rangeEnd)
+                {
+                    packStart = Math.Min(packStart, rangeStart);
+                    packEnd = Math.Max(packEnd, rangeEnd);
+                }
+            }
+
+            packStart = packStart < packEnd ? packStart / BlockKeys * BlockKeys : 0;
+            packEnd = Math.Max(packStart, (int)Math.Min(keyCount, ((long)packEnd + BlockKeys - 1) / BlockKeys * BlockKeys));
+        }
+
+        /// <summary>Single rows, as the thread scheduler calls them.</summary>
+        private readonly struct SingleRows : IRowRangeKernel
+        {
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
+                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride) =>
+                RunSingleRows(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride);
+        }
+
+        /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
+        private static void RunSingleRows(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            int queryCount, int keyCount, int rowStart, int rowEnd, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride)
+        {
+            Span<float> scores = stackalloc float[KeyBlock];
+            Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
+            Span<float> accumulator = stackalloc float[D];
+            ref float queryStart = ref MemoryMarshal.GetReference(query);
+            ref float keyStart = ref MemoryMarshal.GetReference(key);
+            ref float valueStart = ref MemoryMarshal.GetReference(value);
+            for (int queryRow = rowStart; queryRow < rowEnd; queryRow++)
+            {
+                ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * D);
+                float runningMax = float.NegativeInfinity;
+                float runningSum = 0f;
+                RowRange(queryRow, queryCount, keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow);
+                int position = (int)Math.Clamp((long)queryRow + keyCount - queryCount, int.MinValue, int.MaxValue);
+                ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice(queryRow * maskStride, keyCount) : default;
+                if (rangeEnd - rangeStart >= 2 * AttentionThreading.ChunkKeys)
+                {
+                    // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
+                    AccumulateChunks(query.Slice(queryRow * D, D), key, value, rangeStart, rangeEnd, position, accumulator, out runningMax, out runningSum, keyMask, rowMask);
+                }
+                else
+                {
+                    accumulator.Clear();
+                    AccumulateRange(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, position, scores, accumulator, ref runningMax, ref runningSum, keyMask, rowMask);
+                }
+
+                if (HasGlobals && !globalRow)
+                {
+                    // Global keys outside the window: before it, and after it up to visibleEnd.
+                    AccumulateGlobalKeys(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, position, scores, keyIndices, accumulator, ref runningMax, ref runningSum, keyMask, rowMask);
+                    AccumulateGlobalKeys(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, position, scores, keyIndices, accumulator, ref runningMax, ref runningSum, keyMask, rowMask);
+                }
+
+                // Normalise: out = acc / sum, or zeros when the row saw no key.
+                OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * D, D));
+                if (!logSumExp.IsEmpty)
+                {
+                    logSumExp[queryRow] = OnlineSoftmax.LogSumExp(runningMax, runningSum);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Folds the keys [start, end) into one row's softmax state, KeyBlock keys at a time; with run-time masks, a block
+        /// keyMask drops entirely is never read and the rest are masked after scoring.
+        /// </summary>
+        private static void AccumulateRange(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end, int position,
+            Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
+        {
+            int blockStart = start;
+            while (blockStart < end)
+            {
+                int blockLength = Math.Min(KeyBlock, end - blockStart);
+                Span<float> blockScores = scores.Slice(0, blockLength);
+                if (TMask.HasRuntimeMasks && DynamicMask.AllDropped(keyMask, blockStart, blockLength))
+                {
+                    blockStart += blockLength; // every key of the block is dropped for this call: never read
+                    continue;
+                }
+
+                // Scores: s = Scale * q . k for each key of the block, then the score transform.
+                TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, blockStart * D), blockScores);
+                if (!TScore.IsIdentity)
+                {
+                    TScore.Apply(blockScores, position, blockStart);
+                }
+
+                bool masked = TMask.HasRuntimeMasks && DynamicMask.Apply(blockScores, keyMask, rowMask, blockStart);
+
+                // Softmax update: new running max and sum; the scores become weights e^(s - max).
+                float correction = OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
+
+                // Accumulate: acc = correction * acc + sum of weight * value row.
+                if (TMask.HasRuntimeMasks && masked &&
+                    !Reductions.AllFinite(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref valueStart, blockStart * D), blockLength * D)))
+                {
+                    // A masked key's value is NaN or infinite: skip zero weights rather than multiply them (0 * inf is NaN).
+                    OnlineSoftmax.AccumulateNonZero(accumulator, MemoryMarshal.CreateReadOnlySpan(ref correction, 1), blockScores, blockLength,
+                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref valueStart, blockStart * D), blockLength * D), 1, D);
+                }
+                else
+                {
+                    TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * D));
+                }
+
+                blockStart += blockLength;
+            }
+        }
+
+        /// <summary>
+        /// Folds the global keys in [from, to) into one row's softmax state, up to KeyBlock keys at a time. They are not
+        /// contiguous, so each is scored and accumulated by the path's block micro-kernels one row at a time (the
+        /// correction applied with the first): few keys, no copy.
+        /// </summary>
+        private static void AccumulateGlobalKeys(int from, int to, ref float queryVector, ref float keyStart, ref float valueStart, int position,
+            Span<float> scores, Span<int> keyIndices, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
+        {
+            ReadOnlySpan<int> globals = TMask.GlobalPositions;
+            int next = globals.BinarySearch(from);
+            if (next < 0)
+            {
+                next = ~next; // the first global position >= from
+            }
+
+            while (next < globals.Length && globals[next] < to)
+            {
+                int blockLength = 0;
+                for (; blockLength < KeyBlock && next < globals.Length && globals[next] < to; next++)
+                {
+                    if (!TMask.HasRuntimeMasks || DynamicMask.Keeps(keyMask, rowMask, globals[next]))
+                    {
+                        keyIndices[blockLength++] = globals[next]; // dropped or hidden global keys are never read
+                    }
+                }
+
+                Span<float> blockScores = scores.Slice(0, blockLength);
+                for (int t = 0; t < blockLength; t++)
+                {
+                    TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, keyIndices[t] * D), blockScores.Slice(t, 1));
+                    if (!TScore.IsIdentity)
+                    {
+                        TScore.Apply(blockScores.Slice(t, 1), position, keyIndices[t]);
+                    }
+                }
+
+                float correction = OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
+                for (int t = 0; t < blockLength; t++)
+                {
+                    TPath.AccumulateBlock(accumulator, t == 0 ? correction : 1f, blockScores.Slice(t, 1), ref Unsafe.Add(ref valueStart, keyIndices[t] * D));
+                }
+            }
+        }
+
+        /// <summary>
+        /// One row over keys [rangeStart, rangeEnd) in chunks of AttentionThreading.ChunkKeys, computed on up to
+        /// MaxDegreeOfParallelism threads and merged in chunk order (log-sum-exp): the same result on any thread count.
+        /// </summary>
+        private static void AccumulateChunks(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, int rangeStart, int rangeEnd, int position,
+            Span<float> accumulator, out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
+        {
+            int chunks = (int)(((long)rangeEnd - rangeStart + AttentionThreading.ChunkKeys - 1) / AttentionThreading.ChunkKeys);
+            int length = chunks * (D + 2);
+            float[] partials = ArrayPool<float>.Shared.Rent(length);
+            try
+            {
+                AttentionThreading.ForKeyChunks<KeyChunks>(queryRow, key, value, partials.AsSpan(0, length), rangeStart, rangeEnd, AttentionThreading.ChunkKeys,
+                    position, keyMask, rowMask);
+                OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(partials);
+            }
+        }
+
+        /// <summary>Chunk states of one long row, as the thread scheduler calls them.</summary>
+        private readonly struct KeyChunks : IKeyChunkKernel
+        {
+            public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
+                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd, int position, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
+            {
+                Span<float> scores = stackalloc float[KeyBlock];
+                ref float queryVector = ref MemoryMarshal.GetReference(queryRow);
+                ref float keyStart = ref MemoryMarshal.GetReference(key);
+                ref float valueStart = ref MemoryMarshal.GetReference(value);
+                for (int chunk = chunkStart; chunk < chunkEnd; chunk++)
+                {
+                    // State layout: the accumulator (d floats), then the chunk's max, then its sum.
+                    Span<float> state = partials.Slice(chunk * (D + 2), D + 2);
+                    Span<float> accumulator = state.Slice(0, D);
+                    accumulator.Clear();
+                    float runningMax = float.NegativeInfinity;
+                    float runningSum = 0f;
+                    int start = rangeStart + chunk * chunkKeys;
+                    AccumulateRange(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), position, scores, accumulator,
+                        ref runningMax, ref runningSum, keyMask, rowMask);
+                    state[D] = runningMax;
+                    state[D + 1] = runningSum;
+                }
+            }
+        }
+
+        /// <summary>Row groups, as the thread scheduler calls them.</summary>
+        private readonly struct RowGroups : IRowRangeKernel
+        {
+            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
+                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride) =>
+                RunRowGroups(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride);
+        }
+
+        /// <summary>
+        /// Rows [rowStart, rowEnd), whole groups of TPath.RowTile, through the tiled micro-kernel. Per group: each row's
+        /// range; their union is walked in tiles of KeyBlock keys made of 16-key packed blocks. Each block gets one status
+        /// from the compile-time ranges AND the run-time masks: skipped (no row sees a key of it: never scored, and never
+        /// read when keyMask drops it), full (every row sees every key: no mask code), or partial (masked lanes become
+        /// -inf with vector compares).
+        /// </summary>
+        private static void RunRowGroups(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride)
+        {
+            const int MaxRows = AttentionEngine.MaxRowTile;
+            ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);
+            ref float queryStart = ref MemoryMarshal.GetReference(query);
+            ref float keyStart = ref MemoryMarshal.GetReference(key);
+            ref float valueStart = ref MemoryMarshal.GetReference(value);
+            Span<float> scores = stackalloc float[MaxRows * KeyBlock];
+            Span<float> accumulators = stackalloc float[MaxRows * D];
+            Span<float> runningMax = stackalloc float[MaxRows];
+            Span<float> runningSum = stackalloc float[MaxRows];
+            Span<float> corrections = stackalloc float[MaxRows];
+            Span<int> rangeStarts = stackalloc int[MaxRows];
+            Span<int> rangeEnds = stackalloc int[MaxRows];
+            Span<int> visibleEnds = stackalloc int[MaxRows];
+            Span<int> rowBits = stackalloc int[MaxRows];
+            Span<float> rowScores = stackalloc float[HasGlobals ? KeyBlock : 0];
+            Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
+            int rows = TPath.RowTile;
+
+            for (int firstRow = rowStart; firstRow < rowEnd; firstRow += rows)
+            {
+                // Each row's range; the group walks their union and needs no mask where all of them agree.
+                int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
+                for (int row = 0; row < rows; row++)
+                {
+                    RowRange(firstRow + row, queryCount, keyCount, out rangeStarts[row], out rangeEnds[row], out visibleEnds[row], out _);
+                    if (rangeStarts[row] < rangeEnds[row])
+                    {
+                        unionStart = Math.Min(unionStart, rangeStarts[row]);
+                        unionEnd = Math.Max(unionEnd, rangeEnds[row]);
+                    }
+
+                    commonStart = Math.Max(commonStart, rangeStarts[row]);
+                    commonEnd = Math.Min(commonEnd, rangeEnds[row]);
+                    runningMax[row] = float.NegativeInfinity;
+                    runningSum[row] = 0f;
+                }
+
+                accumulators.Slice(0, rows * D).Clear();
+                ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * D);
+                int firstPosition = (int)Math.Clamp((long)firstRow + keyCount - queryCount, int.MinValue, int.MaxValue);
+
+                // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
+                int scanStart = unionStart < unionEnd ? unionStart / BlockKeys * BlockKeys : 0;
+                int scanEnd = unionStart < unionEnd ? (int)Math.Min(keyCount, ((long)unionEnd + BlockKeys - 1) / BlockKeys * BlockKeys) : 0;
+
+                // Steps of tileKeys, never past scanEnd, so no index passes int.MaxValue however long the key span.
+                for (int tileStart = scanStart, tileKeys; tileStart < scanEnd; tileStart += tileKeys)
+                {
+                    tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
+                    bool tileMasked = false;
+                    for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += BlockKeys)
+                    {
+                        int blockStart = tileStart + blockOffset;
+                        int globalLanes = HasGlobals ? GlobalLanes(blockStart) : 0;
+                        bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - BlockKeys;
+                        bool outsideEveryRange = globalLanes == 0 && OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
+
+                        // Run-time masks: the lanes each row keeps (all 16 without them).
+                        bool runtimeFull = true, runtimeEmpty = false;
+                        if (TMask.HasRuntimeMasks && !outsideEveryRange)
+                        {
+                            RuntimeBits(keyMask, mask, maskStride, firstRow, rows, blockStart, Math.Min(BlockKeys, keyCount - blockStart), rowBits,
+                                out runtimeFull, out runtimeEmpty);
+                        }
+
+                        tileMasked |= !inEveryRange || !runtimeFull;
+                        if (outsideEveryRange || runtimeEmpty)
+                        {
+                            // Skipped block: never scored (nor read, when keyMask drops it); its lanes carry no weight.
+                            for (int row = 0; row < rows; row++)
+                            {
+                                scores.Slice(row * KeyBlock + blockOffset, BlockKeys).Fill(float.NegativeInfinity);
+                            }
+
+                            continue;
+                        }
+
+                        // Scores for rows x 16 keys from the packed block, then the score transform.
+                        TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D), scores.Slice(blockOffset));
+                        if (!TScore.IsIdentity)
+                        {
+                            for (int row = 0; row < rows; row++)
+                            {
+                                TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), firstPosition + row, blockStart);
+                            }
+                        }
+
+                        if (!inEveryRange)
+                        {
+                            // Partial block: lanes outside a row's range become -inf (vector compares).
+                            for (int row = 0; row < rows; row++)
+                            {
+                                TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), blockStart, rangeStarts[row], rangeEnds[row], globalLanes, visibleEnds[row]);
+                            }
+                        }
+
+                        if (TMask.HasRuntimeMasks && !runtimeFull)
+                        {
+                            // Partial for the run-time masks: lanes a row does not keep become -inf.
+                            for (int row = 0; row < rows; row++)
+                            {
+                                TileMask.ApplyBits(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), rowBits[row]);
+                            }
+                        }
+                    }
+
+                    // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.
+                    for (int row = 0; row < rows; row++)
+                    {
+                        corrections[row] = OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);
+                    }
+
+                    ReadOnlySpan<float> tileValues = value.Slice(tileStart * D, tileKeys * D);
+                    if (tileMasked && !Reductions.AllFinite(tileValues))
+                    {
+                        // Masked lanes weigh 0, but 0 * NaN and 0 * inf are NaN: skip them so a masked key's value never reaches the output.
+                        OnlineSoftmax.AccumulateNonZero(accumulators, corrections, scores, KeyBlock, tileValues, rows, D);
+                    }
+                    else
+                    {
+                        TPath.AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
+                    }
+                }
+
+                if (HasGlobals)
+                {
+                    // Global keys outside the scanned keys, row by row (a global row's range already covers all it sees).
+                    for (int row = 0; row < rows; row++)
+                    {
+                        ref float queryVector = ref Unsafe.Add(ref queryRows, row * D);
+                        Span<float> rowAccumulator = accumulators.Slice(row * D, D);
+                        ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice((firstRow + row) * maskStride, keyCount) : default;
+                        AccumulateGlobalKeys(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyStart, ref valueStart, firstPosition + row,
+                            rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask);
+                        AccumulateGlobalKeys(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyStart, ref valueStart, firstPosition + row,
+                            rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask);
+                    }
+                }
+
+                // Normalise every row of the group.
+                for (int row = 0; row < rows; row++)
+                {
+                    OnlineSoftmax.Normalize(accumulators.Slice(row * D, D), runningSum[row], output.Slice((firstRow + row) * D, D));
+                    if (!logSumExp.IsEmpty)
+                    {
+                        logSumExp[firstRow + row] = OnlineSoftmax.LogSumExp(runningMax[row], runningSum[row]);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The run-time masks' lanes for a block of <paramref name="lanes"/> keys (bit t: key blockStart + t kept) per
+        /// row: keyMask's lanes AND the row's mask lanes. <paramref name="full"/>: every row keeps all 16;
+        /// <paramref name="empty"/>: no row keeps any.
+        /// </summary>
+        private static void RuntimeBits(ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, int firstRow, int rows, int blockStart, int lanes,
+            Span<int> rowBits, out bool full, out bool empty)
+        {
+            const int AllLanes = (1 << BlockKeys) - 1;
+            int keyBits = keyMask.IsEmpty ? AllLanes : DynamicMask.Bits(keyMask.Slice(blockStart, lanes));
+            full = keyBits == AllLanes;
+            empty = keyBits == 0;
+            if (mask.IsEmpty || empty)
+            {
+                rowBits.Slice(0, rows).Fill(keyBits);
+                return;
+            }
+
+            int any = 0;
+            for (int row = 0; row < rows; row++)
+            {
+                int bits = keyBits & DynamicMask.Bits(mask.Slice((firstRow + row) * maskStride + blockStart, lanes));
+                rowBits[row] = bits;
+                any |= bits;
+                full &= bits == AllLanes;
+            }
+
+            empty = any == 0;
+        }
+
+        /// <summary>Whether no row's range [start, end) meets the keys [blockStart, blockStart + 16).</summary>
+        private static bool OutsideEveryRange(int blockStart, ReadOnlySpan<int> rangeStarts, ReadOnlySpan<int> rangeEnds)
+        {
+            for (int row = 0; row < rangeStarts.Length; row++)
+            {
+                if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] - BlockKeys < blockStart && blockStart < rangeEnds[row])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Bit t set when key blockStart + t is a global position.</summary>
+        private static int GlobalLanes(int blockStart)
+        {
+            ReadOnlySpan<int> globals = TMask.GlobalPositions;
+            int next = globals.BinarySearch(blockStart);
+            if (next < 0)
+            {
+                next = ~next;
+            }
+
+            int lanes = 0;
+            for (; next < globals.Length && globals[next] - blockStart < BlockKeys; next++)
+            {
+                lanes |= 1 << (globals[next] - blockStart);
+            }
+
+            return lanes;
+        }
+    }
+}
