@@ -9,6 +9,7 @@ namespace KernelGen.Kernels.Tests
     /// results as the span form, bit for bit, on both layouts and packed batches; shapes and strides it cannot take are
     /// refused naming the parameter, before anything is written.
     /// </summary>
+    [Collection(ProcessWideThreadSetting.Name)] // the allocation test must not see another test change the thread count
     public sealed class TensorFormTests
     {
         [Theory]

@@ -7,8 +7,8 @@ namespace KernelGen.Generator.Emitting
     internal static partial class KernelEmitter
     {
         /// <summary>
-        /// One vector width's micro-kernels, for the engine's <c>IHeadDimensionPath</c> slot: d and the scale are constants
-        /// here, so the engine's loops over them compile to the unrolled code below.
+        /// One vector width's single-row micro-kernels, for the engine's <c>IHeadDimensionPath</c> slot: d unrolled into
+        /// vectors, the scale folded in. The engine's tile micro-kernels of this width take d and the scale from here.
         /// </summary>
         private static void WritePath(CodeWriter writer, PathPlan path, int headDimension)
         {
@@ -16,11 +16,15 @@ namespace KernelGen.Generator.Emitting
             writer.Open($"private readonly struct {path.Name} : global::KernelGen.Engine.IHeadDimensionPath");
             writer.Line("public static int HeadDimension => " + Lit.Int(headDimension) + ";");
             writer.Line();
+            writer.Line("public static float ScoreScale => Scale;");
+            writer.Line();
+            writer.Line(path.RowTile > 0
+                ? $"public static int RowTile => {Lit.Int(path.RowTile)}; // the engine's {Lit.Int(path.Lanes * 32)}-bit tiles: {Lit.Int(path.RowTile)} rows x 16 keys"
+                : path.Lanes == 1 ? "public static int RowTile => 0; // no tiles: rows one at a time" : "public static int RowTile => 0; // no tiles: the window is too narrow for them to pay");
+            writer.Line();
             WriteScore(writer, path);
             writer.Line();
             WriteAccumulate(writer, path);
-            writer.Line();
-            WriteTiles(writer, path, headDimension);
             writer.Close();
         }
 
@@ -150,128 +154,6 @@ namespace KernelGen.Generator.Emitting
             }
 
             writer.Close();
-        }
-
-        /// <summary>
-        /// The tiled micro-kernel of one width: RowTile rows x 16 keys. Scores are built column by column from the packed
-        /// block (one load of 16 keys' values, one broadcast per row, one FMA per row and vector), so there is no horizontal
-        /// sum; the weighted values are accumulated for all rows while each value row is loaded once.
-        /// </summary>
-        private static void WriteTiles(CodeWriter writer, PathPlan path, int headDimension)
-        {
-            writer.Line($"public static int RowTile => {Lit.Int(path.RowTile)};");
-            writer.Line();
-            if (path.RowTile == 0)
-            {
-                // The plan gives this path no tiles (the scalar path, or a window too narrow for tiles to pay): the engine
-                // runs every row through ScoreBlock and AccumulateBlock and never calls these.
-                string reason = path.Lanes == 1 ? "The scalar path has no tiles." : "Rows run one at a time: the window is too narrow for tiles.";
-                writer.Line($"public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException({Lit.String(reason)});");
-                writer.Line();
-                writer.Line("public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>");
-                writer.Line($"    throw new InvalidOperationException({Lit.String(reason)});");
-                return;
-            }
-
-            Width width = new(path.Lanes);
-            int vectorsPerRow = 16 / path.Lanes;
-            writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            writer.Open("public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)");
-            writer.Line($"// {Lit.Int(path.RowTile)} rows x 16 keys in {Lit.Int(path.RowTile * vectorsPerRow)} accumulators; column c of the packed block holds dimension c of the 16 keys.");
-            for (int row = 0; row < path.RowTile; row++)
-            {
-                for (int part = 0; part < vectorsPerRow; part++)
-                {
-                    writer.Line($"{width.Type} score{row}_{part} = {width.Zero};");
-                }
-            }
-
-            writer.Open("for (int column = 0; column < HeadDimension; column++)");
-            for (int part = 0; part < vectorsPerRow; part++)
-            {
-                writer.Line($"{width.Type} keys{part} = {width.Api}.LoadUnsafe(ref packedBlock, (nuint)(column * 16{(part == 0 ? string.Empty : " + " + Lit.Int(part * path.Lanes))}));");
-            }
-
-            for (int row = 0; row < path.RowTile; row++)
-            {
-                writer.Line($"{width.Type} query{row} = {width.Api}.Create(Unsafe.Add(ref queryRows, {(row == 0 ? string.Empty : Lit.Int(row * headDimension) + " + ")}column));");
-                for (int part = 0; part < vectorsPerRow; part++)
-                {
-                    writer.Line($"score{row}_{part} = {width.MultiplyAdd($"query{row}", $"keys{part}", $"score{row}_{part}")};");
-                }
-            }
-
-            writer.Close();
-            writer.Line();
-            writer.Line("ref float scoreStart = ref MemoryMarshal.GetReference(scores);");
-            for (int row = 0; row < path.RowTile; row++)
-            {
-                for (int part = 0; part < vectorsPerRow; part++)
-                {
-                    string at = (row == 0 ? string.Empty : $"{Lit.Int(row)} * KeyBlock") + (part == 0 ? string.Empty : (row == 0 ? string.Empty : " + ") + Lit.Int(part * path.Lanes));
-                    writer.Line($"(score{row}_{part} * Scale).StoreUnsafe(ref scoreStart, {(at.Length == 0 ? "0" : at)});");
-                }
-            }
-
-            writer.Close();
-            writer.Line();
-            writer.Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            writer.Open("public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)");
-            writer.Line("ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);");
-            writer.Line("ref float weightStart = ref MemoryMarshal.GetReference(weights);");
-            for (int row = 0; row < path.RowTile; row++)
-            {
-                writer.Line($"float correction{row} = corrections[{Lit.Int(row)}];");
-            }
-
-            int mainLength = headDimension / path.Lanes * path.Lanes;
-            if (mainLength > 0)
-            {
-                writer.Line();
-                writer.Open($"for (int column = 0; column < {Lit.Int(mainLength)}; column += {Lit.Int(path.Lanes)})");
-                WriteTileChunk(writer, path.RowTile, width, "column", headDimension);
-                writer.Close();
-            }
-
-            // The plan's chunks past the full-width part are the remainder (narrower vectors, then scalars).
-            foreach (Chunk chunk in path.Chunks)
-            {
-                if (chunk.Offset >= mainLength)
-                {
-                    writer.Line();
-                    writer.Open();
-                    WriteTileChunk(writer, path.RowTile, new Width(chunk.Lanes), Lit.Int(chunk.Offset), headDimension);
-                    writer.Close();
-                }
-            }
-
-            writer.Close();
-        }
-
-        /// <summary>One chunk of the output rows: load and rescale, add every key's weighted value chunk, store.</summary>
-        private static void WriteTileChunk(CodeWriter writer, int rowTile, Width width, string column, int headDimension)
-        {
-            string Offset(string expression) => width.Lanes == 1 ? expression : $"(nuint)({expression})";
-            for (int row = 0; row < rowTile; row++)
-            {
-                string at = row == 0 ? column : $"{Lit.Int(row * headDimension)} + {column}";
-                writer.Line($"{width.Type} sum{row} = {width.Load("accumulatorStart", Offset(at))} * correction{row};");
-            }
-
-            writer.Open("for (int key = 0; key < keyCount; key++)");
-            writer.Line($"{width.Type} values = {width.Load("valueRows", Offset($"key * HeadDimension + {column}"))};");
-            for (int row = 0; row < rowTile; row++)
-            {
-                string weight = $"Unsafe.Add(ref weightStart, {(row == 0 ? string.Empty : Lit.Int(row) + " * KeyBlock + ")}key)";
-                writer.Line($"sum{row} = {width.MultiplyAdd(width.Lanes == 1 ? weight : $"{width.Api}.Create({weight})", "values", $"sum{row}")};");
-            }
-
-            writer.Close();
-            for (int row = 0; row < rowTile; row++)
-            {
-                string at = row == 0 ? column : $"{Lit.Int(row * headDimension)} + {column}";
-                writer.Line(width.Store($"sum{row}", "accumulatorStart", Offset(at)));
-            }
         }
 
         /// <summary>The spelling of one vector width (or scalar float, <c>Lanes == 1</c>) in generated code.</summary>

@@ -433,7 +433,7 @@ namespace KernelGen.Engine
                         }
 
                         // Scores for rows x 16 keys from the packed block, then the score transform.
-                        TPath.ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D), scores.Slice(blockOffset));
+                        ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D), scores.Slice(blockOffset));
                         if (!TScore.IsIdentity)
                         {
                             for (int row = 0; row < rows; row++)
@@ -475,7 +475,7 @@ namespace KernelGen.Engine
                     }
                     else
                     {
-                        TPath.AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
+                        AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
                     }
                 }
 
@@ -503,6 +503,42 @@ namespace KernelGen.Engine
                         logSumExp[firstRow + row] = OnlineSoftmax.LogSumExp(runningMax[row], runningSum[row]);
                     }
                 }
+            }
+        }
+
+        /// <summary>Scores of a tile: the engine's micro-kernel for the path's width (RowTile is a JIT-time constant).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
+        {
+            if (TPath.RowTile == 8)
+            {
+                Vector512Tile<TPath>.ScoreTile(ref queryRows, ref packedBlock, scores);
+            }
+            else if (TPath.RowTile == 4)
+            {
+                Vector256Tile<TPath>.ScoreTile(ref queryRows, ref packedBlock, scores);
+            }
+            else
+            {
+                Vector128Tile<TPath>.ScoreTile(ref queryRows, ref packedBlock, scores);
+            }
+        }
+
+        /// <summary>P V of a tile: the engine's micro-kernel for the path's width.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
+        {
+            if (TPath.RowTile == 8)
+            {
+                Vector512Tile<TPath>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
+            }
+            else if (TPath.RowTile == 4)
+            {
+                Vector256Tile<TPath>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
+            }
+            else
+            {
+                Vector128Tile<TPath>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
             }
         }
 

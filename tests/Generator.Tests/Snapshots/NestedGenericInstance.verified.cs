@@ -149,6 +149,10 @@ namespace KernelGen.Generated
         {
             public static int HeadDimension => 100;
 
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: the window is too narrow for them to pay
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -211,19 +215,16 @@ namespace KernelGen.Generated
                 sum5.StoreUnsafe(ref accumulatorStart, 80);
                 sum6.StoreUnsafe(ref accumulatorStart, 96);
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 12 x Vector256 + 1 x Vector128.</summary>
         private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
         {
             public static int HeadDimension => 100;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: the window is too narrow for them to pay
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
@@ -317,19 +318,16 @@ namespace KernelGen.Generated
                 sum11.StoreUnsafe(ref accumulatorStart, 88);
                 sum12.StoreUnsafe(ref accumulatorStart, 96);
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: loop over 100 floats in Vector128 steps.</summary>
         private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
         {
             public static int HeadDimension => 100;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: the window is too narrow for them to pay
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
@@ -367,19 +365,16 @@ namespace KernelGen.Generated
                     }
                 }
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in scalar float: loop over 100 floats.</summary>
         private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
         {
             public static int HeadDimension => 100;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: rows one at a time
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
@@ -416,13 +411,6 @@ namespace KernelGen.Generated
                     }
                 }
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("The scalar path has no tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("The scalar path has no tiles.");
         }
     }
 }

@@ -139,6 +139,10 @@ namespace KernelGen.Generated
         {
             public static int HeadDimension => 3;
 
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 8; // the engine's 512-bit tiles: 8 rows x 16 keys
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -178,160 +182,6 @@ namespace KernelGen.Generated
                 Unsafe.Add(ref accumulatorStart, 0) = sum0;
                 Unsafe.Add(ref accumulatorStart, 1) = sum1;
                 Unsafe.Add(ref accumulatorStart, 2) = sum2;
-            }
-
-            public static int RowTile => 8;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-            {
-                // 8 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
-                Vector512<float> score0_0 = Vector512<float>.Zero;
-                Vector512<float> score1_0 = Vector512<float>.Zero;
-                Vector512<float> score2_0 = Vector512<float>.Zero;
-                Vector512<float> score3_0 = Vector512<float>.Zero;
-                Vector512<float> score4_0 = Vector512<float>.Zero;
-                Vector512<float> score5_0 = Vector512<float>.Zero;
-                Vector512<float> score6_0 = Vector512<float>.Zero;
-                Vector512<float> score7_0 = Vector512<float>.Zero;
-                for (int column = 0; column < HeadDimension; column++)
-                {
-                    Vector512<float> keys0 = Vector512.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                    Vector512<float> query0 = Vector512.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector512.FusedMultiplyAdd(query0, keys0, score0_0);
-                    Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryRows, 3 + column));
-                    score1_0 = Vector512.FusedMultiplyAdd(query1, keys0, score1_0);
-                    Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryRows, 6 + column));
-                    score2_0 = Vector512.FusedMultiplyAdd(query2, keys0, score2_0);
-                    Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryRows, 9 + column));
-                    score3_0 = Vector512.FusedMultiplyAdd(query3, keys0, score3_0);
-                    Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryRows, 12 + column));
-                    score4_0 = Vector512.FusedMultiplyAdd(query4, keys0, score4_0);
-                    Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryRows, 15 + column));
-                    score5_0 = Vector512.FusedMultiplyAdd(query5, keys0, score5_0);
-                    Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryRows, 18 + column));
-                    score6_0 = Vector512.FusedMultiplyAdd(query6, keys0, score6_0);
-                    Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryRows, 21 + column));
-                    score7_0 = Vector512.FusedMultiplyAdd(query7, keys0, score7_0);
-                }
-
-                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
-                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
-                (score2_0 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock);
-                (score3_0 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock);
-                (score4_0 * Scale).StoreUnsafe(ref scoreStart, 4 * KeyBlock);
-                (score5_0 * Scale).StoreUnsafe(ref scoreStart, 5 * KeyBlock);
-                (score6_0 * Scale).StoreUnsafe(ref scoreStart, 6 * KeyBlock);
-                (score7_0 * Scale).StoreUnsafe(ref scoreStart, 7 * KeyBlock);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
-                ref float weightStart = ref MemoryMarshal.GetReference(weights);
-                float correction0 = corrections[0];
-                float correction1 = corrections[1];
-                float correction2 = corrections[2];
-                float correction3 = corrections[3];
-                float correction4 = corrections[4];
-                float correction5 = corrections[5];
-                float correction6 = corrections[6];
-                float correction7 = corrections[7];
-
-                {
-                    float sum0 = Unsafe.Add(ref accumulatorStart, 0) * correction0;
-                    float sum1 = Unsafe.Add(ref accumulatorStart, 3 + 0) * correction1;
-                    float sum2 = Unsafe.Add(ref accumulatorStart, 6 + 0) * correction2;
-                    float sum3 = Unsafe.Add(ref accumulatorStart, 9 + 0) * correction3;
-                    float sum4 = Unsafe.Add(ref accumulatorStart, 12 + 0) * correction4;
-                    float sum5 = Unsafe.Add(ref accumulatorStart, 15 + 0) * correction5;
-                    float sum6 = Unsafe.Add(ref accumulatorStart, 18 + 0) * correction6;
-                    float sum7 = Unsafe.Add(ref accumulatorStart, 21 + 0) * correction7;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        float values = Unsafe.Add(ref valueRows, key * HeadDimension + 0);
-                        sum0 = Unsafe.Add(ref weightStart, key) * values + sum0;
-                        sum1 = Unsafe.Add(ref weightStart, 1 * KeyBlock + key) * values + sum1;
-                        sum2 = Unsafe.Add(ref weightStart, 2 * KeyBlock + key) * values + sum2;
-                        sum3 = Unsafe.Add(ref weightStart, 3 * KeyBlock + key) * values + sum3;
-                        sum4 = Unsafe.Add(ref weightStart, 4 * KeyBlock + key) * values + sum4;
-                        sum5 = Unsafe.Add(ref weightStart, 5 * KeyBlock + key) * values + sum5;
-                        sum6 = Unsafe.Add(ref weightStart, 6 * KeyBlock + key) * values + sum6;
-                        sum7 = Unsafe.Add(ref weightStart, 7 * KeyBlock + key) * values + sum7;
-                    }
-                    Unsafe.Add(ref accumulatorStart, 0) = sum0;
-                    Unsafe.Add(ref accumulatorStart, 3 + 0) = sum1;
-                    Unsafe.Add(ref accumulatorStart, 6 + 0) = sum2;
-                    Unsafe.Add(ref accumulatorStart, 9 + 0) = sum3;
-                    Unsafe.Add(ref accumulatorStart, 12 + 0) = sum4;
-                    Unsafe.Add(ref accumulatorStart, 15 + 0) = sum5;
-                    Unsafe.Add(ref accumulatorStart, 18 + 0) = sum6;
-                    Unsafe.Add(ref accumulatorStart, 21 + 0) = sum7;
-                }
-
-                {
-                    float sum0 = Unsafe.Add(ref accumulatorStart, 1) * correction0;
-                    float sum1 = Unsafe.Add(ref accumulatorStart, 3 + 1) * correction1;
-                    float sum2 = Unsafe.Add(ref accumulatorStart, 6 + 1) * correction2;
-                    float sum3 = Unsafe.Add(ref accumulatorStart, 9 + 1) * correction3;
-                    float sum4 = Unsafe.Add(ref accumulatorStart, 12 + 1) * correction4;
-                    float sum5 = Unsafe.Add(ref accumulatorStart, 15 + 1) * correction5;
-                    float sum6 = Unsafe.Add(ref accumulatorStart, 18 + 1) * correction6;
-                    float sum7 = Unsafe.Add(ref accumulatorStart, 21 + 1) * correction7;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        float values = Unsafe.Add(ref valueRows, key * HeadDimension + 1);
-                        sum0 = Unsafe.Add(ref weightStart, key) * values + sum0;
-                        sum1 = Unsafe.Add(ref weightStart, 1 * KeyBlock + key) * values + sum1;
-                        sum2 = Unsafe.Add(ref weightStart, 2 * KeyBlock + key) * values + sum2;
-                        sum3 = Unsafe.Add(ref weightStart, 3 * KeyBlock + key) * values + sum3;
-                        sum4 = Unsafe.Add(ref weightStart, 4 * KeyBlock + key) * values + sum4;
-                        sum5 = Unsafe.Add(ref weightStart, 5 * KeyBlock + key) * values + sum5;
-                        sum6 = Unsafe.Add(ref weightStart, 6 * KeyBlock + key) * values + sum6;
-                        sum7 = Unsafe.Add(ref weightStart, 7 * KeyBlock + key) * values + sum7;
-                    }
-                    Unsafe.Add(ref accumulatorStart, 1) = sum0;
-                    Unsafe.Add(ref accumulatorStart, 3 + 1) = sum1;
-                    Unsafe.Add(ref accumulatorStart, 6 + 1) = sum2;
-                    Unsafe.Add(ref accumulatorStart, 9 + 1) = sum3;
-                    Unsafe.Add(ref accumulatorStart, 12 + 1) = sum4;
-                    Unsafe.Add(ref accumulatorStart, 15 + 1) = sum5;
-                    Unsafe.Add(ref accumulatorStart, 18 + 1) = sum6;
-                    Unsafe.Add(ref accumulatorStart, 21 + 1) = sum7;
-                }
-
-                {
-                    float sum0 = Unsafe.Add(ref accumulatorStart, 2) * correction0;
-                    float sum1 = Unsafe.Add(ref accumulatorStart, 3 + 2) * correction1;
-                    float sum2 = Unsafe.Add(ref accumulatorStart, 6 + 2) * correction2;
-                    float sum3 = Unsafe.Add(ref accumulatorStart, 9 + 2) * correction3;
-                    float sum4 = Unsafe.Add(ref accumulatorStart, 12 + 2) * correction4;
-                    float sum5 = Unsafe.Add(ref accumulatorStart, 15 + 2) * correction5;
-                    float sum6 = Unsafe.Add(ref accumulatorStart, 18 + 2) * correction6;
-                    float sum7 = Unsafe.Add(ref accumulatorStart, 21 + 2) * correction7;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        float values = Unsafe.Add(ref valueRows, key * HeadDimension + 2);
-                        sum0 = Unsafe.Add(ref weightStart, key) * values + sum0;
-                        sum1 = Unsafe.Add(ref weightStart, 1 * KeyBlock + key) * values + sum1;
-                        sum2 = Unsafe.Add(ref weightStart, 2 * KeyBlock + key) * values + sum2;
-                        sum3 = Unsafe.Add(ref weightStart, 3 * KeyBlock + key) * values + sum3;
-                        sum4 = Unsafe.Add(ref weightStart, 4 * KeyBlock + key) * values + sum4;
-                        sum5 = Unsafe.Add(ref weightStart, 5 * KeyBlock + key) * values + sum5;
-                        sum6 = Unsafe.Add(ref weightStart, 6 * KeyBlock + key) * values + sum6;
-                        sum7 = Unsafe.Add(ref weightStart, 7 * KeyBlock + key) * values + sum7;
-                    }
-                    Unsafe.Add(ref accumulatorStart, 2) = sum0;
-                    Unsafe.Add(ref accumulatorStart, 3 + 2) = sum1;
-                    Unsafe.Add(ref accumulatorStart, 6 + 2) = sum2;
-                    Unsafe.Add(ref accumulatorStart, 9 + 2) = sum3;
-                    Unsafe.Add(ref accumulatorStart, 12 + 2) = sum4;
-                    Unsafe.Add(ref accumulatorStart, 15 + 2) = sum5;
-                    Unsafe.Add(ref accumulatorStart, 18 + 2) = sum6;
-                    Unsafe.Add(ref accumulatorStart, 21 + 2) = sum7;
-                }
             }
         }
 
@@ -340,6 +190,10 @@ namespace KernelGen.Generated
         {
             public static int HeadDimension => 3;
 
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 4; // the engine's 256-bit tiles: 4 rows x 16 keys
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -379,117 +233,6 @@ namespace KernelGen.Generated
                 Unsafe.Add(ref accumulatorStart, 0) = sum0;
                 Unsafe.Add(ref accumulatorStart, 1) = sum1;
                 Unsafe.Add(ref accumulatorStart, 2) = sum2;
-            }
-
-            public static int RowTile => 4;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-            {
-                // 4 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
-                Vector256<float> score0_0 = Vector256<float>.Zero;
-                Vector256<float> score0_1 = Vector256<float>.Zero;
-                Vector256<float> score1_0 = Vector256<float>.Zero;
-                Vector256<float> score1_1 = Vector256<float>.Zero;
-                Vector256<float> score2_0 = Vector256<float>.Zero;
-                Vector256<float> score2_1 = Vector256<float>.Zero;
-                Vector256<float> score3_0 = Vector256<float>.Zero;
-                Vector256<float> score3_1 = Vector256<float>.Zero;
-                for (int column = 0; column < HeadDimension; column++)
-                {
-                    Vector256<float> keys0 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                    Vector256<float> keys1 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
-                    Vector256<float> query0 = Vector256.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector256.FusedMultiplyAdd(query0, keys0, score0_0);
-                    score0_1 = Vector256.FusedMultiplyAdd(query0, keys1, score0_1);
-                    Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryRows, 3 + column));
-                    score1_0 = Vector256.FusedMultiplyAdd(query1, keys0, score1_0);
-                    score1_1 = Vector256.FusedMultiplyAdd(query1, keys1, score1_1);
-                    Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryRows, 6 + column));
-                    score2_0 = Vector256.FusedMultiplyAdd(query2, keys0, score2_0);
-                    score2_1 = Vector256.FusedMultiplyAdd(query2, keys1, score2_1);
-                    Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryRows, 9 + column));
-                    score3_0 = Vector256.FusedMultiplyAdd(query3, keys0, score3_0);
-                    score3_1 = Vector256.FusedMultiplyAdd(query3, keys1, score3_1);
-                }
-
-                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
-                (score0_1 * Scale).StoreUnsafe(ref scoreStart, 8);
-                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
-                (score1_1 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 8);
-                (score2_0 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock);
-                (score2_1 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock + 8);
-                (score3_0 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock);
-                (score3_1 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock + 8);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
-                ref float weightStart = ref MemoryMarshal.GetReference(weights);
-                float correction0 = corrections[0];
-                float correction1 = corrections[1];
-                float correction2 = corrections[2];
-                float correction3 = corrections[3];
-
-                {
-                    float sum0 = Unsafe.Add(ref accumulatorStart, 0) * correction0;
-                    float sum1 = Unsafe.Add(ref accumulatorStart, 3 + 0) * correction1;
-                    float sum2 = Unsafe.Add(ref accumulatorStart, 6 + 0) * correction2;
-                    float sum3 = Unsafe.Add(ref accumulatorStart, 9 + 0) * correction3;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        float values = Unsafe.Add(ref valueRows, key * HeadDimension + 0);
-                        sum0 = Unsafe.Add(ref weightStart, key) * values + sum0;
-                        sum1 = Unsafe.Add(ref weightStart, 1 * KeyBlock + key) * values + sum1;
-                        sum2 = Unsafe.Add(ref weightStart, 2 * KeyBlock + key) * values + sum2;
-                        sum3 = Unsafe.Add(ref weightStart, 3 * KeyBlock + key) * values + sum3;
-                    }
-                    Unsafe.Add(ref accumulatorStart, 0) = sum0;
-                    Unsafe.Add(ref accumulatorStart, 3 + 0) = sum1;
-                    Unsafe.Add(ref accumulatorStart, 6 + 0) = sum2;
-                    Unsafe.Add(ref accumulatorStart, 9 + 0) = sum3;
-                }
-
-                {
-                    float sum0 = Unsafe.Add(ref accumulatorStart, 1) * correction0;
-                    float sum1 = Unsafe.Add(ref accumulatorStart, 3 + 1) * correction1;
-                    float sum2 = Unsafe.Add(ref accumulatorStart, 6 + 1) * correction2;
-                    float sum3 = Unsafe.Add(ref accumulatorStart, 9 + 1) * correction3;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        float values = Unsafe.Add(ref valueRows, key * HeadDimension + 1);
-                        sum0 = Unsafe.Add(ref weightStart, key) * values + sum0;
-                        sum1 = Unsafe.Add(ref weightStart, 1 * KeyBlock + key) * values + sum1;
-                        sum2 = Unsafe.Add(ref weightStart, 2 * KeyBlock + key) * values + sum2;
-                        sum3 = Unsafe.Add(ref weightStart, 3 * KeyBlock + key) * values + sum3;
-                    }
-                    Unsafe.Add(ref accumulatorStart, 1) = sum0;
-                    Unsafe.Add(ref accumulatorStart, 3 + 1) = sum1;
-                    Unsafe.Add(ref accumulatorStart, 6 + 1) = sum2;
-                    Unsafe.Add(ref accumulatorStart, 9 + 1) = sum3;
-                }
-
-                {
-                    float sum0 = Unsafe.Add(ref accumulatorStart, 2) * correction0;
-                    float sum1 = Unsafe.Add(ref accumulatorStart, 3 + 2) * correction1;
-                    float sum2 = Unsafe.Add(ref accumulatorStart, 6 + 2) * correction2;
-                    float sum3 = Unsafe.Add(ref accumulatorStart, 9 + 2) * correction3;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        float values = Unsafe.Add(ref valueRows, key * HeadDimension + 2);
-                        sum0 = Unsafe.Add(ref weightStart, key) * values + sum0;
-                        sum1 = Unsafe.Add(ref weightStart, 1 * KeyBlock + key) * values + sum1;
-                        sum2 = Unsafe.Add(ref weightStart, 2 * KeyBlock + key) * values + sum2;
-                        sum3 = Unsafe.Add(ref weightStart, 3 * KeyBlock + key) * values + sum3;
-                    }
-                    Unsafe.Add(ref accumulatorStart, 2) = sum0;
-                    Unsafe.Add(ref accumulatorStart, 3 + 2) = sum1;
-                    Unsafe.Add(ref accumulatorStart, 6 + 2) = sum2;
-                    Unsafe.Add(ref accumulatorStart, 9 + 2) = sum3;
-                }
             }
         }
 
@@ -498,6 +241,10 @@ namespace KernelGen.Generated
         {
             public static int HeadDimension => 3;
 
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 2; // the engine's 128-bit tiles: 2 rows x 16 keys
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -537,97 +284,6 @@ namespace KernelGen.Generated
                 Unsafe.Add(ref accumulatorStart, 0) = sum0;
                 Unsafe.Add(ref accumulatorStart, 1) = sum1;
                 Unsafe.Add(ref accumulatorStart, 2) = sum2;
-            }
-
-            public static int RowTile => 2;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-            {
-                // 2 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
-                Vector128<float> score0_0 = Vector128<float>.Zero;
-                Vector128<float> score0_1 = Vector128<float>.Zero;
-                Vector128<float> score0_2 = Vector128<float>.Zero;
-                Vector128<float> score0_3 = Vector128<float>.Zero;
-                Vector128<float> score1_0 = Vector128<float>.Zero;
-                Vector128<float> score1_1 = Vector128<float>.Zero;
-                Vector128<float> score1_2 = Vector128<float>.Zero;
-                Vector128<float> score1_3 = Vector128<float>.Zero;
-                for (int column = 0; column < HeadDimension; column++)
-                {
-                    Vector128<float> keys0 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                    Vector128<float> keys1 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 4));
-                    Vector128<float> keys2 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
-                    Vector128<float> keys3 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 12));
-                    Vector128<float> query0 = Vector128.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = query0 * keys0 + score0_0;
-                    score0_1 = query0 * keys1 + score0_1;
-                    score0_2 = query0 * keys2 + score0_2;
-                    score0_3 = query0 * keys3 + score0_3;
-                    Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryRows, 3 + column));
-                    score1_0 = query1 * keys0 + score1_0;
-                    score1_1 = query1 * keys1 + score1_1;
-                    score1_2 = query1 * keys2 + score1_2;
-                    score1_3 = query1 * keys3 + score1_3;
-                }
-
-                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
-                (score0_1 * Scale).StoreUnsafe(ref scoreStart, 4);
-                (score0_2 * Scale).StoreUnsafe(ref scoreStart, 8);
-                (score0_3 * Scale).StoreUnsafe(ref scoreStart, 12);
-                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
-                (score1_1 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 4);
-                (score1_2 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 8);
-                (score1_3 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 12);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
-                ref float weightStart = ref MemoryMarshal.GetReference(weights);
-                float correction0 = corrections[0];
-                float correction1 = corrections[1];
-
-                {
-                    float sum0 = Unsafe.Add(ref accumulatorStart, 0) * correction0;
-                    float sum1 = Unsafe.Add(ref accumulatorStart, 3 + 0) * correction1;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        float values = Unsafe.Add(ref valueRows, key * HeadDimension + 0);
-                        sum0 = Unsafe.Add(ref weightStart, key) * values + sum0;
-                        sum1 = Unsafe.Add(ref weightStart, 1 * KeyBlock + key) * values + sum1;
-                    }
-                    Unsafe.Add(ref accumulatorStart, 0) = sum0;
-                    Unsafe.Add(ref accumulatorStart, 3 + 0) = sum1;
-                }
-
-                {
-                    float sum0 = Unsafe.Add(ref accumulatorStart, 1) * correction0;
-                    float sum1 = Unsafe.Add(ref accumulatorStart, 3 + 1) * correction1;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        float values = Unsafe.Add(ref valueRows, key * HeadDimension + 1);
-                        sum0 = Unsafe.Add(ref weightStart, key) * values + sum0;
-                        sum1 = Unsafe.Add(ref weightStart, 1 * KeyBlock + key) * values + sum1;
-                    }
-                    Unsafe.Add(ref accumulatorStart, 1) = sum0;
-                    Unsafe.Add(ref accumulatorStart, 3 + 1) = sum1;
-                }
-
-                {
-                    float sum0 = Unsafe.Add(ref accumulatorStart, 2) * correction0;
-                    float sum1 = Unsafe.Add(ref accumulatorStart, 3 + 2) * correction1;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        float values = Unsafe.Add(ref valueRows, key * HeadDimension + 2);
-                        sum0 = Unsafe.Add(ref weightStart, key) * values + sum0;
-                        sum1 = Unsafe.Add(ref weightStart, 1 * KeyBlock + key) * values + sum1;
-                    }
-                    Unsafe.Add(ref accumulatorStart, 2) = sum0;
-                    Unsafe.Add(ref accumulatorStart, 3 + 2) = sum1;
-                }
             }
         }
 
@@ -636,6 +292,10 @@ namespace KernelGen.Generated
         {
             public static int HeadDimension => 3;
 
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: rows one at a time
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -676,13 +336,6 @@ namespace KernelGen.Generated
                 Unsafe.Add(ref accumulatorStart, 1) = sum1;
                 Unsafe.Add(ref accumulatorStart, 2) = sum2;
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("The scalar path has no tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("The scalar path has no tiles.");
         }
     }
 }

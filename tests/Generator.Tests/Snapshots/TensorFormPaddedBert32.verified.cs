@@ -204,6 +204,10 @@ namespace KernelGen.Generated
         {
             public static int HeadDimension => 32;
 
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 8; // the engine's 512-bit tiles: 8 rows x 16 keys
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -240,105 +244,16 @@ namespace KernelGen.Generated
                 sum0.StoreUnsafe(ref accumulatorStart, 0);
                 sum1.StoreUnsafe(ref accumulatorStart, 16);
             }
-
-            public static int RowTile => 8;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-            {
-                // 8 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
-                Vector512<float> score0_0 = Vector512<float>.Zero;
-                Vector512<float> score1_0 = Vector512<float>.Zero;
-                Vector512<float> score2_0 = Vector512<float>.Zero;
-                Vector512<float> score3_0 = Vector512<float>.Zero;
-                Vector512<float> score4_0 = Vector512<float>.Zero;
-                Vector512<float> score5_0 = Vector512<float>.Zero;
-                Vector512<float> score6_0 = Vector512<float>.Zero;
-                Vector512<float> score7_0 = Vector512<float>.Zero;
-                for (int column = 0; column < HeadDimension; column++)
-                {
-                    Vector512<float> keys0 = Vector512.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                    Vector512<float> query0 = Vector512.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector512.FusedMultiplyAdd(query0, keys0, score0_0);
-                    Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryRows, 32 + column));
-                    score1_0 = Vector512.FusedMultiplyAdd(query1, keys0, score1_0);
-                    Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryRows, 64 + column));
-                    score2_0 = Vector512.FusedMultiplyAdd(query2, keys0, score2_0);
-                    Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryRows, 96 + column));
-                    score3_0 = Vector512.FusedMultiplyAdd(query3, keys0, score3_0);
-                    Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryRows, 128 + column));
-                    score4_0 = Vector512.FusedMultiplyAdd(query4, keys0, score4_0);
-                    Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryRows, 160 + column));
-                    score5_0 = Vector512.FusedMultiplyAdd(query5, keys0, score5_0);
-                    Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryRows, 192 + column));
-                    score6_0 = Vector512.FusedMultiplyAdd(query6, keys0, score6_0);
-                    Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryRows, 224 + column));
-                    score7_0 = Vector512.FusedMultiplyAdd(query7, keys0, score7_0);
-                }
-
-                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
-                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
-                (score2_0 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock);
-                (score3_0 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock);
-                (score4_0 * Scale).StoreUnsafe(ref scoreStart, 4 * KeyBlock);
-                (score5_0 * Scale).StoreUnsafe(ref scoreStart, 5 * KeyBlock);
-                (score6_0 * Scale).StoreUnsafe(ref scoreStart, 6 * KeyBlock);
-                (score7_0 * Scale).StoreUnsafe(ref scoreStart, 7 * KeyBlock);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
-                ref float weightStart = ref MemoryMarshal.GetReference(weights);
-                float correction0 = corrections[0];
-                float correction1 = corrections[1];
-                float correction2 = corrections[2];
-                float correction3 = corrections[3];
-                float correction4 = corrections[4];
-                float correction5 = corrections[5];
-                float correction6 = corrections[6];
-                float correction7 = corrections[7];
-
-                for (int column = 0; column < 32; column += 16)
-                {
-                    Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
-                    Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(32 + column)) * correction1;
-                    Vector512<float> sum2 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(64 + column)) * correction2;
-                    Vector512<float> sum3 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(96 + column)) * correction3;
-                    Vector512<float> sum4 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(128 + column)) * correction4;
-                    Vector512<float> sum5 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(160 + column)) * correction5;
-                    Vector512<float> sum6 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(192 + column)) * correction6;
-                    Vector512<float> sum7 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(224 + column)) * correction7;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        Vector512<float> values = Vector512.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                        sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                        sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
-                        sum4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 4 * KeyBlock + key)), values, sum4);
-                        sum5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 5 * KeyBlock + key)), values, sum5);
-                        sum6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 6 * KeyBlock + key)), values, sum6);
-                        sum7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 7 * KeyBlock + key)), values, sum7);
-                    }
-                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
-                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(32 + column));
-                    sum2.StoreUnsafe(ref accumulatorStart, (nuint)(64 + column));
-                    sum3.StoreUnsafe(ref accumulatorStart, (nuint)(96 + column));
-                    sum4.StoreUnsafe(ref accumulatorStart, (nuint)(128 + column));
-                    sum5.StoreUnsafe(ref accumulatorStart, (nuint)(160 + column));
-                    sum6.StoreUnsafe(ref accumulatorStart, (nuint)(192 + column));
-                    sum7.StoreUnsafe(ref accumulatorStart, (nuint)(224 + column));
-                }
-            }
         }
 
         /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 4 x Vector256.</summary>
         private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
         {
             public static int HeadDimension => 32;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 4; // the engine's 256-bit tiles: 4 rows x 16 keys
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
@@ -386,86 +301,16 @@ namespace KernelGen.Generated
                 sum2.StoreUnsafe(ref accumulatorStart, 16);
                 sum3.StoreUnsafe(ref accumulatorStart, 24);
             }
-
-            public static int RowTile => 4;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-            {
-                // 4 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
-                Vector256<float> score0_0 = Vector256<float>.Zero;
-                Vector256<float> score0_1 = Vector256<float>.Zero;
-                Vector256<float> score1_0 = Vector256<float>.Zero;
-                Vector256<float> score1_1 = Vector256<float>.Zero;
-                Vector256<float> score2_0 = Vector256<float>.Zero;
-                Vector256<float> score2_1 = Vector256<float>.Zero;
-                Vector256<float> score3_0 = Vector256<float>.Zero;
-                Vector256<float> score3_1 = Vector256<float>.Zero;
-                for (int column = 0; column < HeadDimension; column++)
-                {
-                    Vector256<float> keys0 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                    Vector256<float> keys1 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
-                    Vector256<float> query0 = Vector256.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = Vector256.FusedMultiplyAdd(query0, keys0, score0_0);
-                    score0_1 = Vector256.FusedMultiplyAdd(query0, keys1, score0_1);
-                    Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryRows, 32 + column));
-                    score1_0 = Vector256.FusedMultiplyAdd(query1, keys0, score1_0);
-                    score1_1 = Vector256.FusedMultiplyAdd(query1, keys1, score1_1);
-                    Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryRows, 64 + column));
-                    score2_0 = Vector256.FusedMultiplyAdd(query2, keys0, score2_0);
-                    score2_1 = Vector256.FusedMultiplyAdd(query2, keys1, score2_1);
-                    Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryRows, 96 + column));
-                    score3_0 = Vector256.FusedMultiplyAdd(query3, keys0, score3_0);
-                    score3_1 = Vector256.FusedMultiplyAdd(query3, keys1, score3_1);
-                }
-
-                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
-                (score0_1 * Scale).StoreUnsafe(ref scoreStart, 8);
-                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
-                (score1_1 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 8);
-                (score2_0 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock);
-                (score2_1 * Scale).StoreUnsafe(ref scoreStart, 2 * KeyBlock + 8);
-                (score3_0 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock);
-                (score3_1 * Scale).StoreUnsafe(ref scoreStart, 3 * KeyBlock + 8);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
-                ref float weightStart = ref MemoryMarshal.GetReference(weights);
-                float correction0 = corrections[0];
-                float correction1 = corrections[1];
-                float correction2 = corrections[2];
-                float correction3 = corrections[3];
-
-                for (int column = 0; column < 32; column += 8)
-                {
-                    Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
-                    Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(32 + column)) * correction1;
-                    Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(64 + column)) * correction2;
-                    Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(96 + column)) * correction3;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        Vector256<float> values = Vector256.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                        sum1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                        sum2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                        sum3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
-                    }
-                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
-                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(32 + column));
-                    sum2.StoreUnsafe(ref accumulatorStart, (nuint)(64 + column));
-                    sum3.StoreUnsafe(ref accumulatorStart, (nuint)(96 + column));
-                }
-            }
         }
 
         /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 8 x Vector128.</summary>
         private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
         {
             public static int HeadDimension => 32;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 2; // the engine's 128-bit tiles: 2 rows x 16 keys
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
@@ -533,78 +378,16 @@ namespace KernelGen.Generated
                 sum6.StoreUnsafe(ref accumulatorStart, 24);
                 sum7.StoreUnsafe(ref accumulatorStart, 28);
             }
-
-            public static int RowTile => 2;
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-            {
-                // 2 rows x 16 keys in 8 accumulators; column c of the packed block holds dimension c of the 16 keys.
-                Vector128<float> score0_0 = Vector128<float>.Zero;
-                Vector128<float> score0_1 = Vector128<float>.Zero;
-                Vector128<float> score0_2 = Vector128<float>.Zero;
-                Vector128<float> score0_3 = Vector128<float>.Zero;
-                Vector128<float> score1_0 = Vector128<float>.Zero;
-                Vector128<float> score1_1 = Vector128<float>.Zero;
-                Vector128<float> score1_2 = Vector128<float>.Zero;
-                Vector128<float> score1_3 = Vector128<float>.Zero;
-                for (int column = 0; column < HeadDimension; column++)
-                {
-                    Vector128<float> keys0 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                    Vector128<float> keys1 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 4));
-                    Vector128<float> keys2 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
-                    Vector128<float> keys3 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 12));
-                    Vector128<float> query0 = Vector128.Create(Unsafe.Add(ref queryRows, column));
-                    score0_0 = query0 * keys0 + score0_0;
-                    score0_1 = query0 * keys1 + score0_1;
-                    score0_2 = query0 * keys2 + score0_2;
-                    score0_3 = query0 * keys3 + score0_3;
-                    Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryRows, 32 + column));
-                    score1_0 = query1 * keys0 + score1_0;
-                    score1_1 = query1 * keys1 + score1_1;
-                    score1_2 = query1 * keys2 + score1_2;
-                    score1_3 = query1 * keys3 + score1_3;
-                }
-
-                ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-                (score0_0 * Scale).StoreUnsafe(ref scoreStart, 0);
-                (score0_1 * Scale).StoreUnsafe(ref scoreStart, 4);
-                (score0_2 * Scale).StoreUnsafe(ref scoreStart, 8);
-                (score0_3 * Scale).StoreUnsafe(ref scoreStart, 12);
-                (score1_0 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock);
-                (score1_1 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 4);
-                (score1_2 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 8);
-                (score1_3 * Scale).StoreUnsafe(ref scoreStart, 1 * KeyBlock + 12);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
-                ref float weightStart = ref MemoryMarshal.GetReference(weights);
-                float correction0 = corrections[0];
-                float correction1 = corrections[1];
-
-                for (int column = 0; column < 32; column += 4)
-                {
-                    Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
-                    Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(32 + column)) * correction1;
-                    for (int key = 0; key < keyCount; key++)
-                    {
-                        Vector128<float> values = Vector128.LoadUnsafe(ref valueRows, (nuint)(key * HeadDimension + column));
-                        sum0 = Vector128.Create(Unsafe.Add(ref weightStart, key)) * values + sum0;
-                        sum1 = Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)) * values + sum1;
-                    }
-                    sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
-                    sum1.StoreUnsafe(ref accumulatorStart, (nuint)(32 + column));
-                }
-            }
         }
 
         /// <summary>Head dimension in scalar float: loop over 32 floats.</summary>
         private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
         {
             public static int HeadDimension => 32;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: rows one at a time
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
@@ -641,13 +424,6 @@ namespace KernelGen.Generated
                     }
                 }
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("The scalar path has no tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("The scalar path has no tiles.");
         }
     }
 }

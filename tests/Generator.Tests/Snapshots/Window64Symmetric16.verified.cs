@@ -163,6 +163,10 @@ namespace KernelGen.Generated
         {
             public static int HeadDimension => 64;
 
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: the window is too narrow for them to pay
+
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
             {
@@ -209,19 +213,16 @@ namespace KernelGen.Generated
                 sum2.StoreUnsafe(ref accumulatorStart, 32);
                 sum3.StoreUnsafe(ref accumulatorStart, 48);
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 8 x Vector256.</summary>
         private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
         {
             public static int HeadDimension => 64;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: the window is too narrow for them to pay
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
@@ -289,19 +290,16 @@ namespace KernelGen.Generated
                 sum6.StoreUnsafe(ref accumulatorStart, 48);
                 sum7.StoreUnsafe(ref accumulatorStart, 56);
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 16 x Vector128.</summary>
         private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
         {
             public static int HeadDimension => 64;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: the window is too narrow for them to pay
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
@@ -409,19 +407,16 @@ namespace KernelGen.Generated
                 sum14.StoreUnsafe(ref accumulatorStart, 56);
                 sum15.StoreUnsafe(ref accumulatorStart, 60);
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("Rows run one at a time: the window is too narrow for tiles.");
         }
 
         /// <summary>Head dimension in scalar float: loop over 64 floats.</summary>
         private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
         {
             public static int HeadDimension => 64;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => 0; // no tiles: rows one at a time
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
@@ -458,13 +453,6 @@ namespace KernelGen.Generated
                     }
                 }
             }
-
-            public static int RowTile => 0;
-
-            public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw new InvalidOperationException("The scalar path has no tiles.");
-
-            public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
-                throw new InvalidOperationException("The scalar path has no tiles.");
         }
     }
 }

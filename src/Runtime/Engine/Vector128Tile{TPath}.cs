@@ -1,0 +1,103 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace KernelGen.Engine
+{
+    /// <summary>
+    /// The Vector128 tile micro-kernels of the engine: 2 query rows x 16 keys, for any path whose RowTile is 2. d and the
+    /// scale come from <typeparamref name="TPath"/> as JIT-time constants, so the loops below compile to code specialised
+    /// for the kernel's head dimension. Scores are built column by column from a packed block (one load of the 16 keys'
+    /// values in 4 vectors, one broadcast per row, 4 multiply-adds per row), so there is no horizontal sum; the weighted
+    /// values are accumulated for all rows while each value row is loaded once.
+    /// </summary>
+    /// <remarks>
+    /// One body per width: .NET 10 keeps ISimdVector internal, so no public generic vector type spans Vector128/256/512,
+    /// and the register tile differs by width (8 rows x 1 vector, 4 x 2, 2 x 4: eight accumulators each).
+    /// Multiply then add, never fused: the 128-bit path also serves machines without FMA, and every JIT tier must round alike.
+    /// </remarks>
+    public static class Vector128Tile<TPath>
+        where TPath : struct, IHeadDimensionPath
+    {
+        private const int KeyBlock = AttentionEngine.KeyBlock;
+
+        /// <summary>scores[r * KeyBlock + t] = scale * dot(query row r, key t) for 2 rows and the 16 keys of a packed block ([d][16]).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
+        {
+            int d = TPath.HeadDimension;
+            Vector128<float> score0_0 = Vector128<float>.Zero;
+            Vector128<float> score0_1 = Vector128<float>.Zero;
+            Vector128<float> score0_2 = Vector128<float>.Zero;
+            Vector128<float> score0_3 = Vector128<float>.Zero;
+            Vector128<float> score1_0 = Vector128<float>.Zero;
+            Vector128<float> score1_1 = Vector128<float>.Zero;
+            Vector128<float> score1_2 = Vector128<float>.Zero;
+            Vector128<float> score1_3 = Vector128<float>.Zero;
+            for (int column = 0; column < d; column++)
+            {
+                Vector128<float> keys0 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
+                Vector128<float> keys1 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 4));
+                Vector128<float> keys2 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
+                Vector128<float> keys3 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 12));
+                Vector128<float> query0 = Vector128.Create(Unsafe.Add(ref queryRows, column));
+                score0_0 = query0 * keys0 + score0_0;
+                score0_1 = query0 * keys1 + score0_1;
+                score0_2 = query0 * keys2 + score0_2;
+                score0_3 = query0 * keys3 + score0_3;
+                Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryRows, d + column));
+                score1_0 = query1 * keys0 + score1_0;
+                score1_1 = query1 * keys1 + score1_1;
+                score1_2 = query1 * keys2 + score1_2;
+                score1_3 = query1 * keys3 + score1_3;
+            }
+
+            float scale = TPath.ScoreScale;
+            ref float scoreStart = ref MemoryMarshal.GetReference(scores);
+            (score0_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(0));
+            (score0_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(4));
+            (score0_2 * scale).StoreUnsafe(ref scoreStart, (nuint)(8));
+            (score0_3 * scale).StoreUnsafe(ref scoreStart, (nuint)(12));
+            (score1_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(1 * KeyBlock));
+            (score1_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(1 * KeyBlock + 4));
+            (score1_2 * scale).StoreUnsafe(ref scoreStart, (nuint)(1 * KeyBlock + 8));
+            (score1_3 * scale).StoreUnsafe(ref scoreStart, (nuint)(1 * KeyBlock + 12));
+        }
+
+        /// <summary>
+        /// For each of the 2 rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value
+        /// row t. The columns go 4 at a time; a head dimension that is not a multiple of 4 ends with narrower vectors and
+        /// scalars (<see cref="TileColumns"/>), the same split as the path's unrolled row code.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
+        {
+            int d = TPath.HeadDimension;
+            ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
+            ref float weightStart = ref MemoryMarshal.GetReference(weights);
+            float correction0 = corrections[0];
+            float correction1 = corrections[1];
+            int column = 0;
+            for (; column <= d - 4; column += 4)
+            {
+                Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
+                Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(d + column)) * correction1;
+                for (int key = 0; key < keyCount; key++)
+                {
+                    Vector128<float> values = Vector128.LoadUnsafe(ref valueRows, (nuint)(key * d + column));
+                    sum0 = Vector128.Create(Unsafe.Add(ref weightStart, key)) * values + sum0;
+                    sum1 = Vector128.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)) * values + sum1;
+                }
+
+                sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
+                sum1.StoreUnsafe(ref accumulatorStart, (nuint)(d + column));
+            }
+
+            for (; column < d; column++)
+            {
+                TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 2, d, column);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace KernelGen.Engine
+{
+    /// <summary>
+    /// The Vector256 tile micro-kernels of the engine: 4 query rows x 16 keys, for any path whose RowTile is 4. d and the
+    /// scale come from <typeparamref name="TPath"/> as JIT-time constants, so the loops below compile to code specialised
+    /// for the kernel's head dimension. Scores are built column by column from a packed block (one load of the 16 keys'
+    /// values in 2 vectors, one broadcast per row, 2 multiply-adds per row), so there is no horizontal sum; the weighted
+    /// values are accumulated for all rows while each value row is loaded once.
+    /// </summary>
+    /// <remarks>
+    /// One body per width: .NET 10 keeps ISimdVector internal, so no public generic vector type spans Vector128/256/512,
+    /// and the register tile differs by width (8 rows x 1 vector, 4 x 2, 2 x 4: eight accumulators each).
+    /// Multiply-adds are fused (the machines that accelerate this width have FMA), so every JIT tier rounds alike.
+    /// </remarks>
+    public static class Vector256Tile<TPath>
+        where TPath : struct, IHeadDimensionPath
+    {
+        private const int KeyBlock = AttentionEngine.KeyBlock;
+
+        /// <summary>scores[r * KeyBlock + t] = scale * dot(query row r, key t) for 4 rows and the 16 keys of a packed block ([d][16]).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
+        {
+            int d = TPath.HeadDimension;
+            Vector256<float> score0_0 = Vector256<float>.Zero;
+            Vector256<float> score0_1 = Vector256<float>.Zero;
+            Vector256<float> score1_0 = Vector256<float>.Zero;
+            Vector256<float> score1_1 = Vector256<float>.Zero;
+            Vector256<float> score2_0 = Vector256<float>.Zero;
+            Vector256<float> score2_1 = Vector256<float>.Zero;
+            Vector256<float> score3_0 = Vector256<float>.Zero;
+            Vector256<float> score3_1 = Vector256<float>.Zero;
+            for (int column = 0; column < d; column++)
+            {
+                Vector256<float> keys0 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
+                Vector256<float> keys1 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
+                Vector256<float> query0 = Vector256.Create(Unsafe.Add(ref queryRows, column));
+                score0_0 = Vector256.FusedMultiplyAdd(query0, keys0, score0_0);
+                score0_1 = Vector256.FusedMultiplyAdd(query0, keys1, score0_1);
+                Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryRows, d + column));
+                score1_0 = Vector256.FusedMultiplyAdd(query1, keys0, score1_0);
+                score1_1 = Vector256.FusedMultiplyAdd(query1, keys1, score1_1);
+                Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryRows, 2 * d + column));
+                score2_0 = Vector256.FusedMultiplyAdd(query2, keys0, score2_0);
+                score2_1 = Vector256.FusedMultiplyAdd(query2, keys1, score2_1);
+                Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryRows, 3 * d + column));
+                score3_0 = Vector256.FusedMultiplyAdd(query3, keys0, score3_0);
+                score3_1 = Vector256.FusedMultiplyAdd(query3, keys1, score3_1);
+            }
+
+            float scale = TPath.ScoreScale;
+            ref float scoreStart = ref MemoryMarshal.GetReference(scores);
+            (score0_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(0));
+            (score0_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(8));
+            (score1_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(1 * KeyBlock));
+            (score1_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(1 * KeyBlock + 8));
+            (score2_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(2 * KeyBlock));
+            (score2_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(2 * KeyBlock + 8));
+            (score3_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(3 * KeyBlock));
+            (score3_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(3 * KeyBlock + 8));
+        }
+
+        /// <summary>
+        /// For each of the 4 rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value
+        /// row t. The columns go 8 at a time; a head dimension that is not a multiple of 8 ends with narrower vectors and
+        /// scalars (<see cref="TileColumns"/>), the same split as the path's unrolled row code.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
+        {
+            int d = TPath.HeadDimension;
+            ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
+            ref float weightStart = ref MemoryMarshal.GetReference(weights);
+            float correction0 = corrections[0];
+            float correction1 = corrections[1];
+            float correction2 = corrections[2];
+            float correction3 = corrections[3];
+            int column = 0;
+            for (; column <= d - 8; column += 8)
+            {
+                Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
+                Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(d + column)) * correction1;
+                Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(2 * d + column)) * correction2;
+                Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(3 * d + column)) * correction3;
+                for (int key = 0; key < keyCount; key++)
+                {
+                    Vector256<float> values = Vector256.LoadUnsafe(ref valueRows, (nuint)(key * d + column));
+                    sum0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
+                    sum1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
+                    sum2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
+                    sum3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                }
+
+                sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
+                sum1.StoreUnsafe(ref accumulatorStart, (nuint)(d + column));
+                sum2.StoreUnsafe(ref accumulatorStart, (nuint)(2 * d + column));
+                sum3.StoreUnsafe(ref accumulatorStart, (nuint)(3 * d + column));
+            }
+
+            if (column <= d - 4)
+            {
+                TileColumns.Vector128(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 4, d, column);
+                column += 4;
+            }
+
+            for (; column < d; column++)
+            {
+                TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 4, d, column);
+            }
+        }
+    }
+}
