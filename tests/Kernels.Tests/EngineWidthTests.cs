@@ -1,0 +1,198 @@
+using System;
+using KernelGen.Engine;
+using Xunit;
+
+namespace KernelGen.Kernels.Tests
+{
+    /// <summary>
+    /// The engine's tile micro-kernels of every width, on any machine: a hand-written path struct with RowTile 8, 4, 2 or 0
+    /// picks the Vector512, Vector256, Vector128 tiles or single rows, and the JIT emulates a width the processor lacks,
+    /// so the 512-bit tiles are checked here even without AVX-512. Head dimensions whose tail needs the narrower
+    /// remainder columns (37 = 32 + 4 + 1), a mask with every static part, and run-time masks; against the reference.
+    /// </summary>
+    public sealed class EngineWidthTests
+    {
+        public interface IConstant
+        {
+            static abstract int Value { get; }
+        }
+
+        public readonly struct Eight : IConstant
+        {
+            public static int Value => 8;
+        }
+
+        public readonly struct Four : IConstant
+        {
+            public static int Value => 4;
+        }
+
+        public readonly struct Two : IConstant
+        {
+            public static int Value => 2;
+        }
+
+        public readonly struct Zero : IConstant
+        {
+            public static int Value => 0;
+        }
+
+        public readonly struct D37 : IConstant
+        {
+            public static int Value => 37;
+        }
+
+        public readonly struct D64 : IConstant
+        {
+            public static int Value => 64;
+        }
+
+        /// <summary>A plain scalar path of d = TDim.Value whose tiles are the engine's TTile.Value-row ones.</summary>
+        public readonly struct TestPath<TDim, TTile> : IHeadDimensionPath
+            where TDim : struct, IConstant
+            where TTile : struct, IConstant
+        {
+            public static int HeadDimension => TDim.Value;
+
+            public static float ScoreScale => Scale;
+
+            public static int RowTile => TTile.Value;
+
+            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
+            {
+                int d = TDim.Value;
+                for (int t = 0; t < scores.Length; t++)
+                {
+                    float dot = 0f;
+                    for (int c = 0; c < d; c++)
+                    {
+                        dot += System.Runtime.CompilerServices.Unsafe.Add(ref queryVector, c) * System.Runtime.CompilerServices.Unsafe.Add(ref keyRows, t * d + c);
+                    }
+
+                    scores[t] = dot * Scale;
+                }
+            }
+
+            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
+            {
+                int d = TDim.Value;
+                for (int c = 0; c < d; c++)
+                {
+                    float sum = accumulator[c] * correction;
+                    for (int t = 0; t < weights.Length; t++)
+                    {
+                        sum += weights[t] * System.Runtime.CompilerServices.Unsafe.Add(ref valueRows, t * d + c);
+                    }
+
+                    accumulator[c] = sum;
+                }
+            }
+        }
+
+        /// <summary>Causal, window (40, 0), globals {0, 3}, run-time masks.</summary>
+        public readonly struct EveryPartMask : IAttentionMask
+        {
+            public static bool Causal => true;
+
+            public static bool HasWindow => true;
+
+            public static int WindowLeft => 40;
+
+            public static int WindowRight => 0;
+
+            public static ReadOnlySpan<int> GlobalPositions => new int[] { 0, 3 };
+
+            public static bool HasRuntimeMasks => true;
+        }
+
+        /// <summary>No static mask, no run-time masks.</summary>
+        public readonly struct NoMask : IAttentionMask
+        {
+            public static bool Causal => false;
+
+            public static bool HasWindow => false;
+
+            public static int WindowLeft => 0;
+
+            public static int WindowRight => 0;
+
+            public static ReadOnlySpan<int> GlobalPositions => default;
+
+            public static bool HasRuntimeMasks => false;
+        }
+
+        private const float Scale = 0.3f;
+
+        [Theory]
+        [InlineData(8, 37)]
+        [InlineData(4, 37)]
+        [InlineData(2, 37)]
+        [InlineData(0, 37)]
+        [InlineData(8, 64)]
+        [InlineData(4, 64)]
+        [InlineData(2, 64)]
+        public void EveryTileWidth_WithEveryMaskPart_MatchesReference(int rowTile, int d)
+        {
+            foreach ((int queries, int keys) in new[] { (1, 1), (19, 19), (70, 100), (100, 70), (9, 300) })
+            {
+                var random = new Random(rowTile * 1000 + d + queries);
+                float[] query = TestData.Uniform(random.Next(), queries * d), key = TestData.Uniform(random.Next(), keys * d), value = TestData.Uniform(random.Next(), keys * d);
+                bool[] keyMask = new bool[keys], mask = new bool[queries * keys];
+                for (int j = 0; j < keys; j++)
+                {
+                    keyMask[j] = random.NextDouble() < 0.7 || j < 16; // the first block kept whole, others thinned
+                }
+
+                for (int i = 0; i < mask.Length; i++)
+                {
+                    mask[i] = random.NextDouble() < 0.8;
+                }
+
+                float[] output = new float[queries * d], logSumExp = new float[queries];
+                Run(rowTile, d, masked: true, query, key, value, output, logSumExp, keyMask, mask, keys);
+
+                var spec = new AttentionSpec(d, Scale, causal: true, new AttentionWindow(40, 0), new[] { 0, 3 });
+                double[] expected = new double[output.Length], expectedLse = new double[queries];
+                ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchHeadSeqDim, 1, 1, 1, query, key, value, expected, default, default, default, expectedLse, keyMask, mask);
+                AssertClose(expected, output, $"tile {rowTile}, d {d}, {queries} x {keys}, masked");
+                AssertClose(expectedLse, logSumExp, $"tile {rowTile}, d {d}, {queries} x {keys}, masked log-sum-exp");
+
+                Run(rowTile, d, masked: false, query, key, value, output, logSumExp, default, default, 0);
+                ReferenceAttention.Compute(new AttentionSpec(d, Scale), query, key, value, expected, expectedLse);
+                AssertClose(expected, output, $"tile {rowTile}, d {d}, {queries} x {keys}, full");
+            }
+        }
+
+        private static void Run(int rowTile, int d, bool masked, float[] query, float[] key, float[] value, float[] output, float[] logSumExp, bool[]? keyMask, bool[]? mask, int stride)
+        {
+            var masks = new RuntimeMasks(keyMask, mask, stride);
+            switch ((rowTile, d, masked))
+            {
+                case (8, 37, true): AttentionEngine<TestPath<D37, Eight>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (4, 37, true): AttentionEngine<TestPath<D37, Four>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (2, 37, true): AttentionEngine<TestPath<D37, Two>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (0, 37, true): AttentionEngine<TestPath<D37, Zero>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (8, 64, true): AttentionEngine<TestPath<D64, Eight>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (4, 64, true): AttentionEngine<TestPath<D64, Four>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (2, 64, true): AttentionEngine<TestPath<D64, Two>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (8, 37, false): AttentionEngine<TestPath<D37, Eight>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (4, 37, false): AttentionEngine<TestPath<D37, Four>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (2, 37, false): AttentionEngine<TestPath<D37, Two>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (0, 37, false): AttentionEngine<TestPath<D37, Zero>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (8, 64, false): AttentionEngine<TestPath<D64, Eight>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (4, 64, false): AttentionEngine<TestPath<D64, Four>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (2, 64, false): AttentionEngine<TestPath<D64, Two>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                default: throw new ArgumentOutOfRangeException(nameof(rowTile));
+            }
+        }
+
+        private static void AssertClose(double[] expected, float[] actual, string what)
+        {
+            for (int i = 0; i < expected.Length; i++)
+            {
+                bool same = double.IsNegativeInfinity(expected[i]) ? float.IsNegativeInfinity(actual[i]) : Math.Abs(actual[i] - expected[i]) <= 2e-5 * Math.Max(1, Math.Abs(expected[i]));
+                Assert.True(same, $"{what}: element {i} is {actual[i]}, expected {expected[i]}");
+            }
+        }
+    }
+}
