@@ -104,6 +104,11 @@ namespace KernelGen.Kernels.Tests
         public static partial void H2Kv2_WindowGlobals_Bhsd_QueryLengths_KeyMask_Mask(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
             int batch, ReadOnlySpan<int> queryLengths, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask);
 
+        [AttentionKernel(32, Heads = 1)]
+        [CausalMask]
+        public static partial void H1Kv1_Causal_KeyMask_Mask_Lse(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, Span<float> logSumExp);
+
         [AttentionKernel(3, Heads = 4, KeyValueHeads = 4)]
         public static partial void H4Kv4_Full_Mask(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
             ReadOnlySpan<bool> mask);

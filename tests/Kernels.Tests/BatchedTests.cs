@@ -47,6 +47,7 @@ namespace KernelGen.Kernels.Tests
             ["H4Kv2_Causal_KeyLengths_KeyMask_Lse"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv2_Causal_KeyLengths_KeyMask_Lse(q, k, v, o, b, kl, km, ls),
             ["H2Kv2_WindowGlobals_Bhsd_QueryLengths_KeyMask_Mask"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) =>
                 BatchedKernels.H2Kv2_WindowGlobals_Bhsd_QueryLengths_KeyMask_Mask(q, k, v, o, b, ql, km, m),
+            ["H1Kv1_Causal_KeyMask_Mask_Lse"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H1Kv1_Causal_KeyMask_Mask_Lse(q, k, v, o, b, km, m, ls),
             ["H4Kv4_Full_Mask"] = (q, k, v, o, b, kl, ql, ss, ls, km, m) => BatchedKernels.H4Kv4_Full_Mask(q, k, v, o, b, m),
         };
 
@@ -484,6 +485,67 @@ namespace KernelGen.Kernels.Tests
                 {
                     AttentionThreading.MaxDegreeOfParallelism = saved;
                 }
+            }
+        }
+
+        [Fact]
+        public void RunTimeMasks_OnTiledThreadedRows_AndChunkedLongRows_MatchReference()
+        {
+            BatchedCase kernel = Get("H1Kv1_Causal_KeyMask_Mask_Lse");
+            var random = new Random(29);
+            const int d = 32;
+
+            // A masked decode step over 5000 keys: the rows are long enough to be split into key chunks; keyMask drops 40%
+            // of the keys at random and a run of 700 (whole blocks, never read), the dense mask hides 10% more.
+            (int queries, int keys) = (2, 5000);
+            float[] query = Fill(random, queries * d), key = Fill(random, keys * d), value = Fill(random, keys * d);
+            bool[] keyMask = Enumerable.Range(0, keys).Select(j => (j < 1000 || j >= 1700) && random.Next(10) >= 4).ToArray();
+            bool[] mask = Enumerable.Range(0, queries * keys).Select(_ => random.Next(10) != 0).ToArray();
+            for (int j = 1000; j < 1700; j++)
+            {
+                value[j * d] = float.NaN; // a dropped key's value is never read, or it would poison the row
+            }
+
+            Check(query, key, value, keyMask, mask, queries, keys, degree: 2);
+
+            // A masked prefill of one (item, head) pair: tiles, spread over two threads, the same bits as one thread.
+            (queries, keys) = (600, 600);
+            query = Fill(random, queries * d);
+            key = Fill(random, keys * d);
+            value = Fill(random, keys * d);
+            keyMask = Enumerable.Range(0, keys).Select(_ => random.Next(10) >= 4).ToArray();
+            mask = Enumerable.Range(0, queries * keys).Select(i => (i % keys) / 150 == (i / keys) / 150).ToArray(); // block-diagonal: 4 documents
+            (float[] one, float[] oneLse) = Check(query, key, value, keyMask, mask, queries, keys, degree: 1);
+            long before = KernelWorkers.ParallelRuns;
+            (float[] two, float[] twoLse) = (one, oneLse);
+            for (int attempt = 0; attempt < 50 && KernelWorkers.ParallelRuns == before; attempt++)
+            {
+                (two, twoLse) = Check(query, key, value, keyMask, mask, queries, keys, degree: 2);
+            }
+
+            Assert.True(Environment.ProcessorCount < 2 || KernelWorkers.ParallelRuns > before, "no masked prefill ran on more than one thread");
+            Assert.Equal(one, two);
+            Assert.Equal(oneLse, twoLse);
+
+            (float[] Output, float[] Lse) Check(float[] q, float[] k, float[] v, bool[] km, bool[] m, int nq, int nk, int degree)
+            {
+                int saved = AttentionThreading.MaxDegreeOfParallelism;
+                float[] output = TestData.Poisoned(q.Length), lse = TestData.Poisoned(nq);
+                try
+                {
+                    AttentionThreading.MaxDegreeOfParallelism = degree;
+                    kernel.Call(q, k, v, output, 1, default, default, default, lse, km, m);
+                }
+                finally
+                {
+                    AttentionThreading.MaxDegreeOfParallelism = saved;
+                }
+
+                double[] expected = new double[q.Length], expectedLse = new double[nq];
+                ReferenceAttention.ComputeBatched(kernel.Spec, kernel.Layout, 1, 1, 1, q, k, v, expected, logSumExp: expectedLse, keyMask: km, mask: m);
+                Assert.True(TestData.MaxAbsError(output, expected) <= TestData.Tolerance, $"{nq} x {nk}: max error {TestData.MaxAbsError(output, expected)}");
+                Assert.True(LogSumExpProblem(lse, expectedLse) is null, LogSumExpProblem(lse, expectedLse));
+                return (output, lse);
             }
         }
 

@@ -1,0 +1,49 @@
+using System;
+using BenchmarkDotNet.Attributes;
+
+namespace KernelGen.EngineBench
+{
+    /// <summary>The one-thread peer table's KernelGen column: every mask at d = 64 and 128, N = 512 to 4096.</summary>
+    [MemoryDiagnoser]
+    public class SingleHeadBenchmarks
+    {
+        private float[] _query = Array.Empty<float>(), _key = Array.Empty<float>(), _value = Array.Empty<float>(), _output = Array.Empty<float>();
+        private Kernel _kernel = EngineKernels.Full64;
+
+        public delegate void Kernel(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [Params("full", "causal", "causal+window(256,0)", "window(256,256)+globals")]
+        public string Mask { get; set; } = "full";
+
+        [Params(64, 128)]
+        public int HeadDim { get; set; }
+
+        [Params(512, 1024, 2048, 4096)]
+        public int N { get; set; }
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            AttentionThreading.MaxDegreeOfParallelism = 1;
+            var random = new Random(1);
+            _query = Data.Fill(random, N * HeadDim);
+            _key = Data.Fill(random, N * HeadDim);
+            _value = Data.Fill(random, N * HeadDim);
+            _output = new float[N * HeadDim];
+            _kernel = (Mask, HeadDim) switch
+            {
+                ("full", 64) => EngineKernels.Full64,
+                ("full", 128) => EngineKernels.Full128,
+                ("causal", 64) => EngineKernels.Causal64,
+                ("causal", 128) => EngineKernels.Causal128,
+                ("causal+window(256,0)", 64) => EngineKernels.CausalWindow64,
+                ("causal+window(256,0)", 128) => EngineKernels.CausalWindow128,
+                ("window(256,256)+globals", 64) => EngineKernels.WindowGlobals64,
+                _ => EngineKernels.WindowGlobals128,
+            };
+        }
+
+        [Benchmark]
+        public void KernelGen() => _kernel(_query, _key, _value, _output);
+    }
+}
