@@ -24,11 +24,26 @@ namespace KernelGen.Engine
         private const int KeyBlock = AttentionEngine.KeyBlock;
         private const int BlockKeys = AttentionEngine.BlockKeys;
 
-        private static int D => TPath.HeadDimension;
+        // JIT-time constants. AggressiveInlining because the tile loop's inlining budget is spent on the micro-kernels:
+        // without it the JIT left these as calls in RunRowGroups (seen in DOTNET_JitDisasm), and the global-key code of a
+        // kernel without globals stayed compiled in.
+        private static int D
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TPath.HeadDimension;
+        }
 
-        private static bool MasksNothing => !TMask.Causal && !TMask.HasWindow;
+        private static bool MasksNothing
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => !TMask.Causal && !TMask.HasWindow;
+        }
 
-        private static bool HasGlobals => TMask.HasWindow && !TMask.GlobalPositions.IsEmpty;
+        private static bool HasGlobals
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TMask.HasWindow && !TMask.GlobalPositions.IsEmpty;
+        }
 
         /// <summary>
         /// Computes every row of one head: query [Nq, d] against key and value [Nk, d] (lengths already checked), into

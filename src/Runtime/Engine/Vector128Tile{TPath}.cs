@@ -78,8 +78,8 @@ namespace KernelGen.Engine
             ref float weightStart = ref MemoryMarshal.GetReference(weights);
             float correction0 = corrections[0];
             float correction1 = corrections[1];
-            int column = 0;
-            for (; column <= d - 4; column += 4)
+            int mainColumns = d / 4 * 4; // JIT-time constants, so the remainder branches below fold away when d is a multiple of 4
+            for (int column = 0; column < mainColumns; column += 4)
             {
                 Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
                 Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulatorStart, (nuint)(d + column)) * correction1;
@@ -94,9 +94,9 @@ namespace KernelGen.Engine
                 sum1.StoreUnsafe(ref accumulatorStart, (nuint)(d + column));
             }
 
-            for (; column < d; column++)
+            for (int rest = mainColumns; rest < d; rest++)
             {
-                TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 2, d, column);
+                TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 2, d, rest);
             }
         }
     }

@@ -80,8 +80,8 @@ namespace KernelGen.Engine
             float correction1 = corrections[1];
             float correction2 = corrections[2];
             float correction3 = corrections[3];
-            int column = 0;
-            for (; column <= d - 8; column += 8)
+            int mainColumns = d / 8 * 8; // JIT-time constants, so the remainder branches below fold away when d is a multiple of 8
+            for (int column = 0; column < mainColumns; column += 8)
             {
                 Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
                 Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(d + column)) * correction1;
@@ -102,15 +102,16 @@ namespace KernelGen.Engine
                 sum3.StoreUnsafe(ref accumulatorStart, (nuint)(3 * d + column));
             }
 
-            if (column <= d - 4)
+            int rest = mainColumns;
+            if (d - rest >= 4)
             {
-                TileColumns.Vector128(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 4, d, column);
-                column += 4;
+                TileColumns.Vector128(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 4, d, rest);
+                rest += 4;
             }
 
-            for (; column < d; column++)
+            for (; rest < d; rest++)
             {
-                TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 4, d, column);
+                TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 4, d, rest);
             }
         }
     }

@@ -87,8 +87,8 @@ namespace KernelGen.Engine
             float correction5 = corrections[5];
             float correction6 = corrections[6];
             float correction7 = corrections[7];
-            int column = 0;
-            for (; column <= d - 16; column += 16)
+            int mainColumns = d / 16 * 16; // JIT-time constants, so the remainder branches below fold away when d is a multiple of 16
+            for (int column = 0; column < mainColumns; column += 16)
             {
                 Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
                 Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(d + column)) * correction1;
@@ -121,21 +121,22 @@ namespace KernelGen.Engine
                 sum7.StoreUnsafe(ref accumulatorStart, (nuint)(7 * d + column));
             }
 
-            if (column <= d - 8)
+            int rest = mainColumns;
+            if (d - rest >= 8)
             {
-                TileColumns.Vector256(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 8, d, column);
-                column += 8;
+                TileColumns.Vector256(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 8, d, rest);
+                rest += 8;
             }
 
-            if (column <= d - 4)
+            if (d - rest >= 4)
             {
-                TileColumns.Vector128(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 8, d, column);
-                column += 4;
+                TileColumns.Vector128(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 8, d, rest);
+                rest += 4;
             }
 
-            for (; column < d; column++)
+            for (; rest < d; rest++)
             {
-                TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 8, d, column);
+                TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 8, d, rest);
             }
         }
     }
