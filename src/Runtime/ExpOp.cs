@@ -21,6 +21,8 @@ namespace KernelGen
     /// normal float, 1.18e-38) the result is 0, an absolute error under 1.2e-38; above 88 the result saturates at
     /// <c>e^88 ~ 1.65e38</c>. Attention kernels only call it on max-subtracted scores (x &lt;= 0), where the result
     /// lies in [0, 1] with a relative error of about 2e-7. <c>-inf</c> gives 0 and NaN gives NaN.</para>
+    /// <para>One entry point per width: .NET 10 has no public abstraction over Vector128/256/512 to write one generic
+    /// body with (ISimdVector is internal; Vector&lt;T&gt; is one fixed width per process).</para>
     /// </remarks>
     public readonly struct ExpOp
     {

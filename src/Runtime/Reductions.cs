@@ -9,6 +9,11 @@ namespace KernelGen
     /// Horizontal reductions over a span, dispatched once per call to the widest accelerated vector width.
     /// Elements are always visited from index 0, so the order of operations never depends on alignment.
     /// </summary>
+    /// <remarks>
+    /// Written once per vector width: .NET 10 has no public abstraction over Vector128/256/512 to write one generic body
+    /// with (ISimdVector is internal; Vector&lt;T&gt; is one fixed width per process), so each width's body is kept and the
+    /// widths are tested to agree bit for bit where the algorithm allows.
+    /// </remarks>
     public static class Reductions
     {
         /// <summary>The largest element (IEEE 754 maximum: NaN if any element is NaN); negative infinity for an empty span.</summary>

@@ -9,6 +9,11 @@ namespace KernelGen
     /// Masks a 16-key block of one query row's scores in a partial tile: lanes whose key lies outside the row's range
     /// [start, end), and is not a visible global key, become negative infinity. Full tiles never call this.
     /// </summary>
+    /// <remarks>
+    /// Written once per vector width: .NET 10 has no public abstraction over Vector128/256/512 to write one generic body
+    /// with (ISimdVector is internal; Vector&lt;T&gt; is one fixed width per process), so each width's body is kept and the
+    /// widths are tested to agree bit for bit where the algorithm allows.
+    /// </remarks>
     public static class TileMask
     {
         private static ReadOnlySpan<int> LaneBits => new int[] { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 };
