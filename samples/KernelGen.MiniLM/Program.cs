@@ -1,16 +1,40 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using KernelGen.MiniLM;
 
-byte[] bytes = ModelResources.ReadModel();
-OnnxModel model = OnnxModel.Parse(bytes);
-Console.WriteLine($"inputs {string.Join(",", model.Inputs)} outputs {string.Join(",", model.Outputs)} nodes {model.Nodes.Count} initializers {model.Initializers.Count}");
-foreach (var t in model.Initializers.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+// dotnet run --project samples/KernelGen.MiniLM -c Release -- --check ["sentence" ...]   C# encoder vs ONNX Runtime
+// dotnet run --project samples/KernelGen.MiniLM -c Release -- --bench                    sentences per second, 1 and 2 threads
+// dotnet run --project samples/KernelGen.MiniLM -c Release -- --matmul                   our matrix product vs TensorPrimitives.Dot
+// Options: --threads N (check only; default: the processor count). Exit code: 0 all pass, 1 a mismatch, 2 usage.
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+string mode = args.Length > 0 ? args[0] : "--check";
+int threads = Environment.ProcessorCount;
+var sentences = new List<string>();
+for (int index = 1; index < args.Length; index++)
 {
-    Console.WriteLine($"init {t.Name} type {t.DataType} [{string.Join(",", t.Dimensions)}] raw {t.RawData.Length}");
+    if (args[index] == "--threads" && index + 1 < args.Length && int.TryParse(args[index + 1], out int parsed) && parsed >= 1)
+    {
+        threads = parsed;
+        index++;
+    }
+    else
+    {
+        sentences.Add(args[index]);
+    }
 }
-foreach (var n in model.Nodes)
+
+switch (mode)
 {
-    string attrs = string.Join(" ", n.Attributes.Select(a => $"{a.Key}={a.Value.Float}/{a.Value.Integer}/[{string.Join(",", a.Value.Integers)}]{(a.Value.Tensor is null ? "" : "T" + a.Value.Tensor.DataType + "[" + string.Join(",", a.Value.Tensor.Dimensions) + "]=" + (a.Value.Tensor.DataType == 1 ? string.Join(",", a.Value.Tensor.ToFloats().Select(f => f.ToString("R"))) : string.Join(",", a.Value.Tensor.ToInt64s())))}"));
-    Console.WriteLine($"{n.OperatorType} {n.Name} ({string.Join(", ", n.Inputs)}) -> ({string.Join(", ", n.Outputs)}) {attrs}");
+    case "--check":
+        return MiniLMRuns.Check(sentences.Count > 0 ? sentences : SampleSentences.All, threads);
+    case "--bench" or "--time":
+        return MiniLMRuns.Bench(SampleSentences.All);
+    case "--matmul":
+        return MatrixMultiplyComparison.Run();
+    default:
+        Console.Error.WriteLine($"Unknown mode '{mode}'; use --check [\"sentence\" ...] [--threads N], --bench or --matmul.");
+        return 2;
 }

@@ -1,0 +1,192 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+
+namespace KernelGen.MiniLM
+{
+    /// <summary>The sample's two runs: the check against ONNX Runtime and the benchmark.</summary>
+    internal static class MiniLMRuns
+    {
+        /// <summary>Largest allowed |C# - ORT| over the 384 components of a normalised embedding.</summary>
+        private const double MaxEmbeddingDifference = 1e-4;
+
+        /// <summary>Smallest allowed cosine similarity between the two embeddings of a sentence.</summary>
+        private const double MinCosine = 0.99999;
+
+        private const int Hidden = MiniLMWeights.HiddenSize;
+
+        public static int Check(IReadOnlyList<string> sentences, int threads)
+        {
+            var total = Stopwatch.StartNew();
+            (byte[] modelBytes, MiniLMWeights weights, SentenceTokenizer tokenizer) = Load();
+            TokenBatch batch = tokenizer.EncodeBatch(sentences);
+            Console.WriteLine($"Batch: {batch.Count} sentences, padded to N = {batch.Positions}, {batch.TokenCount} real tokens of {batch.Count * batch.Positions} " +
+                $"({100.0 * (1 - (double)batch.TokenCount / (batch.Count * batch.Positions)):F0}% padding); threads: {threads}");
+
+            var encoder = new MiniLMEncoder(weights) { Threads = threads };
+            float[] ours = new float[batch.Count * Hidden];
+            var watch = Stopwatch.StartNew();
+            float[] ourHidden = encoder.Encode(batch, ours).ToArray();
+            TimeSpan ourTime = watch.Elapsed;
+
+            float[] reference = new float[batch.Count * Hidden];
+            using var ort = new OrtEncoder(modelBytes, threads);
+            watch.Restart();
+            float[] ortHidden = ort.Encode(batch, reference);
+            TimeSpan ortTime = watch.Elapsed;
+
+            Console.WriteLine();
+            Console.WriteLine($"{"#",3} {"tokens",6} {"max |diff|",11} {"cosine",17} {"hidden max |diff|",18}  sentence (word pieces when [UNK] occurs)");
+            bool pass = true;
+            double worstDifference = 0, worstCosine = 1, worstHidden = 0;
+            int row = 0;
+            for (int item = 0; item < batch.Count; item++)
+            {
+                ReadOnlySpan<float> a = ours.AsSpan(item * Hidden, Hidden), b = reference.AsSpan(item * Hidden, Hidden);
+                double difference = MaxAbsDifference(a, b);
+                double cosine = Cosine(a, b);
+                int length = batch.Lengths[item];
+                double hidden = MaxAbsDifference(ourHidden.AsSpan(row * Hidden, length * Hidden), ortHidden.AsSpan(row * Hidden, length * Hidden));
+                row += length;
+                bool ok = difference <= MaxEmbeddingDifference && cosine >= MinCosine;
+                pass &= ok;
+                worstDifference = Math.Max(worstDifference, difference);
+                worstCosine = Math.Min(worstCosine, cosine);
+                worstHidden = Math.Max(worstHidden, hidden);
+                ReadOnlySpan<int> ids = batch.Ids.AsSpan(item * batch.Positions, length);
+                string shown = ids.Contains(tokenizer.UnknownId) ? tokenizer.Decode(ids) : sentences[item];
+                Console.WriteLine($"{item,3} {length,6} {difference,11:E2} {cosine,17:F15} {hidden,18:E2}  {Shorten(shown, 70)}{(ok ? "" : "   <-- FAIL")}");
+            }
+
+            Console.WriteLine();
+            Console.WriteLine($"Over the batch: max |diff| {worstDifference:E2} (limit {MaxEmbeddingDifference:E0}), min cosine {worstCosine:F15} (limit {MinCosine}), " +
+                $"last hidden state max |diff| {worstHidden:E2} (information)");
+            Console.WriteLine($"C# encoder {ourTime.TotalMilliseconds:F0} ms (first call, JIT included; attention kernel {encoder.AttentionTime.TotalMilliseconds:F1} ms), " +
+                $"ONNX Runtime {ortTime.TotalMilliseconds:F0} ms (first run); whole check {total.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine(pass ? "PASS" : "FAIL");
+            return pass ? 0 : 1;
+        }
+
+        public static int Bench(IReadOnlyList<string> sentences)
+        {
+            const int warmUps = 3, runs = 9;
+            (byte[] modelBytes, MiniLMWeights weights, SentenceTokenizer tokenizer) = Load();
+            TokenBatch batch = tokenizer.EncodeBatch(sentences);
+            Console.WriteLine($"Batch: {batch.Count} sentences, N = {batch.Positions}, {batch.TokenCount} real tokens of {batch.Count * batch.Positions}; " +
+                $"median of {runs} runs after {warmUps} warm-up runs; tokenization excluded, pooling included.");
+            Console.WriteLine($"Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256: {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}, " +
+                $"processors: {Environment.ProcessorCount}");
+            float[] embeddings = new float[batch.Count * Hidden];
+            var rows = new List<string>();
+            var times = new double[runs];
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var encoder = new MiniLMEncoder(weights) { Threads = threads };
+                for (int run = 0; run < warmUps; run++)
+                {
+                    encoder.Encode(batch, embeddings);
+                }
+
+                encoder.ResetAttentionTime();
+                for (int run = 0; run < runs; run++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    encoder.Encode(batch, embeddings);
+                    times[run] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+
+                double total = Sum(times);
+                double median = Median(times);
+                rows.Add($"| C# + KernelGen | {threads} | {median:F1} | {batch.Count / median * 1000:F0} | {100 * encoder.AttentionTime.TotalMilliseconds / total:F1}% |");
+                Console.WriteLine(rows[^1]);
+
+                using var ort = new OrtEncoder(modelBytes, threads);
+                for (int run = 0; run < warmUps; run++)
+                {
+                    ort.Encode(batch, embeddings);
+                }
+
+                for (int run = 0; run < runs; run++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    ort.Encode(batch, embeddings);
+                    times[run] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+
+                median = Median(times);
+                rows.Add($"| ONNX Runtime 1.31.1 | {threads} | {median:F1} | {batch.Count / median * 1000:F0} | |");
+                Console.WriteLine(rows[^1]);
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("| encoder | threads | ms per batch (median) | sentences/s | share in attention kernel |");
+            Console.WriteLine("|---|---:|---:|---:|---:|");
+            foreach (string row in rows)
+            {
+                Console.WriteLine(row);
+            }
+
+            return 0;
+        }
+
+        private static (byte[] Model, MiniLMWeights Weights, SentenceTokenizer Tokenizer) Load()
+        {
+            var watch = Stopwatch.StartNew();
+            byte[] modelBytes = ModelResources.ReadModel();
+            MiniLMWeights weights = MiniLMWeights.Load(OnnxModel.Parse(modelBytes));
+            using var vocabulary = ModelResources.OpenVocabulary();
+            var tokenizer = new SentenceTokenizer(vocabulary);
+            Console.WriteLine($"Model read and weights packed in {watch.Elapsed.TotalMilliseconds:F0} ms ({modelBytes.Length / 1e6:F1} MB, {weights.VocabularySize} word pieces, " +
+                $"LayerNorm epsilon {weights.EmbeddingNorm.Epsilon:R}).");
+            return (modelBytes, weights, tokenizer);
+        }
+
+        private static double MaxAbsDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        {
+            double max = 0;
+            for (int index = 0; index < a.Length; index++)
+            {
+                max = Math.Max(max, Math.Abs((double)a[index] - b[index]));
+            }
+
+            return max;
+        }
+
+        private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        {
+            double dot = 0, squaresA = 0, squaresB = 0;
+            for (int index = 0; index < a.Length; index++)
+            {
+                dot += (double)a[index] * b[index];
+                squaresA += (double)a[index] * a[index];
+                squaresB += (double)b[index] * b[index];
+            }
+
+            return dot / Math.Sqrt(squaresA * squaresB);
+        }
+
+        private static double Median(double[] values)
+        {
+            double[] sorted = (double[])values.Clone();
+            Array.Sort(sorted);
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+
+        private static double Sum(double[] values)
+        {
+            double sum = 0;
+            foreach (double value in values)
+            {
+                sum += value;
+            }
+
+            return sum;
+        }
+
+        private static string Shorten(string text, int length)
+        {
+            string flat = text.Replace('\n', ' ');
+            return flat.Length <= length ? flat : flat[..(length - 3)] + "...";
+        }
+    }
+}
