@@ -29,7 +29,9 @@ namespace KernelGen.MiniLM
                 + "available budget, interviewed the three teams whose designs scored highest in the first round, and finally "
                 + "recommended a smaller bridge that could be built in two stages: the first span would open to pedestrians and "
                 + "cyclists within eighteen months, while the second, wider span for buses and delivery vans would follow once "
-                + "the city had secured the remaining funds from the regional transport authority and the national government.",
+                + "the city had secured the remaining funds from the regional transport authority and the national government. "
+                + "Residents who came to the public meetings in March asked for better lighting, wider footpaths and a safe "
+                + "crossing near the primary school, and the engineers agreed to include all three.",
         ];
     }
 }
