@@ -28,6 +28,7 @@ namespace KernelGen.MiniLM
         private const double C5 = 0.27886807, C6 = -1.13520398, C7 = 1.48851587, C8 = -0.82215223, C9 = 0.17087277;
 
         /// <summary>Replaces every value by its GELU; Vector256 of doubles (4 floats at a time) when accelerated.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Apply(Span<float> values)
         {
             int index = 0;

@@ -33,6 +33,10 @@ namespace KernelGen.MiniLM
     /// chain over k = 0 .. K-1 (the 6-row tile and the single-row tail do identical arithmetic per row), so the result does
     /// not depend on the blocking or on the thread count.
     /// </para>
+    /// <para>
+    /// The loops are compiled fully optimised on first use (AggressiveOptimization): a one-shot run such as `--check`
+    /// would otherwise spend its first second in unoptimised and on-stack-replaced code.
+    /// </para>
     /// </summary>
     internal static class MatrixMultiply
     {
@@ -85,6 +89,7 @@ namespace KernelGen.MiniLM
                 RunBlock(input, weight, bias, residual, output, activation, block * blockRows, Math.Min(rows, (block + 1) * blockRows)));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void RunBlock(float[] input, PackedMatrix weight, float[] bias, float[]? residual, float[] output, Activation activation, int rowStart, int rowEnd)
         {
             int inner = weight.Rows, columns = weight.Columns;
@@ -138,6 +143,7 @@ namespace KernelGen.MiniLM
         /// Six rows of A times one 16-column panel: for k = 0 .. K-1, broadcast A[r, k] for each row r and FMA it with the
         /// panel's row k (two vectors) into that row's two accumulators.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Tile6x16(ref float a, int inner, ref float panel, ref float c, int columns)
         {
             ref float a1 = ref Unsafe.Add(ref a, inner);
@@ -188,6 +194,7 @@ namespace KernelGen.MiniLM
         }
 
         /// <summary>One row of A times one panel, with the same per-row arithmetic as <see cref="Tile6x16"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Tile1x16(ref float a, int inner, ref float panel, ref float c)
         {
             Vector256<float> c0 = Vector256<float>.Zero, c1 = Vector256<float>.Zero;
