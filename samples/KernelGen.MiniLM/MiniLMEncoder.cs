@@ -41,6 +41,11 @@ namespace KernelGen.MiniLM
         /// </summary>
         public ReadOnlySpan<float> Encode(TokenBatch batch, Span<float> embeddings)
         {
+            if (batch.Positions > MiniLMWeights.MaxPositions)
+            {
+                throw new ArgumentException($"The batch is padded to {batch.Positions} positions; the model has {MiniLMWeights.MaxPositions}.", nameof(batch));
+            }
+
             int tokens = batch.TokenCount;
             int padded = batch.Count * batch.Positions;
             Reserve(tokens, padded);

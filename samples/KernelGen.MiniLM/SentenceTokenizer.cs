@@ -6,27 +6,6 @@ using System.Text;
 
 namespace KernelGen.MiniLM
 {
-    /// <summary>A padded batch of token ids [B, N] and each sentence's real length (N = the longest).</summary>
-    internal sealed record TokenBatch(int[] Ids, int[] Lengths, int Positions)
-    {
-        public int Count => Lengths.Length;
-
-        /// <summary>Real tokens over the whole batch (padding excluded).</summary>
-        public int TokenCount
-        {
-            get
-            {
-                int total = 0;
-                foreach (int length in Lengths)
-                {
-                    total += length;
-                }
-
-                return total;
-            }
-        }
-    }
-
     /// <summary>
     /// BERT uncased tokenization as sentence-transformers runs it for all-MiniLM-L6-v2 (Hugging Face BertTokenizer with
     /// do_lower_case, the defaults otherwise), written from its published description:
