@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 
 namespace KernelGen.MiniLM
 {
@@ -76,7 +77,7 @@ namespace KernelGen.MiniLM
             Console.WriteLine($"Batch: {batch.Count} sentences, N = {batch.Positions}, {batch.TokenCount} real tokens of {batch.Count * batch.Positions}; " +
                 $"median of {runs} runs after {warmUps} warm-up runs; tokenization excluded, pooling included.");
             Console.WriteLine($"Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256: {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}, " +
-                $"processors: {Environment.ProcessorCount}");
+                $"processors: {Environment.ProcessorCount}, CPU: {CpuName()}");
             float[] embeddings = new float[batch.Count * Hidden];
             var singles = new TokenBatch[sentences.Count];
             for (int index = 0; index < singles.Length; index++)
@@ -104,6 +105,8 @@ namespace KernelGen.MiniLM
 
                 double total = Sum(times);
                 double median = Median(times);
+                double attentionPerCall = encoder.AttentionTime.TotalMilliseconds / (runs * MiniLMWeights.LayerCount);
+                Console.WriteLine($"  attention on {threads} thread(s): {attentionPerCall:F2} ms per kernel call, {RealScoreFlops(batch) / attentionPerCall / 1e6:F1} GFLOP/s over the real score pairs");
                 rows.Add($"| C# + KernelGen, real tokens only | {threads} | {median:F1} | {batch.Count / median * 1000:F0} | {100 * encoder.AttentionTime.TotalMilliseconds / total:F1}% |");
                 Console.WriteLine(rows[^1]);
 
@@ -164,6 +167,36 @@ namespace KernelGen.MiniLM
             }
 
             return 0;
+        }
+
+        /// <summary>Floating-point operations of one attention call over the real tokens: 2 d for the score and 2 d for the value, per head and pair.</summary>
+        private static double RealScoreFlops(TokenBatch batch)
+        {
+            double pairs = 0;
+            foreach (int length in batch.Lengths)
+            {
+                pairs += (double)length * length;
+            }
+
+            return pairs * MiniLMWeights.Heads * 4 * MiniLMWeights.HeadDimension;
+        }
+
+        /// <summary>The "model name" of /proc/cpuinfo on Linux (what lscpu shows), else "unknown".</summary>
+        private static string CpuName()
+        {
+            const string cpuInfo = "/proc/cpuinfo";
+            if (File.Exists(cpuInfo))
+            {
+                foreach (string line in File.ReadLines(cpuInfo))
+                {
+                    if (line.StartsWith("model name", StringComparison.Ordinal) && line.IndexOf(':') is int colon and >= 0)
+                    {
+                        return line[(colon + 1)..].Trim();
+                    }
+                }
+            }
+
+            return "unknown";
         }
 
         private static void EncodeOneByOne(OrtEncoder ort, TokenBatch[] singles, float[] embeddings)
