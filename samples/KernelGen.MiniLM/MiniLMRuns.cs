@@ -145,6 +145,7 @@ namespace KernelGen.MiniLM
                 Console.WriteLine(rows[^1]);
             }
 
+            AttentionAlone(batch);
             Console.WriteLine();
             Console.WriteLine("| encoder | threads | ms per batch (median) | sentences/s | share in attention kernel calls |");
             Console.WriteLine("|---|---:|---:|---:|---:|");
@@ -167,6 +168,39 @@ namespace KernelGen.MiniLM
             }
 
             return 0;
+        }
+
+        /// <summary>
+        /// The kernel alone on one thread, on random inputs of the batch's padded shape: with the batch's real lengths, and
+        /// with every sentence at the full N (no padding), to separate the cost of short sequences from the kernel's speed.
+        /// </summary>
+        private static void AttentionAlone(TokenBatch batch)
+        {
+            AttentionThreading.MaxDegreeOfParallelism = 1;
+            int size = batch.Count * batch.Positions * Hidden;
+            var random = new Random(15);
+            float[] query = new float[size], key = new float[size], value = new float[size], output = new float[size];
+            for (int index = 0; index < size; index++)
+            {
+                query[index] = random.NextSingle() * 2 - 1;
+                key[index] = random.NextSingle() * 2 - 1;
+                value[index] = random.NextSingle() * 2 - 1;
+            }
+
+            int[] full = new int[batch.Count];
+            Array.Fill(full, batch.Positions);
+            foreach ((string name, int[] lengths) in new[] { ("real lengths", batch.Lengths), ($"all {batch.Positions}", full) })
+            {
+                double best = double.MaxValue;
+                for (int repeat = 0; repeat < 30; repeat++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    MiniLMAttention.Attend(query, key, value, output, batch.Count, lengths, lengths);
+                    best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+
+                Console.WriteLine($"  attention alone, one thread, {name}: {best:F2} ms (best of 30), {RealScoreFlops(batch with { Lengths = lengths }) / best / 1e6:F1} GFLOP/s");
+            }
         }
 
         /// <summary>Floating-point operations of one attention call over the real tokens: 2 d for the score and 2 d for the value, per head and pair.</summary>
