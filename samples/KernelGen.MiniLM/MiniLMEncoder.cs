@@ -62,8 +62,15 @@ namespace KernelGen.MiniLM
                 Spread(batch, _key, _paddedKey);
                 Spread(batch, _value, _paddedValue);
                 long start = Stopwatch.GetTimestamp();
-                MiniLMAttention.Attend(_paddedQuery.AsSpan(0, padded * Hidden), _paddedKey.AsSpan(0, padded * Hidden), _paddedValue.AsSpan(0, padded * Hidden),
-                    _paddedOutput.AsSpan(0, padded * Hidden), batch.Count, batch.Lengths, batch.Lengths);
+                // The kernel's tensor form (generated because this project references System.Numerics.Tensors): the
+                // shapes say [B, N, H, d] and the kernel checks them; the span form with `batch.Count` is equivalent.
+                ReadOnlySpan<nint> shape = [batch.Count, batch.Positions, MiniLMWeights.Heads, MiniLMWeights.HeadDimension];
+                MiniLMAttention.Attend(
+                    new ReadOnlyTensorSpan<float>(_paddedQuery.AsSpan(0, padded * Hidden), shape),
+                    new ReadOnlyTensorSpan<float>(_paddedKey.AsSpan(0, padded * Hidden), shape),
+                    new ReadOnlyTensorSpan<float>(_paddedValue.AsSpan(0, padded * Hidden), shape),
+                    new TensorSpan<float>(_paddedOutput.AsSpan(0, padded * Hidden), shape),
+                    batch.Lengths, batch.Lengths);
                 AttentionTime += Stopwatch.GetElapsedTime(start);
                 Gather(batch, _paddedOutput, _query);
 
