@@ -67,52 +67,32 @@ namespace KernelGen
     public static class BatchedAttention
     {
         /// <summary>
-        /// Checks every length of a batched call before anything is written and derives the shape. Throws
-        /// <see cref="ArgumentException"/> (or <see cref="ArgumentOutOfRangeException"/>) naming the offending parameter.
+        /// Checks every length of a batched call against its kernel before anything is written and derives the shape.
+        /// Throws <see cref="ArgumentException"/> (or <see cref="ArgumentOutOfRangeException"/>) naming the offending
+        /// parameter as <paramref name="info"/> spells it; a run-time span the kernel does not declare must be empty.
         /// </summary>
-        public static BatchedShape Validate(
-            AttentionLayout layout,
-            int headDimension,
-            int heads,
-            int keyValueHeads,
-            int batch,
-            ReadOnlySpan<float> query,
-            ReadOnlySpan<float> key,
-            ReadOnlySpan<float> value,
-            Span<float> output,
-            ReadOnlySpan<int> keyLengths,
-            ReadOnlySpan<int> queryLengths,
-            ReadOnlySpan<int> sequenceStarts,
-            Span<float> logSumExp,
-            ReadOnlySpan<bool> keyMask,
-            ReadOnlySpan<bool> mask,
-            bool hasKeyLengths,
-            bool hasQueryLengths,
-            bool hasSequenceStarts,
-            bool hasLogSumExp,
-            bool hasKeyMask,
-            bool hasMask,
-            string queryName,
-            string keyName,
-            string valueName,
-            string outputName,
-            string batchName,
-            string keyLengthsName,
-            string queryLengthsName,
-            string sequenceStartsName,
-            string logSumExpName,
-            string keyMaskName,
-            string maskName)
+        public static BatchedShape Validate(BatchedKernelInfo info, in BatchedArguments arguments)
         {
-            if (hasSequenceStarts && (hasKeyMask || hasMask))
+            ArgumentNullException.ThrowIfNull(info);
+            CheckUndeclared(info, RuntimeParameter.KeyLengths, arguments.KeyLengths.IsEmpty, info.KeyLengthsName);
+            CheckUndeclared(info, RuntimeParameter.QueryLengths, arguments.QueryLengths.IsEmpty, info.QueryLengthsName);
+            CheckUndeclared(info, RuntimeParameter.SequenceStarts, arguments.SequenceStarts.IsEmpty, info.SequenceStartsName);
+            CheckUndeclared(info, RuntimeParameter.LogSumExp, arguments.LogSumExp.IsEmpty, info.LogSumExpName);
+            CheckUndeclared(info, RuntimeParameter.KeyMask, arguments.KeyMask.IsEmpty, info.KeyMaskName);
+            CheckUndeclared(info, RuntimeParameter.Mask, arguments.Mask.IsEmpty, info.MaskName);
+
+            bool hasKeyMask = info.Declares(RuntimeParameter.KeyMask);
+            bool hasMask = info.Declares(RuntimeParameter.Mask);
+            if (info.Declares(RuntimeParameter.SequenceStarts) && (hasKeyMask || hasMask))
             {
-                throw new ArgumentException("Packed sequences take no keyMask or mask.", hasKeyMask ? keyMaskName : maskName);
+                throw new ArgumentException("Packed sequences take no keyMask or mask.", hasKeyMask ? info.KeyMaskName : info.MaskName);
             }
 
-            BatchedShape checkedShape = ValidateSpans(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, keyLengths, queryLengths, sequenceStarts,
-                hasKeyLengths, hasQueryLengths, hasSequenceStarts, queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName);
-            if (hasLogSumExp)
+            BatchedShape checkedShape = ValidateSpans(info, arguments);
+            if (info.Declares(RuntimeParameter.LogSumExp))
             {
+                Span<float> logSumExp = arguments.LogSumExp;
+                string logSumExpName = info.LogSumExpName;
                 long rows = (long)checkedShape.Heads * (checkedShape.Packed ? checkedShape.QueryCount : (long)checkedShape.Batch * checkedShape.QueryCount);
                 if (logSumExp.Length != rows)
                 {
@@ -121,36 +101,45 @@ namespace KernelGen
                 }
 
                 ReadOnlySpan<float> written = logSumExp;
-                if (written.Overlaps(query) || written.Overlaps(key) || written.Overlaps(value) || written.Overlaps(output))
+                if (written.Overlaps(arguments.Query) || written.Overlaps(arguments.Key) || written.Overlaps(arguments.Value) || written.Overlaps(arguments.Output))
                 {
                     throw new ArgumentException($"The {logSumExpName} buffer overlaps another span of the call.", logSumExpName);
                 }
             }
 
             long keys = (long)checkedShape.Batch * checkedShape.KeyCount;
-            if (hasKeyMask && keyMask.Length != keys)
+            if (hasKeyMask && arguments.KeyMask.Length != keys)
             {
-                throw new ArgumentException($"The {keyMaskName} length {keyMask.Length} must be {keys}: one flag per key of each item ([B, Nk]).", keyMaskName);
+                throw new ArgumentException($"The {info.KeyMaskName} length {arguments.KeyMask.Length} must be {keys}: one flag per key of each item ([B, Nk]).", info.KeyMaskName);
             }
 
             long perItem = (long)checkedShape.QueryCount * checkedShape.KeyCount;
-            if (hasMask && mask.Length != perItem && mask.Length != checkedShape.Batch * perItem)
+            if (hasMask && arguments.Mask.Length != perItem && arguments.Mask.Length != checkedShape.Batch * perItem)
             {
                 throw new ArgumentException(
-                    $"The {maskName} length {mask.Length} must be {checkedShape.Batch * perItem} ([B, Nq, Nk]) or {perItem} ([Nq, Nk], the same for every item).", maskName);
+                    $"The {info.MaskName} length {arguments.Mask.Length} must be {checkedShape.Batch * perItem} ([B, Nq, Nk]) or {perItem} ([Nq, Nk], the same for every item).", info.MaskName);
             }
 
             return checkedShape;
         }
 
-        /// <summary>The spans and the length arguments (everything but log-sum-exp and the masks).</summary>
-        private static BatchedShape ValidateSpans(
-            AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch,
-            ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
-            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts,
-            bool hasKeyLengths, bool hasQueryLengths, bool hasSequenceStarts,
-            string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName, string sequenceStartsName)
+        /// <summary>A run-time span the kernel does not declare must be empty: nothing would check its length.</summary>
+        private static void CheckUndeclared(BatchedKernelInfo info, RuntimeParameter parameter, bool isEmpty, string name)
         {
+            if (!isEmpty && !info.Declares(parameter))
+            {
+                throw new ArgumentException($"The kernel declares no {name} parameter; {name} must be empty.", name);
+            }
+        }
+
+        /// <summary>The spans and the length arguments (everything but log-sum-exp and the masks).</summary>
+        private static BatchedShape ValidateSpans(BatchedKernelInfo info, in BatchedArguments arguments)
+        {
+            AttentionLayout layout = info.Layout;
+            int headDimension = info.HeadDimension, heads = info.Heads, keyValueHeads = info.KeyValueHeads, batch = arguments.Batch;
+            ReadOnlySpan<float> query = arguments.Query, key = arguments.Key, value = arguments.Value;
+            Span<float> output = arguments.Output;
+            string queryName = info.QueryName, keyName = info.KeyName, valueName = info.ValueName, outputName = info.OutputName, batchName = info.BatchName;
             if (headDimension <= 0 || heads <= 0 || keyValueHeads <= 0 || heads % keyValueHeads != 0 || (long)heads * headDimension > int.MaxValue)
             {
                 throw new ArgumentOutOfRangeException(nameof(heads), "The head dimension and head counts must be positive, and KeyValueHeads must divide Heads.");
@@ -161,10 +150,10 @@ namespace KernelGen
                 throw new ArgumentOutOfRangeException(batchName, batch, $"The {batchName} count must not be negative.");
             }
 
-            if (hasSequenceStarts)
+            if (info.Declares(RuntimeParameter.SequenceStarts))
             {
-                return ValidatePacked(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, sequenceStarts,
-                    queryName, keyName, valueName, outputName, batchName, sequenceStartsName);
+                return ValidatePacked(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, arguments.SequenceStarts,
+                    queryName, keyName, valueName, outputName, batchName, info.SequenceStartsName);
             }
 
             if (batch == 0)
@@ -175,8 +164,8 @@ namespace KernelGen
                     throw new ArgumentException($"With {batchName} = 0 every span must be empty.", name);
                 }
 
-                CheckLengths(keyLengths, hasKeyLengths, 0, 0, keyLengthsName, batchName, "keys");
-                CheckLengths(queryLengths, hasQueryLengths, 0, 0, queryLengthsName, batchName, "queries");
+                CheckLengths(arguments.KeyLengths, info.Declares(RuntimeParameter.KeyLengths), 0, 0, info.KeyLengthsName, batchName, "keys");
+                CheckLengths(arguments.QueryLengths, info.Declares(RuntimeParameter.QueryLengths), 0, 0, info.QueryLengthsName, batchName, "queries");
                 return new BatchedShape(layout, headDimension, heads, keyValueHeads, 0, 0, 0);
             }
 
@@ -199,8 +188,8 @@ namespace KernelGen
 
             int queryCount = (int)(query.Length / queryRow);
             int keyCount = (int)(key.Length / keyRow);
-            CheckLengths(keyLengths, hasKeyLengths, batch, keyCount, keyLengthsName, batchName, "keys");
-            CheckLengths(queryLengths, hasQueryLengths, batch, queryCount, queryLengthsName, batchName, "queries");
+            CheckLengths(arguments.KeyLengths, info.Declares(RuntimeParameter.KeyLengths), batch, keyCount, info.KeyLengthsName, batchName, "keys");
+            CheckLengths(arguments.QueryLengths, info.Declares(RuntimeParameter.QueryLengths), batch, queryCount, info.QueryLengthsName, batchName, "queries");
             return new BatchedShape(layout, headDimension, heads, keyValueHeads, batch, queryCount, keyCount);
         }
 
@@ -262,18 +251,7 @@ namespace KernelGen
         /// <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each output row is written by one kernel call
         /// in a fixed order, so the result does not depend on the thread count.
         /// </summary>
-        public static void Run<TKernel>(
-            BatchedShape shape,
-            ReadOnlySpan<float> query,
-            ReadOnlySpan<float> key,
-            ReadOnlySpan<float> value,
-            Span<float> output,
-            ReadOnlySpan<int> keyLengths,
-            ReadOnlySpan<int> queryLengths,
-            ReadOnlySpan<int> sequenceStarts = default,
-            Span<float> logSumExp = default,
-            ReadOnlySpan<bool> keyMask = default,
-            ReadOnlySpan<bool> mask = default)
+        public static void Run<TKernel>(BatchedShape shape, in BatchedArguments arguments)
             where TKernel : ISingleHeadKernel
         {
             if (shape.Batch == 0)
@@ -284,11 +262,12 @@ namespace KernelGen
             long work = 0;
             for (int item = 0; item < shape.Batch; item++)
             {
-                (int lq, int lk, _) = Rows(shape, item, keyLengths, queryLengths, sequenceStarts);
+                (int lq, int lk, _) = Rows(shape, item, arguments.KeyLengths, arguments.QueryLengths, arguments.SequenceStarts);
                 work += (long)lq * lk * shape.HeadDimension * shape.Heads;
             }
 
-            AttentionThreading.ForHeadGroups<TKernel>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask, work);
+            AttentionThreading.ForHeadGroups<TKernel>(shape, arguments.Query, arguments.Key, arguments.Value, arguments.Output,
+                arguments.KeyLengths, arguments.QueryLengths, arguments.SequenceStarts, arguments.LogSumExp, arguments.KeyMask, arguments.Mask, work);
         }
 
         /// <summary>

@@ -19,15 +19,12 @@ namespace KernelGen
     public static class TensorShapes
     {
         /// <summary>
-        /// Validates the four tensors of a batched call and returns B (for a packed kernel, -1: the batch size then comes
-        /// from its sequence starts).
+        /// Validates the four tensors of a batched call against <paramref name="info"/> (its layout, head counts, head
+        /// dimension and parameter names; packed when it declares sequence starts) and returns B (for a packed kernel, -1:
+        /// the batch size then comes from its sequence starts).
         /// </summary>
         public static int ValidateBatched(
-            AttentionLayout layout,
-            int headDimension,
-            int heads,
-            int keyValueHeads,
-            bool packed,
+            BatchedKernelInfo info,
             ReadOnlySpan<nint> queryLengths,
             ReadOnlySpan<nint> queryStrides,
             ReadOnlySpan<nint> keyLengths,
@@ -35,12 +32,13 @@ namespace KernelGen
             ReadOnlySpan<nint> valueLengths,
             ReadOnlySpan<nint> valueStrides,
             ReadOnlySpan<nint> outputLengths,
-            ReadOnlySpan<nint> outputStrides,
-            string queryName,
-            string keyName,
-            string valueName,
-            string outputName)
+            ReadOnlySpan<nint> outputStrides)
         {
+            ArgumentNullException.ThrowIfNull(info);
+            AttentionLayout layout = info.Layout;
+            int headDimension = info.HeadDimension, heads = info.Heads, keyValueHeads = info.KeyValueHeads;
+            bool packed = info.Declares(RuntimeParameter.SequenceStarts);
+            string queryName = info.QueryName, keyName = info.KeyName, valueName = info.ValueName, outputName = info.OutputName;
             CheckTensor(layout, headDimension, heads, packed, queryLengths, queryStrides, queryName, "Nq");
             CheckTensor(layout, headDimension, keyValueHeads, packed, keyLengths, keyStrides, keyName, "Nk");
             CheckTensor(layout, headDimension, keyValueHeads, packed, valueLengths, valueStrides, valueName, "Nk");

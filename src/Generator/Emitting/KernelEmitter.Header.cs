@@ -31,16 +31,7 @@ namespace KernelGen.Generator.Emitting
 
                 writer.Line(batch.RuntimeParameters.IsEmpty
                     ? "// Run-time parameters: none; every item has Nq queries and Nk keys."
-                    : "// Run-time parameters: " + string.Join(", ", batch.RuntimeParameters.Select(static p => p switch
-                    {
-                        "keyLengths" => "keyLengths[b] keys valid per item (padding keys are never read)",
-                        "queryLengths" => "queryLengths[b] queries valid per item (padding rows are written as zeros)",
-                        "keyMask" => "keyMask[b, j] false drops key j of item b for this call",
-                        "mask" => "mask[b, i, j] (or mask[i, j] for every item) false hides key j from query i",
-                        "logSumExp" => "logSumExp receives each row's ln sum exp(s) over its visible keys (-inf for none)",
-                        "sequenceStarts" => "sequenceStarts[b] .. sequenceStarts[b + 1] are item b's rows in packed [total, H, d] spans (no padding)",
-                        _ => p,
-                    })) + "; positions below count valid tokens (Nq, Nk = the item's lengths).");
+                    : "// Run-time parameters: " + string.Join(", ", batch.RuntimeParameters.Select(RuntimeParameters.Description)) + "; positions below count valid tokens (Nq, Nk = the item's lengths).");
             }
             else
             {

@@ -55,22 +55,11 @@ namespace KernelGen.Generator.Emitting
             }
             else
             {
-                // The run-time parameters, by name, in declaration order; an absent one is passed as an empty span.
-                var declared = new System.Collections.Generic.List<string>();
-                var arguments = new System.Collections.Generic.Dictionary<string, string>();
-                for (int i = 0; i < batch.RuntimeParameters.Length; i++)
-                {
-                    string name = names[5 + i];
-                    declared.Add($"{RuntimeParameters.GlobalType(batch.RuntimeParameters[i])} {name}");
-                    arguments[batch.RuntimeParameters[i]] = name;
-                }
-
-                string[] runtime = RuntimeParameters.CallOrder;
-                string values = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? name : "default"));
-                string nameArguments = string.Join(", ", runtime.Select(p => arguments.TryGetValue(p, out string? name) ? NameLiteral(name) : Lit.String(p)));
-                writer.Open($"{modifiers}partial void {spec.MethodName}({spans}, int {names[4]}{string.Concat(declared.Select(static p => ", " + p))})");
-                writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.RunBatched({names[0]}, {names[1]}, {names[2]}, {names[3]}, {names[4]}, {values},");
-                writer.Line($"    {NameLiteral(names[0])}, {NameLiteral(names[1])}, {NameLiteral(names[2])}, {NameLiteral(names[3])}, {NameLiteral(names[4])}, {nameArguments});");
+                // The spans in one BatchedArguments: the run-time parameters the method declares, by their table members.
+                string declared = string.Concat(batch.RuntimeParameters.Select((p, i) => $", {RuntimeParameters.GlobalType(p)} {names[5 + i]}"));
+                writer.Open($"{modifiers}partial void {spec.MethodName}({spans}, int {names[4]}{declared})");
+                WriteArguments(writer, $"global::{ImplementationNamespace}.{plan.ImplementationName}.RunBatched(",
+                    $"{names[0]}, {names[1]}, {names[2]}, {names[3]}, {names[4]}", batch, i => names[5 + i], ");");
                 writer.Close();
                 if (spec.TensorForm)
                 {
@@ -87,6 +76,29 @@ namespace KernelGen.Generator.Emitting
             {
                 writer.Close();
             }
+        }
+
+        /// <summary>
+        /// A <c>BatchedArguments</c> built in place: <paramref name="prefix"/>, the constructor with the data spans and batch,
+        /// an initialiser setting each declared run-time parameter (its table member) to <paramref name="value"/> of its
+        /// index, then <paramref name="suffix"/>. Undeclared run-time spans stay empty.
+        /// </summary>
+        private static void WriteArguments(CodeWriter writer, string prefix, string dataArguments, BatchSpec batch, System.Func<int, string> value, string suffix)
+        {
+            string creation = $"{prefix}new global::KernelGen.BatchedArguments({dataArguments})";
+            if (batch.RuntimeParameters.IsEmpty)
+            {
+                writer.Line(creation + suffix);
+                return;
+            }
+
+            writer.Open(creation);
+            for (int i = 0; i < batch.RuntimeParameters.Length; i++)
+            {
+                writer.Line($"{RuntimeParameters.Member(batch.RuntimeParameters[i])} = {value(i)},");
+            }
+
+            writer.Close(suffix);
         }
 
         /// <summary>
@@ -217,6 +229,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Line();
                 writer.Line("/// <summary>Key/value heads per item; query head h reads key/value head h / (Heads / KeyValueHeads).</summary>");
                 writer.Line($"private const int KeyValueHeads = {Lit.Int(batchSpec.KeyValueHeads)};");
+                WriteKernelInfo(writer, spec, batchSpec);
             }
 
             writer.Line();
@@ -231,6 +244,33 @@ namespace KernelGen.Generator.Emitting
 
             writer.Close();
             writer.Close();
+        }
+
+        /// <summary>
+        /// The batched kernel's fixed part, written once per kernel into static fields: layout, head counts, the declared
+        /// run-time parameters (flags from the table) and the caller's parameter names. Run-time parameters are bound by
+        /// their table names, which are BatchedKernelInfo's defaults, so only the data spans' and batch names are spelled.
+        /// The tensor form has no batch argument (B comes from the tensors): its info names the query tensor instead.
+        /// </summary>
+        private static void WriteKernelInfo(CodeWriter writer, KernelSpec spec, BatchSpec batch)
+        {
+            string[] names = spec.ParameterNames.ToArray();
+            string flags = batch.RuntimeParameters.IsEmpty
+                ? "global::KernelGen.RuntimeParameter.None"
+                : string.Join(" | ", batch.RuntimeParameters.Select(static p => "global::KernelGen.RuntimeParameter." + RuntimeParameters.Member(p)));
+            string spans = $"{NameLiteral(names[0])}, {NameLiteral(names[1])}, {NameLiteral(names[2])}, {NameLiteral(names[3])}";
+            string creation = $"new(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads,";
+            writer.Line();
+            writer.Line("/// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>");
+            writer.Line($"private static readonly global::KernelGen.BatchedKernelInfo Info = {creation}");
+            writer.Line($"    {flags}, {spans}, {NameLiteral(names[4])});");
+            if (spec.TensorForm)
+            {
+                writer.Line();
+                writer.Line("/// <summary>Info for the tensor form, which has no batch argument: B comes from the tensors, so the query tensor is named.</summary>");
+                writer.Line($"private static readonly global::KernelGen.BatchedKernelInfo TensorInfo = {creation}");
+                writer.Line($"    {flags}, {spans}, {NameLiteral(names[0])});");
+            }
         }
 
         /// <summary>
@@ -290,26 +330,20 @@ namespace KernelGen.Generator.Emitting
             if (plan.Spec.Batch is { } batch)
             {
                 writer.Line("/// <summary>");
-                writer.Line("/// Validates the spans and run-time lengths (naming the caller's parameters in any exception), then computes every");
-                writer.Line("/// (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.");
+                writer.Line("/// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then");
+                writer.Line("/// computes every (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.");
                 writer.Line("/// </summary>");
-                writer.Line("public static void RunBatched(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,");
-                writer.Line("    ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask,");
-                writer.Line("    string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName,");
-                writer.Line("    string sequenceStartsName, string logSumExpName, string keyMaskName, string maskName)");
+                writer.Line("public static void RunBatched(in global::KernelGen.BatchedArguments arguments)");
                 writer.Open();
                 writer.Line("// Validation: every length and length argument, and that output shares no memory with an input, before anything is written.");
-                writer.Line($"global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads, batch,");
-                writer.Line($"    query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask,");
-                writer.Line($"    hasKeyLengths: {Lit.Bool(batch.Has("keyLengths"))}, hasQueryLengths: {Lit.Bool(batch.Has("queryLengths"))}, hasSequenceStarts: {Lit.Bool(batch.Has("sequenceStarts"))}, hasLogSumExp: {Lit.Bool(batch.Has("logSumExp"))},");
-                writer.Line($"    hasKeyMask: {Lit.Bool(batch.Has("keyMask"))}, hasMask: {Lit.Bool(batch.Has("mask"))},");
-                writer.Line("    queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName, keyMaskName, maskName);");
-                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask);");
+                writer.Line("global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);");
+                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, arguments);");
                 writer.Close();
                 if (plan.Spec.TensorForm)
                 {
                     WriteRunTensors(writer, batch);
                 }
+
                 writer.Line();
                 writer.Line("/// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>");
                 writer.Open("private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel");

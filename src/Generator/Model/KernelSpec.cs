@@ -93,6 +93,9 @@ namespace KernelGen.Generator.Model
 
         public string LayoutName => Layout == 1 ? "BatchHeadSeqDim" : "BatchSeqHeadDim";
 
+        /// <summary>Whether the items are packed back to back ([total, H, d], with sequence starts).</summary>
+        public bool IsPacked => Has("sequenceStarts");
+
         /// <summary>Whether the kernel takes a run-time token or dense mask (rows then run one at a time, masked per block).</summary>
         public bool HasDynamicMask => Has("keyMask") || Has("mask");
     }

@@ -2,33 +2,41 @@ namespace KernelGen.Generator.Model
 {
     /// <summary>
     /// The run-time parameters a batched kernel may take after <c>int batch</c>, written once: the parser binds a
-    /// declaration's parameters against this table (by name and type, in this order), and the emitter declares them
-    /// from it.
+    /// declaration's parameters against this table (by name and type, in this order), and the emitter declares them,
+    /// sets them on the runtime's <c>BatchedArguments</c> and flags them in <c>BatchedKernelInfo</c> from it.
     /// </summary>
     internal static class RuntimeParameters
     {
-        /// <summary>Name and type (as the compiler displays it, without <c>global::</c>), in declaration order.</summary>
-        public static readonly (string Name, string Type)[] All =
+        /// <summary>
+        /// Name, type (as the compiler displays it, without <c>global::</c>), member (the runtime's <c>RuntimeParameter</c>
+        /// flag and <c>BatchedArguments</c> property) and what it does (for the file header), in declaration order.
+        /// </summary>
+        public static readonly (string Name, string Type, string Member, string Description)[] All =
         {
-            ("keyLengths", "System.ReadOnlySpan<int>"),
-            ("queryLengths", "System.ReadOnlySpan<int>"),
-            ("keyMask", "System.ReadOnlySpan<bool>"),
-            ("mask", "System.ReadOnlySpan<bool>"),
-            ("logSumExp", "System.Span<float>"),
-            ("sequenceStarts", "System.ReadOnlySpan<int>"),
+            ("keyLengths", "System.ReadOnlySpan<int>", "KeyLengths", "keyLengths[b] keys valid per item (padding keys are never read)"),
+            ("queryLengths", "System.ReadOnlySpan<int>", "QueryLengths", "queryLengths[b] queries valid per item (padding rows are written as zeros)"),
+            ("keyMask", "System.ReadOnlySpan<bool>", "KeyMask", "keyMask[b, j] false drops key j of item b for this call"),
+            ("mask", "System.ReadOnlySpan<bool>", "Mask", "mask[b, i, j] (or mask[i, j] for every item) false hides key j from query i"),
+            ("logSumExp", "System.Span<float>", "LogSumExp", "logSumExp receives each row's ln sum exp(s) over its visible keys (-inf for none)"),
+            ("sequenceStarts", "System.ReadOnlySpan<int>", "SequenceStarts", "sequenceStarts[b] .. sequenceStarts[b + 1] are item b's rows in packed [total, H, d] spans (no padding)"),
         };
 
-        /// <summary>The order in which the generated <c>RunBatched</c> takes them (every one, absent ones as empty spans).</summary>
-        public static readonly string[] CallOrder = { "keyLengths", "queryLengths", "sequenceStarts", "logSumExp", "keyMask", "mask" };
-
         /// <summary>A parameter's type as generated code spells it, e.g. <c>global::System.ReadOnlySpan&lt;int&gt;</c>.</summary>
-        public static string GlobalType(string name)
+        public static string GlobalType(string name) => "global::" + Find(name).Type;
+
+        /// <summary>A parameter's <c>RuntimeParameter</c> flag and <c>BatchedArguments</c> property, e.g. <c>KeyLengths</c>.</summary>
+        public static string Member(string name) => Find(name).Member;
+
+        /// <summary>What a parameter does, for the file header.</summary>
+        public static string Description(string name) => Find(name).Description;
+
+        private static (string Name, string Type, string Member, string Description) Find(string name)
         {
-            foreach ((string Name, string Type) parameter in All)
+            foreach ((string Name, string Type, string Member, string Description) parameter in All)
             {
                 if (parameter.Name == name)
                 {
-                    return "global::" + parameter.Type;
+                    return parameter;
                 }
             }
 

@@ -95,8 +95,13 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         public static partial void Decode(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output, int batch, global::System.ReadOnlySpan<int> keyLengths, global::System.ReadOnlySpan<bool> keyMask, global::System.ReadOnlySpan<bool> mask, global::System.Span<float> logSumExp)
         {
-            global::KernelGen.Generated.DecodeKernel.RunBatched(query, key, value, output, batch, keyLengths, default, default, logSumExp, keyMask, mask,
-                "query", "key", "value", "output", "batch", "keyLengths", "queryLengths", "sequenceStarts", "logSumExp", "keyMask", "mask");
+            global::KernelGen.Generated.DecodeKernel.RunBatched(new global::KernelGen.BatchedArguments(query, key, value, output, batch)
+            {
+                KeyLengths = keyLengths,
+                KeyMask = keyMask,
+                Mask = mask,
+                LogSumExp = logSumExp,
+            });
         }
     }
 }
@@ -126,22 +131,19 @@ namespace KernelGen.Generated
         /// <summary>Key/value heads per item; query head h reads key/value head h / (Heads / KeyValueHeads).</summary>
         private const int KeyValueHeads = 2;
 
+        /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
+        private static readonly global::KernelGen.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchHeadSeqDim, HeadDimension, Heads, KeyValueHeads,
+            global::KernelGen.RuntimeParameter.KeyLengths | global::KernelGen.RuntimeParameter.KeyMask | global::KernelGen.RuntimeParameter.Mask | global::KernelGen.RuntimeParameter.LogSumExp, "query", "key", "value", "output", "batch");
+
         /// <summary>
-        /// Validates the spans and run-time lengths (naming the caller's parameters in any exception), then computes every
-        /// (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
+        /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then
+        /// computes every (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
         /// </summary>
-        public static void RunBatched(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
-            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask,
-            string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName,
-            string sequenceStartsName, string logSumExpName, string keyMaskName, string maskName)
+        public static void RunBatched(in global::KernelGen.BatchedArguments arguments)
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
-            global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(global::KernelGen.AttentionLayout.BatchHeadSeqDim, HeadDimension, Heads, KeyValueHeads, batch,
-                query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask,
-                hasKeyLengths: true, hasQueryLengths: false, hasSequenceStarts: false, hasLogSumExp: true,
-                hasKeyMask: true, hasMask: true,
-                queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName, keyMaskName, maskName);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask);
+            global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);
+            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, arguments);
         }
 
         /// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>

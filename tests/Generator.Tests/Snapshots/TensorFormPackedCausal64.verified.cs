@@ -62,8 +62,11 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         internal partial void Attend(global::System.ReadOnlySpan<float> q, global::System.ReadOnlySpan<float> k, global::System.ReadOnlySpan<float> v, global::System.Span<float> o, int batch, global::System.Span<float> logSumExp, global::System.ReadOnlySpan<int> sequenceStarts)
         {
-            global::KernelGen.Generated.AttendKernel.RunBatched(q, k, v, o, batch, default, default, sequenceStarts, logSumExp, default, default,
-                "q", "k", "v", "o", "batch", "keyLengths", "queryLengths", "sequenceStarts", "logSumExp", "keyMask", "mask");
+            global::KernelGen.Generated.AttendKernel.RunBatched(new global::KernelGen.BatchedArguments(q, k, v, o, batch)
+            {
+                LogSumExp = logSumExp,
+                SequenceStarts = sequenceStarts,
+            });
         }
 
         /// <summary>The tensor form of Attend: the same kernel, with query, key, value and output as System.Numerics.Tensors tensors.</summary>
@@ -75,8 +78,7 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         internal void Attend(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> q, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> k, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> v, global::System.Numerics.Tensors.TensorSpan<float> o, global::System.Span<float> logSumExp, global::System.ReadOnlySpan<int> sequenceStarts)
         {
-            global::KernelGen.Generated.AttendKernel.RunTensors(q, k, v, o, default, default, sequenceStarts, logSumExp, default, default,
-                "q", "k", "v", "o", "keyLengths", "queryLengths", "sequenceStarts", "logSumExp", "keyMask", "mask");
+            global::KernelGen.Generated.AttendKernel.RunTensors(q, k, v, o, logSumExp, sequenceStarts);
         }
     }
 }
@@ -106,22 +108,23 @@ namespace KernelGen.Generated
         /// <summary>Key/value heads per item; query head h reads key/value head h / (Heads / KeyValueHeads).</summary>
         private const int KeyValueHeads = 2;
 
+        /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
+        private static readonly global::KernelGen.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
+            global::KernelGen.RuntimeParameter.LogSumExp | global::KernelGen.RuntimeParameter.SequenceStarts, "q", "k", "v", "o", "batch");
+
+        /// <summary>Info for the tensor form, which has no batch argument: B comes from the tensors, so the query tensor is named.</summary>
+        private static readonly global::KernelGen.BatchedKernelInfo TensorInfo = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
+            global::KernelGen.RuntimeParameter.LogSumExp | global::KernelGen.RuntimeParameter.SequenceStarts, "q", "k", "v", "o", "q");
+
         /// <summary>
-        /// Validates the spans and run-time lengths (naming the caller's parameters in any exception), then computes every
-        /// (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
+        /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then
+        /// computes every (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
         /// </summary>
-        public static void RunBatched(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
-            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask,
-            string queryName, string keyName, string valueName, string outputName, string batchName, string keyLengthsName, string queryLengthsName,
-            string sequenceStartsName, string logSumExpName, string keyMaskName, string maskName)
+        public static void RunBatched(in global::KernelGen.BatchedArguments arguments)
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
-            global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads, batch,
-                query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask,
-                hasKeyLengths: false, hasQueryLengths: false, hasSequenceStarts: true, hasLogSumExp: true,
-                hasKeyMask: false, hasMask: false,
-                queryName, keyName, valueName, outputName, batchName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName, keyMaskName, maskName);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask);
+            global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);
+            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, arguments);
         }
 
         /// <summary>
@@ -129,18 +132,19 @@ namespace KernelGen.Generated
         /// caller's parameter), then runs the span form on the tensors' elements.
         /// </summary>
         public static void RunTensors(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> query, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> key, global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> value, global::System.Numerics.Tensors.TensorSpan<float> output,
-            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts, Span<float> logSumExp, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask,
-            string queryName, string keyName, string valueName, string outputName, string keyLengthsName, string queryLengthsName,
-            string sequenceStartsName, string logSumExpName, string keyMaskName, string maskName)
+            global::System.Span<float> logSumExp, global::System.ReadOnlySpan<int> sequenceStarts)
         {
             // Validation: the tensors' shapes and strides against the layout, before anything is written.
-            global::KernelGen.TensorShapes.ValidateBatched(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads, packed: true,
-                query.Lengths, query.Strides, key.Lengths, key.Strides, value.Lengths, value.Strides, output.Lengths, output.Strides,
-                queryName, keyName, valueName, outputName);
+            global::KernelGen.TensorShapes.ValidateBatched(TensorInfo, query.Lengths, query.Strides, key.Lengths, key.Strides,
+                value.Lengths, value.Strides, output.Lengths, output.Strides);
             int batch = Math.Max(0, sequenceStarts.Length - 1); // packed: B + 1 sequence starts (the span form checks them)
-            RunBatched(Elements(query), Elements(key), Elements(value), Elements(output), batch,
-                keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask,
-                queryName, keyName, valueName, outputName, queryName, keyLengthsName, queryLengthsName, sequenceStartsName, logSumExpName, keyMaskName, maskName);
+            global::KernelGen.BatchedArguments arguments = new global::KernelGen.BatchedArguments(Elements(query), Elements(key), Elements(value), Elements(output), batch)
+            {
+                LogSumExp = logSumExp,
+                SequenceStarts = sequenceStarts,
+            };
+            global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(TensorInfo, arguments);
+            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, arguments);
         }
 
         /// <summary>

@@ -1,0 +1,56 @@
+using System;
+
+namespace KernelGen
+{
+    /// <summary>
+    /// The spans of one batched call, as the generated method builds them: the four data spans and the batch count, and
+    /// the run-time spans the kernel declares (the others stay empty). Checked by
+    /// <see cref="BatchedAttention.Validate(BatchedKernelInfo, in BatchedArguments)"/> against the kernel's
+    /// <see cref="BatchedKernelInfo"/>, then computed by <see cref="BatchedAttention.Run{TKernel}(BatchedShape, in BatchedArguments)"/>.
+    /// </summary>
+    public readonly ref struct BatchedArguments
+    {
+        /// <summary>The data spans and the batch count of a call; set the declared run-time spans with the initialisers.</summary>
+        public BatchedArguments(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch)
+        {
+            Query = query;
+            Key = key;
+            Value = value;
+            Output = output;
+            Batch = batch;
+        }
+
+        /// <summary>The queries, in the kernel's layout.</summary>
+        public ReadOnlySpan<float> Query { get; }
+
+        /// <summary>The keys, in the kernel's layout.</summary>
+        public ReadOnlySpan<float> Key { get; }
+
+        /// <summary>The values, shaped as the keys.</summary>
+        public ReadOnlySpan<float> Value { get; }
+
+        /// <summary>The output, shaped as the queries; must not overlap an input.</summary>
+        public Span<float> Output { get; }
+
+        /// <summary>B, the batch items.</summary>
+        public int Batch { get; }
+
+        /// <summary>The valid keys of each item ([B]); empty when the kernel declares none.</summary>
+        public ReadOnlySpan<int> KeyLengths { get; init; }
+
+        /// <summary>The valid queries of each item ([B]); empty when the kernel declares none.</summary>
+        public ReadOnlySpan<int> QueryLengths { get; init; }
+
+        /// <summary>The packed items' row offsets ([B + 1]); empty when the kernel declares none.</summary>
+        public ReadOnlySpan<int> SequenceStarts { get; init; }
+
+        /// <summary>The log-sum-exp of each query row and head, written by the call; empty when the kernel declares none.</summary>
+        public Span<float> LogSumExp { get; init; }
+
+        /// <summary>The key flags ([B, Nk], false = dropped); empty when the kernel declares none.</summary>
+        public ReadOnlySpan<bool> KeyMask { get; init; }
+
+        /// <summary>The (query, key) flags ([B, Nq, Nk] or [Nq, Nk], false = dropped); empty when the kernel declares none.</summary>
+        public ReadOnlySpan<bool> Mask { get; init; }
+    }
+}

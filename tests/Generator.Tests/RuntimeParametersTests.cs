@@ -1,0 +1,50 @@
+using System;
+using System.Reflection;
+using KernelGen.Generator.Model;
+using Xunit;
+
+namespace KernelGen.Generator.Tests
+{
+    /// <summary>
+    /// The generator's run-time parameter table against the runtime it emits calls to: each entry's member is a
+    /// RuntimeParameter flag and a BatchedArguments property of its type, and BatchedKernelInfo's default name for it is
+    /// the parameter's own name (the generator relies on that and spells no run-time parameter name in the info).
+    /// </summary>
+    public sealed class RuntimeParametersTests
+    {
+        [Fact]
+        public void EveryEntry_MatchesTheRuntimesMembers()
+        {
+            var info = new BatchedKernelInfo(AttentionLayout.BatchSeqHeadDim, 8, 1, 1, RuntimeParameter.None, "q", "k", "v", "o", "b");
+            RuntimeParameter all = RuntimeParameter.None;
+            foreach ((string name, string type, string member, string description) in RuntimeParameters.All)
+            {
+                RuntimeParameter flag = Enum.Parse<RuntimeParameter>(member);
+                all |= flag;
+                PropertyInfo? property = typeof(BatchedArguments).GetProperty(member);
+                Assert.True(property is not null, $"BatchedArguments has no {member}");
+                Assert.Equal(type, Display(property!.PropertyType));
+                Assert.Equal(name, typeof(BatchedKernelInfo).GetProperty(member + "Name")!.GetValue(info));
+                Assert.StartsWith(name, description, StringComparison.Ordinal);
+            }
+
+            RuntimeParameter every = RuntimeParameter.None;
+            foreach (RuntimeParameter flag in Enum.GetValues<RuntimeParameter>())
+            {
+                every |= flag;
+            }
+
+            Assert.Equal(every, all);
+            Assert.Equal(Enum.GetValues<RuntimeParameter>().Length - 1, RuntimeParameters.All.Length);
+        }
+
+        /// <summary>A span type as the compiler displays it, e.g. System.ReadOnlySpan&lt;int&gt;.</summary>
+        private static string Display(Type type)
+        {
+            Type element = type.GetGenericArguments()[0];
+            string alias = element == typeof(int) ? "int" : element == typeof(bool) ? "bool" : element == typeof(float) ? "float" : element.FullName!;
+            string generic = type.GetGenericTypeDefinition().FullName!;
+            return $"{generic.Substring(0, generic.IndexOf('`'))}<{alias}>";
+        }
+    }
+}
