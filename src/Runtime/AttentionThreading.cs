@@ -63,13 +63,14 @@ namespace KernelGen
             long work,
             ReadOnlySpan<bool> keyMask = default,
             ReadOnlySpan<bool> mask = default,
-            int maskStride = 0)
+            int maskStride = 0,
+            ReadOnlySpan<int> keyPrefix = default)
             where TKernel : IRowRangeKernel
         {
             int threads = ThreadsFor(work, MinWorkPerThread, units: (rowEnd - rowStart) / rowTile);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
-                TKernel.Run(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride);
+                TKernel.Run(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix);
                 return;
             }
 
@@ -83,12 +84,13 @@ namespace KernelGen
                 fixed (float* logSumExpPointer = logSumExp)
                 fixed (bool* keyMaskPointer = keyMask)
                 fixed (bool* maskPointer = mask)
+                fixed (int* keyPrefixPointer = keyPrefix)
                 {
                     RowJob<TKernel> job = RowJob<TKernel>.Instance;
                     job.Prepare(
                         queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
                         logSumExpPointer, logSumExp.Length, packedPointer, packedKeys.Length, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, rowTile, threads);
-                    job.PrepareMasks(keyMaskPointer, keyMask.Length, maskPointer, mask.Length, maskStride);
+                    job.PrepareMasks(keyMaskPointer, keyMask.Length, maskPointer, mask.Length, maskStride, keyPrefixPointer, keyPrefix.Length);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -266,14 +268,16 @@ namespace KernelGen
             private PinnedSpan _query, _key, _value, _output, _logSumExp, _packed;
             private int _packedFirstKey, _queryCount, _keyCount, _rowStart, _rowEnd, _chunkRows;
             private bool* _keyMask, _mask;
-            private int _keyMaskLength, _maskLength, _maskStride;
+            private int* _keyPrefix;
+            private int _keyMaskLength, _maskLength, _maskStride, _keyPrefixLength;
 
-            /// <summary>The run-time masks of the call (null and 0 when absent).</summary>
-            public void PrepareMasks(bool* keyMask, int keyMaskLength, bool* mask, int maskLength, int maskStride)
+            /// <summary>The run-time masks of the call and the kept-key map of a compacted call (null and 0 when absent).</summary>
+            public void PrepareMasks(bool* keyMask, int keyMaskLength, bool* mask, int maskLength, int maskStride, int* keyPrefix, int keyPrefixLength)
             {
                 _keyMask = keyMask;
                 _mask = mask;
-                (_keyMaskLength, _maskLength, _maskStride) = (keyMaskLength, maskLength, maskStride);
+                _keyPrefix = keyPrefix;
+                (_keyMaskLength, _maskLength, _maskStride, _keyPrefixLength) = (keyMaskLength, maskLength, maskStride, keyPrefixLength);
             }
 
             public void Prepare(
@@ -305,7 +309,8 @@ namespace KernelGen
                 int end = _rowEnd - claim * _chunkRows;
                 TKernel.Run(_query.Read, _key.Read, _value.Read, _output.Write, _logSumExp.Write, _packed.Read, _packedFirstKey, _queryCount, _keyCount,
                     Math.Max(_rowStart, end - _chunkRows), end,
-                    new ReadOnlySpan<bool>(_keyMask, _keyMaskLength), new ReadOnlySpan<bool>(_mask, _maskLength), _maskStride);
+                    new ReadOnlySpan<bool>(_keyMask, _keyMaskLength), new ReadOnlySpan<bool>(_mask, _maskLength), _maskStride,
+                    new ReadOnlySpan<int>(_keyPrefix, _keyPrefixLength));
             }
         }
 

@@ -27,6 +27,7 @@ namespace KernelGen
             int rowEnd,
             ReadOnlySpan<bool> keyMask,
             ReadOnlySpan<bool> mask,
-            int maskStride);
+            int maskStride,
+            ReadOnlySpan<int> keyPrefix);
     }
 }

@@ -105,6 +105,60 @@ namespace KernelGen.Kernels.Tests
             public static bool HasRuntimeMasks => true;
         }
 
+        /// <summary>Causal, window (40, 0), no globals, run-time masks: keyMask alone takes the compacted path.</summary>
+        public readonly struct WindowMask : IAttentionMask
+        {
+            public static bool Causal => true;
+
+            public static bool HasWindow => true;
+
+            public static int WindowLeft => 40;
+
+            public static int WindowRight => 0;
+
+            public static ReadOnlySpan<int> GlobalPositions => default;
+
+            public static bool HasRuntimeMasks => true;
+        }
+
+        [Theory]
+        [InlineData(8)]
+        [InlineData(4)]
+        [InlineData(0)]
+        public void KeyMaskAlone_RunsOnTheKeptKeys_AndMatchesReference(int rowTile)
+        {
+            const int D = 37;
+            foreach ((int queries, int keys) in new[] { (1, 1), (19, 19), (70, 100), (100, 70), (9, 3000) })
+            {
+                var random = new Random(rowTile + queries);
+                float[] query = TestData.Uniform(random.Next(), queries * D), key = TestData.Uniform(random.Next(), keys * D), value = TestData.Uniform(random.Next(), keys * D);
+                bool[] keyMask = new bool[keys];
+                for (int j = 0; j < keys; j++)
+                {
+                    keyMask[j] = random.NextDouble() < 0.6;
+                    if (!keyMask[j])
+                    {
+                        value[j * D] = float.NaN; // a dropped key is never read
+                    }
+                }
+
+                float[] output = new float[queries * D], logSumExp = new float[queries];
+                var masks = new RuntimeMasks(keyMask, default, 0);
+                switch (rowTile)
+                {
+                    case 8: AttentionEngine<TestPath<D37, Eight>, WindowMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                    case 4: AttentionEngine<TestPath<D37, Four>, WindowMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                    default: AttentionEngine<TestPath<D37, Zero>, WindowMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                }
+
+                var spec = new AttentionSpec(D, Scale, causal: true, new AttentionWindow(40, 0));
+                double[] expected = new double[output.Length], expectedLse = new double[queries];
+                ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchHeadSeqDim, 1, 1, 1, query, key, value, expected, default, default, default, expectedLse, keyMask);
+                AssertClose(expected, output, $"tile {rowTile}, {queries} x {keys}, keyMask alone");
+                AssertClose(expectedLse, logSumExp, $"tile {rowTile}, {queries} x {keys}, keyMask alone, log-sum-exp");
+            }
+        }
+
         /// <summary>No static mask, no run-time masks.</summary>
         public readonly struct NoMask : IAttentionMask
         {

@@ -67,7 +67,82 @@ namespace KernelGen.Engine
 
             ReadOnlySpan<bool> keyMask = TMask.HasRuntimeMasks ? masks.KeyMask : default;
             ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? masks.Mask : default;
-            int maskStride = masks.MaskStride;
+            if (TMask.HasRuntimeMasks && !HasGlobals && !keyMask.IsEmpty && mask.IsEmpty)
+            {
+                ComputeCompacted(query, key, value, output, logSumExp, keyMask, queryCount, keyCount);
+                return;
+            }
+
+            Run(query, key, value, output, logSumExp, keyMask, mask, masks.MaskStride, default, queryCount, keyCount);
+        }
+
+        /// <summary>
+        /// keyMask alone (no dense mask, no global keys): the kept keys and their values are gathered once into pooled
+        /// buffers (O(Nk d), against the O(Nq Nk d) of the call) and the loops run over those alone, so a key dropped
+        /// anywhere, even one in every 16, costs nothing. The kept keys keep their order, so every row's contiguous range
+        /// in the original keys is a contiguous range of the kept ones: keyPrefix[j] = kept keys before key j maps it.
+        /// </summary>
+        private static void ComputeCompacted(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            ReadOnlySpan<bool> keyMask, int queryCount, int keyCount)
+        {
+            int[] prefix = ArrayPool<int>.Shared.Rent(keyCount + 1);
+            try
+            {
+                // A flag is read by truthiness: any non-zero byte keeps the key (as the block bits read it).
+                ReadOnlySpan<byte> flags = MemoryMarshal.AsBytes(keyMask);
+                int kept = 0;
+                for (int j = 0; j < keyCount; j++)
+                {
+                    prefix[j] = kept;
+                    if (flags[j] != 0)
+                    {
+                        kept++;
+                    }
+                }
+
+                prefix[keyCount] = kept;
+                float[] keptKeys = ArrayPool<float>.Shared.Rent(Math.Max(1, kept * D));
+                float[] keptValues = ArrayPool<float>.Shared.Rent(Math.Max(1, kept * D));
+                try
+                {
+                    for (int j = 0, target = 0; j < keyCount; j++)
+                    {
+                        if (flags[j] != 0)
+                        {
+                            key.Slice(j * D, D).CopyTo(keptKeys.AsSpan(target * D, D));
+                            value.Slice(j * D, D).CopyTo(keptValues.AsSpan(target * D, D));
+                            target++;
+                        }
+                    }
+
+                    Run(query, keptKeys.AsSpan(0, kept * D), keptValues.AsSpan(0, kept * D), output, logSumExp, default, default, 0, prefix.AsSpan(0, keyCount + 1),
+                        queryCount, kept);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(keptValues);
+                    ArrayPool<float>.Shared.Return(keptKeys);
+                }
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(prefix);
+            }
+        }
+
+        /// <summary>
+        /// The loops over <paramref name="keyCount"/> keys: tiles for whole row groups, then single rows. With a
+        /// <paramref name="keyPrefix"/> the keys are the kept ones of a larger set, whose count is keyPrefix.Length - 1.
+        /// </summary>
+        private static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, int queryCount, int keyCount)
+        {
+            if (keyCount == 0)
+            {
+                output.Slice(0, queryCount * D).Clear(); // every key dropped: every row is zeros, log-sum-exp -inf.
+                logSumExp.Fill(float.NegativeInfinity);
+                return;
+            }
 
             // Work per row for the thread heuristics: the widest key range a row can have.
             long rangeWidth = TMask.HasWindow ? Math.Min(keyCount, (long)TMask.WindowLeft + TMask.WindowRight + 1) : keyCount;
@@ -76,7 +151,7 @@ namespace KernelGen.Engine
             int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
             if (groupedRows > 0)
             {
-                PackedBand(queryCount, keyCount, groupedRows, out int packStart, out int packEnd);
+                PackedBand(queryCount, keyCount, groupedRows, keyPrefix, out int packStart, out int packEnd);
                 long packedLength = KeyPacking.PackedLength(packEnd - packStart, D);
                 if (packedLength > KeyPacking.MaxPackedLength)
                 {
@@ -91,7 +166,7 @@ namespace KernelGen.Engine
                     {
                         KeyPacking.PackTransposed(key.Slice(packStart * D, (packEnd - packStart) * D), D, packed);
                         AttentionThreading.ForRowGroups<RowGroups>(query, key, value, output, logSumExp, packed.AsSpan(0, (int)packedLength), packStart,
-                            queryCount, keyCount, 0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D, keyMask, mask, maskStride);
+                            queryCount, keyCount, 0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D, keyMask, mask, maskStride, keyPrefix);
                     }
                     finally
                     {
@@ -105,14 +180,20 @@ namespace KernelGen.Engine
             if (groupedRows < queryCount)
             {
                 AttentionThreading.ForRowGroups<SingleRows>(query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0,
-                    queryCount, keyCount, groupedRows, queryCount, 1, (long)(queryCount - groupedRows) * rangeWidth * D, keyMask, mask, maskStride);
+                    queryCount, keyCount, groupedRows, queryCount, 1, (long)(queryCount - groupedRows) * rangeWidth * D, keyMask, mask, maskStride, keyPrefix);
             }
         }
 
-        /// <summary>Query row <paramref name="queryRow"/>'s key range (see <see cref="MaskGeometry.RowRange"/>).</summary>
+        /// <summary>
+        /// Query row <paramref name="queryRow"/>'s key range (see <see cref="MaskGeometry.RowRange"/>), in the keys the
+        /// loops walk: with a <paramref name="keyPrefix"/> the geometry is that of the original keys and the bounds are
+        /// mapped to the kept ones.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void RowRange(int queryRow, int queryCount, int keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow)
+        private static void RowRange(int queryRow, int queryCount, int keyCount, ReadOnlySpan<int> keyPrefix,
+            out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow)
         {
+            int geometryKeys = TMask.HasRuntimeMasks && !keyPrefix.IsEmpty ? keyPrefix.Length - 1 : keyCount;
             if (MasksNothing)
             {
                 rangeStart = 0;
@@ -121,17 +202,28 @@ namespace KernelGen.Engine
                 return;
             }
 
-            long position = (long)queryRow + keyCount - queryCount;
+            long position = (long)queryRow + geometryKeys - queryCount;
             globalRow = HasGlobals && position >= 0 && position <= int.MaxValue && TMask.GlobalPositions.BinarySearch((int)position) >= 0;
-            MaskGeometry.RowRange(position, keyCount, TMask.Causal, TMask.HasWindow, TMask.WindowLeft, TMask.WindowRight, globalRow,
+            MaskGeometry.RowRange(position, geometryKeys, TMask.Causal, TMask.HasWindow, TMask.WindowLeft, TMask.WindowRight, globalRow,
                 out rangeStart, out rangeEnd, out visibleEnd);
+            if (TMask.HasRuntimeMasks && !keyPrefix.IsEmpty)
+            {
+                rangeStart = keyPrefix[rangeStart];
+                rangeEnd = keyPrefix[rangeEnd];
+                visibleEnd = keyPrefix[visibleEnd];
+            }
         }
+
+        /// <summary>Query row <paramref name="queryRow"/>'s key position p(i) = i + Nk - Nq over the original keys.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Position(int queryRow, int queryCount, int keyCount, ReadOnlySpan<int> keyPrefix) =>
+            (int)Math.Clamp((long)queryRow + (TMask.HasRuntimeMasks && !keyPrefix.IsEmpty ? keyPrefix.Length - 1 : keyCount) - queryCount, int.MinValue, int.MaxValue);
 
         /// <summary>
         /// The keys the grouped rows' tiles can score, widened to whole 16-key blocks and clipped to Nk: a windowed call
         /// packs only its band of keys, never the whole cache.
         /// </summary>
-        private static void PackedBand(int queryCount, int keyCount, int groupedRows, out int packStart, out int packEnd)
+        private static void PackedBand(int queryCount, int keyCount, int groupedRows, ReadOnlySpan<int> keyPrefix, out int packStart, out int packEnd)
         {
             if (MasksNothing)
             {
@@ -144,7 +236,7 @@ namespace KernelGen.Engine
             packEnd = 0;
             for (int row = 0; row < groupedRows; row++)
             {
-                RowRange(row, queryCount, keyCount, out int rangeStart, out int rangeEnd, out _, out _);
+                RowRange(row, queryCount, keyCount, keyPrefix, out int rangeStart, out int rangeEnd, out _, out _);
                 if (rangeStart < rangeEnd)
                 {
                     packStart = Math.Min(packStart, rangeStart);
@@ -161,13 +253,13 @@ namespace KernelGen.Engine
         {
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
                 ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride) =>
-                RunSingleRows(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride);
+                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix) =>
+                RunSingleRows(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix);
         }
 
         /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
         private static void RunSingleRows(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            int queryCount, int keyCount, int rowStart, int rowEnd, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride)
+            int queryCount, int keyCount, int rowStart, int rowEnd, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix)
         {
             Span<float> scores = stackalloc float[KeyBlock];
             Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
@@ -180,8 +272,8 @@ namespace KernelGen.Engine
                 ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * D);
                 float runningMax = float.NegativeInfinity;
                 float runningSum = 0f;
-                RowRange(queryRow, queryCount, keyCount, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow);
-                int position = (int)Math.Clamp((long)queryRow + keyCount - queryCount, int.MinValue, int.MaxValue);
+                RowRange(queryRow, queryCount, keyCount, keyPrefix, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow);
+                int position = Position(queryRow, queryCount, keyCount, keyPrefix);
                 ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice(queryRow * maskStride, keyCount) : default;
                 if (rangeEnd - rangeStart >= 2 * AttentionThreading.ChunkKeys)
                 {
@@ -355,8 +447,8 @@ namespace KernelGen.Engine
         {
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
                 ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride) =>
-                RunRowGroups(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride);
+                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix) =>
+                RunRowGroups(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix);
         }
 
         /// <summary>
@@ -368,7 +460,7 @@ namespace KernelGen.Engine
         /// </summary>
         private static void RunRowGroups(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
-            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride)
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix)
         {
             const int MaxRows = AttentionEngine.MaxRowTile;
             ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);
@@ -394,7 +486,7 @@ namespace KernelGen.Engine
                 int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
                 for (int row = 0; row < rows; row++)
                 {
-                    RowRange(firstRow + row, queryCount, keyCount, out rangeStarts[row], out rangeEnds[row], out visibleEnds[row], out _);
+                    RowRange(firstRow + row, queryCount, keyCount, keyPrefix, out rangeStarts[row], out rangeEnds[row], out visibleEnds[row], out _);
                     if (rangeStarts[row] < rangeEnds[row])
                     {
                         unionStart = Math.Min(unionStart, rangeStarts[row]);
@@ -409,7 +501,7 @@ namespace KernelGen.Engine
 
                 accumulators.Slice(0, rows * D).Clear();
                 ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * D);
-                int firstPosition = (int)Math.Clamp((long)firstRow + keyCount - queryCount, int.MinValue, int.MaxValue);
+                int firstPosition = Position(firstRow, queryCount, keyCount, keyPrefix);
 
                 // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
                 int scanStart = unionStart < unionEnd ? unionStart / BlockKeys * BlockKeys : 0;
@@ -419,7 +511,7 @@ namespace KernelGen.Engine
                 for (int tileStart = scanStart, tileKeys; tileStart < scanEnd; tileStart += tileKeys)
                 {
                     tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
-                    bool tileMasked = false;
+                    bool tileMasked = false, tileScored = false;
                     for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += BlockKeys)
                     {
                         int blockStart = tileStart + blockOffset;
@@ -448,6 +540,7 @@ namespace KernelGen.Engine
                         }
 
                         // Scores for rows x 16 keys from the packed block, then the score transform.
+                        tileScored = true;
                         ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D), scores.Slice(blockOffset));
                         if (!TScore.IsIdentity)
                         {
@@ -474,6 +567,11 @@ namespace KernelGen.Engine
                                 TileMask.ApplyBits(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), rowBits[row]);
                             }
                         }
+                    }
+
+                    if (!tileScored)
+                    {
+                        continue; // every block of the tile was skipped: no weight, no softmax update, no value read
                     }
 
                     // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.
