@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using BenchmarkDotNet.Attributes;
 
 namespace KernelGen.EngineBench
@@ -12,14 +14,23 @@ namespace KernelGen.EngineBench
 
         public delegate void Kernel(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
 
-        [Params("full", "causal", "causal+window(256,0)", "window(256,256)+globals")]
+        [ParamsSource(nameof(Masks))]
         public string Mask { get; set; } = "full";
 
         [Params(64, 128)]
         public int HeadDim { get; set; }
 
-        [Params(512, 1024, 2048, 4096)]
+        [ParamsSource(nameof(Lengths))]
         public int N { get; set; }
+
+        /// <summary>Every mask, or those in KERNELGEN_BENCH_MASKS (comma-separated), e.g. to re-measure a few configurations longer.</summary>
+        public static IEnumerable<string> Masks => Focus("KERNELGEN_BENCH_MASKS", new[] { "full", "causal", "causal+window(256,0)", "window(256,256)+globals" }, static s => s);
+
+        /// <summary>N = 512 to 4096, or those in KERNELGEN_BENCH_N.</summary>
+        public static IEnumerable<int> Lengths => Focus("KERNELGEN_BENCH_N", new[] { 512, 1024, 2048, 4096 }, int.Parse);
+
+        private static IEnumerable<T> Focus<T>(string variable, T[] all, Func<string, T> parse) =>
+            Environment.GetEnvironmentVariable(variable) is { Length: > 0 } focus ? focus.Split(',').Select(parse).ToArray() : all;
 
         [GlobalSetup]
         public void Setup()

@@ -275,6 +275,11 @@ namespace KernelGen.Engine
                 RowRange(queryRow, queryCount, keyCount, keyPrefix, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow);
                 int position = Position(queryRow, queryCount, keyCount, keyPrefix);
                 ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice(queryRow * maskStride, keyCount) : default;
+                if (TMask.HasRuntimeMasks && !rowMask.IsEmpty)
+                {
+                    TightenToMask(rowMask, ref rangeStart, ref rangeEnd);
+                }
+
                 if (rangeEnd - rangeStart >= 2 * AttentionThreading.ChunkKeys)
                 {
                     // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
@@ -487,6 +492,11 @@ namespace KernelGen.Engine
                 for (int row = 0; row < rows; row++)
                 {
                     RowRange(firstRow + row, queryCount, keyCount, keyPrefix, out rangeStarts[row], out rangeEnds[row], out visibleEnds[row], out _);
+                    if (TMask.HasRuntimeMasks && !mask.IsEmpty)
+                    {
+                        TightenToMask(mask.Slice((firstRow + row) * maskStride, keyCount), ref rangeStarts[row], ref rangeEnds[row]);
+                    }
+
                     if (rangeStarts[row] < rangeEnds[row])
                     {
                         unionStart = Math.Min(unionStart, rangeStarts[row]);
@@ -683,6 +693,26 @@ namespace KernelGen.Engine
             }
 
             empty = any == 0;
+        }
+
+        /// <summary>
+        /// Narrows a row's contiguous range to the span between the first and the last key its dense mask row keeps (one
+        /// vectorised scan each way; a flag counts by truthiness), so runs of hidden keys at either end, such as the
+        /// other documents of a block-diagonal mask, are never walked. Global keys outside the range are judged by the
+        /// mask as before.
+        /// </summary>
+        private static void TightenToMask(ReadOnlySpan<bool> rowMask, ref int rangeStart, ref int rangeEnd)
+        {
+            ReadOnlySpan<bool> flags = rowMask.Slice(rangeStart, rangeEnd - rangeStart);
+            int first = flags.IndexOfAnyExcept(false);
+            if (first < 0)
+            {
+                rangeEnd = rangeStart; // the mask hides every key of the range
+                return;
+            }
+
+            rangeEnd = rangeStart + flags.LastIndexOfAnyExcept(false) + 1;
+            rangeStart += first;
         }
 
         /// <summary>Whether no row's range [start, end) meets the keys [blockStart, blockStart + 16).</summary>
