@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
+using KernelGen.Bench;
 
 namespace KernelGen.EngineBench
 {
@@ -66,10 +67,10 @@ namespace KernelGen.EngineBench
         }
 
         [Benchmark]
-        public void PaddedPrefill() => EngineKernels.BatchedCausal64(_query, _key, _value, _output, Batch, Lengths, Lengths);
+        public void PaddedPrefill() => BenchKernels.BatchedCausal64(_query, _key, _value, _output, Batch, Lengths, Lengths);
 
         [Benchmark]
-        public void UnpaddedPrefill() => EngineKernels.BatchedCausal64(_query, _key, _value, _output, Batch, Full, Full);
+        public void UnpaddedPrefill() => BenchKernels.BatchedCausal64(_query, _key, _value, _output, Batch, Full, Full);
 
         [Benchmark]
         public void KeyMaskPrefill() => EngineKernels.BatchedCausalKeyMask64(_query, _key, _value, _output, Batch, _keyMask);
@@ -82,11 +83,11 @@ namespace KernelGen.EngineBench
         /// 256, 64] over the same buffers), the floor a block-diagonal mask can approach.
         /// </summary>
         [Benchmark]
-        public void DocumentsAsBatch() => EngineKernels.BatchedCausal64(_query, _key, _value, _output, Batch * 4, Documents, Documents);
+        public void DocumentsAsBatch() => BenchKernels.BatchedCausal64(_query, _key, _value, _output, Batch * 4, Documents, Documents);
 
         private static readonly int[] Documents = Enumerable.Repeat(256, Batch * 4).ToArray();
 
         [Benchmark]
-        public void GqaDecode() => EngineKernels.GqaDecode128(_decodeQuery, _cache, _cache, _decodeOutput, 1);
+        public void GqaDecode() => BenchKernels.GqaDecode128(_decodeQuery, _cache, _cache, _decodeOutput, 1);
     }
 }

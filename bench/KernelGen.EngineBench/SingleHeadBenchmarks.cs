@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
+using KernelGen.Bench;
 
 namespace KernelGen.EngineBench
 {
@@ -10,7 +11,7 @@ namespace KernelGen.EngineBench
     public class SingleHeadBenchmarks
     {
         private float[] _query = Array.Empty<float>(), _key = Array.Empty<float>(), _value = Array.Empty<float>(), _output = Array.Empty<float>();
-        private Kernel _kernel = EngineKernels.Full64;
+        private Kernel _kernel = BenchKernels.Full64;
 
         public delegate void Kernel(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
 
@@ -43,14 +44,14 @@ namespace KernelGen.EngineBench
             _output = new float[N * HeadDim];
             _kernel = (Mask, HeadDim) switch
             {
-                ("full", 64) => EngineKernels.Full64,
-                ("full", 128) => EngineKernels.Full128,
-                ("causal", 64) => EngineKernels.Causal64,
-                ("causal", 128) => EngineKernels.Causal128,
-                ("causal+window(256,0)", 64) => EngineKernels.CausalWindow64,
-                ("causal+window(256,0)", 128) => EngineKernels.CausalWindow128,
-                ("window(256,256)+globals", 64) => EngineKernels.WindowGlobals64,
-                _ => EngineKernels.WindowGlobals128,
+                ("full", 64) => BenchKernels.Full64,
+                ("full", 128) => BenchKernels.Full128,
+                ("causal", 64) => BenchKernels.Causal64,
+                ("causal", 128) => BenchKernels.Causal128,
+                ("causal+window(256,0)", 64) => BenchKernels.CausalWindow64,
+                ("causal+window(256,0)", 128) => BenchKernels.CausalWindow128,
+                ("window(256,256)+globals", 64) => BenchKernels.WindowGlobals64,
+                _ => BenchKernels.WindowGlobals128,
             };
         }
 
