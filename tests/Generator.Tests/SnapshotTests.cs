@@ -103,6 +103,18 @@ namespace KernelGen.Generator.Tests
         }
 
         [Fact]
+        public void TensorForm_ExperimentalTensorTypes_IsNotGenerated()
+        {
+            // System.Numerics.Tensors 9.x marks the types [Experimental("SYSLIB5001")]: using them would fail the user's build.
+            string experimental = "namespace System.Numerics.Tensors\n{\n" +
+                "    [System.Diagnostics.CodeAnalysis.Experimental(\"SYSLIB5001\")] public ref struct ReadOnlyTensorSpan<T> { }\n" +
+                "    [System.Diagnostics.CodeAnalysis.Experimental(\"SYSLIB5001\")] public ref struct TensorSpan<T> { }\n}\n";
+            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(tensors: false, TensorSpecs().First()[1].ToString()!, experimental);
+            Assert.DoesNotContain("TensorSpan", Assert.Single(result.GeneratedSources).SourceText.ToString());
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        }
+
+        [Fact]
         public void TensorForm_SingleHeadKernel_IsNotGenerated()
         {
             (GeneratorRunResult result, _) = GeneratorHarness.Run(tensors: true, Kernel("[AttentionKernel(64)]"));

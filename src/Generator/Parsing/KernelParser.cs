@@ -321,6 +321,10 @@ namespace KernelGen.Generator.Parsing
             return Result(spec, diagnostics);
         }
 
+        /// <summary>Whether a type is marked [Experimental], whose use the compiler reports as an error.</summary>
+        private static bool IsExperimental(INamedTypeSymbol type) =>
+            type.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == "System.Diagnostics.CodeAnalysis.ExperimentalAttribute");
+
         /// <summary>The System.Numerics.Tensors types a batched kernel's tensor form takes.</summary>
         private const string ReadOnlyTensorSpanName = "System.Numerics.Tensors.ReadOnlyTensorSpan`1", TensorSpanName = "System.Numerics.Tensors.TensorSpan`1";
 
@@ -332,9 +336,10 @@ namespace KernelGen.Generator.Parsing
         private static bool OffersTensorForm(Compilation compilation, IMethodSymbol method)
         {
             INamedTypeSymbol? readOnlyTensor = compilation.GetTypeByMetadataName(ReadOnlyTensorSpanName);
-            if (readOnlyTensor is null || compilation.GetTypeByMetadataName(TensorSpanName) is null)
+            INamedTypeSymbol? tensor = compilation.GetTypeByMetadataName(TensorSpanName);
+            if (readOnlyTensor is null || tensor is null || IsExperimental(readOnlyTensor) || IsExperimental(tensor))
             {
-                return false;
+                return false; // absent, or System.Numerics.Tensors 9.x, where the types are [Experimental] (SYSLIB5001 would fail the build)
             }
 
             foreach (ISymbol member in method.ContainingType.GetMembers(method.Name))

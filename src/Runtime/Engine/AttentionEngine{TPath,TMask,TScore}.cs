@@ -27,6 +27,9 @@ namespace KernelGen.Engine
         // JIT-time constants. AggressiveInlining because the tile loop's inlining budget is spent on the micro-kernels:
         // without it the JIT left these as calls in RunRowGroups (seen in DOTNET_JitDisasm), and the global-key code of a
         // kernel without globals stayed compiled in.
+        /// <summary>Query rows from which gathering the keys keyMask keeps pays (the copy is then at most 1/8 of the reads).</summary>
+        private const int MinCompactedRows = 16;
+
         private static int D
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -67,7 +70,10 @@ namespace KernelGen.Engine
 
             ReadOnlySpan<bool> keyMask = TMask.HasRuntimeMasks ? masks.KeyMask : default;
             ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? masks.Mask : default;
-            if (TMask.HasRuntimeMasks && !HasGlobals && !keyMask.IsEmpty && mask.IsEmpty)
+            // keyMask alone, and enough query rows to pay for gathering the kept keys (a decode step would copy 2 Nk d
+            // floats to read them once: it uses the per-block bits instead), and a transform that needs no original key
+            // index (the kept keys are renumbered).
+            if (TMask.HasRuntimeMasks && !HasGlobals && TScore.IsIdentity && !keyMask.IsEmpty && mask.IsEmpty && queryCount >= MinCompactedRows)
             {
                 ComputeCompacted(query, key, value, output, logSumExp, keyMask, queryCount, keyCount);
                 return;
@@ -554,9 +560,11 @@ namespace KernelGen.Engine
                         ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D), scores.Slice(blockOffset));
                         if (!TScore.IsIdentity)
                         {
+                            // Only the block's real keys: the last block may end past Nk.
+                            int lanes = Math.Min(BlockKeys, keyCount - blockStart);
                             for (int row = 0; row < rows; row++)
                             {
-                                TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), firstPosition + row, blockStart);
+                                TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, lanes), firstPosition + row, blockStart);
                             }
                         }
 
