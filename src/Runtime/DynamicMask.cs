@@ -23,6 +23,7 @@ namespace KernelGen
         /// The flags of up to 16 keys as lane bits (bit t set when <paramref name="flags"/>[t] is true): one 16-byte
         /// compare for a whole block, a loop for a block cut short by Nk. A bool is read by truthiness (any non-zero byte).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static int Bits(ReadOnlySpan<bool> flags)
         {
             if (flags.Length == 16 && Vector128.IsHardwareAccelerated)
@@ -47,6 +48,7 @@ namespace KernelGen
         /// scores[t] = -inf for every key <paramref name="first"/> + t that either mask hides; returns whether any lane was
         /// hidden (the caller then guards its value accumulation against 0 x inf).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static bool Apply(Span<float> scores, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, int first)
         {
             bool keyHidden = !keyMask.IsEmpty && Hide(scores, keyMask.Slice(first, scores.Length));

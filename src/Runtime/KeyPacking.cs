@@ -25,6 +25,7 @@ namespace KernelGen
             ((long)keyCount + BlockKeys - 1) / BlockKeys * BlockKeys * headDimension;
 
         /// <summary>packed[b * 16 d + c * 16 + t] = key[(16 b + t) * d + c], zero past the last key.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void PackTransposed(ReadOnlySpan<float> key, int headDimension, Span<float> packed)
         {
             int keyCount = key.Length / headDimension;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -29,6 +30,7 @@ namespace KernelGen
         /// <c>e^(s_j - m')</c>; the result is the factor <c>e^(m - m')</c> by which the caller scales its accumulator
         /// before adding the weighted values.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float Update(Span<float> scores, ref float runningMax, ref float runningSum)
         {
             float blockMax = Reductions.Max(scores);
@@ -60,6 +62,7 @@ namespace KernelGen
         /// multiplied, so a NaN or infinity in a masked key's value row cannot reach the output (0 * inf is NaN). Kernels
         /// call it only for a tile that has masked lanes and a non-finite value; the fast micro-kernel does the rest.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void AccumulateNonZero(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights,
             int weightStride, ReadOnlySpan<float> valueRows, int rows, int headDimension)
         {
@@ -95,6 +98,7 @@ namespace KernelGen
         /// Writes <c>accumulator / runningSum</c> to <paramref name="destination"/>, or zeros when the row saw no key
         /// (<paramref name="runningSum"/> is 0).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Normalize(ReadOnlySpan<float> accumulator, float runningSum, Span<float> destination)
         {
             if (accumulator.Length != destination.Length)
@@ -147,6 +151,7 @@ namespace KernelGen
         /// chunk order into one state: max = the largest chunk max, and each chunk's accumulator and sum scaled by
         /// e^(chunk max - max) (the log-sum-exp merge). Chunks that saw no key (max = -inf) contribute nothing.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void MergeChunks(ReadOnlySpan<float> partials, int chunks, Span<float> accumulator, out float runningMax, out float runningSum)
         {
             int d = accumulator.Length;
@@ -188,6 +193,7 @@ namespace KernelGen
         }
 
         /// <summary>Replaces each value x by <c>e^(x - max)</c> and returns the sum of the results.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float ExpSubtractAndSum(Span<float> values, float max)
         {
             ref float start = ref MemoryMarshal.GetReference(values);

@@ -17,6 +17,7 @@ namespace KernelGen
     public static class Reductions
     {
         /// <summary>The largest element (IEEE 754 maximum: NaN if any element is NaN); negative infinity for an empty span.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float Max(ReadOnlySpan<float> values)
         {
             ref float start = ref MemoryMarshal.GetReference(values);
@@ -64,6 +65,7 @@ namespace KernelGen
         }
 
         /// <summary>The sum of the elements; 0 for an empty span.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float Sum(ReadOnlySpan<float> values)
         {
             ref float start = ref MemoryMarshal.GetReference(values);
@@ -112,6 +114,7 @@ namespace KernelGen
 
         /// <summary>Whether every element is finite (no NaN, no infinity); true for an empty span.</summary>
         /// <remarks>x - x is 0 for a finite x and NaN for NaN or an infinity, so one subtraction and compare per lane.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static bool AllFinite(ReadOnlySpan<float> values)
         {
             ref float start = ref MemoryMarshal.GetReference(values);

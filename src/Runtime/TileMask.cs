@@ -27,6 +27,7 @@ namespace KernelGen
         /// Sets to -inf the lanes of a 16-score block whose bit in <paramref name="keptLanes"/> is clear (bit t: lane t
         /// kept): a run-time mask's partial block.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ApplyBits(Span<float> scores, int keptLanes)
         {
             if (scores.Length < KeyPacking.BlockKeys)
@@ -67,6 +68,7 @@ namespace KernelGen
         /// scores[t] = -inf unless start &lt;= blockStart + t &lt; end, or bit t of <paramref name="globalLanes"/> is set and
         /// blockStart + t &lt; <paramref name="visibleEnd"/>.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Apply(Span<float> scores, int blockStart, int start, int end, int globalLanes, int visibleEnd)
         {
             if (scores.Length < KeyPacking.BlockKeys)

@@ -229,6 +229,7 @@ namespace KernelGen.Engine
         /// The keys the grouped rows' tiles can score, widened to whole 16-key blocks and clipped to Nk: a windowed call
         /// packs only its band of keys, never the whole cache.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void PackedBand(int queryCount, int keyCount, int groupedRows, ReadOnlySpan<int> keyPrefix, out int packStart, out int packEnd)
         {
             if (MasksNothing)
@@ -264,6 +265,7 @@ namespace KernelGen.Engine
         }
 
         /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void RunSingleRows(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             int queryCount, int keyCount, int rowStart, int rowEnd, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix)
         {
@@ -317,6 +319,7 @@ namespace KernelGen.Engine
         /// Folds the keys [start, end) into one row's softmax state, KeyBlock keys at a time; with run-time masks, a block
         /// keyMask drops entirely is never read and the rest are masked after scoring.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void AccumulateRange(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end, int position,
             Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
         {
@@ -365,6 +368,7 @@ namespace KernelGen.Engine
         /// contiguous, so each is scored and accumulated by the path's block micro-kernels one row at a time (the
         /// correction applied with the first): few keys, no copy.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void AccumulateGlobalKeys(int from, int to, ref float queryVector, ref float keyStart, ref float valueStart, int position,
             Span<float> scores, Span<int> keyIndices, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
         {
@@ -429,6 +433,7 @@ namespace KernelGen.Engine
         /// <summary>Chunk states of one long row, as the thread scheduler calls them.</summary>
         private readonly struct KeyChunks : IKeyChunkKernel
         {
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
                 int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd, int position, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
             {
@@ -469,6 +474,7 @@ namespace KernelGen.Engine
         /// read when keyMask drops it), full (every row sees every key: no mask code), or partial (masked lanes become
         /// -inf with vector compares).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void RunRowGroups(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
             ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix)
@@ -678,6 +684,7 @@ namespace KernelGen.Engine
         /// row: keyMask's lanes AND the row's mask lanes. <paramref name="full"/>: every row keeps all 16;
         /// <paramref name="empty"/>: no row keeps any.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void RuntimeBits(ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, int firstRow, int rows, int blockStart, int lanes,
             Span<int> rowBits, out bool full, out bool empty)
         {
@@ -709,6 +716,7 @@ namespace KernelGen.Engine
         /// other documents of a block-diagonal mask, are never walked. Global keys outside the range are judged by the
         /// mask as before.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TightenToMask(ReadOnlySpan<bool> rowMask, ref int rangeStart, ref int rangeEnd)
         {
             ReadOnlySpan<bool> flags = rowMask.Slice(rangeStart, rangeEnd - rangeStart);
@@ -724,6 +732,7 @@ namespace KernelGen.Engine
         }
 
         /// <summary>Whether no row's range [start, end) meets the keys [blockStart, blockStart + 16).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static bool OutsideEveryRange(int blockStart, ReadOnlySpan<int> rangeStarts, ReadOnlySpan<int> rangeEnds)
         {
             for (int row = 0; row < rangeStarts.Length; row++)
@@ -738,6 +747,7 @@ namespace KernelGen.Engine
         }
 
         /// <summary>Bit t set when key blockStart + t is a global position.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int GlobalLanes(int blockStart)
         {
             ReadOnlySpan<int> globals = TMask.GlobalPositions;
