@@ -27,42 +27,9 @@ namespace KernelGen
         /// Sets to -inf the lanes of a 16-score block whose bit in <paramref name="keptLanes"/> is clear (bit t: lane t
         /// kept): a run-time mask's partial block.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void ApplyBits(Span<float> scores, int keptLanes)
-        {
-            if (scores.Length < KeyPacking.BlockKeys)
-            {
-                throw new ArgumentException("A tile block holds 16 scores.", nameof(scores));
-            }
-
-            ref float first = ref MemoryMarshal.GetReference(scores);
-            if (Vector512.IsHardwareAccelerated)
-            {
-                Vector512<float> kept = (~Vector512.Equals(Vector512.Create(keptLanes) & Vector512.Create(LaneBits), Vector512<int>.Zero)).AsSingle();
-                Vector512.ConditionalSelect(kept, Vector512.LoadUnsafe(ref first), Vector512.Create(float.NegativeInfinity)).StoreUnsafe(ref first);
-                return;
-            }
-
-            if (Vector256.IsHardwareAccelerated)
-            {
-                ref int bits = ref MemoryMarshal.GetReference(LaneBits);
-                for (int half = 0; half < 16; half += 8)
-                {
-                    Vector256<float> kept = (~Vector256.Equals(Vector256.Create(keptLanes) & Vector256.LoadUnsafe(ref bits, (nuint)half), Vector256<int>.Zero)).AsSingle();
-                    Vector256.ConditionalSelect(kept, Vector256.LoadUnsafe(ref first, (nuint)half), Vector256.Create(float.NegativeInfinity)).StoreUnsafe(ref first, (nuint)half);
-                }
-
-                return;
-            }
-
-            for (int t = 0; t < KeyPacking.BlockKeys; t++)
-            {
-                if (((keptLanes >> t) & 1) == 0)
-                {
-                    Unsafe.Add(ref first, t) = float.NegativeInfinity;
-                }
-            }
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void ApplyBits(Span<float> scores, int keptLanes) =>
+            Apply(scores, blockStart: 0, start: 0, end: 0, globalLanes: keptLanes, visibleEnd: KeyPacking.BlockKeys); // an empty range: only the kept lanes stay
 
         /// <summary>
         /// scores[t] = -inf unless start &lt;= blockStart + t &lt; end, or bit t of <paramref name="globalLanes"/> is set and

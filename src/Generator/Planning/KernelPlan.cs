@@ -16,8 +16,25 @@ namespace KernelGen.Generator.Planning
         EquatableArray<PathPlan> Paths,
         EquatableArray<string> MaskPicture,
         EquatableArray<PairShare> PairShares,
-        bool UseTiles = true,
-        string? Failure = null);
+        string? Failure = null)
+    {
+        /// <summary>Whether the paths have tiles (the planner gives every vector path RowTile 0 for a narrow window).</summary>
+        public bool UseTiles
+        {
+            get
+            {
+                foreach (PathPlan path in Paths)
+                {
+                    if (path.RowTile > 0)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+    }
 
     /// <summary>
     /// How one vector width walks a row of d floats. <see cref="LoopedLength"/> floats (a multiple of <see cref="Lanes"/>) are

@@ -80,8 +80,7 @@ namespace KernelGen.Generator.Planning
                 spec.MethodName.TrimStart('@') + "Kernel",
                 new EquatableArray<PathPlan>(paths),
                 new EquatableArray<string>(picture),
-                new EquatableArray<PairShare>(shares),
-                UseTiles: useTiles);
+                new EquatableArray<PairShare>(shares));
         }
 
         /// <summary>Splits d floats into full vectors of <paramref name="lanes"/>, then 8-, 4-lane vectors and scalars for the remainder.</summary>

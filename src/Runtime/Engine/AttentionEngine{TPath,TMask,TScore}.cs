@@ -496,6 +496,7 @@ namespace KernelGen.Engine
             Span<float> rowScores = stackalloc float[HasGlobals ? KeyBlock : 0];
             Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
             int rows = TPath.RowTile;
+            bool runtimeMasked = TMask.HasRuntimeMasks && (!keyMask.IsEmpty || !mask.IsEmpty); // false for a compacted call
 
             for (int firstRow = rowStart; firstRow < rowEnd; firstRow += rows)
             {
@@ -543,7 +544,7 @@ namespace KernelGen.Engine
 
                         // Run-time masks: the lanes each row keeps (all 16 without them).
                         bool runtimeFull = true, runtimeEmpty = false;
-                        if (TMask.HasRuntimeMasks && !outsideEveryRange)
+                        if (runtimeMasked && !outsideEveryRange)
                         {
                             RuntimeBits(keyMask, mask, maskStride, firstRow, rows, blockStart, Math.Min(BlockKeys, keyCount - blockStart), rowBits,
                                 out runtimeFull, out runtimeEmpty);
@@ -583,7 +584,7 @@ namespace KernelGen.Engine
                             }
                         }
 
-                        if (TMask.HasRuntimeMasks && !runtimeFull)
+                        if (runtimeMasked && !runtimeFull)
                         {
                             // Partial for the run-time masks: lanes a row does not keep become -inf.
                             for (int row = 0; row < rows; row++)

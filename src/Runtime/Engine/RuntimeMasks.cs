@@ -25,7 +25,5 @@ namespace KernelGen.Engine
         /// <summary>The distance between two query rows of <see cref="Mask"/>.</summary>
         public int MaskStride { get; }
 
-        /// <summary>Query row <paramref name="queryRow"/>'s flags for <paramref name="keyCount"/> keys, or empty.</summary>
-        public ReadOnlySpan<bool> Row(int queryRow, int keyCount) => Mask.IsEmpty ? default : Mask.Slice(queryRow * MaskStride, keyCount);
     }
 }

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Runs llvm-mca on the innermost FMA loops of a JIT listing (DOTNET_JitDisasm / DOTNET_JitStdOutFile output).
+
+    python3 loops.py LISTING [--mcpu icelake-server,znver3]
+
+For every method in the listing, each innermost loop that holds a vfmadd (the tile and row micro-kernels' loops) is
+fed to llvm-mca for each -mcpu; printed per loop: its instruction and FMA counts, llvm-mca's cycles per iteration and
+cycles per FMA. Branches, compares and bounds checks are dropped (llvm-mca models the body as a steady-state loop), GC
+pointer size tags are rewritten for the assembler, comments are stripped. A static model: no cache misses, no
+front-end effects of code alignment."""
+import re
+import subprocess
+import sys
+
+LABEL = re.compile(r"^(G_M\d+_IG\d+):")
+
+
+def methods(text):
+    for part in text.split("; Assembly listing for method ")[1:]:
+        name = part.splitlines()[0]
+        name = re.sub(r"KernelGen\.Generated\.<[^>]*>[A-F0-9]*__", "", name).split("(")[0]
+        yield name, part
+
+
+def loops(body):
+    """Innermost loops with FMAs: blocks T..B (in listing order) where B jumps back to T and no other back edge lies
+    strictly inside. Bounds-check jumps to throw blocks and the loop branches are dropped."""
+    order, blocks, label = [], {}, None
+    for raw in body.splitlines():
+        line = raw.split(";")[0].strip()
+        match = LABEL.match(line)
+        if match:
+            label = match.group(1)
+            order.append(label)
+            blocks[label] = []
+        elif label and line and not line.startswith("align"):
+            blocks[label].append(line)
+    index = {name: i for i, name in enumerate(order)}
+    edges = []
+    for i, name in enumerate(order):
+        for line in blocks[name]:
+            target = line.split()[-1]
+            if line.startswith("j") and target in index and index[target] <= i:
+                edges.append((index[target], i))
+    for first, last in edges:
+        if any((a, b) != (first, last) and first <= a and b <= last for a, b in edges):
+            continue  # not innermost
+        instructions = [l for n in order[first:last + 1] for l in blocks[n] if not l.startswith(("j", "cmp ", "test "))]
+        if any("vfmadd" in l for l in instructions):
+            yield order[first], [re.sub(r"\b[bg]word ptr", "qword ptr", l) for l in instructions]
+
+
+def mca(instructions, cpu):
+    result = subprocess.run(["llvm-mca", f"-mcpu={cpu}", "-x86-asm-syntax=intel", "-iterations=200"],
+                            input=".intel_syntax noprefix\n" + "\n".join(instructions) + "\n", capture_output=True, text=True)
+    cycles = re.search(r"Total Cycles:\s+(\d+)", result.stdout)
+    if not cycles:
+        raise SystemExit(result.stderr[:2000])
+    return int(cycles.group(1)) / 200
+
+
+def main():
+    cpus = sys.argv[sys.argv.index("--mcpu") + 1].split(",") if "--mcpu" in sys.argv else ["icelake-server", "znver3"]
+    text = open(sys.argv[1], encoding="utf-8").read()
+    print("| method | loop | instructions | FMAs | " + " | ".join(f"{c} cycles/iter (per FMA)" for c in cpus) + " |")
+    print("|---|---|---:|---:|" + "---:|" * len(cpus))
+    for name, body in methods(text):
+        for label, instructions in loops(body):
+            fmas = sum("vfmadd" in i for i in instructions)
+            cells = [f"{c:.2f} ({c / fmas:.2f})" for c in (mca(instructions, cpu) for cpu in cpus)]
+            print(f"| {name} | {label} | {len(instructions)} | {fmas} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
