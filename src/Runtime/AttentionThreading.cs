@@ -211,20 +211,21 @@ namespace KernelGen
             (int)Math.Min(Math.Min(MaxDegreeOfParallelism, units), Math.Min(Math.Max(1, work / minWorkPerThread), KernelWorkers.MaxThreads));
 
         /// <summary>A span pinned by the calling thread, as workers see it: its address and length.</summary>
-        private readonly unsafe struct PinnedSpan
+        private readonly unsafe struct PinnedSpan<T>
+            where T : unmanaged
         {
-            private readonly float* _pointer;
+            private readonly T* _pointer;
             private readonly int _length;
 
-            public PinnedSpan(float* pointer, int length)
+            public PinnedSpan(T* pointer, int length)
             {
                 _pointer = pointer;
                 _length = length;
             }
 
-            public ReadOnlySpan<float> Read => new(_pointer, _length);
+            public ReadOnlySpan<T> Read => new(_pointer, _length);
 
-            public Span<float> Write => new(_pointer, _length);
+            public Span<T> Write => new(_pointer, _length);
         }
 
         /// <summary>Work split into numbered claims; every thread takes the next unclaimed one until none is left.</summary>
@@ -265,19 +266,19 @@ namespace KernelGen
         {
             public static readonly RowJob<TKernel> Instance = new();
 
-            private PinnedSpan _query, _key, _value, _output, _logSumExp, _packed;
+            private PinnedSpan<float> _query, _key, _value, _output, _logSumExp, _packed;
             private int _packedFirstKey, _queryCount, _keyCount, _rowStart, _rowEnd, _chunkRows;
-            private bool* _keyMask, _mask;
-            private int* _keyPrefix;
-            private int _keyMaskLength, _maskLength, _maskStride, _keyPrefixLength;
+            private PinnedSpan<bool> _keyMask, _mask;
+            private PinnedSpan<int> _keyPrefix;
+            private int _maskStride;
 
             /// <summary>The run-time masks of the call and the kept-key map of a compacted call (null and 0 when absent).</summary>
             public void PrepareMasks(bool* keyMask, int keyMaskLength, bool* mask, int maskLength, int maskStride, int* keyPrefix, int keyPrefixLength)
             {
-                _keyMask = keyMask;
-                _mask = mask;
-                _keyPrefix = keyPrefix;
-                (_keyMaskLength, _maskLength, _maskStride, _keyPrefixLength) = (keyMaskLength, maskLength, maskStride, keyPrefixLength);
+                _keyMask = new PinnedSpan<bool>(keyMask, keyMaskLength);
+                _mask = new PinnedSpan<bool>(mask, maskLength);
+                _keyPrefix = new PinnedSpan<int>(keyPrefix, keyPrefixLength);
+                _maskStride = maskStride;
             }
 
             public void Prepare(
@@ -285,12 +286,12 @@ namespace KernelGen
                 float* logSumExp, int logSumExpLength, float* packed, int packedLength, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
                 int rowTile, int threads)
             {
-                _logSumExp = new PinnedSpan(logSumExp, logSumExpLength);
-                _query = new PinnedSpan(query, queryLength);
-                _key = new PinnedSpan(key, keyLength);
-                _value = new PinnedSpan(value, valueLength);
-                _output = new PinnedSpan(output, outputLength);
-                _packed = new PinnedSpan(packed, packedLength);
+                _logSumExp = new PinnedSpan<float>(logSumExp, logSumExpLength);
+                _query = new PinnedSpan<float>(query, queryLength);
+                _key = new PinnedSpan<float>(key, keyLength);
+                _value = new PinnedSpan<float>(value, valueLength);
+                _output = new PinnedSpan<float>(output, outputLength);
+                _packed = new PinnedSpan<float>(packed, packedLength);
                 (_packedFirstKey, _queryCount, _keyCount, _rowStart, _rowEnd) = (packedFirstKey, queryCount, keyCount, rowStart, rowEnd);
 
                 // About 32 claims per thread: a claim (one interlocked increment) costs far less than a row group, and small
@@ -309,8 +310,7 @@ namespace KernelGen
                 int end = _rowEnd - claim * _chunkRows;
                 TKernel.Run(_query.Read, _key.Read, _value.Read, _output.Write, _logSumExp.Write, _packed.Read, _packedFirstKey, _queryCount, _keyCount,
                     Math.Max(_rowStart, end - _chunkRows), end,
-                    new ReadOnlySpan<bool>(_keyMask, _keyMaskLength), new ReadOnlySpan<bool>(_mask, _maskLength), _maskStride,
-                    new ReadOnlySpan<int>(_keyPrefix, _keyPrefixLength));
+                    _keyMask.Read, _mask.Read, _maskStride, _keyPrefix.Read);
             }
         }
 
@@ -321,40 +321,32 @@ namespace KernelGen
             public static readonly HeadJob<TKernel> Instance = new();
 
             private BatchedShape _shape;
-            private PinnedSpan _query, _key, _value, _output, _logSumExp;
-            private int* _keyLengths, _queryLengths, _starts;
-            private int _keyLengthCount, _queryLengthCount, _startCount;
-            private bool* _keyMask, _mask;
-            private int _keyMaskLength, _maskLength;
+            private PinnedSpan<float> _query, _key, _value, _output, _logSumExp;
+            private PinnedSpan<int> _keyLengths, _queryLengths, _starts;
+            private PinnedSpan<bool> _keyMask, _mask;
 
             public void Prepare(
                 BatchedShape shape, float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
                 int* keyLengths, int keyLengthCount, int* queryLengths, int queryLengthCount, int* starts, int startCount,
                 float* logSumExp, int logSumExpLength, bool* keyMask, int keyMaskLength, bool* mask, int maskLength, int groups)
             {
-                _keyMask = keyMask;
-                _keyMaskLength = keyMaskLength;
-                _mask = mask;
-                _maskLength = maskLength;
-                _logSumExp = new PinnedSpan(logSumExp, logSumExpLength);
-                _starts = starts;
-                _startCount = startCount;
                 _shape = shape;
-                _query = new PinnedSpan(query, queryLength);
-                _key = new PinnedSpan(key, keyLength);
-                _value = new PinnedSpan(value, valueLength);
-                _output = new PinnedSpan(output, outputLength);
-                _keyLengths = keyLengths;
-                _keyLengthCount = keyLengthCount;
-                _queryLengths = queryLengths;
-                _queryLengthCount = queryLengthCount;
+                _query = new PinnedSpan<float>(query, queryLength);
+                _key = new PinnedSpan<float>(key, keyLength);
+                _value = new PinnedSpan<float>(value, valueLength);
+                _output = new PinnedSpan<float>(output, outputLength);
+                _logSumExp = new PinnedSpan<float>(logSumExp, logSumExpLength);
+                _keyLengths = new PinnedSpan<int>(keyLengths, keyLengthCount);
+                _queryLengths = new PinnedSpan<int>(queryLengths, queryLengthCount);
+                _starts = new PinnedSpan<int>(starts, startCount);
+                _keyMask = new PinnedSpan<bool>(keyMask, keyMaskLength);
+                _mask = new PinnedSpan<bool>(mask, maskLength);
                 Reset(groups);
             }
 
             protected override void Run(int claim) =>
                 BatchedAttention.RunGroup<TKernel>(_shape, claim, _query.Read, _key.Read, _value.Read, _output.Write,
-                    new ReadOnlySpan<int>(_keyLengths, _keyLengthCount), new ReadOnlySpan<int>(_queryLengths, _queryLengthCount), new ReadOnlySpan<int>(_starts, _startCount), _logSumExp.Write,
-                    new ReadOnlySpan<bool>(_keyMask, _keyMaskLength), new ReadOnlySpan<bool>(_mask, _maskLength));
+                    _keyLengths.Read, _queryLengths.Read, _starts.Read, _logSumExp.Write, _keyMask.Read, _mask.Read);
         }
 
         /// <summary>One parallel chunked row: claim c is key chunk c.</summary>
@@ -363,34 +355,33 @@ namespace KernelGen
         {
             public static readonly ChunkJob<TKernel> Instance = new();
 
-            private PinnedSpan _query, _key, _value, _partials;
+            private PinnedSpan<float> _query, _key, _value, _partials;
             private int _rangeStart, _rangeEnd, _chunkKeys, _position;
-            private bool* _keyMask, _rowMask;
-            private int _keyMaskLength, _rowMaskLength;
+            private PinnedSpan<bool> _keyMask, _rowMask;
 
             /// <summary>The row's position and run-time masks (null and 0 when absent).</summary>
             public void PrepareMasks(int position, bool* keyMask, int keyMaskLength, bool* rowMask, int rowMaskLength)
             {
-                _keyMask = keyMask;
-                _rowMask = rowMask;
-                (_position, _keyMaskLength, _rowMaskLength) = (position, keyMaskLength, rowMaskLength);
+                _keyMask = new PinnedSpan<bool>(keyMask, keyMaskLength);
+                _rowMask = new PinnedSpan<bool>(rowMask, rowMaskLength);
+                _position = position;
             }
 
             public void Prepare(
                 float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* partials, int partialLength,
                 int rangeStart, int rangeEnd, int chunkKeys, int chunks)
             {
-                _query = new PinnedSpan(query, queryLength);
-                _key = new PinnedSpan(key, keyLength);
-                _value = new PinnedSpan(value, valueLength);
-                _partials = new PinnedSpan(partials, partialLength);
+                _query = new PinnedSpan<float>(query, queryLength);
+                _key = new PinnedSpan<float>(key, keyLength);
+                _value = new PinnedSpan<float>(value, valueLength);
+                _partials = new PinnedSpan<float>(partials, partialLength);
                 (_rangeStart, _rangeEnd, _chunkKeys) = (rangeStart, rangeEnd, chunkKeys);
                 Reset(chunks);
             }
 
             protected override void Run(int claim) =>
                 TKernel.Run(_query.Read, _key.Read, _value.Read, _partials.Write, _rangeStart, _rangeEnd, _chunkKeys, claim, claim + 1,
-                    _position, new ReadOnlySpan<bool>(_keyMask, _keyMaskLength), new ReadOnlySpan<bool>(_rowMask, _rowMaskLength));
+                    _position, _keyMask.Read, _rowMask.Read);
         }
     }
 }
