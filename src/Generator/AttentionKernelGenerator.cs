@@ -61,6 +61,8 @@ namespace KernelGen.Generator
             RegisterOrphanMask(context, KernelParser.CausalAttributeName, "CausalMask");
             RegisterOrphanMask(context, KernelParser.WindowAttributeName, "SlidingWindow");
             RegisterOrphanMask(context, KernelParser.GlobalAttributeName, "GlobalTokens");
+            RegisterOrphanMask(context, KernelParser.SoftcapAttributeName, "Softcap");
+            RegisterOrphanMask(context, KernelParser.AlibiAttributeName, "Alibi");
         }
 
         private static void Emit(SourceProductionContext output, KernelPlan plan)

@@ -22,13 +22,7 @@ namespace KernelGen
                 throw new ArgumentOutOfRangeException(nameof(head), head, $"The head must lie in 0..{heads - 1}.");
             }
 
-            int n = 1;
-            while (n * 2 <= heads)
-            {
-                n *= 2; // the largest power of two not above H (H itself when H is one)
-            }
-
-            return head < n ? Math.Pow(2, -8.0 * (head + 1) / n) : Math.Pow(2, -4.0 * (2 * (head - n) + 1) / n);
+            return Engine.AlibiSlopeMath.Exact(head, heads);
         }
 
         /// <summary>The H standard slopes rounded to float32, the values a kernel with [Alibi] uses and the reference widens.</summary>

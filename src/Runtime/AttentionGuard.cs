@@ -9,6 +9,18 @@ namespace KernelGen
     public static class AttentionGuard
     {
         /// <summary>
+        /// A score scale given per call: finite and greater than 0, or <see cref="ArgumentOutOfRangeException"/> naming
+        /// <paramref name="scaleName"/>.
+        /// </summary>
+        public static void ValidateScale(float scale, string scaleName)
+        {
+            if (!(float.IsFinite(scale) && scale > 0f))
+            {
+                throw new ArgumentOutOfRangeException(scaleName, scale, $"The {scaleName} must be finite and greater than 0.");
+            }
+        }
+
+        /// <summary>
         /// Everything a single-head kernel checks before it writes: the lengths (see <see cref="ValidateLengths"/>) and that
         /// <paramref name="output"/> shares no memory with <paramref name="query"/>, <paramref name="key"/> or
         /// <paramref name="value"/> (a kernel reads key and value rows after it has written output rows, so an overlap

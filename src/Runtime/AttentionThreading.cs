@@ -64,13 +64,14 @@ namespace KernelGen
             ReadOnlySpan<bool> keyMask = default,
             ReadOnlySpan<bool> mask = default,
             int maskStride = 0,
-            ReadOnlySpan<int> keyPrefix = default)
+            ReadOnlySpan<int> keyPrefix = default,
+            in Engine.ScoreState score = default)
             where TKernel : IRowRangeKernel
         {
             int threads = ThreadsFor(work, MinWorkPerThread, units: (rowEnd - rowStart) / rowTile);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
-                TKernel.Run(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix);
+                TKernel.Run(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix, score);
                 return;
             }
 
@@ -90,7 +91,7 @@ namespace KernelGen
                     job.Prepare(
                         queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
                         logSumExpPointer, logSumExp.Length, packedPointer, packedKeys.Length, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, rowTile, threads);
-                    job.PrepareMasks(keyMaskPointer, keyMask.Length, maskPointer, mask.Length, maskStride, keyPrefixPointer, keyPrefix.Length);
+                    job.PrepareMasks(keyMaskPointer, keyMask.Length, maskPointer, mask.Length, maskStride, keyPrefixPointer, keyPrefix.Length, score);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -113,16 +114,18 @@ namespace KernelGen
             int rangeStart,
             int rangeEnd,
             int chunkKeys,
+            int row = 0,
             int position = 0,
             ReadOnlySpan<bool> keyMask = default,
-            ReadOnlySpan<bool> rowMask = default)
+            ReadOnlySpan<bool> rowMask = default,
+            in Engine.ScoreState score = default)
             where TKernel : IKeyChunkKernel
         {
             int chunks = (int)(((long)rangeEnd - rangeStart + chunkKeys - 1) / chunkKeys);
             int threads = ThreadsFor((long)(rangeEnd - rangeStart) * queryRow.Length, MinChunkWorkPerThread, units: chunks);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
-                TKernel.Run(queryRow, key, value, partials, rangeStart, rangeEnd, chunkKeys, 0, chunks, position, keyMask, rowMask);
+                TKernel.Run(queryRow, key, value, partials, rangeStart, rangeEnd, chunkKeys, 0, chunks, row, position, keyMask, rowMask, score);
                 return;
             }
 
@@ -138,7 +141,7 @@ namespace KernelGen
                     ChunkJob<TKernel> job = ChunkJob<TKernel>.Instance;
                     job.Prepare(queryPointer, queryRow.Length, keyPointer, key.Length, valuePointer, value.Length, partialPointer, partials.Length,
                         rangeStart, rangeEnd, chunkKeys, chunks);
-                    job.PrepareMasks(position, keyMaskPointer, keyMask.Length, rowMaskPointer, rowMask.Length);
+                    job.PrepareMasks(row, position, keyMaskPointer, keyMask.Length, rowMaskPointer, rowMask.Length, score);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -153,19 +156,7 @@ namespace KernelGen
         /// <see cref="MaxDegreeOfParallelism"/> threads, one group per claim. With a single group (one batch item, one
         /// key/value head) the kernel call itself spreads its rows over the threads instead.
         /// </summary>
-        internal static unsafe void ForHeadGroups<TKernel>(
-            BatchedShape shape,
-            ReadOnlySpan<float> query,
-            ReadOnlySpan<float> key,
-            ReadOnlySpan<float> value,
-            Span<float> output,
-            ReadOnlySpan<int> keyLengths,
-            ReadOnlySpan<int> queryLengths,
-            ReadOnlySpan<int> sequenceStarts,
-            Span<float> logSumExp,
-            ReadOnlySpan<bool> keyMask,
-            ReadOnlySpan<bool> mask,
-            long work)
+        internal static unsafe void ForHeadGroups<TKernel>(BatchedShape shape, in BatchedArguments arguments, ReadOnlySpan<float> standardSlopes, long work)
             where TKernel : ISingleHeadKernel
         {
             int groups = shape.Batch * shape.KeyValueHeads;
@@ -174,7 +165,7 @@ namespace KernelGen
             {
                 for (int group = 0; group < groups; group++)
                 {
-                    BatchedAttention.RunGroup<TKernel>(shape, group, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp, keyMask, mask);
+                    BatchedAttention.RunGroup<TKernel>(shape, group, arguments, standardSlopes);
                 }
 
                 return;
@@ -182,21 +173,32 @@ namespace KernelGen
 
             try
             {
-                fixed (float* queryPointer = query)
-                fixed (float* keyPointer = key)
-                fixed (float* valuePointer = value)
-                fixed (float* outputPointer = output)
-                fixed (int* keyLengthPointer = keyLengths)
-                fixed (int* queryLengthPointer = queryLengths)
-                fixed (int* startPointer = sequenceStarts)
-                fixed (float* logSumExpPointer = logSumExp)
-                fixed (bool* keyMaskPointer = keyMask)
-                fixed (bool* maskPointer = mask)
+                fixed (float* queryPointer = arguments.Query)
+                fixed (float* keyPointer = arguments.Key)
+                fixed (float* valuePointer = arguments.Value)
+                fixed (float* outputPointer = arguments.Output)
+                fixed (int* keyLengthPointer = arguments.KeyLengths)
+                fixed (int* queryLengthPointer = arguments.QueryLengths)
+                fixed (int* startPointer = arguments.SequenceStarts)
+                fixed (float* logSumExpPointer = arguments.LogSumExp)
+                fixed (bool* keyMaskPointer = arguments.KeyMask)
+                fixed (bool* maskPointer = arguments.Mask)
+                fixed (int* queryStartPointer = arguments.QuerySequenceStarts)
+                fixed (int* keyStartPointer = arguments.KeySequenceStarts)
+                fixed (float* slopePointer = arguments.AlibiSlopes)
+                fixed (float* biasPointer = arguments.Bias)
+                fixed (float* sinkPointer = arguments.Sinks)
+                fixed (float* standardSlopePointer = standardSlopes)
                 {
                     HeadJob<TKernel> job = HeadJob<TKernel>.Instance;
-                    job.Prepare(shape, queryPointer, query.Length, keyPointer, key.Length, valuePointer, value.Length, outputPointer, output.Length,
-                        keyLengthPointer, keyLengths.Length, queryLengthPointer, queryLengths.Length, startPointer, sequenceStarts.Length,
-                        logSumExpPointer, logSumExp.Length, keyMaskPointer, keyMask.Length, maskPointer, mask.Length, groups);
+                    job.Prepare(shape, arguments.Batch, arguments.Scale,
+                        new(queryPointer, arguments.Query.Length), new(keyPointer, arguments.Key.Length), new(valuePointer, arguments.Value.Length),
+                        new(outputPointer, arguments.Output.Length), new(logSumExpPointer, arguments.LogSumExp.Length),
+                        new(keyLengthPointer, arguments.KeyLengths.Length), new(queryLengthPointer, arguments.QueryLengths.Length),
+                        new(startPointer, arguments.SequenceStarts.Length), new(queryStartPointer, arguments.QuerySequenceStarts.Length),
+                        new(keyStartPointer, arguments.KeySequenceStarts.Length), new(keyMaskPointer, arguments.KeyMask.Length), new(maskPointer, arguments.Mask.Length),
+                        new(slopePointer, arguments.AlibiSlopes.Length), new(biasPointer, arguments.Bias.Length), new(sinkPointer, arguments.Sinks.Length),
+                        new(standardSlopePointer, standardSlopes.Length), groups);
                     KernelWorkers.Run(job, threads);
                 }
             }
@@ -271,10 +273,16 @@ namespace KernelGen
             private PinnedSpan<bool> _keyMask, _mask;
             private PinnedSpan<int> _keyPrefix;
             private int _maskStride;
+            private Engine.ScoreState _score;
 
-            /// <summary>The run-time masks of the call and the kept-key map of a compacted call (null and 0 when absent).</summary>
-            public void PrepareMasks(bool* keyMask, int keyMaskLength, bool* mask, int maskLength, int maskStride, int* keyPrefix, int keyPrefixLength)
+            /// <summary>
+            /// The run-time masks of the call, the kept-key map of a compacted call (null and 0 when absent) and the head's
+            /// score inputs (their bias pinned by the caller until the job ends).
+            /// </summary>
+            public void PrepareMasks(bool* keyMask, int keyMaskLength, bool* mask, int maskLength, int maskStride, int* keyPrefix, int keyPrefixLength,
+                in Engine.ScoreState score)
             {
+                _score = score;
                 _keyMask = new PinnedSpan<bool>(keyMask, keyMaskLength);
                 _mask = new PinnedSpan<bool>(mask, maskLength);
                 _keyPrefix = new PinnedSpan<int>(keyPrefix, keyPrefixLength);
@@ -310,7 +318,7 @@ namespace KernelGen
                 int end = _rowEnd - claim * _chunkRows;
                 TKernel.Run(_query.Read, _key.Read, _value.Read, _output.Write, _logSumExp.Write, _packed.Read, _packedFirstKey, _queryCount, _keyCount,
                     Math.Max(_rowStart, end - _chunkRows), end,
-                    _keyMask.Read, _mask.Read, _maskStride, _keyPrefix.Read);
+                    _keyMask.Read, _mask.Read, _maskStride, _keyPrefix.Read, _score);
             }
         }
 
@@ -321,32 +329,45 @@ namespace KernelGen
             public static readonly HeadJob<TKernel> Instance = new();
 
             private BatchedShape _shape;
-            private PinnedSpan<float> _query, _key, _value, _output, _logSumExp;
-            private PinnedSpan<int> _keyLengths, _queryLengths, _starts;
+            private int _batch;
+            private float _scale;
+            private PinnedSpan<float> _query, _key, _value, _output, _logSumExp, _slopes, _bias, _sinks, _standardSlopes;
+            private PinnedSpan<int> _keyLengths, _queryLengths, _starts, _queryStarts, _keyStarts;
             private PinnedSpan<bool> _keyMask, _mask;
 
             public void Prepare(
-                BatchedShape shape, float* query, int queryLength, float* key, int keyLength, float* value, int valueLength, float* output, int outputLength,
-                int* keyLengths, int keyLengthCount, int* queryLengths, int queryLengthCount, int* starts, int startCount,
-                float* logSumExp, int logSumExpLength, bool* keyMask, int keyMaskLength, bool* mask, int maskLength, int groups)
+                BatchedShape shape, int batch, float scale, PinnedSpan<float> query, PinnedSpan<float> key, PinnedSpan<float> value, PinnedSpan<float> output,
+                PinnedSpan<float> logSumExp, PinnedSpan<int> keyLengths, PinnedSpan<int> queryLengths, PinnedSpan<int> starts, PinnedSpan<int> queryStarts,
+                PinnedSpan<int> keyStarts, PinnedSpan<bool> keyMask, PinnedSpan<bool> mask, PinnedSpan<float> slopes, PinnedSpan<float> bias, PinnedSpan<float> sinks,
+                PinnedSpan<float> standardSlopes, int groups)
             {
-                _shape = shape;
-                _query = new PinnedSpan<float>(query, queryLength);
-                _key = new PinnedSpan<float>(key, keyLength);
-                _value = new PinnedSpan<float>(value, valueLength);
-                _output = new PinnedSpan<float>(output, outputLength);
-                _logSumExp = new PinnedSpan<float>(logSumExp, logSumExpLength);
-                _keyLengths = new PinnedSpan<int>(keyLengths, keyLengthCount);
-                _queryLengths = new PinnedSpan<int>(queryLengths, queryLengthCount);
-                _starts = new PinnedSpan<int>(starts, startCount);
-                _keyMask = new PinnedSpan<bool>(keyMask, keyMaskLength);
-                _mask = new PinnedSpan<bool>(mask, maskLength);
+                (_shape, _batch, _scale) = (shape, batch, scale);
+                (_query, _key, _value, _output, _logSumExp) = (query, key, value, output, logSumExp);
+                (_keyLengths, _queryLengths, _starts, _queryStarts, _keyStarts) = (keyLengths, queryLengths, starts, queryStarts, keyStarts);
+                (_keyMask, _mask) = (keyMask, mask);
+                (_slopes, _bias, _sinks, _standardSlopes) = (slopes, bias, sinks, standardSlopes);
                 Reset(groups);
             }
 
-            protected override void Run(int claim) =>
-                BatchedAttention.RunGroup<TKernel>(_shape, claim, _query.Read, _key.Read, _value.Read, _output.Write,
-                    _keyLengths.Read, _queryLengths.Read, _starts.Read, _logSumExp.Write, _keyMask.Read, _mask.Read);
+            protected override void Run(int claim)
+            {
+                var arguments = new BatchedArguments(_query.Read, _key.Read, _value.Read, _output.Write, _batch)
+                {
+                    KeyLengths = _keyLengths.Read,
+                    QueryLengths = _queryLengths.Read,
+                    SequenceStarts = _starts.Read,
+                    LogSumExp = _logSumExp.Write,
+                    KeyMask = _keyMask.Read,
+                    Mask = _mask.Read,
+                    QuerySequenceStarts = _queryStarts.Read,
+                    KeySequenceStarts = _keyStarts.Read,
+                    Scale = _scale,
+                    AlibiSlopes = _slopes.Read,
+                    Bias = _bias.Read,
+                    Sinks = _sinks.Read,
+                };
+                BatchedAttention.RunGroup<TKernel>(_shape, claim, arguments, _standardSlopes.Read);
+            }
         }
 
         /// <summary>One parallel chunked row: claim c is key chunk c.</summary>
@@ -356,12 +377,15 @@ namespace KernelGen
             public static readonly ChunkJob<TKernel> Instance = new();
 
             private PinnedSpan<float> _query, _key, _value, _partials;
-            private int _rangeStart, _rangeEnd, _chunkKeys, _position;
+            private int _rangeStart, _rangeEnd, _chunkKeys, _row, _position;
             private PinnedSpan<bool> _keyMask, _rowMask;
+            private Engine.ScoreState _score;
 
-            /// <summary>The row's position and run-time masks (null and 0 when absent).</summary>
-            public void PrepareMasks(int position, bool* keyMask, int keyMaskLength, bool* rowMask, int rowMaskLength)
+            /// <summary>The row's index, position, run-time masks (null and 0 when absent) and score inputs.</summary>
+            public void PrepareMasks(int row, int position, bool* keyMask, int keyMaskLength, bool* rowMask, int rowMaskLength, in Engine.ScoreState score)
             {
+                _row = row;
+                _score = score;
                 _keyMask = new PinnedSpan<bool>(keyMask, keyMaskLength);
                 _rowMask = new PinnedSpan<bool>(rowMask, rowMaskLength);
                 _position = position;
@@ -381,7 +405,7 @@ namespace KernelGen
 
             protected override void Run(int claim) =>
                 TKernel.Run(_query.Read, _key.Read, _value.Read, _partials.Write, _rangeStart, _rangeEnd, _chunkKeys, claim, claim + 1,
-                    _position, _keyMask.Read, _rowMask.Read);
+                    _row, _position, _keyMask.Read, _rowMask.Read, _score);
         }
     }
 }

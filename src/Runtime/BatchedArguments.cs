@@ -6,7 +6,7 @@ namespace KernelGen
     /// The spans of one batched call, as the generated method builds them: the four data spans and the batch count, and
     /// the run-time spans the kernel declares (the others stay empty). Checked by
     /// <see cref="BatchedAttention.Validate(BatchedKernelInfo, in BatchedArguments)"/> against the kernel's
-    /// <see cref="BatchedKernelInfo"/>, then computed by <see cref="BatchedAttention.Run{TKernel}(BatchedShape, in BatchedArguments)"/>.
+    /// <see cref="BatchedKernelInfo"/>, then computed by <see cref="BatchedAttention.Run{TKernel}(BatchedKernelInfo, BatchedShape, in BatchedArguments)"/>.
     /// </summary>
     public readonly ref struct BatchedArguments
     {
@@ -52,5 +52,23 @@ namespace KernelGen
 
         /// <summary>The (query, key) flags ([B, Nq, Nk] or [Nq, Nk], false = dropped); empty when the kernel declares none.</summary>
         public ReadOnlySpan<bool> Mask { get; init; }
+
+        /// <summary>The packed items' query row offsets ([B + 1]), with <see cref="KeySequenceStarts"/>; empty when the kernel declares none.</summary>
+        public ReadOnlySpan<int> QuerySequenceStarts { get; init; }
+
+        /// <summary>The packed items' key row offsets ([B + 1]), with <see cref="QuerySequenceStarts"/>; empty when the kernel declares none.</summary>
+        public ReadOnlySpan<int> KeySequenceStarts { get; init; }
+
+        /// <summary>The score scale of this call (finite, &gt; 0); 0 when the kernel declares none.</summary>
+        public float Scale { get; init; }
+
+        /// <summary>The ALiBi slopes ([H] or [B, H]); empty for the standard ones or when the kernel declares none.</summary>
+        public ReadOnlySpan<float> AlibiSlopes { get; init; }
+
+        /// <summary>The additive score bias ([Nq, Nk], [B, Nq, Nk] or [B, H, Nq, Nk]); empty when the kernel declares none.</summary>
+        public ReadOnlySpan<float> Bias { get; init; }
+
+        /// <summary>Each query head's sink logit ([H]); empty when the kernel declares none.</summary>
+        public ReadOnlySpan<float> Sinks { get; init; }
     }
 }

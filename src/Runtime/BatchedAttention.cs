@@ -80,12 +80,39 @@ namespace KernelGen
             CheckUndeclared(info, RuntimeParameter.LogSumExp, arguments.LogSumExp.IsEmpty, info.LogSumExpName);
             CheckUndeclared(info, RuntimeParameter.KeyMask, arguments.KeyMask.IsEmpty, info.KeyMaskName);
             CheckUndeclared(info, RuntimeParameter.Mask, arguments.Mask.IsEmpty, info.MaskName);
+            CheckUndeclared(info, RuntimeParameter.QuerySequenceStarts, arguments.QuerySequenceStarts.IsEmpty, info.QuerySequenceStartsName);
+            CheckUndeclared(info, RuntimeParameter.KeySequenceStarts, arguments.KeySequenceStarts.IsEmpty, info.KeySequenceStartsName);
+            CheckUndeclared(info, RuntimeParameter.Scale, arguments.Scale == 0f, info.ScaleName);
+            CheckUndeclared(info, RuntimeParameter.AlibiSlopes, arguments.AlibiSlopes.IsEmpty, info.AlibiSlopesName);
+            CheckUndeclared(info, RuntimeParameter.Bias, arguments.Bias.IsEmpty, info.BiasName);
+            CheckUndeclared(info, RuntimeParameter.Sinks, arguments.Sinks.IsEmpty, info.SinksName);
 
             bool hasKeyMask = info.Declares(RuntimeParameter.KeyMask);
             bool hasMask = info.Declares(RuntimeParameter.Mask);
-            if (info.Declares(RuntimeParameter.SequenceStarts) && (hasKeyMask || hasMask))
+            if (info.Packed && (hasKeyMask || hasMask))
             {
                 throw new ArgumentException("Packed sequences take no keyMask or mask.", hasKeyMask ? info.KeyMaskName : info.MaskName);
+            }
+
+            if (info.Declares(RuntimeParameter.QuerySequenceStarts) != info.Declares(RuntimeParameter.KeySequenceStarts))
+            {
+                string missing = info.Declares(RuntimeParameter.QuerySequenceStarts) ? info.KeySequenceStartsName : info.QuerySequenceStartsName;
+                throw new ArgumentException($"querySequenceStarts and keySequenceStarts come together; the kernel lacks {missing}.", missing);
+            }
+
+            if (info.Packed && info.Declares(RuntimeParameter.Bias))
+            {
+                throw new ArgumentException("Packed sequences take no bias.", info.BiasName);
+            }
+
+            if (info.Declares(RuntimeParameter.Scale))
+            {
+                AttentionGuard.ValidateScale(arguments.Scale, info.ScaleName);
+            }
+
+            if (info.Declares(RuntimeParameter.AlibiSlopes) && !info.Alibi)
+            {
+                throw new ArgumentException($"{info.AlibiSlopesName} needs a kernel with [Alibi].", info.AlibiSlopesName);
             }
 
             BatchedShape checkedShape = ValidateSpans(info, arguments);
@@ -120,7 +147,71 @@ namespace KernelGen
                     $"The {info.MaskName} length {arguments.Mask.Length} must be {checkedShape.Batch * perItem} ([B, Nq, Nk]) or {perItem} ([Nq, Nk], the same for every item).", info.MaskName);
             }
 
+            ValidateScoreInputs(info, arguments, checkedShape);
             return checkedShape;
+        }
+
+        /// <summary>The score inputs: ALiBi slopes, bias and sinks, their lengths and values, and that output shares no memory with them.</summary>
+        private static void ValidateScoreInputs(BatchedKernelInfo info, in BatchedArguments arguments, BatchedShape shape)
+        {
+            int heads = shape.Heads, batch = shape.Batch;
+            if (info.Declares(RuntimeParameter.AlibiSlopes))
+            {
+                ReadOnlySpan<float> slopes = arguments.AlibiSlopes;
+                if (slopes.Length != heads && slopes.Length != (long)batch * heads)
+                {
+                    throw new ArgumentException(
+                        $"The {info.AlibiSlopesName} length {slopes.Length} must be {heads} ([H], one slope per query head) or {(long)batch * heads} ([B, H]).", info.AlibiSlopesName);
+                }
+
+                CheckFinite(slopes, info.AlibiSlopesName, "slope");
+                CheckNoOverlap(arguments, slopes, info.AlibiSlopesName);
+            }
+
+            if (info.Declares(RuntimeParameter.Sinks))
+            {
+                ReadOnlySpan<float> sinks = arguments.Sinks;
+                if (sinks.Length != heads)
+                {
+                    throw new ArgumentException($"The {info.SinksName} length {sinks.Length} must be {heads}: one sink logit per query head ([H]).", info.SinksName);
+                }
+
+                CheckFinite(sinks, info.SinksName, "sink logit");
+                CheckNoOverlap(arguments, sinks, info.SinksName);
+            }
+
+            if (info.Declares(RuntimeParameter.Bias))
+            {
+                ReadOnlySpan<float> bias = arguments.Bias;
+                long area = (long)shape.QueryCount * shape.KeyCount;
+                if (bias.Length != area && bias.Length != batch * area && bias.Length != (long)batch * heads * area)
+                {
+                    throw new ArgumentException(
+                        $"The {info.BiasName} length {bias.Length} must be {area} ([Nq, Nk]), {batch * area} ([B, Nq, Nk]) or {(long)batch * heads * area} ([B, H, Nq, Nk]).", info.BiasName);
+                }
+
+                CheckNoOverlap(arguments, bias, info.BiasName);
+            }
+        }
+
+        private static void CheckFinite(ReadOnlySpan<float> values, string name, string what)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                {
+                    throw new ArgumentException($"{name}[{i}] = {values[i]} is not a finite {what}.", name);
+                }
+            }
+        }
+
+        /// <summary>A score input must not share memory with what the call writes.</summary>
+        private static void CheckNoOverlap(in BatchedArguments arguments, ReadOnlySpan<float> input, string name)
+        {
+            if (input.Overlaps(arguments.Output) || input.Overlaps(arguments.LogSumExp))
+            {
+                throw new ArgumentException($"The {name} span overlaps the output or log-sum-exp the call writes.", name);
+            }
         }
 
         /// <summary>A run-time span the kernel does not declare must be empty: nothing would check its length.</summary>
@@ -152,8 +243,14 @@ namespace KernelGen
 
             if (info.Declares(RuntimeParameter.SequenceStarts))
             {
-                return ValidatePacked(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, arguments.SequenceStarts,
-                    queryName, keyName, valueName, outputName, batchName, info.SequenceStartsName);
+                return ValidatePacked(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, arguments.SequenceStarts, arguments.SequenceStarts,
+                    queryName, keyName, valueName, outputName, batchName, info.SequenceStartsName, info.SequenceStartsName);
+            }
+
+            if (info.Declares(RuntimeParameter.QuerySequenceStarts) && info.Declares(RuntimeParameter.KeySequenceStarts))
+            {
+                return ValidatePacked(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, arguments.QuerySequenceStarts, arguments.KeySequenceStarts,
+                    queryName, keyName, valueName, outputName, batchName, info.QuerySequenceStartsName, info.KeySequenceStartsName);
             }
 
             if (batch == 0)
@@ -193,11 +290,15 @@ namespace KernelGen
             return new BatchedShape(layout, headDimension, heads, keyValueHeads, batch, queryCount, keyCount);
         }
 
-        /// <summary>Packed items: B + 1 non-decreasing offsets from 0 to the total row count of every span.</summary>
+        /// <summary>
+        /// Packed items: B + 1 non-decreasing offsets from 0 to the total row count, for the queries and for the keys (the
+        /// same span for both with sequenceStarts; querySequenceStarts and keySequenceStarts may differ).
+        /// </summary>
         private static BatchedShape ValidatePacked(
             AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch,
-            ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, ReadOnlySpan<int> sequenceStarts,
-            string queryName, string keyName, string valueName, string outputName, string batchName, string sequenceStartsName)
+            ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            ReadOnlySpan<int> queryStarts, ReadOnlySpan<int> keyStarts,
+            string queryName, string keyName, string valueName, string outputName, string batchName, string queryStartsName, string keyStartsName)
         {
             // Called by ValidateSpans once the head counts and batch are known to be valid.
             if (layout != AttentionLayout.BatchSeqHeadDim)
@@ -205,12 +306,7 @@ namespace KernelGen
                 throw new ArgumentException("Packed sequences are [total, H, d]: the layout must be BatchSeqHeadDim.", nameof(layout));
             }
 
-            if (sequenceStarts.Length != batch + 1)
-            {
-                throw new ArgumentException(
-                    $"The {sequenceStartsName} span holds {sequenceStarts.Length} offsets; {batchName} = {batch} sequences need {batch + 1} (the start of each, then the total).", sequenceStartsName);
-            }
-
+            bool shared = queryStartsName == keyStartsName;
             long queryRow = (long)heads * headDimension;
             long keyRow = (long)keyValueHeads * headDimension;
             if (query.Length % queryRow != 0)
@@ -218,42 +314,64 @@ namespace KernelGen
                 throw new ArgumentException($"The {queryName} length {query.Length} is not a whole number of packed rows of {heads} heads x {headDimension}.", queryName);
             }
 
-            int total = (int)(query.Length / queryRow);
-            if (key.Length != total * keyRow)
+            int queryTotal = (int)(query.Length / queryRow);
+            if (shared && key.Length != queryTotal * keyRow)
             {
                 throw new ArgumentException(
-                    $"The {keyName} length {key.Length} must be {total} packed rows of {keyValueHeads} key/value heads x {headDimension} (as many rows as {queryName}).", keyName);
+                    $"The {keyName} length {key.Length} must be {queryTotal} packed rows of {keyValueHeads} key/value heads x {headDimension} (as many rows as {queryName}).", keyName);
             }
+
+            if (key.Length % keyRow != 0)
+            {
+                throw new ArgumentException($"The {keyName} length {key.Length} is not a whole number of packed rows of {keyValueHeads} key/value heads x {headDimension}.", keyName);
+            }
+
+            int keyTotal = (int)(key.Length / keyRow);
 
             // value = key and output = query in length, and output shares no memory with an input.
             AttentionGuard.Validate(headDimension, query, key, value, output, queryName, keyName, valueName, outputName, out _, out _);
 
-            if (sequenceStarts[0] != 0 || sequenceStarts[batch] != total)
+            CheckStarts(queryStarts, batch, queryTotal, batchName, queryStartsName);
+            if (!shared)
+            {
+                CheckStarts(keyStarts, batch, keyTotal, batchName, keyStartsName);
+            }
+
+            return new BatchedShape(layout, headDimension, heads, keyValueHeads, batch, queryTotal, keyTotal, packed: true);
+        }
+
+        /// <summary>B + 1 offsets, from 0 to <paramref name="total"/>, never decreasing.</summary>
+        private static void CheckStarts(ReadOnlySpan<int> starts, int batch, int total, string batchName, string name)
+        {
+            if (starts.Length != batch + 1)
             {
                 throw new ArgumentException(
-                    $"{sequenceStartsName} must run from 0 to the packed row count {total}; it runs from {sequenceStarts[0]} to {sequenceStarts[batch]}.", sequenceStartsName);
+                    $"The {name} span holds {starts.Length} offsets; {batchName} = {batch} sequences need {batch + 1} (the start of each, then the total).", name);
+            }
+
+            if (starts[0] != 0 || starts[batch] != total)
+            {
+                throw new ArgumentException($"{name} must run from 0 to the packed row count {total}; it runs from {starts[0]} to {starts[batch]}.", name);
             }
 
             for (int b = 0; b < batch; b++)
             {
-                if (sequenceStarts[b + 1] < sequenceStarts[b])
+                if (starts[b + 1] < starts[b])
                 {
-                    throw new ArgumentException(
-                        $"{sequenceStartsName} must not decrease: [{b}] = {sequenceStarts[b]}, [{b + 1}] = {sequenceStarts[b + 1]}.", sequenceStartsName);
+                    throw new ArgumentException($"{name} must not decrease: [{b}] = {starts[b]}, [{b + 1}] = {starts[b + 1]}.", name);
                 }
             }
-
-            return new BatchedShape(layout, headDimension, heads, keyValueHeads, batch, total, total, packed: true);
         }
 
         /// <summary>
-        /// Computes every (batch item, head) of a validated call with <typeparamref name="TKernel"/>, on up to
-        /// <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each output row is written by one kernel call
-        /// in a fixed order, so the result does not depend on the thread count.
+        /// Computes every (batch item, head) of a call <see cref="Validate"/> checked against <paramref name="info"/>, with
+        /// <typeparamref name="TKernel"/>, on up to <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each
+        /// output row is written by one kernel call in a fixed order, so the result does not depend on the thread count.
         /// </summary>
-        public static void Run<TKernel>(BatchedShape shape, in BatchedArguments arguments)
+        public static void Run<TKernel>(BatchedKernelInfo info, BatchedShape shape, in BatchedArguments arguments)
             where TKernel : ISingleHeadKernel
         {
+            ArgumentNullException.ThrowIfNull(info);
             if (shape.Batch == 0)
             {
                 return;
@@ -262,12 +380,11 @@ namespace KernelGen
             long work = 0;
             for (int item = 0; item < shape.Batch; item++)
             {
-                (int lq, int lk, _) = Rows(shape, item, arguments.KeyLengths, arguments.QueryLengths, arguments.SequenceStarts);
-                work += (long)lq * lk * shape.HeadDimension * shape.Heads;
+                ItemRows rows = Rows(shape, item, arguments);
+                work += (long)rows.Queries * rows.Keys * shape.HeadDimension * shape.Heads;
             }
 
-            AttentionThreading.ForHeadGroups<TKernel>(shape, arguments.Query, arguments.Key, arguments.Value, arguments.Output,
-                arguments.KeyLengths, arguments.QueryLengths, arguments.SequenceStarts, arguments.LogSumExp, arguments.KeyMask, arguments.Mask, work);
+            AttentionThreading.ForHeadGroups<TKernel>(shape, arguments, info.StandardSlopes, work);
         }
 
         /// <summary>
@@ -291,16 +408,49 @@ namespace KernelGen
             return all.Slice(0, rows);
         }
 
-        /// <summary>Item <paramref name="item"/>'s valid query and key counts and its first row (0 unless packed).</summary>
-        private static (int Queries, int Keys, int FirstRow) Rows(BatchedShape shape, int item, ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> sequenceStarts)
+        /// <summary>An item's valid query and key counts and its first query and key rows (0 unless packed).</summary>
+        private readonly record struct ItemRows(int Queries, int Keys, int FirstQuery, int FirstKey);
+
+        /// <summary>Item <paramref name="item"/>'s rows: its lengths, or its packed rows from the sequence starts.</summary>
+        private static ItemRows Rows(BatchedShape shape, int item, in BatchedArguments arguments)
         {
             if (shape.Packed)
             {
-                int length = sequenceStarts[item + 1] - sequenceStarts[item];
-                return (length, length, sequenceStarts[item]);
+                ReadOnlySpan<int> queryStarts = arguments.SequenceStarts.IsEmpty ? arguments.QuerySequenceStarts : arguments.SequenceStarts;
+                ReadOnlySpan<int> keyStarts = arguments.SequenceStarts.IsEmpty ? arguments.KeySequenceStarts : arguments.SequenceStarts;
+                return new ItemRows(queryStarts[item + 1] - queryStarts[item], keyStarts[item + 1] - keyStarts[item], queryStarts[item], keyStarts[item]);
             }
 
-            return (queryLengths.IsEmpty ? shape.QueryCount : queryLengths[item], keyLengths.IsEmpty ? shape.KeyCount : keyLengths[item], 0);
+            return new ItemRows(arguments.QueryLengths.IsEmpty ? shape.QueryCount : arguments.QueryLengths[item],
+                arguments.KeyLengths.IsEmpty ? shape.KeyCount : arguments.KeyLengths[item], 0, 0);
+        }
+
+        /// <summary>
+        /// Query head <paramref name="head"/> of item <paramref name="item"/>'s score inputs: the call's scale, its ALiBi
+        /// slope (the call's [H] or [B, H] slopes, else the standard ones), its bias slab ([Nq, Nk] rows of stride Nk: the
+        /// shared one, the item's, or the item's head's) and its sink.
+        /// </summary>
+        private static ScoreArguments HeadScores(BatchedShape shape, in BatchedArguments arguments, ReadOnlySpan<float> standardSlopes, int item, int head)
+        {
+            ReadOnlySpan<float> slopes = arguments.AlibiSlopes;
+            float slope = slopes.Length == shape.Heads ? slopes[head] : !slopes.IsEmpty ? slopes[item * shape.Heads + head]
+                : standardSlopes.IsEmpty ? 0f : standardSlopes[head];
+            ReadOnlySpan<float> bias = arguments.Bias;
+            int area = shape.QueryCount * shape.KeyCount;
+            if (!bias.IsEmpty)
+            {
+                bias = bias.Length == area ? bias : bias.Length == shape.Batch * area ? bias.Slice(item * area, area) : bias.Slice((item * shape.Heads + head) * area, area);
+            }
+
+            return new ScoreArguments
+            {
+                Scale = arguments.Scale,
+                AlibiSlope = slope,
+                Bias = bias,
+                BiasStride = shape.KeyCount,
+                HasSink = !arguments.Sinks.IsEmpty,
+                Sink = arguments.Sinks.IsEmpty ? 0f : arguments.Sinks[head],
+            };
         }
 
         /// <summary>
@@ -310,23 +460,18 @@ namespace KernelGen
         internal static void RunGroup<TKernel>(
             BatchedShape shape,
             int group,
-            ReadOnlySpan<float> query,
-            ReadOnlySpan<float> key,
-            ReadOnlySpan<float> value,
-            Span<float> output,
-            ReadOnlySpan<int> keyLengths,
-            ReadOnlySpan<int> queryLengths,
-            ReadOnlySpan<int> sequenceStarts,
-            Span<float> logSumExp,
-            ReadOnlySpan<bool> keyMask,
-            ReadOnlySpan<bool> mask)
+            in BatchedArguments arguments,
+            ReadOnlySpan<float> standardSlopes)
             where TKernel : ISingleHeadKernel
         {
+            ReadOnlySpan<float> query = arguments.Query, key = arguments.Key, value = arguments.Value;
+            Span<float> output = arguments.Output, logSumExp = arguments.LogSumExp;
+            ReadOnlySpan<bool> keyMask = arguments.KeyMask, mask = arguments.Mask;
             int d = shape.HeadDimension;
             int item = group / shape.KeyValueHeads;
             int keyHead = group % shape.KeyValueHeads;
             int perGroup = shape.Heads / shape.KeyValueHeads;
-            (int lq, int lk, int firstRow) = Rows(shape, item, keyLengths, queryLengths, sequenceStarts);
+            (int lq, int lk, int firstRow, int firstKey) = Rows(shape, item, arguments);
 
             // The item's run-time masks: its keys' flags, and its [Nq, Nk] mask rows (one shared [Nq, Nk] mask, or its own).
             ReadOnlySpan<bool> itemKeyMask = keyMask.IsEmpty ? default : keyMask.Slice(item * shape.KeyCount, lk);
@@ -347,7 +492,7 @@ namespace KernelGen
                     int head = keyHead * perGroup + g;
                     int offset = shape.RowOffset(item, head, 0, shape.Heads, shape.QueryCount);
                     TKernel.Run(query.Slice(offset, lq * d), keys, values, output.Slice(offset, lq * d), LogSumExpRows(shape, logSumExp, item, head, firstRow, lq),
-                        itemKeyMask, itemMask, shape.KeyCount);
+                        itemKeyMask, itemMask, shape.KeyCount, HeadScores(shape, arguments, standardSlopes, item, head));
                     output.Slice(offset + lq * d, (shape.QueryCount - lq) * d).Clear();
                 }
 
@@ -379,7 +524,7 @@ namespace KernelGen
             {
                 for (int n = 0; n < lk; n++)
                 {
-                    int offset = shape.RowOffset(rowItem, keyHead, firstRow + n, shape.KeyValueHeads, shape.KeyCount);
+                    int offset = shape.RowOffset(rowItem, keyHead, firstKey + n, shape.KeyValueHeads, shape.KeyCount);
                     key.Slice(offset, d).CopyTo(keyBuffer.AsSpan(n * d, d));
                     value.Slice(offset, d).CopyTo(valueBuffer.AsSpan(n * d, d));
                 }
@@ -393,7 +538,7 @@ namespace KernelGen
                     }
 
                     TKernel.Run(queryBuffer.AsSpan(0, lq * d), keyBuffer.AsSpan(0, lk * d), valueBuffer.AsSpan(0, lk * d), outputBuffer.AsSpan(0, lq * d),
-                        LogSumExpRows(shape, logSumExp, item, head, firstRow, lq), itemKeyMask, itemMask, shape.KeyCount);
+                        LogSumExpRows(shape, logSumExp, item, head, firstRow, lq), itemKeyMask, itemMask, shape.KeyCount, HeadScores(shape, arguments, standardSlopes, item, head));
                     for (int n = 0; n < rowCount; n++)
                     {
                         Span<float> row = output.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d);

@@ -11,7 +11,8 @@ namespace KernelGen
     {
         /// <summary>Every run-time parameter.</summary>
         private const RuntimeParameter All = RuntimeParameter.KeyLengths | RuntimeParameter.QueryLengths | RuntimeParameter.KeyMask
-            | RuntimeParameter.Mask | RuntimeParameter.LogSumExp | RuntimeParameter.SequenceStarts;
+            | RuntimeParameter.Mask | RuntimeParameter.LogSumExp | RuntimeParameter.SequenceStarts | RuntimeParameter.QuerySequenceStarts
+            | RuntimeParameter.KeySequenceStarts | RuntimeParameter.Scale | RuntimeParameter.AlibiSlopes | RuntimeParameter.Bias | RuntimeParameter.Sinks;
 
         private readonly string _keyLengthsName = "keyLengths";
         private readonly string _queryLengthsName = "queryLengths";
@@ -19,6 +20,14 @@ namespace KernelGen
         private readonly string _logSumExpName = "logSumExp";
         private readonly string _keyMaskName = "keyMask";
         private readonly string _maskName = "mask";
+        private readonly string _querySequenceStartsName = "querySequenceStarts";
+        private readonly string _keySequenceStartsName = "keySequenceStarts";
+        private readonly string _scaleName = "scale";
+        private readonly string _alibiSlopesName = "alibiSlopes";
+        private readonly string _biasName = "bias";
+        private readonly string _sinksName = "sinks";
+        private readonly bool _alibi;
+        private readonly float[] _standardSlopes = Array.Empty<float>();
 
         /// <summary>
         /// A kernel's fixed part. The run-time parameter names default to the run-time parameters' own names
@@ -100,6 +109,44 @@ namespace KernelGen
 
         /// <summary>The mask's name in exceptions; "mask" unless set.</summary>
         public string MaskName { get => _maskName; init => _maskName = value ?? throw new ArgumentNullException(nameof(MaskName)); }
+
+        /// <summary>The query sequence starts' name in exceptions; "querySequenceStarts" unless set.</summary>
+        public string QuerySequenceStartsName { get => _querySequenceStartsName; init => _querySequenceStartsName = value ?? throw new ArgumentNullException(nameof(QuerySequenceStartsName)); }
+
+        /// <summary>The key sequence starts' name in exceptions; "keySequenceStarts" unless set.</summary>
+        public string KeySequenceStartsName { get => _keySequenceStartsName; init => _keySequenceStartsName = value ?? throw new ArgumentNullException(nameof(KeySequenceStartsName)); }
+
+        /// <summary>The run-time scale's name in exceptions; "scale" unless set.</summary>
+        public string ScaleName { get => _scaleName; init => _scaleName = value ?? throw new ArgumentNullException(nameof(ScaleName)); }
+
+        /// <summary>The ALiBi slopes' name in exceptions; "alibiSlopes" unless set.</summary>
+        public string AlibiSlopesName { get => _alibiSlopesName; init => _alibiSlopesName = value ?? throw new ArgumentNullException(nameof(AlibiSlopesName)); }
+
+        /// <summary>The bias's name in exceptions; "bias" unless set.</summary>
+        public string BiasName { get => _biasName; init => _biasName = value ?? throw new ArgumentNullException(nameof(BiasName)); }
+
+        /// <summary>The sinks' name in exceptions; "sinks" unless set.</summary>
+        public string SinksName { get => _sinksName; init => _sinksName = value ?? throw new ArgumentNullException(nameof(SinksName)); }
+
+        /// <summary>
+        /// Whether the kernel has [Alibi]: each query head h then subtracts slope_h x |p(i) - j|, with
+        /// <see cref="StandardSlopes"/> unless the call passes alibiSlopes.
+        /// </summary>
+        public bool Alibi
+        {
+            get => _alibi;
+            init
+            {
+                _alibi = value;
+                _standardSlopes = value ? AlibiSlopes.Standard(Heads) : Array.Empty<float>();
+            }
+        }
+
+        /// <summary>The standard ALiBi slopes of <see cref="Heads"/> heads (computed once), or empty without [Alibi].</summary>
+        public ReadOnlySpan<float> StandardSlopes => _standardSlopes;
+
+        /// <summary>Whether the items are packed ([total, H, d]): the kernel declares sequenceStarts or querySequenceStarts and keySequenceStarts.</summary>
+        public bool Packed => Declares(RuntimeParameter.SequenceStarts) || Declares(RuntimeParameter.QuerySequenceStarts);
 
         /// <summary>Whether the kernel declares every parameter in <paramref name="parameter"/>.</summary>
         public bool Declares(RuntimeParameter parameter) => (Parameters & parameter) == parameter;

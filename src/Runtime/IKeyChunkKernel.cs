@@ -11,7 +11,8 @@ namespace KernelGen
         /// <summary>
         /// For chunks [chunkStart, chunkEnd) of the keys [rangeStart, rangeEnd) (chunk c is keys
         /// rangeStart + c * chunkKeys onwards), writes each chunk's state to partials[c * (d + 2) ..]: the unnormalised
-        /// accumulator (d floats), then the chunk's max score, then its sum of e^(s - max).
+        /// accumulator (d floats), then the chunk's max score, then its sum of e^(s - max). <paramref name="row"/> is the query's
+        /// row (for a bias) and <paramref name="position"/> its key position.
         /// </summary>
         static abstract void Run(
             ReadOnlySpan<float> queryRow,
@@ -23,8 +24,10 @@ namespace KernelGen
             int chunkKeys,
             int chunkStart,
             int chunkEnd,
+            int row,
             int position,
             ReadOnlySpan<bool> keyMask,
-            ReadOnlySpan<bool> rowMask);
+            ReadOnlySpan<bool> rowMask,
+            in Engine.ScoreState score);
     }
 }

@@ -28,6 +28,7 @@ namespace KernelGen
             ReadOnlySpan<bool> keyMask,
             ReadOnlySpan<bool> mask,
             int maskStride,
-            ReadOnlySpan<int> keyPrefix);
+            ReadOnlySpan<int> keyPrefix,
+            in Engine.ScoreState score);
     }
 }

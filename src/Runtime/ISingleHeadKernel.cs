@@ -13,9 +13,10 @@ namespace KernelGen
         /// Computes output [Nq, d] with Nq = query.Length / d and Nk = key.Length / d, and each row's log-sum-exp into
         /// <paramref name="logSumExp"/> ([Nq]) unless it is empty. A kernel with run-time masks also applies
         /// <paramref name="keyMask"/> ([Nk], false = dropped) and <paramref name="mask"/> (row i at i * maskStride, [Nk]);
-        /// either may be empty.
+        /// either may be empty. <paramref name="scores"/> holds the head's run-time score inputs (scale, ALiBi slope, bias
+        /// rows, sink); a kernel uses the ones it declares.
         /// </summary>
         static abstract void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride);
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ScoreArguments scores);
     }
 }

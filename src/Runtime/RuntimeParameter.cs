@@ -29,5 +29,23 @@ namespace KernelGen
 
         /// <summary><c>sequenceStarts</c> [B + 1]: packed items, item b at rows sequenceStarts[b] .. sequenceStarts[b + 1].</summary>
         SequenceStarts = 32,
+
+        /// <summary><c>querySequenceStarts</c> [B + 1]: packed queries, item b at rows querySequenceStarts[b] .. [b + 1] (with keySequenceStarts).</summary>
+        QuerySequenceStarts = 64,
+
+        /// <summary><c>keySequenceStarts</c> [B + 1]: packed keys, item b at rows keySequenceStarts[b] .. [b + 1] (with querySequenceStarts).</summary>
+        KeySequenceStarts = 128,
+
+        /// <summary><c>scale</c>: the score scale of this call (finite, &gt; 0), replacing the compile-time one.</summary>
+        Scale = 256,
+
+        /// <summary><c>alibiSlopes</c> [H] or [B, H]: the ALiBi slopes of this call, replacing the standard ones.</summary>
+        AlibiSlopes = 512,
+
+        /// <summary><c>bias</c> [Nq, Nk], [B, Nq, Nk] or [B, H, Nq, Nk]: added to every score; -inf hides a key.</summary>
+        Bias = 1024,
+
+        /// <summary><c>sinks</c> [H]: each query head's sink logit, e^sink joining every softmax denominator.</summary>
+        Sinks = 2048,
     }
 }

@@ -37,7 +37,7 @@ namespace KernelGen
             ArgumentNullException.ThrowIfNull(info);
             AttentionLayout layout = info.Layout;
             int headDimension = info.HeadDimension, heads = info.Heads, keyValueHeads = info.KeyValueHeads;
-            bool packed = info.Declares(RuntimeParameter.SequenceStarts);
+            bool packed = info.Packed;
             string queryName = info.QueryName, keyName = info.KeyName, valueName = info.ValueName, outputName = info.OutputName;
             CheckTensor(layout, headDimension, heads, packed, queryLengths, queryStrides, queryName, "Nq");
             CheckTensor(layout, headDimension, keyValueHeads, packed, keyLengths, keyStrides, keyName, "Nk");

@@ -97,7 +97,7 @@ namespace KernelGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor UnknownRuntimeParameter = Create(
             "KG0015",
             "Unknown or misplaced run-time parameter",
-            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, Span<float> logSumExp, ReadOnlySpan<int> sequenceStarts (instead of lengths and masks)",
+            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, Span<float> logSumExp, ReadOnlySpan<int> sequenceStarts (instead of lengths and masks), ReadOnlySpan<int> querySequenceStarts and ReadOnlySpan<int> keySequenceStarts (instead of sequenceStarts), float scale, ReadOnlySpan<float> alibiSlopes (with [Alibi]), ReadOnlySpan<float> bias (not packed), ReadOnlySpan<float> sinks",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InvalidHeads = Create(
@@ -127,7 +127,19 @@ namespace KernelGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor PackedNeedsSequenceLayout = Create(
             "KG0021",
             "Packed sequences need the BatchSeqHeadDim layout",
-            "'{0}' takes sequenceStarts, whose packed spans are [total, H, d], but sets Layout = BatchHeadSeqDim; remove the Layout argument or sequenceStarts",
+            "'{0}' takes {1}, whose packed spans are [total, H, d], but sets Layout = BatchHeadSeqDim; remove the Layout argument or {1}",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor InvalidSoftcap = Create(
+            "KG0022",
+            "Invalid softcap",
+            "Softcap {0} is invalid; the cap must be finite and greater than 0 (Gemma 2 uses 50)",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor AlibiNeedsHeads = Create(
+            "KG0023",
+            "ALiBi needs a batched kernel with Heads",
+            "'{0}' has [Alibi] but {1}; ALiBi slopes are per query head, so declare 'int batch' after the output span and name Heads in [AttentionKernel]",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InternalError = Create(

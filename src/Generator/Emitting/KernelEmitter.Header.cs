@@ -38,9 +38,15 @@ namespace KernelGen.Generator.Emitting
                 writer.Line($"// Head dimension: d = {d}; query and output are [Nq, {d}], key and value are [Nk, {d}], row-major floats.");
             }
 
-            writer.Line(spec.ScaleIsDefault
+            writer.Line(spec.Score is { RuntimeScale: true }
+                ? "// Scale: s(i, j) = scale * dot(q_i, k_j), scale given with each call (finite, > 0)."
+                : spec.ScaleIsDefault
                 ? $"// Scale: s(i, j) = {Lit.Number(spec.Scale)} * dot(q_i, k_j), the default 1/sqrt({d})."
                 : $"// Scale: s(i, j) = {Lit.Number(spec.Scale)} * dot(q_i, k_j), as declared.");
+            if (spec.Score is { } score)
+            {
+                WriteScoreHeader(writer, score, spec.Batch);
+            }
             if (mask.MasksNothing)
             {
                 writer.Line("// Mask: none; every query sees every key.");
@@ -127,6 +133,33 @@ namespace KernelGen.Generator.Emitting
             }
 
             writer.Line("//");
+        }
+
+        /// <summary>The score modifiers in the header, in the order they apply, before the mask.</summary>
+        private static void WriteScoreHeader(CodeWriter writer, ScoreSpec score, BatchSpec? batch)
+        {
+            if (score.Softcap != 0f)
+            {
+                string cap = Lit.Number(score.Softcap);
+                writer.Line($"// Softcap: s = {cap} * tanh(s / {cap}), so every score lies in (-{cap}, {cap}).");
+            }
+
+            if (score.Alibi && batch is not null)
+            {
+                string slopes = string.Join(", ", Enumerable.Range(0, System.Math.Min(batch.Heads, 4)).Select(h => Lit.Number((float)KernelGen.Engine.AlibiSlopeMath.Exact(h, batch.Heads))));
+                writer.Line($"// ALiBi: s -= slope_h * |p(i) - j| for query head h; standard slopes of {Lit.Int(batch.Heads)} heads: {slopes}{(batch.Heads > 4 ? ", ..." : string.Empty)}"
+                    + (batch.Has("alibiSlopes") ? " (replaced by alibiSlopes when given)." : "."));
+            }
+
+            if (score.Bias)
+            {
+                writer.Line("// Bias: s += bias(i, j), read from the bias span per visible key; a bias of -inf hides the key like a mask.");
+            }
+
+            if (score.Sinks)
+            {
+                writer.Line("// Sinks: the softmax of query head h gains e^sinks[h] in its denominator: o_i = sum_j e^s_ij v_j / (sum_j e^s_ij + e^sinks[h]).");
+            }
         }
 
         private static IEnumerable<string> VisitedKeys(MaskSpec mask)

@@ -63,13 +63,13 @@ namespace KernelGen.Generator.Emitting
             writer.Line("    value.Lengths, value.Strides, output.Lengths, output.Strides);");
             if (batch.IsPacked)
             {
-                writer.Line("int batch = Math.Max(0, sequenceStarts.Length - 1); // packed: B + 1 sequence starts (the span form checks them)");
+                writer.Line($"int batch = Math.Max(0, {batch.PackedStarts}.Length - 1); // packed: B + 1 sequence starts (the span form checks them)");
             }
 
             WriteArguments(writer, "global::KernelGen.BatchedArguments arguments = ", "Elements(query), Elements(key), Elements(value), Elements(output), batch",
                 batch, i => batch.RuntimeParameters[i], ";");
             writer.Line("global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(TensorInfo, arguments);");
-            writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, arguments);");
+            writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(TensorInfo, shape, arguments);");
             writer.Close();
             writer.Line();
             writer.Line("/// <summary>");

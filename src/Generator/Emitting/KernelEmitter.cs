@@ -48,9 +48,11 @@ namespace KernelGen.Generator.Emitting
                 $"global::System.ReadOnlySpan<float> {names[2]}, global::System.Span<float> {names[3]}";
             if (spec.Batch is not { } batch)
             {
-                writer.Open($"{modifiers}partial void {spec.MethodName}({spans})");
-                writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.Run({names[0]}, {names[1]}, {names[2]}, {names[3]},");
-                writer.Line($"    {NameLiteral(names[0])}, {NameLiteral(names[1])}, {NameLiteral(names[2])}, {NameLiteral(names[3])});");
+                // A single-head kernel's one run-time parameter, 'float scale', follows the output span.
+                bool scale = spec.Score is { RuntimeScale: true };
+                writer.Open($"{modifiers}partial void {spec.MethodName}({spans}{(scale ? $", float {names[4]}" : string.Empty)})");
+                writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.Run({names[0]}, {names[1]}, {names[2]}, {names[3]},{(scale ? $" {names[4]}," : string.Empty)}");
+                writer.Line($"    {NameLiteral(names[0])}, {NameLiteral(names[1])}, {NameLiteral(names[2])}, {NameLiteral(names[3])}{(scale ? $", {NameLiteral(names[4])}" : string.Empty)});");
                 writer.Close();
             }
             else
@@ -163,7 +165,8 @@ namespace KernelGen.Generator.Emitting
             var parts = new System.Collections.Generic.List<string>
             {
                 $"d = {Lit.Int(spec.HeadDimension)}",
-                spec.ScaleIsDefault ? $"scale {Lit.Number(spec.Scale)} (1/sqrt({Lit.Int(spec.HeadDimension)}))" : $"scale {Lit.Number(spec.Scale)}",
+                spec.Score is { RuntimeScale: true } ? "scale per call"
+                    : spec.ScaleIsDefault ? $"scale {Lit.Number(spec.Scale)} (1/sqrt({Lit.Int(spec.HeadDimension)}))" : $"scale {Lit.Number(spec.Scale)}",
             };
             if (spec.Batch is { } batch)
             {
@@ -194,6 +197,29 @@ namespace KernelGen.Generator.Emitting
                 parts.Add("global positions " + string.Join(", ", mask.GlobalPositions.Take(8).Select(Lit.Int)) + (mask.GlobalPositions.Length > 8 ? $", ... ({Lit.Int(mask.GlobalPositions.Length)} in all)" : string.Empty));
             }
 
+            if (spec.Score is { } score)
+            {
+                if (score.Softcap != 0f)
+                {
+                    parts.Add($"softcap {Lit.Number(score.Softcap)}");
+                }
+
+                if (score.Alibi)
+                {
+                    parts.Add("ALiBi");
+                }
+
+                if (score.Bias)
+                {
+                    parts.Add("additive bias");
+                }
+
+                if (score.Sinks)
+                {
+                    parts.Add("softmax sinks");
+                }
+            }
+
             return string.Join(", ", parts);
         }
 
@@ -214,10 +240,18 @@ namespace KernelGen.Generator.Emitting
             writer.Line("/// <summary>The head dimension d: floats per row.</summary>");
             writer.Line($"private const int HeadDimension = {Lit.Int(spec.HeadDimension)};");
             writer.Line();
-            writer.Line(spec.ScaleIsDefault
-                ? $"/// <summary>The score scale, 1/sqrt({Lit.Int(spec.HeadDimension)}).</summary>"
-                : "/// <summary>The score scale, as declared.</summary>");
-            writer.Line($"private const float Scale = {Lit.Float(spec.Scale)};");
+            if (spec.Score is { RuntimeScale: true })
+            {
+                writer.Line("/// <summary>1: the score scale comes with each call and is applied in the score transform (Score.RuntimeScale).</summary>");
+                writer.Line("private const float Scale = 1f;");
+            }
+            else
+            {
+                writer.Line(spec.ScaleIsDefault
+                    ? $"/// <summary>The score scale, 1/sqrt({Lit.Int(spec.HeadDimension)}).</summary>"
+                    : "/// <summary>The score scale, as declared.</summary>");
+                writer.Line($"private const float Scale = {Lit.Float(spec.Scale)};");
+            }
             writer.Line();
             writer.Line("/// <summary>Keys scored between two online-softmax updates: the stride of a tile's score rows.</summary>");
             writer.Line("private const int KeyBlock = global::KernelGen.Engine.AttentionEngine.KeyBlock;");
@@ -236,6 +270,12 @@ namespace KernelGen.Generator.Emitting
             WriteRun(writer, plan);
             writer.Line();
             WriteMask(writer, spec);
+            if (spec.Score is { } score)
+            {
+                writer.Line();
+                WriteScore(writer, score);
+            }
+
             foreach (PathPlan path in plan.Paths)
             {
                 writer.Line();
@@ -262,14 +302,16 @@ namespace KernelGen.Generator.Emitting
             string creation = $"new(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads,";
             writer.Line();
             writer.Line("/// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>");
+            // [Alibi]: the info computes the standard slopes of the heads once.
+            string alibi = spec.Score is { Alibi: true } ? " { Alibi = true }" : string.Empty;
             writer.Line($"private static readonly global::KernelGen.BatchedKernelInfo Info = {creation}");
-            writer.Line($"    {flags}, {spans}, {NameLiteral(names[4])});");
+            writer.Line($"    {flags}, {spans}, {NameLiteral(names[4])}){alibi};");
             if (spec.TensorForm)
             {
                 writer.Line();
                 writer.Line("/// <summary>Info for the tensor form, which has no batch argument: B comes from the tensors, so the query tensor is named.</summary>");
                 writer.Line($"private static readonly global::KernelGen.BatchedKernelInfo TensorInfo = {creation}");
-                writer.Line($"    {flags}, {spans}, {NameLiteral(names[0])});");
+                writer.Line($"    {flags}, {spans}, {NameLiteral(names[0])}){alibi};");
             }
         }
 
@@ -295,6 +337,26 @@ namespace KernelGen.Generator.Emitting
                 : "public static ReadOnlySpan<int> GlobalPositions => default;");
             writer.Line();
             writer.Line($"public static bool HasRuntimeMasks => {Lit.Bool(spec.Batch is { HasDynamicMask: true })};");
+            writer.Close();
+        }
+
+        /// <summary>
+        /// The score struct for the engine's score slot (wrapped in <c>ModifiedScore</c>): which modifiers the kernel has, as
+        /// constants, so the engine compiles only their code. Written only for a kernel that has one.
+        /// </summary>
+        private static void WriteScore(CodeWriter writer, ScoreSpec score)
+        {
+            writer.Line("/// <summary>The score modifiers: s = softcap(scale x dot) - slope x |p(i) - j| + bias(i, j), each term only when declared.</summary>");
+            writer.Open("private readonly struct Score : global::KernelGen.Engine.IScoreFeatures");
+            writer.Line($"public static bool RuntimeScale => {Lit.Bool(score.RuntimeScale)};");
+            writer.Line();
+            writer.Line($"public static float Softcap => {Lit.Float(score.Softcap)};{(score.Softcap == 0f ? " // none" : string.Empty)}");
+            writer.Line();
+            writer.Line($"public static bool Alibi => {Lit.Bool(score.Alibi)};");
+            writer.Line();
+            writer.Line($"public static bool Bias => {Lit.Bool(score.Bias)};");
+            writer.Line();
+            writer.Line($"public static bool Sinks => {Lit.Bool(score.Sinks)};");
             writer.Close();
         }
 
@@ -337,7 +399,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Open();
                 writer.Line("// Validation: every length and length argument, and that output shares no memory with an input, before anything is written.");
                 writer.Line("global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);");
-                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(shape, arguments);");
+                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(Info, shape, arguments);");
                 writer.Close();
                 if (plan.Spec.TensorForm)
                 {
@@ -348,20 +410,31 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("/// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>");
                 writer.Open("private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel");
                 writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
-                writer.Line("    ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride) =>");
-                writer.Line("    Compute(query, key, value, output, logSumExp, new global::KernelGen.Engine.RuntimeMasks(keyMask, mask, maskStride));");
+                writer.Line("    ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, global::KernelGen.ScoreArguments scores) =>");
+                writer.Line("    Compute(query, key, value, output, logSumExp, new global::KernelGen.Engine.RuntimeMasks(keyMask, mask, maskStride), scores);");
                 writer.Close();
             }
             else
             {
+                bool scale = plan.Spec.Score is { RuntimeScale: true };
                 writer.Line("/// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>");
                 writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
-                writer.Line("    string queryName, string keyName, string valueName, string outputName)");
+                writer.Line(scale ? "    float scale, string queryName, string keyName, string valueName, string outputName, string scaleName)"
+                    : "    string queryName, string keyName, string valueName, string outputName)");
                 writer.Open();
                 writer.Line("// Validation: every length, and that output shares no memory with an input, is checked before anything is written.");
                 writer.Line("global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,");
                 writer.Line("    queryName, keyName, valueName, outputName, out _, out _);");
-                writer.Line("Compute(query, key, value, output, Span<float>.Empty, default);");
+                if (scale)
+                {
+                    writer.Line("global::KernelGen.AttentionGuard.ValidateScale(scale, scaleName);");
+                    writer.Line("Compute(query, key, value, output, Span<float>.Empty, default, new global::KernelGen.ScoreArguments { Scale = scale });");
+                }
+                else
+                {
+                    writer.Line("Compute(query, key, value, output, Span<float>.Empty, default, default);");
+                }
+
                 writer.Close();
             }
 
@@ -371,12 +444,13 @@ namespace KernelGen.Generator.Emitting
             writer.Line("/// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.");
             writer.Line("/// </summary>");
             writer.Line("private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
-            writer.Line("    global::KernelGen.Engine.RuntimeMasks masks)");
+            writer.Line("    global::KernelGen.Engine.RuntimeMasks masks, global::KernelGen.ScoreArguments scores)");
             writer.Open();
             PathPlan[] paths = plan.Paths.ToArray();
+            string score = plan.Spec.Score is null ? "global::KernelGen.Engine.IdentityScore" : "global::KernelGen.Engine.ModifiedScore<Score>";
             for (int i = 0; i < paths.Length; i++)
             {
-                string call = $"global::KernelGen.Engine.AttentionEngine<{paths[i].Name}, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);";
+                string call = $"global::KernelGen.Engine.AttentionEngine<{paths[i].Name}, Mask, {score}>.Compute(query, key, value, output, logSumExp, masks, scores);";
                 writer.Open(i == 0 ? $"if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : i < paths.Length - 1 ? $"else if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : "else");
                 writer.Line(call);
                 writer.Close();

@@ -19,6 +19,7 @@ namespace KernelGen.Generator.Model
     /// <param name="Batch">The batched multi-head form (heads, layout, run-time parameters), or null for a single-head kernel.</param>
     /// <param name="TensorForm">Whether a batched kernel also gets an overload taking System.Numerics.Tensors tensors (the
     /// compilation references that package).</param>
+    /// <param name="Score">The score modifiers ([Softcap], [Alibi], a run-time scale, bias or sinks); null for none.</param>
     internal sealed record KernelSpec(
         string Namespace,
         EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -32,7 +33,8 @@ namespace KernelGen.Generator.Model
         MaskSpec Mask,
         EquatableArray<string> UserDocumentation,
         BatchSpec? Batch = null,
-        bool TensorForm = false)
+        bool TensorForm = false,
+        ScoreSpec? Score = null)
     {
         /// <summary>The fully qualified display name, e.g. <c>MyApp.Kernels.Longformer64</c>.</summary>
         public string DisplayName
@@ -93,11 +95,25 @@ namespace KernelGen.Generator.Model
 
         public string LayoutName => Layout == 1 ? "BatchHeadSeqDim" : "BatchSeqHeadDim";
 
-        /// <summary>Whether the items are packed back to back ([total, H, d], with sequence starts).</summary>
-        public bool IsPacked => Has("sequenceStarts");
+        /// <summary>Whether the items are packed back to back ([total, H, d], with sequenceStarts, or querySequenceStarts and keySequenceStarts).</summary>
+        public bool IsPacked => Has("sequenceStarts") || Has("querySequenceStarts");
+
+        /// <summary>The span whose length is B + 1 in a packed call: sequenceStarts or querySequenceStarts.</summary>
+        public string PackedStarts => Has("sequenceStarts") ? "sequenceStarts" : "querySequenceStarts";
 
         /// <summary>Whether the kernel takes a run-time token or dense mask (rows then run one at a time, masked per block).</summary>
         public bool HasDynamicMask => Has("keyMask") || Has("mask");
+    }
+
+    /// <summary>
+    /// A kernel's score modifiers, in the order of the score formula softcap(scale x dot) - slope x |p(i) - j| + bias, and
+    /// the softmax sink: a scale given per call (the <c>scale</c> parameter), the cap of [Softcap] (0 for none), [Alibi],
+    /// and the declared <c>bias</c> and <c>sinks</c> parameters.
+    /// </summary>
+    internal sealed record ScoreSpec(bool RuntimeScale, float Softcap, bool Alibi, bool Bias, bool Sinks)
+    {
+        /// <summary>Whether a score is changed at all (sinks alone leave every score as it is).</summary>
+        public bool ChangesScores => RuntimeScale || Softcap != 0f || Alibi || Bias;
     }
 
     /// <summary>What parsing one method produced: a spec (null when invalid) and the diagnostics to report.</summary>

@@ -19,10 +19,19 @@ namespace KernelGen.Generator.Model
             ("mask", "System.ReadOnlySpan<bool>", "Mask", "mask[b, i, j] (or mask[i, j] for every item) false hides key j from query i"),
             ("logSumExp", "System.Span<float>", "LogSumExp", "logSumExp receives each row's ln sum exp(s) over its visible keys (-inf for none)"),
             ("sequenceStarts", "System.ReadOnlySpan<int>", "SequenceStarts", "sequenceStarts[b] .. sequenceStarts[b + 1] are item b's rows in packed [total, H, d] spans (no padding)"),
+            ("querySequenceStarts", "System.ReadOnlySpan<int>", "QuerySequenceStarts", "querySequenceStarts[b] .. [b + 1] are item b's query rows in packed [totalQ, H, d] spans"),
+            ("keySequenceStarts", "System.ReadOnlySpan<int>", "KeySequenceStarts", "keySequenceStarts[b] .. [b + 1] are item b's key rows in packed [totalK, KVH, d] spans"),
+            ("scale", "float", "Scale", "scale replaces the compile-time score scale for the call (finite, > 0)"),
+            ("alibiSlopes", "System.ReadOnlySpan<float>", "AlibiSlopes", "alibiSlopes [H] or [B, H] replace the standard ALiBi slopes"),
+            ("bias", "System.ReadOnlySpan<float>", "Bias", "bias [Nq, Nk], [B, Nq, Nk] or [B, H, Nq, Nk] is added to every score (-inf hides a key)"),
+            ("sinks", "System.ReadOnlySpan<float>", "Sinks", "sinks[h] joins every softmax denominator of query head h as e^sinks[h]"),
         };
 
         /// <summary>A parameter's type as generated code spells it, e.g. <c>global::System.ReadOnlySpan&lt;int&gt;</c>.</summary>
-        public static string GlobalType(string name) => "global::" + Find(name).Type;
+        public static string GlobalType(string name) => Find(name).Type.StartsWith("System.", System.StringComparison.Ordinal) ? "global::" + Find(name).Type : Find(name).Type;
+
+        /// <summary>A parameter's type as a message spells it, without the <c>System.</c> namespace, e.g. <c>ReadOnlySpan&lt;int&gt;</c>.</summary>
+        public static string ShortType(string type) => type.StartsWith("System.", System.StringComparison.Ordinal) ? type.Substring("System.".Length) : type;
 
         /// <summary>A parameter's <c>RuntimeParameter</c> flag and <c>BatchedArguments</c> property, e.g. <c>KeyLengths</c>.</summary>
         public static string Member(string name) => Find(name).Member;

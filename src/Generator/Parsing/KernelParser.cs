@@ -21,6 +21,8 @@ namespace KernelGen.Generator.Parsing
         public const string CausalAttributeName = "KernelGen.CausalMaskAttribute";
         public const string WindowAttributeName = "KernelGen.SlidingWindowAttribute";
         public const string GlobalAttributeName = "KernelGen.GlobalTokensAttribute";
+        public const string SoftcapAttributeName = "KernelGen.SoftcapAttribute";
+        public const string AlibiAttributeName = "KernelGen.AlibiAttribute";
 
         public const int MaxHeadDimension = 512;
 
@@ -183,7 +185,20 @@ namespace KernelGen.Generator.Parsing
                 }
             }
 
-            BatchSpec? batch = ParseBatch(method, syntax, kernel, diagnostics, cancellationToken);
+            AttributeData? alibiAttribute = method.GetAttributes().FirstOrDefault(static a => a.AttributeClass?.ToDisplayString() == AlibiAttributeName);
+            BatchSpec? batch = ParseBatch(method, syntax, kernel, alibiAttribute is not null, diagnostics, cancellationToken);
+            bool singleHeadScale = batch is null && method.Parameters.Length == 5 && method.Parameters[4].Type.SpecialType == SpecialType.System_Single;
+            if (singleHeadScale && method.Parameters[4].Name != "scale")
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, LocationInfo.From(syntax.ParameterList.Parameters[4]), method.Parameters[4].Name, name,
+                    "is not a run-time parameter KernelGen knows: a single-head kernel's only one is 'float scale', right after the output span"));
+            }
+
+            if (alibiAttribute is not null && (batch is null || !kernel.NamedArguments.Any(static n => n.Key == "Heads")))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlibiNeedsHeads, LocationInfo.From(alibiAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken)), name,
+                    batch is null ? "takes no 'int batch' parameter (a single-head kernel has no head index)" : "does not name Heads in [AttentionKernel]"));
+            }
 
             // Mask attributes.
             bool causal = false;
@@ -193,10 +208,28 @@ namespace KernelGen.Generator.Parsing
             AttributeData? windowAttribute = null;
             AttributeData? globalAttribute = null;
             var globals = new List<int>();
+            float softcap = 0f;
             foreach (AttributeData attribute in method.GetAttributes())
             {
                 switch (attribute.AttributeClass?.ToDisplayString())
                 {
+                    case SoftcapAttributeName:
+                        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not float cap)
+                        {
+                            return Result(null, diagnostics);
+                        }
+
+                        if (float.IsNaN(cap) || float.IsInfinity(cap) || cap <= 0f)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSoftcap, ArgumentLocation(attribute, 0, "cap", cancellationToken), cap));
+                        }
+                        else
+                        {
+                            softcap = cap;
+                        }
+
+                        break;
+
                     case CausalAttributeName:
                         causal = true;
                         break;
@@ -317,8 +350,16 @@ namespace KernelGen.Generator.Parsing
                 mask,
                 new EquatableArray<string>(DocumentationLines(syntax)),
                 batch,
-                batch is not null && OffersTensorForm(context.SemanticModel.Compilation, method));
+                batch is not null && OffersTensorForm(context.SemanticModel.Compilation, method),
+                ScoreOf(singleHeadScale || (batch?.Has("scale") ?? false), softcap, alibiAttribute is not null, batch));
             return Result(spec, diagnostics);
+        }
+
+        /// <summary>The score modifiers, or null when the kernel has none (its code is then exactly that of a plain kernel).</summary>
+        private static ScoreSpec? ScoreOf(bool runtimeScale, float softcap, bool alibi, BatchSpec? batch)
+        {
+            var score = new ScoreSpec(runtimeScale, softcap, alibi, batch?.Has("bias") ?? false, batch?.Has("sinks") ?? false);
+            return score.ChangesScores || score.Sinks ? score : null;
         }
 
         /// <summary>Whether a type is marked [Experimental], whose use the compiler reports as an error.</summary>
@@ -358,7 +399,8 @@ namespace KernelGen.Generator.Parsing
         /// Heads, KeyValueHeads and Layout, and the run-time parameters after <c>int batch</c>: the batched form, or null
         /// for a single-head kernel. Problems become diagnostics on the offending argument or parameter.
         /// </summary>
-        private static BatchSpec? ParseBatch(IMethodSymbol method, MethodDeclarationSyntax syntax, AttributeData kernel, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static BatchSpec? ParseBatch(IMethodSymbol method, MethodDeclarationSyntax syntax, AttributeData kernel, bool alibi, List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
         {
             int heads = 0, keyValueHeads = 0, layout = 0;
             string? firstBatchArgument = null;
@@ -423,7 +465,7 @@ namespace KernelGen.Generator.Parsing
                 int index = Array.FindIndex(RuntimeParameters.All, p => p.Name == parameter.Name);
                 string? problem =
                     index < 0 ? "is not a run-time parameter KernelGen knows"
-                    : RuntimeParameters.All[index].Type != type ? $"is '{type}', not '{RuntimeParameters.All[index].Type.Substring("System.".Length)}'"
+                    : RuntimeParameters.All[index].Type != type ? $"is '{RuntimeParameters.ShortType(type)}', not '{RuntimeParameters.ShortType(RuntimeParameters.All[index].Type)}'"
                     : parameter.RefKind != RefKind.None || parameter.IsParams || parameter.ScopedKind != ScopedKind.None ? "must be passed by value, without modifiers"
                     : index <= last ? "is out of order"
                     : null;
@@ -440,13 +482,37 @@ namespace KernelGen.Generator.Parsing
                     continue;
                 }
 
-                if (parameter.Name == "sequenceStarts" && layout == 1)
+                string? conflict = parameter.Name switch
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PackedNeedsSequenceLayout, NamedArgumentLocation(kernel, "Layout", cancellationToken), method.Name));
+                    "querySequenceStarts" when present.Contains("keyLengths") || present.Contains("queryLengths") || present.Contains("keyMask") || present.Contains("mask")
+                        || present.Contains("sequenceStarts") =>
+                        "cannot be combined with keyLengths, queryLengths, keyMask, mask or sequenceStarts (packed items are all valid tokens, and their starts are these)",
+                    "keySequenceStarts" when !present.Contains("querySequenceStarts") => "needs querySequenceStarts right before it (the two come together)",
+                    "alibiSlopes" when !alibi => "needs [Alibi] on the method (it replaces the standard ALiBi slopes)",
+                    "bias" when present.Contains("sequenceStarts") || present.Contains("querySequenceStarts") =>
+                        "cannot be combined with packed sequences (a bias is [Nq, Nk] per item; packed items have no common Nq and Nk)",
+                    _ => null,
+                };
+                if (conflict is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, location, parameter.Name, method.Name, conflict));
+                    continue;
+                }
+
+                if (parameter.Name is "sequenceStarts" or "querySequenceStarts" && layout == 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PackedNeedsSequenceLayout, NamedArgumentLocation(kernel, "Layout", cancellationToken), method.Name, parameter.Name));
                 }
 
                 last = index;
                 present.Add(parameter.Name);
+            }
+
+            if (present.Contains("querySequenceStarts") && !present.Contains("keySequenceStarts"))
+            {
+                int index = Array.FindIndex(method.Parameters.ToArray(), static p => p.Name == "querySequenceStarts");
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, LocationInfo.From(syntax.ParameterList.Parameters[index]), "querySequenceStarts", method.Name,
+                    "needs keySequenceStarts right after it (the two come together)"));
             }
 
             return new BatchSpec(effectiveHeads, effectiveKeyValueHeads, layout, new EquatableArray<string>(present));
@@ -507,11 +573,18 @@ namespace KernelGen.Generator.Parsing
 
             if (method.Parameters.Length > 4)
             {
-                // A batched kernel: the four spans, then 'int batch', then run-time parameters (checked one by one).
-                IParameterSymbol batch = method.Parameters[4];
-                if (batch.Type.SpecialType != SpecialType.System_Int32 || batch.RefKind != RefKind.None || batch.IsParams || batch.ScopedKind != ScopedKind.None)
+                // A batched kernel: the four spans, then 'int batch', then run-time parameters (checked one by one); or a
+                // single-head kernel with its one run-time parameter, 'float scale'.
+                IParameterSymbol fifth = method.Parameters[4];
+                bool batch = fifth.Type.SpecialType == SpecialType.System_Int32, scale = fifth.Type.SpecialType == SpecialType.System_Single;
+                if (!(batch || scale) || fifth.RefKind != RefKind.None || fifth.IsParams || fifth.ScopedKind != ScopedKind.None)
                 {
-                    return $"it has {method.Parameters.Length} parameters; after the four spans only 'int batch' (a batched kernel) may follow, not '{batch.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)} {batch.Name}'";
+                    return $"it has {method.Parameters.Length} parameters; after the four spans only 'int batch' (a batched kernel) or 'float scale' (a single-head kernel's run-time scale) may follow, not '{fifth.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)} {fifth.Name}'";
+                }
+
+                if (scale && method.Parameters.Length > 5)
+                {
+                    return $"it has {method.Parameters.Length} parameters; a single-head kernel takes only 'float scale' after its output span (run-time spans need a batched kernel: add 'int batch' before them)";
                 }
             }
 

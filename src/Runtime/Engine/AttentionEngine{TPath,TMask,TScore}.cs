@@ -53,7 +53,26 @@ namespace KernelGen.Engine
         /// output, and each row's log-sum-exp unless <paramref name="logSumExp"/> is empty.
         /// </summary>
         public static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            RuntimeMasks masks)
+            RuntimeMasks masks) =>
+            Compute(query, key, value, output, logSumExp, masks, default);
+
+        /// <summary>
+        /// Computes every row of one head as <see cref="Compute(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, RuntimeMasks)"/>,
+        /// with the head's run-time score inputs (scale, ALiBi slope, bias rows, sink) for <typeparamref name="TScore"/>.
+        /// </summary>
+        public static unsafe void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            RuntimeMasks masks, ScoreArguments scores)
+        {
+            // The bias is pinned for the whole call: the loops (and worker threads) read it through ScoreState.
+            fixed (float* bias = scores.Bias)
+            {
+                var state = new ScoreState(scores.Scale, scores.AlibiSlope, scores.Sink, bias, scores.Bias.Length, scores.BiasStride);
+                Compute(query, key, value, output, logSumExp, masks, in state);
+            }
+        }
+
+        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
+            RuntimeMasks masks, in ScoreState score)
         {
             int queryCount = query.Length / D, keyCount = key.Length / D;
             if (queryCount == 0)
@@ -63,8 +82,8 @@ namespace KernelGen.Engine
 
             if (keyCount == 0)
             {
-                output.Slice(0, queryCount * D).Clear(); // Nk = 0: every row sees no key: zeros, log-sum-exp -inf.
-                logSumExp.Fill(float.NegativeInfinity);
+                output.Slice(0, queryCount * D).Clear(); // Nk = 0: every row sees no key: zeros, log-sum-exp -inf (the sink with one).
+                logSumExp.Fill(EmptyRowLogSumExp(score));
                 return;
             }
 
@@ -75,11 +94,47 @@ namespace KernelGen.Engine
             // index (the kept keys are renumbered).
             if (TMask.HasRuntimeMasks && !HasGlobals && TScore.IsIdentity && !keyMask.IsEmpty && mask.IsEmpty && queryCount >= MinCompactedRows)
             {
-                ComputeCompacted(query, key, value, output, logSumExp, keyMask, queryCount, keyCount);
+                ComputeCompacted(query, key, value, output, logSumExp, keyMask, queryCount, keyCount, score);
                 return;
             }
 
-            Run(query, key, value, output, logSumExp, keyMask, mask, masks.MaskStride, default, queryCount, keyCount);
+            Run(query, key, value, output, logSumExp, keyMask, mask, masks.MaskStride, default, queryCount, keyCount, score);
+        }
+
+        /// <summary>The log-sum-exp of a row that sees no key: ln e^sink = sink with a sink, -inf without.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float EmptyRowLogSumExp(in ScoreState score) => TScore.HasSink ? score.Sink : float.NegativeInfinity;
+
+        /// <summary>
+        /// Writes a finished row: out = acc / sum and its log-sum-exp, with the sink (when the kernel has one) joining the
+        /// denominator as e^sink. Rescaled to M = max(m, sink) so neither term overflows: sum' = sum e^(m - M) + e^(sink - M),
+        /// out = acc e^(m - M) / sum', log-sum-exp = M + ln sum'. A row that saw no key is zeros (log-sum-exp: the sink).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void FinishRow(Span<float> accumulator, float runningMax, float runningSum, Span<float> destination, Span<float> logSumExp, int row,
+            in ScoreState score)
+        {
+            if (TScore.HasSink && runningSum > 0f)
+            {
+                float sink = score.Sink;
+                float top = MathF.Max(runningMax, sink);
+                float keep = ExpOp.Invoke(runningMax - top);
+                float total = runningSum * keep + ExpOp.Invoke(sink - top);
+                // keep may underflow to 0 (the sink outweighs every key by e^87): the weights are then 0 and so is the row.
+                OnlineSoftmax.Normalize(accumulator, keep > 0f ? total / keep : float.PositiveInfinity, destination);
+                if (!logSumExp.IsEmpty)
+                {
+                    logSumExp[row] = top + MathF.Log(total);
+                }
+
+                return;
+            }
+
+            OnlineSoftmax.Normalize(accumulator, runningSum, destination);
+            if (!logSumExp.IsEmpty)
+            {
+                logSumExp[row] = TScore.HasSink && runningSum == 0f ? score.Sink : OnlineSoftmax.LogSumExp(runningMax, runningSum);
+            }
         }
 
         /// <summary>
@@ -89,7 +144,7 @@ namespace KernelGen.Engine
         /// in the original keys is a contiguous range of the kept ones: keyPrefix[j] = kept keys before key j maps it.
         /// </summary>
         private static void ComputeCompacted(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            ReadOnlySpan<bool> keyMask, int queryCount, int keyCount)
+            ReadOnlySpan<bool> keyMask, int queryCount, int keyCount, in ScoreState score)
         {
             int[] prefix = ArrayPool<int>.Shared.Rent(keyCount + 1);
             try
@@ -122,7 +177,7 @@ namespace KernelGen.Engine
                     }
 
                     Run(query, keptKeys.AsSpan(0, kept * D), keptValues.AsSpan(0, kept * D), output, logSumExp, default, default, 0, prefix.AsSpan(0, keyCount + 1),
-                        queryCount, kept);
+                        queryCount, kept, score);
                 }
                 finally
                 {
@@ -141,12 +196,12 @@ namespace KernelGen.Engine
         /// <paramref name="keyPrefix"/> the keys are the kept ones of a larger set, whose count is keyPrefix.Length - 1.
         /// </summary>
         private static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, int queryCount, int keyCount)
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, int queryCount, int keyCount, in ScoreState score)
         {
             if (keyCount == 0)
             {
-                output.Slice(0, queryCount * D).Clear(); // every key dropped: every row is zeros, log-sum-exp -inf.
-                logSumExp.Fill(float.NegativeInfinity);
+                output.Slice(0, queryCount * D).Clear(); // every key dropped: every row is zeros, log-sum-exp -inf (the sink with one).
+                logSumExp.Fill(EmptyRowLogSumExp(score));
                 return;
             }
 
@@ -172,7 +227,7 @@ namespace KernelGen.Engine
                     {
                         KeyPacking.PackTransposed(key.Slice(packStart * D, (packEnd - packStart) * D), D, packed);
                         AttentionThreading.ForRowGroups<RowGroups>(query, key, value, output, logSumExp, packed.AsSpan(0, (int)packedLength), packStart,
-                            queryCount, keyCount, 0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D, keyMask, mask, maskStride, keyPrefix);
+                            queryCount, keyCount, 0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D, keyMask, mask, maskStride, keyPrefix, score);
                     }
                     finally
                     {
@@ -186,7 +241,7 @@ namespace KernelGen.Engine
             if (groupedRows < queryCount)
             {
                 AttentionThreading.ForRowGroups<SingleRows>(query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0,
-                    queryCount, keyCount, groupedRows, queryCount, 1, (long)(queryCount - groupedRows) * rangeWidth * D, keyMask, mask, maskStride, keyPrefix);
+                    queryCount, keyCount, groupedRows, queryCount, 1, (long)(queryCount - groupedRows) * rangeWidth * D, keyMask, mask, maskStride, keyPrefix, score);
             }
         }
 
@@ -260,14 +315,15 @@ namespace KernelGen.Engine
         {
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
                 ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix) =>
-                RunSingleRows(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix);
+                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, in ScoreState score) =>
+                RunSingleRows(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix, score);
         }
 
         /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void RunSingleRows(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            int queryCount, int keyCount, int rowStart, int rowEnd, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix)
+            int queryCount, int keyCount, int rowStart, int rowEnd, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix,
+            in ScoreState score)
         {
             Span<float> scores = stackalloc float[KeyBlock];
             Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
@@ -291,27 +347,27 @@ namespace KernelGen.Engine
                 if (rangeEnd - rangeStart >= 2 * AttentionThreading.ChunkKeys)
                 {
                     // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
-                    AccumulateChunks(query.Slice(queryRow * D, D), key, value, rangeStart, rangeEnd, position, accumulator, out runningMax, out runningSum, keyMask, rowMask);
+                    AccumulateChunks(query.Slice(queryRow * D, D), key, value, rangeStart, rangeEnd, queryRow, position, accumulator, out runningMax, out runningSum,
+                        keyMask, rowMask, score);
                 }
                 else
                 {
                     accumulator.Clear();
-                    AccumulateRange(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, position, scores, accumulator, ref runningMax, ref runningSum, keyMask, rowMask);
+                    AccumulateRange(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, queryRow, position, scores, accumulator, ref runningMax, ref runningSum,
+                        keyMask, rowMask, score);
                 }
 
                 if (HasGlobals && !globalRow)
                 {
                     // Global keys outside the window: before it, and after it up to visibleEnd.
-                    AccumulateGlobalKeys(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, position, scores, keyIndices, accumulator, ref runningMax, ref runningSum, keyMask, rowMask);
-                    AccumulateGlobalKeys(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, position, scores, keyIndices, accumulator, ref runningMax, ref runningSum, keyMask, rowMask);
+                    AccumulateGlobalKeys(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, queryRow, position, scores, keyIndices, accumulator,
+                        ref runningMax, ref runningSum, keyMask, rowMask, score);
+                    AccumulateGlobalKeys(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, queryRow, position, scores, keyIndices, accumulator,
+                        ref runningMax, ref runningSum, keyMask, rowMask, score);
                 }
 
-                // Normalise: out = acc / sum, or zeros when the row saw no key.
-                OnlineSoftmax.Normalize(accumulator, runningSum, output.Slice(queryRow * D, D));
-                if (!logSumExp.IsEmpty)
-                {
-                    logSumExp[queryRow] = OnlineSoftmax.LogSumExp(runningMax, runningSum);
-                }
+                // Normalise: out = acc / sum (with the sink's term), or zeros when the row saw no key.
+                FinishRow(accumulator, runningMax, runningSum, output.Slice(queryRow * D, D), logSumExp, queryRow, score);
             }
         }
 
@@ -320,8 +376,9 @@ namespace KernelGen.Engine
         /// keyMask drops entirely is never read and the rest are masked after scoring.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void AccumulateRange(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end, int position,
-            Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
+        private static void AccumulateRange(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end, int queryRow, int position,
+            Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
+            in ScoreState score)
         {
             int blockStart = start;
             while (blockStart < end)
@@ -338,16 +395,20 @@ namespace KernelGen.Engine
                 TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, blockStart * D), blockScores);
                 if (!TScore.IsIdentity)
                 {
-                    TScore.Apply(blockScores, position, blockStart);
+                    TScore.Apply(blockScores, queryRow, position, blockStart, score);
                 }
 
                 bool masked = TMask.HasRuntimeMasks && DynamicMask.Apply(blockScores, keyMask, rowMask, blockStart);
+                if (TScore.MayHide && !masked)
+                {
+                    masked = blockScores.Contains(float.NegativeInfinity); // a bias of -inf hides its key like a mask
+                }
 
                 // Softmax update: new running max and sum; the scores become weights e^(s - max).
                 float correction = OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
 
                 // Accumulate: acc = correction * acc + sum of weight * value row.
-                if (TMask.HasRuntimeMasks && masked &&
+                if ((TMask.HasRuntimeMasks || TScore.MayHide) && masked &&
                     !Reductions.AllFinite(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref valueStart, blockStart * D), blockLength * D)))
                 {
                     // A masked key's value is NaN or infinite: skip zero weights rather than multiply them (0 * inf is NaN).
@@ -369,8 +430,9 @@ namespace KernelGen.Engine
         /// correction applied with the first): few keys, no copy.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void AccumulateGlobalKeys(int from, int to, ref float queryVector, ref float keyStart, ref float valueStart, int position,
-            Span<float> scores, Span<int> keyIndices, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
+        private static void AccumulateGlobalKeys(int from, int to, ref float queryVector, ref float keyStart, ref float valueStart, int queryRow, int position,
+            Span<float> scores, Span<int> keyIndices, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
+            in ScoreState score)
         {
             ReadOnlySpan<int> globals = TMask.GlobalPositions;
             int next = globals.BinarySearch(from);
@@ -391,14 +453,23 @@ namespace KernelGen.Engine
                 }
 
                 Span<float> blockScores = scores.Slice(0, blockLength);
+                int scored = 0;
                 for (int t = 0; t < blockLength; t++)
                 {
-                    TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, keyIndices[t] * D), blockScores.Slice(t, 1));
+                    TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, keyIndices[t] * D), blockScores.Slice(scored, 1));
                     if (!TScore.IsIdentity)
                     {
-                        TScore.Apply(blockScores.Slice(t, 1), position, keyIndices[t]);
+                        TScore.Apply(blockScores.Slice(scored, 1), queryRow, position, keyIndices[t], score);
+                    }
+
+                    if (!TScore.MayHide || !float.IsNegativeInfinity(blockScores[scored]))
+                    {
+                        keyIndices[scored++] = keyIndices[t]; // a key its bias hides (-inf) is dropped here, its value never read
                     }
                 }
+
+                blockLength = scored;
+                blockScores = blockScores.Slice(0, scored);
 
                 float correction = OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
                 for (int t = 0; t < blockLength; t++)
@@ -412,8 +483,8 @@ namespace KernelGen.Engine
         /// One row over keys [rangeStart, rangeEnd) in chunks of AttentionThreading.ChunkKeys, computed on up to
         /// MaxDegreeOfParallelism threads and merged in chunk order (log-sum-exp): the same result on any thread count.
         /// </summary>
-        private static void AccumulateChunks(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, int rangeStart, int rangeEnd, int position,
-            Span<float> accumulator, out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
+        private static void AccumulateChunks(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, int rangeStart, int rangeEnd, int row,
+            int position, Span<float> accumulator, out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score)
         {
             int chunks = (int)(((long)rangeEnd - rangeStart + AttentionThreading.ChunkKeys - 1) / AttentionThreading.ChunkKeys);
             int length = chunks * (D + 2);
@@ -421,7 +492,7 @@ namespace KernelGen.Engine
             try
             {
                 AttentionThreading.ForKeyChunks<KeyChunks>(queryRow, key, value, partials.AsSpan(0, length), rangeStart, rangeEnd, AttentionThreading.ChunkKeys,
-                    position, keyMask, rowMask);
+                    row, position, keyMask, rowMask, score);
                 OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
             }
             finally
@@ -435,7 +506,8 @@ namespace KernelGen.Engine
         {
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
-                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd, int position, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask)
+                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd, int row, int position, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
+                in ScoreState score)
             {
                 Span<float> scores = stackalloc float[KeyBlock];
                 ref float queryVector = ref MemoryMarshal.GetReference(queryRow);
@@ -450,8 +522,8 @@ namespace KernelGen.Engine
                     float runningMax = float.NegativeInfinity;
                     float runningSum = 0f;
                     int start = rangeStart + chunk * chunkKeys;
-                    AccumulateRange(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), position, scores, accumulator,
-                        ref runningMax, ref runningSum, keyMask, rowMask);
+                    AccumulateRange(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), row, position, scores, accumulator,
+                        ref runningMax, ref runningSum, keyMask, rowMask, score);
                     state[D] = runningMax;
                     state[D + 1] = runningSum;
                 }
@@ -463,8 +535,9 @@ namespace KernelGen.Engine
         {
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
                 ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix) =>
-                RunRowGroups(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix);
+                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, in ScoreState score) =>
+                RunRowGroups(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix,
+                    score);
         }
 
         /// <summary>
@@ -477,7 +550,7 @@ namespace KernelGen.Engine
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void RunRowGroups(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
-            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix)
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, in ScoreState score)
         {
             const int MaxRows = AttentionEngine.MaxRowTile;
             ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);
@@ -571,7 +644,11 @@ namespace KernelGen.Engine
                             int lanes = Math.Min(BlockKeys, keyCount - blockStart);
                             for (int row = 0; row < rows; row++)
                             {
-                                TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, lanes), firstPosition + row, blockStart);
+                                TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, lanes), firstRow + row, firstPosition + row, blockStart, score);
+                                if (TScore.MayHide && !tileMasked)
+                                {
+                                    tileMasked = scores.Slice(row * KeyBlock + blockOffset, lanes).Contains(float.NegativeInfinity); // hidden by its bias
+                                }
                             }
                         }
 
@@ -625,21 +702,17 @@ namespace KernelGen.Engine
                         ref float queryVector = ref Unsafe.Add(ref queryRows, row * D);
                         Span<float> rowAccumulator = accumulators.Slice(row * D, D);
                         ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice((firstRow + row) * maskStride, keyCount) : default;
-                        AccumulateGlobalKeys(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyStart, ref valueStart, firstPosition + row,
-                            rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask);
-                        AccumulateGlobalKeys(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyStart, ref valueStart, firstPosition + row,
-                            rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask);
+                        AccumulateGlobalKeys(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyStart, ref valueStart, firstRow + row, firstPosition + row,
+                            rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
+                        AccumulateGlobalKeys(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyStart, ref valueStart, firstRow + row, firstPosition + row,
+                            rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
                     }
                 }
 
                 // Normalise every row of the group.
                 for (int row = 0; row < rows; row++)
                 {
-                    OnlineSoftmax.Normalize(accumulators.Slice(row * D, D), runningSum[row], output.Slice((firstRow + row) * D, D));
-                    if (!logSumExp.IsEmpty)
-                    {
-                        logSumExp[firstRow + row] = OnlineSoftmax.LogSumExp(runningMax[row], runningSum[row]);
-                    }
+                    FinishRow(accumulators.Slice(row * D, D), runningMax[row], runningSum[row], output.Slice((firstRow + row) * D, D), logSumExp, firstRow + row, score);
                 }
             }
         }

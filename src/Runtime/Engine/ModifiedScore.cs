@@ -1,0 +1,199 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace KernelGen.Engine
+{
+    /// <summary>
+    /// Which score modifiers a kernel declares, as JIT-time constants (generated per kernel, like <see cref="IAttentionMask"/>).
+    /// </summary>
+    public interface IScoreFeatures
+    {
+        /// <summary>Whether the scale comes with each call (<see cref="ScoreState.Scale"/>); the path's ScoreScale is then 1.</summary>
+        static abstract bool RuntimeScale { get; }
+
+        /// <summary>The softcap (s = cap x tanh(s / cap)); 0 for none.</summary>
+        static abstract float Softcap { get; }
+
+        /// <summary>Whether ALiBi subtracts <see cref="ScoreState.AlibiSlope"/> x |p(i) - j|.</summary>
+        static abstract bool Alibi { get; }
+
+        /// <summary>Whether <see cref="ScoreState.Bias"/> is added to every score.</summary>
+        static abstract bool Bias { get; }
+
+        /// <summary>Whether each row's softmax denominator gains e^(<see cref="ScoreState.Sink"/>).</summary>
+        static abstract bool Sinks { get; }
+    }
+
+    /// <summary>
+    /// The score transform of a kernel with modifiers, in the order of the score formula:
+    /// <c>s = softcap(scale x dot) - slope x |p(i) - j| + bias(i, j)</c>, each term compiled only when
+    /// <typeparamref name="TFeatures"/> declares it; one pass over the block's scores, a vector at a time. ALiBi's term is
+    /// computed from the positions (never stored); the bias is read from the call's rows.
+    /// </summary>
+    public readonly struct ModifiedScore<TFeatures> : IScoreTransform
+        where TFeatures : struct, IScoreFeatures
+    {
+        /// <inheritdoc/>
+        public static bool IsIdentity
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => !TFeatures.RuntimeScale && TFeatures.Softcap == 0f && !TFeatures.Alibi && !TFeatures.Bias;
+        }
+
+        /// <inheritdoc/>
+        public static bool MayHide
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TFeatures.Bias;
+        }
+
+        /// <inheritdoc/>
+        public static bool HasSink
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TFeatures.Sinks;
+        }
+
+        private static bool HasSoftcap
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => TFeatures.Softcap != 0f;
+        }
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Apply(Span<float> scores, int queryRow, int position, int firstKey, in ScoreState state)
+        {
+            if (IsIdentity)
+            {
+                return;
+            }
+
+            ref float start = ref MemoryMarshal.GetReference(scores);
+            ref float biasRow = ref Unsafe.NullRef<float>();
+            if (TFeatures.Bias)
+            {
+                biasRow = ref Unsafe.Add(ref MemoryMarshal.GetReference(state.Bias), (nint)queryRow * state.BiasStride + firstKey);
+            }
+
+            float scale = state.Scale, slope = state.AlibiSlope;
+            int length = scores.Length, index = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; index <= length - Vector512<float>.Count; index += Vector512<float>.Count)
+                {
+                    Vector512<float> s = Vector512.LoadUnsafe(ref start, (nuint)index);
+                    if (TFeatures.RuntimeScale)
+                    {
+                        s *= scale;
+                    }
+
+                    if (HasSoftcap)
+                    {
+                        s = TanhOp.Invoke(s / TFeatures.Softcap) * TFeatures.Softcap;
+                    }
+
+                    if (TFeatures.Alibi)
+                    {
+                        Vector512<int> keys = Vector512<int>.Indices + Vector512.Create(firstKey + index);
+                        s -= slope * Vector512.ConvertToSingle(Vector512.Abs(Vector512.Create(position) - keys));
+                    }
+
+                    if (TFeatures.Bias)
+                    {
+                        s += Vector512.LoadUnsafe(ref biasRow, (nuint)index);
+                    }
+
+                    s.StoreUnsafe(ref start, (nuint)index);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; index <= length - Vector256<float>.Count; index += Vector256<float>.Count)
+                {
+                    Vector256<float> s = Vector256.LoadUnsafe(ref start, (nuint)index);
+                    if (TFeatures.RuntimeScale)
+                    {
+                        s *= scale;
+                    }
+
+                    if (HasSoftcap)
+                    {
+                        s = TanhOp.Invoke(s / TFeatures.Softcap) * TFeatures.Softcap;
+                    }
+
+                    if (TFeatures.Alibi)
+                    {
+                        Vector256<int> keys = Vector256<int>.Indices + Vector256.Create(firstKey + index);
+                        s -= slope * Vector256.ConvertToSingle(Vector256.Abs(Vector256.Create(position) - keys));
+                    }
+
+                    if (TFeatures.Bias)
+                    {
+                        s += Vector256.LoadUnsafe(ref biasRow, (nuint)index);
+                    }
+
+                    s.StoreUnsafe(ref start, (nuint)index);
+                }
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                for (; index <= length - Vector128<float>.Count; index += Vector128<float>.Count)
+                {
+                    Vector128<float> s = Vector128.LoadUnsafe(ref start, (nuint)index);
+                    if (TFeatures.RuntimeScale)
+                    {
+                        s *= scale;
+                    }
+
+                    if (HasSoftcap)
+                    {
+                        s = TanhOp.Invoke(s / TFeatures.Softcap) * TFeatures.Softcap;
+                    }
+
+                    if (TFeatures.Alibi)
+                    {
+                        Vector128<int> keys = Vector128<int>.Indices + Vector128.Create(firstKey + index);
+                        s -= slope * Vector128.ConvertToSingle(Vector128.Abs(Vector128.Create(position) - keys));
+                    }
+
+                    if (TFeatures.Bias)
+                    {
+                        s += Vector128.LoadUnsafe(ref biasRow, (nuint)index);
+                    }
+
+                    s.StoreUnsafe(ref start, (nuint)index);
+                }
+            }
+
+            // The tail (and every score without vectors): the same operations one lane at a time.
+            for (; index < length; index++)
+            {
+                float s = Unsafe.Add(ref start, index);
+                if (TFeatures.RuntimeScale)
+                {
+                    s *= scale;
+                }
+
+                if (HasSoftcap)
+                {
+                    s = TanhOp.Invoke(s / TFeatures.Softcap) * TFeatures.Softcap;
+                }
+
+                if (TFeatures.Alibi)
+                {
+                    s -= slope * (float)Math.Abs(position - (firstKey + index));
+                }
+
+                if (TFeatures.Bias)
+                {
+                    s += Unsafe.Add(ref biasRow, index);
+                }
+
+                Unsafe.Add(ref start, index) = s;
+            }
+        }
+    }
+}
