@@ -5,7 +5,7 @@ using System.Linq;
 namespace KernelGen
 {
     /// <summary>
-    /// The run-time form of a kernel's attributes: head dimension, scale and mask. <see cref="ReferenceAttention"/> takes it
+    /// The run-time form of a kernel's attributes: head dimension, scale, mask and score terms (softcap, ALiBi). <see cref="ReferenceAttention"/> takes it
     /// so that any generated kernel can be checked against the reference with the same spec.
     /// </summary>
     public sealed class AttentionSpec
@@ -18,7 +18,10 @@ namespace KernelGen
         /// <param name="causal">Whether the causal mask applies.</param>
         /// <param name="window">The sliding window, or null for none.</param>
         /// <param name="globalPositions">Global positions (0 or more each); they only matter with a window.</param>
-        public AttentionSpec(int headDimension, float scale = 0f, bool causal = false, AttentionWindow? window = null, IEnumerable<int>? globalPositions = null)
+        /// <param name="softcap">The logit softcap ([Softcap]); 0 means none, anything else must be finite and positive.</param>
+        /// <param name="alibi">Whether scores carry the ALiBi term ([Alibi]).</param>
+        public AttentionSpec(int headDimension, float scale = 0f, bool causal = false, AttentionWindow? window = null, IEnumerable<int>? globalPositions = null,
+            float softcap = 0f, bool alibi = false)
         {
             if (headDimension <= 0)
             {
@@ -28,6 +31,11 @@ namespace KernelGen
             if (float.IsNaN(scale) || float.IsInfinity(scale) || scale < 0f)
             {
                 throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and positive, or 0 for 1/sqrt(d).");
+            }
+
+            if (float.IsNaN(softcap) || float.IsInfinity(softcap) || softcap < 0f)
+            {
+                throw new ArgumentOutOfRangeException(nameof(softcap), softcap, "The softcap must be finite and positive, or 0 for none.");
             }
 
             if (window is { } w && (w.Left < 0 || w.Right < 0))
@@ -45,6 +53,8 @@ namespace KernelGen
             Scale = scale == 0f ? (float)(1.0 / Math.Sqrt(headDimension)) : scale;
             Causal = causal;
             Window = window;
+            Softcap = softcap;
+            Alibi = alibi;
         }
 
         /// <summary>The head dimension d.</summary>
@@ -62,20 +72,36 @@ namespace KernelGen
         /// <summary>The global positions, sorted and unique.</summary>
         public IReadOnlyList<int> GlobalPositions => _globalPositions;
 
-        /// <summary>Builds the spec that a kernel's attributes declare (the mask attributes may be null).</summary>
+        /// <summary>The logit softcap: each scaled score s becomes <c>Softcap * tanh(s / Softcap)</c>; 0 for none.</summary>
+        public float Softcap { get; }
+
+        /// <summary>Whether each score of query head h loses <c>slope_h x |p(i) - j|</c> (ALiBi).</summary>
+        public bool Alibi { get; }
+
+        /// <summary>Builds the spec that a kernel's attributes declare (the mask and score attributes may be null).</summary>
         public static AttentionSpec FromAttributes(
             AttentionKernelAttribute kernel,
             CausalMaskAttribute? causal = null,
             SlidingWindowAttribute? window = null,
-            GlobalTokensAttribute? globals = null)
+            GlobalTokensAttribute? globals = null,
+            SoftcapAttribute? softcap = null,
+            AlibiAttribute? alibi = null)
         {
             ArgumentNullException.ThrowIfNull(kernel);
+            if (softcap is not null && softcap.Cap == 0f)
+            {
+                // 0 means "no cap" to the constructor, but [Softcap(0)] is an invalid cap (KG0022), not an absent one.
+                throw new ArgumentOutOfRangeException(nameof(softcap), softcap.Cap, "The softcap must be finite and positive.");
+            }
+
             return new AttentionSpec(
                 kernel.HeadDimension,
                 kernel.Scale,
                 causal is not null,
                 window is null ? null : new AttentionWindow(window.Left, window.Right),
-                globals?.Positions);
+                globals?.Positions,
+                softcap?.Cap ?? 0f,
+                alibi is not null);
         }
 
         /// <summary>
