@@ -155,13 +155,14 @@ namespace KernelGen
         private static void ValidateScoreInputs(BatchedKernelInfo info, in BatchedArguments arguments, BatchedShape shape)
         {
             int heads = shape.Heads, batch = shape.Batch;
-            if (info.Declares(RuntimeParameter.AlibiSlopes))
+            if (info.Declares(RuntimeParameter.AlibiSlopes) && !arguments.AlibiSlopes.IsEmpty)
             {
+                // Empty keeps the standard slopes; otherwise one per query head, or one per item and query head.
                 ReadOnlySpan<float> slopes = arguments.AlibiSlopes;
                 if (slopes.Length != heads && slopes.Length != (long)batch * heads)
                 {
                     throw new ArgumentException(
-                        $"The {info.AlibiSlopesName} length {slopes.Length} must be {heads} ([H], one slope per query head) or {(long)batch * heads} ([B, H]).", info.AlibiSlopesName);
+                        $"The {info.AlibiSlopesName} length {slopes.Length} must be {heads} ([H], one slope per query head), {(long)batch * heads} ([B, H]) or 0 (the standard slopes).", info.AlibiSlopesName);
                 }
 
                 CheckFinite(slopes, info.AlibiSlopesName, "slope");

@@ -102,6 +102,8 @@ namespace KernelGen.Generator.Tests
         [InlineData("[CausalMask]", "CausalMask")]
         [InlineData("[SlidingWindow(2)]", "SlidingWindow(2)")]
         [InlineData("[GlobalTokens(1)]", "GlobalTokens(1)")]
+        [InlineData("[Softcap(50f)]", "Softcap(50f)")]
+        [InlineData("[Alibi]", "Alibi")]
         public void KG0012_MaskWithoutKernel_Warns(string attribute, string pointsAt)
         {
             AssertSingle(Wrap(attribute + "\n        public static void Helper() { }"), "KG0012", DiagnosticSeverity.Warning, pointsAt);
@@ -146,6 +148,49 @@ namespace KernelGen.Generator.Tests
         {
             AssertSingle(Wrap("[AttentionKernel(64, Heads = 4)]\n        public static partial void Attend" + Batched + ", ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> sequenceStarts);"),
                 "KG0015", DiagnosticSeverity.Error, "ReadOnlySpan<int> sequenceStarts");
+        }
+
+        [Theory]
+        [InlineData(", ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> querySequenceStarts, ReadOnlySpan<int> keySequenceStarts);", "ReadOnlySpan<int> querySequenceStarts")]
+        [InlineData(", ReadOnlySpan<int> sequenceStarts, ReadOnlySpan<int> querySequenceStarts, ReadOnlySpan<int> keySequenceStarts);", "ReadOnlySpan<int> querySequenceStarts")]
+        [InlineData(", ReadOnlySpan<int> querySequenceStarts);", "ReadOnlySpan<int> querySequenceStarts")]
+        [InlineData(", ReadOnlySpan<int> keySequenceStarts);", "ReadOnlySpan<int> keySequenceStarts")]
+        [InlineData(", ReadOnlySpan<float> alibiSlopes);", "ReadOnlySpan<float> alibiSlopes")]
+        [InlineData(", ReadOnlySpan<int> sequenceStarts, ReadOnlySpan<float> bias);", "ReadOnlySpan<float> bias")]
+        [InlineData(", ReadOnlySpan<float> sinks, float scale);", "float scale")]
+        [InlineData(", double scale);", "double scale")]
+        public void KG0015_ScoreAndPackedParameters_InTheWrongCombination(string tail, string pointsAt)
+        {
+            AssertSingle(Wrap("[AttentionKernel(64, Heads = 4)]\n        public static partial void Attend" + Batched + tail), "KG0015", DiagnosticSeverity.Error, pointsAt);
+        }
+
+        [Fact]
+        public void KG0015_SingleHeadScaleWithAnotherName()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64)]\n        public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, float temperature);"),
+                "KG0015", DiagnosticSeverity.Error, "float temperature");
+        }
+
+        [Theory]
+        [InlineData("0f")]
+        [InlineData("-50f")]
+        [InlineData("float.NaN")]
+        [InlineData("float.PositiveInfinity")]
+        public void KG0022_InvalidSoftcap(string cap)
+        {
+            AssertSingle(Wrap($"[AttentionKernel(64)]\n        [Softcap({cap})]\n        public static partial void Attend" + Signature + ";"), "KG0022", DiagnosticSeverity.Error, cap);
+        }
+
+        [Fact]
+        public void KG0023_AlibiOnASingleHeadKernel()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64)]\n        [Alibi]\n        public static partial void Attend" + Signature + ";"), "KG0023", DiagnosticSeverity.Error, "Alibi");
+        }
+
+        [Fact]
+        public void KG0023_AlibiWithoutHeads()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64)]\n        [Alibi]\n        public static partial void Attend" + Batched + ");"), "KG0023", DiagnosticSeverity.Error, "Alibi");
         }
 
         [Fact]

@@ -46,6 +46,40 @@ namespace KernelGen.Generator.Tests
                 "        ReadOnlySpan<int> keyLengths, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, Span<float> logSumExp);\n}\n"
             },
             {
+                // Gemma 2 (2B) local layer: d = 256, 8 query heads over 4 key/value heads, logits capped at 50, a 4096-token window.
+                "Gemma2LocalSoftcap256",
+                Usings + "namespace MyApp;\npublic static partial class Gemma2\n{\n    [AttentionKernel(256, Heads = 8, KeyValueHeads = 4)]\n    [CausalMask]\n    [SlidingWindow(4095, 0)]\n    [Softcap(50f)]\n" +
+                "    public static partial void LocalLayer(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,\n" +
+                "        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);\n}\n"
+            },
+            {
+                // gpt-oss sliding layer: d = 64, 64 query heads over 8 key/value heads, a learned sink per head, a 128-token window.
+                "GptOssSinksWindow64",
+                Usings + "namespace MyApp;\npublic static partial class GptOss\n{\n    [AttentionKernel(64, Heads = 64, KeyValueHeads = 8)]\n    [CausalMask]\n    [SlidingWindow(127, 0)]\n" +
+                "    public static partial void SlidingLayer(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,\n" +
+                "        ReadOnlySpan<int> keyLengths, ReadOnlySpan<float> sinks);\n}\n"
+            },
+            {
+                // BLOOM (560m): 16 heads of 64, causal, ALiBi with the standard slopes.
+                "BloomAlibi64",
+                Usings + "namespace MyApp;\npublic static partial class Bloom\n{\n    [AttentionKernel(64, Heads = 16)]\n    [CausalMask]\n    [Alibi]\n" +
+                "    public static partial void Layer(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,\n" +
+                "        ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);\n}\n"
+            },
+            {
+                // A T5-style encoder: a learned relative-position bias per head, the scale given per call, packed-free.
+                "T5BiasRuntimeScale64",
+                Usings + "namespace MyApp;\npublic static partial class T5\n{\n    [AttentionKernel(64, Heads = 8)]\n" +
+                "    public static partial void Encoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,\n" +
+                "        ReadOnlySpan<int> keyLengths, float scale, ReadOnlySpan<float> bias);\n}\n"
+            },
+            {
+                // A single-head kernel whose only run-time parameter is its scale.
+                "SingleHeadRuntimeScale32",
+                Usings + "namespace MyApp;\npublic static partial class Kernels\n{\n    [AttentionKernel(32)]\n    [CausalMask]\n" +
+                "    public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, float scale);\n}\n"
+            },
+            {
                 "GlobalNamespaceImplicitPrivate",
                 Usings + "partial class Kernels\n{\n    [AttentionKernel(16)]\n    static partial void Tiny(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);\n}\n"
             },

@@ -27,7 +27,9 @@ namespace KernelGen.Kernels.Tests
             method.GetCustomAttribute<AttentionKernelAttribute>()!,
             method.GetCustomAttribute<CausalMaskAttribute>(),
             method.GetCustomAttribute<SlidingWindowAttribute>(),
-            method.GetCustomAttribute<GlobalTokensAttribute>());
+            method.GetCustomAttribute<GlobalTokensAttribute>(),
+            method.GetCustomAttribute<SoftcapAttribute>(),
+            method.GetCustomAttribute<AlibiAttribute>());
 
         private static Dictionary<string, KernelCase> Load() =>
             typeof(TestKernels)

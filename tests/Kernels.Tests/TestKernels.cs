@@ -543,5 +543,18 @@ namespace KernelGen.Kernels.Tests
         [SlidingWindow(int.MaxValue, 0)]
         [GlobalTokens(int.MaxValue)]
         public static partial void D16_CausalHugeWindow(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        // Softcap (issue 13) in the single-head catalog: causal at d = 64, and a window with globals at d = 37 (narrower
+        // remainder columns); small caps so tanh bends the scores of these inputs.
+        [AttentionKernel(64)]
+        [CausalMask]
+        [Softcap(1.5f)]
+        public static partial void D64_CausalSoftcap(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(37)]
+        [SlidingWindow(30, 4)]
+        [GlobalTokens(0, 9)]
+        [Softcap(0.5f)]
+        public static partial void D37_WindowGlobalsSoftcap(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
     }
 }

@@ -28,7 +28,7 @@ namespace KernelGen.Runtime.Tests
         [Fact]
         public void Info_UnknownFlag_Throws()
         {
-            ArgumentOutOfRangeException exception = Assert.Throws<ArgumentOutOfRangeException>(() => Info((RuntimeParameter)64));
+            ArgumentOutOfRangeException exception = Assert.Throws<ArgumentOutOfRangeException>(() => Info((RuntimeParameter)4096));
 
             Assert.Equal("parameters", exception.ParamName);
         }

@@ -22,7 +22,7 @@ namespace KernelGen.Generator.Model
             ("querySequenceStarts", "System.ReadOnlySpan<int>", "QuerySequenceStarts", "querySequenceStarts[b] .. [b + 1] are item b's query rows in packed [totalQ, H, d] spans"),
             ("keySequenceStarts", "System.ReadOnlySpan<int>", "KeySequenceStarts", "keySequenceStarts[b] .. [b + 1] are item b's key rows in packed [totalK, KVH, d] spans"),
             ("scale", "float", "Scale", "scale replaces the compile-time score scale for the call (finite, > 0)"),
-            ("alibiSlopes", "System.ReadOnlySpan<float>", "AlibiSlopes", "alibiSlopes [H] or [B, H] replace the standard ALiBi slopes"),
+            ("alibiSlopes", "System.ReadOnlySpan<float>", "AlibiSlopes", "alibiSlopes [H] or [B, H] replace the standard ALiBi slopes (empty keeps them)"),
             ("bias", "System.ReadOnlySpan<float>", "Bias", "bias [Nq, Nk], [B, Nq, Nk] or [B, H, Nq, Nk] is added to every score (-inf hides a key)"),
             ("sinks", "System.ReadOnlySpan<float>", "Sinks", "sinks[h] joins every softmax denominator of query head h as e^sinks[h]"),
         };

@@ -487,7 +487,7 @@ namespace KernelGen.Generator.Parsing
                     "querySequenceStarts" when present.Contains("keyLengths") || present.Contains("queryLengths") || present.Contains("keyMask") || present.Contains("mask")
                         || present.Contains("sequenceStarts") =>
                         "cannot be combined with keyLengths, queryLengths, keyMask, mask or sequenceStarts (packed items are all valid tokens, and their starts are these)",
-                    "keySequenceStarts" when !present.Contains("querySequenceStarts") => "needs querySequenceStarts right before it (the two come together)",
+                    "keySequenceStarts" when !method.Parameters.Any(static p => p.Name == "querySequenceStarts") => "needs querySequenceStarts right before it (the two come together)",
                     "alibiSlopes" when !alibi => "needs [Alibi] on the method (it replaces the standard ALiBi slopes)",
                     "bias" when present.Contains("sequenceStarts") || present.Contains("querySequenceStarts") =>
                         "cannot be combined with packed sequences (a bias is [Nq, Nk] per item; packed items have no common Nq and Nk)",

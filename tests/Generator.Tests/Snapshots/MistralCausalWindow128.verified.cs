@@ -119,7 +119,7 @@ namespace KernelGen.Generated
             // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
             global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
                 queryName, keyName, valueName, outputName, out _, out _);
-            Compute(query, key, value, output, Span<float>.Empty, default);
+            Compute(query, key, value, output, Span<float>.Empty, default, default);
         }
 
         /// <summary>
@@ -127,23 +127,23 @@ namespace KernelGen.Generated
         /// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
         /// </summary>
         private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            global::KernelGen.Engine.RuntimeMasks masks)
+            global::KernelGen.Engine.RuntimeMasks masks, global::KernelGen.ScoreArguments scores)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
+                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
+                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
+                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else
             {
-                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
+                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
         }
 

@@ -124,7 +124,7 @@ namespace KernelGen.Generated
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, arguments);
+            global::KernelGen.BatchedAttention.Run<SingleHead>(Info, shape, arguments);
         }
 
         /// <summary>
@@ -144,7 +144,7 @@ namespace KernelGen.Generated
                 SequenceStarts = sequenceStarts,
             };
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(TensorInfo, arguments);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(shape, arguments);
+            global::KernelGen.BatchedAttention.Run<SingleHead>(TensorInfo, shape, arguments);
         }
 
         /// <summary>
@@ -162,8 +162,8 @@ namespace KernelGen.Generated
         private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel
         {
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride) =>
-                Compute(query, key, value, output, logSumExp, new global::KernelGen.Engine.RuntimeMasks(keyMask, mask, maskStride));
+                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, global::KernelGen.ScoreArguments scores) =>
+                Compute(query, key, value, output, logSumExp, new global::KernelGen.Engine.RuntimeMasks(keyMask, mask, maskStride), scores);
         }
 
         /// <summary>
@@ -171,23 +171,23 @@ namespace KernelGen.Generated
         /// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
         /// </summary>
         private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            global::KernelGen.Engine.RuntimeMasks masks)
+            global::KernelGen.Engine.RuntimeMasks masks, global::KernelGen.ScoreArguments scores)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
+                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
+                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
+                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else
             {
-                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks);
+                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
         }
 
