@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using KernelGen.Engine;
 using Xunit;
 
@@ -237,6 +238,61 @@ namespace KernelGen.Kernels.Tests
                 case (4, 64, false): AttentionEngine<TestPath<D64, Four>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 case (2, 64, false): AttentionEngine<TestPath<D64, Two>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 default: throw new ArgumentOutOfRangeException(nameof(rowTile));
+            }
+        }
+
+        /// <summary>Every score modifier at once: a run-time scale, softcap 2, ALiBi, a bias and sinks.</summary>
+        public readonly struct EveryScore : IScoreFeatures
+        {
+            public static bool RuntimeScale => true;
+
+            public static float Softcap => 2f;
+
+            public static bool Alibi => true;
+
+            public static bool Bias => true;
+
+            public static bool Sinks => true;
+        }
+
+        /// <summary>
+        /// The score slot on every tile width (the transform runs on tile lanes, single rows, key chunks and global keys),
+        /// with every mask part and run-time mask, against the batched reference with one item and one head.
+        /// </summary>
+        [Theory]
+        [InlineData(8)]
+        [InlineData(4)]
+        [InlineData(2)]
+        [InlineData(0)]
+        public void EveryTileWidth_WithEveryScoreModifier_MatchesReference(int rowTile)
+        {
+            const int D = 37;
+            foreach ((int queries, int keys) in new[] { (1, 1), (19, 19), (70, 100), (100, 70), (2, 2100) })
+            {
+                var random = new Random(rowTile * 100 + queries);
+                float[] query = TestData.Uniform(random.Next(), queries * D, 2f), key = TestData.Uniform(random.Next(), keys * D, 2f), value = TestData.Uniform(random.Next(), keys * D);
+                bool[] keyMask = Enumerable.Range(0, keys).Select(j => j < 16 || random.NextDouble() < 0.7).ToArray();
+                bool[] mask = Enumerable.Range(0, queries * keys).Select(_ => random.NextDouble() < 0.85).ToArray();
+                float[] bias = Enumerable.Range(0, queries * keys).Select(_ => random.NextDouble() < 0.03 ? float.NegativeInfinity : (float)(random.NextDouble() * 2 - 1)).ToArray();
+                float scale = 0.4f, slope = 0.05f, sink = 0.7f;
+                float[] output = new float[queries * D], logSumExp = new float[queries];
+                var masks = new RuntimeMasks(keyMask, mask, keys);
+                var scores = new ScoreArguments { Scale = scale, AlibiSlope = slope, Bias = bias, BiasStride = keys, HasSink = true, Sink = sink };
+                switch (rowTile)
+                {
+                    case 8: AttentionEngine<TestPath<D37, Eight>, EveryPartMask, ModifiedScore<EveryScore>>.Compute(query, key, value, output, logSumExp, masks, scores); break;
+                    case 4: AttentionEngine<TestPath<D37, Four>, EveryPartMask, ModifiedScore<EveryScore>>.Compute(query, key, value, output, logSumExp, masks, scores); break;
+                    case 2: AttentionEngine<TestPath<D37, Two>, EveryPartMask, ModifiedScore<EveryScore>>.Compute(query, key, value, output, logSumExp, masks, scores); break;
+                    default: AttentionEngine<TestPath<D37, Zero>, EveryPartMask, ModifiedScore<EveryScore>>.Compute(query, key, value, output, logSumExp, masks, scores); break;
+                }
+
+                // The test path multiplies dot products by its ScoreScale (0.3); the run-time scale multiplies after it.
+                var spec = new AttentionSpec(D, Scale, causal: true, new AttentionWindow(40, 0), new[] { 0, 3 }, softcap: 2f, alibi: true);
+                double[] expected = new double[output.Length], expectedLse = new double[queries];
+                ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchHeadSeqDim, 1, 1, 1, query, key, value, expected, default, default, default, expectedLse, keyMask, mask,
+                    scale: Scale * scale, alibiSlopes: new[] { slope }, bias: bias, sinks: new[] { sink });
+                AssertClose(expected, output, $"tile {rowTile}, {queries} x {keys}, every score modifier");
+                AssertClose(expectedLse, logSumExp, $"tile {rowTile}, {queries} x {keys}, every score modifier, log-sum-exp");
             }
         }
 
