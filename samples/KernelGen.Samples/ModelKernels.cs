@@ -45,5 +45,41 @@ namespace KernelGen.Samples
         [GlobalTokens(0, 1, 2, 3)]
         public static partial void StreamingDecoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
             ReadOnlySpan<int> keyLengths, ReadOnlySpan<bool> keyMask);
+
+        /// <summary>
+        /// Gemma 2 (2B) local layer over a padded batch: 8 query heads over 4 key/value heads of 256, causal, the 4096-token
+        /// window of the local (alternate) layers (the token itself plus 4095 before it), and attention logits capped at 50
+        /// (attn_logit_softcapping). The scale is query_pre_attn_scalar^-1/2 = 256^-1/2, which is the default 1/sqrt(d).
+        /// keyLengths and queryLengths give each sequence's real length.
+        /// </summary>
+        [AttentionKernel(256, Heads = 8, KeyValueHeads = 4)]
+        [CausalMask]
+        [SlidingWindow(4095, 0)]
+        [Softcap(50f)]
+        public static partial void Gemma2LocalLayer(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);
+
+        /// <summary>
+        /// gpt-oss sliding layer (20b and 120b alike): 64 query heads over 8 key/value heads of 64, causal with the 128-token
+        /// window of the alternate layers (the token itself plus 127 before it), scale 1/sqrt(64), and a learned sink logit per
+        /// query head that joins every softmax denominator (sinks: [64]). keyLengths is each sequence's filled cache length;
+        /// the queries are the last Nq positions of it (bottom-right).
+        /// </summary>
+        [AttentionKernel(64, Heads = 64, KeyValueHeads = 8)]
+        [CausalMask]
+        [SlidingWindow(127, 0)]
+        public static partial void GptOssSlidingLayer(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<float> sinks);
+
+        /// <summary>
+        /// BLOOM (560m) layer over a padded batch: 16 heads of 64 (hidden size 1024), causal, no position embedding but ALiBi
+        /// with the standard slopes for 16 heads (2^-0.5, 2^-1, ..., 2^-8). keyLengths and queryLengths give each sequence's
+        /// real length.
+        /// </summary>
+        [AttentionKernel(64, Heads = 16)]
+        [CausalMask]
+        [Alibi]
+        public static partial void BloomLayer(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths);
     }
 }

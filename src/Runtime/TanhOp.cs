@@ -101,6 +101,13 @@ namespace KernelGen
             p = p * u + Vector128.Create(C5);
             p = p * u + Vector128.Create(C3);
             Vector128<float> small = a * u * p + a;
+            if (Vector128.LessThanAll(a, Vector128.Create(Threshold)))
+            {
+                // Every lane takes the polynomial (softcapped scores well inside the cap): the blend below would pick
+                // exactly these bits, so skipping the exp and the division changes no result.
+                return small | (x & signBit);
+            }
+
             Vector128<float> large = Vector128.Create(1f) - Vector128.Create(2f) / (ExpOp.Invoke(a + a) + Vector128.Create(1f));
             Vector128<float> magnitude = Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(a, Vector128.Create(Threshold)), large, small);
             return magnitude | (x & signBit);
@@ -119,6 +126,13 @@ namespace KernelGen
             p = p * u + Vector256.Create(C5);
             p = p * u + Vector256.Create(C3);
             Vector256<float> small = a * u * p + a;
+            if (Vector256.LessThanAll(a, Vector256.Create(Threshold)))
+            {
+                // Every lane takes the polynomial (softcapped scores well inside the cap): the blend below would pick
+                // exactly these bits, so skipping the exp and the division changes no result.
+                return small | (x & signBit);
+            }
+
             Vector256<float> large = Vector256.Create(1f) - Vector256.Create(2f) / (ExpOp.Invoke(a + a) + Vector256.Create(1f));
             Vector256<float> magnitude = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(a, Vector256.Create(Threshold)), large, small);
             return magnitude | (x & signBit);
@@ -137,6 +151,13 @@ namespace KernelGen
             p = p * u + Vector512.Create(C5);
             p = p * u + Vector512.Create(C3);
             Vector512<float> small = a * u * p + a;
+            if (Vector512.LessThanAll(a, Vector512.Create(Threshold)))
+            {
+                // Every lane takes the polynomial (softcapped scores well inside the cap): the blend below would pick
+                // exactly these bits, so skipping the exp and the division changes no result.
+                return small | (x & signBit);
+            }
+
             Vector512<float> large = Vector512.Create(1f) - Vector512.Create(2f) / (ExpOp.Invoke(a + a) + Vector512.Create(1f));
             Vector512<float> magnitude = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(Threshold)), large, small);
             return magnitude | (x & signBit);

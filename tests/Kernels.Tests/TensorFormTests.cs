@@ -44,6 +44,23 @@ namespace KernelGen.Kernels.Tests
         }
 
         [Fact]
+        public void PackedItems_WithSeparateQueryAndKeyRows_EqualSpanForm()
+        {
+            // ScoreKernels.PackedPair_Everything: d = 32, 4 heads, packed queries [totalQ, 4, 32] and keys [totalK, 4, 32].
+            const int D = 32, H = 4;
+            int[] queryStarts = { 0, 5, 5, 75 }, keyStarts = { 0, 9, 13, 83 };
+            float[] query = TestData.Uniform(7, 75 * H * D, 2f), key = TestData.Uniform(8, 83 * H * D, 2f), value = TestData.Uniform(9, 83 * H * D);
+            float[] sinks = { 0.5f, -1f, 2f, 0f };
+            float[] expected = new float[query.Length], actual = new float[query.Length], expectedLse = new float[H * 75], actualLse = new float[H * 75];
+            ScoreKernels.PackedPair_Everything(query, key, value, expected, 3, expectedLse, queryStarts, keyStarts, 0.2f, sinks);
+            ScoreKernels.PackedPair_Everything(
+                new ReadOnlyTensorSpan<float>(query, [75, H, D]), new ReadOnlyTensorSpan<float>(key, [83, H, D]), new ReadOnlyTensorSpan<float>(value, [83, H, D]),
+                new TensorSpan<float>(actual, [75, H, D]), actualLse, queryStarts, keyStarts, 0.2f, sinks);
+            Assert.Equal(expected, actual);
+            Assert.Equal(expectedLse, actualLse);
+        }
+
+        [Fact]
         public void HeadFirstLayout_WithLogSumExp_EqualsSpanForm()
         {
             // H2Kv1_CausalWindowGlobals_Bhsd_Lse: d = 64, 2 heads over 1, [B, H, N, d], keyLengths and logSumExp.

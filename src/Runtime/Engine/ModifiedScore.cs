@@ -62,6 +62,16 @@ namespace KernelGen.Engine
             get => TFeatures.Softcap != 0f;
         }
 
+        /// <summary>
+        /// 1 / cap, folded by the JIT: a multiply instead of a division per vector. The softcap's worst relative error is
+        /// then 2.6e-7 (2.3e-7 dividing; MathF.Tanh with a division, the plain float32 form, 2.6e-7: TanhOp's measurements).
+        /// </summary>
+        private static float InverseSoftcap
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => 1f / TFeatures.Softcap;
+        }
+
         /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Apply(Span<float> scores, int queryRow, int position, int firstKey, in ScoreState state)
@@ -92,7 +102,7 @@ namespace KernelGen.Engine
 
                     if (HasSoftcap)
                     {
-                        s = TanhOp.Invoke(s / TFeatures.Softcap) * TFeatures.Softcap;
+                        s = TanhOp.Invoke(s * InverseSoftcap) * TFeatures.Softcap;
                     }
 
                     if (TFeatures.Alibi)
@@ -121,7 +131,7 @@ namespace KernelGen.Engine
 
                     if (HasSoftcap)
                     {
-                        s = TanhOp.Invoke(s / TFeatures.Softcap) * TFeatures.Softcap;
+                        s = TanhOp.Invoke(s * InverseSoftcap) * TFeatures.Softcap;
                     }
 
                     if (TFeatures.Alibi)
@@ -150,7 +160,7 @@ namespace KernelGen.Engine
 
                     if (HasSoftcap)
                     {
-                        s = TanhOp.Invoke(s / TFeatures.Softcap) * TFeatures.Softcap;
+                        s = TanhOp.Invoke(s * InverseSoftcap) * TFeatures.Softcap;
                     }
 
                     if (TFeatures.Alibi)
@@ -179,7 +189,7 @@ namespace KernelGen.Engine
 
                 if (HasSoftcap)
                 {
-                    s = TanhOp.Invoke(s / TFeatures.Softcap) * TFeatures.Softcap;
+                    s = TanhOp.Invoke(s * InverseSoftcap) * TFeatures.Softcap;
                 }
 
                 if (TFeatures.Alibi)
