@@ -34,6 +34,61 @@ namespace KernelGen.EngineBench
             _decodeOutput = new float[D];
         }
 
+        /// <summary>
+        /// Each modified call's median time over the plain call's, the two alternated call by call for
+        /// <paramref name="rounds"/> rounds (after two warm-up rounds), one thread.
+        /// </summary>
+        public static void PrintInterleavedRatios(int rounds)
+        {
+            var bench = new ScoreBenchmarks();
+            bench.Setup();
+            (string Name, Action Plain, Action Modified, double Target)[] pairs =
+            {
+                ("Softcap(50)", bench.Plain, bench.Softcap, 1.15),
+                ("Softcap(0.5), mixed lanes", bench.Plain, bench.SoftcapMixed, 1.15),
+                ("Alibi", bench.Plain, bench.Alibi, 1.15),
+                ("sinks", bench.Plain, bench.Sinks, 1.15),
+                ("bias [Nq, Nk]", bench.Plain, bench.Bias, 1.4),
+                ("decode 16384 keys, sinks", bench.DecodePlain, bench.DecodeSinks, 1.05),
+            };
+            Console.WriteLine($"{"modifier",-28} {"plain ms",10} {"modified ms",12} {"ratio",7} {"target",7}");
+            foreach ((string name, Action plain, Action modified, double target) in pairs)
+            {
+                int repeat = name.StartsWith("decode", StringComparison.Ordinal) ? 50 : 1;
+                var plainTimes = new System.Collections.Generic.List<double>();
+                var modifiedTimes = new System.Collections.Generic.List<double>();
+                for (int round = -2; round < rounds; round++)
+                {
+                    double p = Time(plain, repeat), m = Time(modified, repeat);
+                    if (round >= 0)
+                    {
+                        plainTimes.Add(p);
+                        modifiedTimes.Add(m);
+                    }
+                }
+
+                double plainMedian = Median(plainTimes), modifiedMedian = Median(modifiedTimes);
+                Console.WriteLine($"{name,-28} {plainMedian,10:F3} {modifiedMedian,12:F3} {modifiedMedian / plainMedian,7:F3} {target,7:F2}");
+            }
+        }
+
+        private static double Time(Action action, int repeat)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < repeat; i++)
+            {
+                action();
+            }
+
+            return watch.Elapsed.TotalMilliseconds / repeat;
+        }
+
+        private static double Median(System.Collections.Generic.List<double> values)
+        {
+            values.Sort();
+            return values[values.Count / 2];
+        }
+
         [Benchmark(Baseline = true)]
         public void Plain() => ScoreBenchKernels.Plain(_query, _key, _value, _output, 1);
 
