@@ -21,6 +21,46 @@ namespace KernelGen
         }
 
         /// <summary>
+        /// The checks of <see cref="Validate(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, string, string, string, string, out int, out int)"/>
+        /// for spans of any element type (float, <see cref="Half"/>, <see cref="BFloat16"/>): lengths in elements, and no
+        /// byte of output shared with an input whatever the element types.
+        /// </summary>
+        public static void Validate<TQuery, TKeyValue, TOutput>(
+            int headDimension,
+            ReadOnlySpan<TQuery> query,
+            ReadOnlySpan<TKeyValue> key,
+            ReadOnlySpan<TKeyValue> value,
+            Span<TOutput> output,
+            string queryName,
+            string keyName,
+            string valueName,
+            string outputName,
+            out int queryCount,
+            out int keyCount)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
+        {
+            ValidateLengths(headDimension, query.Length, key.Length, value.Length, output.Length,
+                queryName, keyName, valueName, outputName, out queryCount, out keyCount);
+            ReadOnlySpan<byte> written = System.Runtime.InteropServices.MemoryMarshal.AsBytes(output);
+            if (written.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(query)))
+            {
+                throw new ArgumentException($"The {outputName} buffer overlaps the {queryName} buffer; attention cannot be computed in place.", outputName);
+            }
+
+            if (written.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(key)))
+            {
+                throw new ArgumentException($"The {outputName} buffer overlaps the {keyName} buffer; attention cannot be computed in place.", outputName);
+            }
+
+            if (written.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(value)))
+            {
+                throw new ArgumentException($"The {outputName} buffer overlaps the {valueName} buffer; attention cannot be computed in place.", outputName);
+            }
+        }
+
+        /// <summary>
         /// Everything a single-head kernel checks before it writes: the lengths (see <see cref="ValidateLengths"/>) and that
         /// <paramref name="output"/> shares no memory with <paramref name="query"/>, <paramref name="key"/> or
         /// <paramref name="value"/> (a kernel reads key and value rows after it has written output rows, so an overlap

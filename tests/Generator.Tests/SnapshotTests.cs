@@ -80,6 +80,12 @@ namespace KernelGen.Generator.Tests
                 "    public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, float scale);\n}\n"
             },
             {
+                // A decode kernel over an f16 cache (llama.cpp's default), float query and output.
+                "HalfCacheDecode128",
+                Usings + "namespace MyApp;\npublic static partial class Llama\n{\n    [AttentionKernel(128)]\n    [CausalMask]\n" +
+                "    public static partial void Decode(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output);\n}\n"
+            },
+            {
                 "GlobalNamespaceImplicitPrivate",
                 Usings + "partial class Kernels\n{\n    [AttentionKernel(16)]\n    static partial void Tiny(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);\n}\n"
             },

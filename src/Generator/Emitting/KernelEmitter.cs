@@ -44,8 +44,8 @@ namespace KernelGen.Generator.Emitting
             string modifiers = spec.Modifiers.Length > 0 ? spec.Modifiers + " " : string.Empty;
             WriteDocumentation(writer, plan);
             writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"KernelGen\", {Lit.String(version)})]");
-            string spans = $"{(spec.IsExtension ? "this " : string.Empty)}global::System.ReadOnlySpan<float> {names[0]}, global::System.ReadOnlySpan<float> {names[1]}, " +
-                $"global::System.ReadOnlySpan<float> {names[2]}, global::System.Span<float> {names[3]}";
+            string spans = $"{(spec.IsExtension ? "this " : string.Empty)}global::System.ReadOnlySpan<{spec.QueryElement}> {names[0]}, global::System.ReadOnlySpan<{spec.KeyValueElement}> {names[1]}, " +
+                $"global::System.ReadOnlySpan<{spec.KeyValueElement}> {names[2]}, global::System.Span<{spec.OutputElement}> {names[3]}";
             if (spec.Batch is not { } batch)
             {
                 // A single-head kernel's one run-time parameter, 'float scale', follows the output span.
@@ -197,6 +197,12 @@ namespace KernelGen.Generator.Emitting
                 parts.Add("global positions " + string.Join(", ", mask.GlobalPositions.Take(8).Select(Lit.Int)) + (mask.GlobalPositions.Length > 8 ? $", ... ({Lit.Int(mask.GlobalPositions.Length)} in all)" : string.Empty));
             }
 
+            if (!spec.AllFloat)
+            {
+                parts.Add($"{ShortElement(spec.KeyValueElement)} keys and values" +
+                    (spec.QueryElement != "float" || spec.OutputElement != "float" ? $", {ShortElement(spec.QueryElement)} query, {ShortElement(spec.OutputElement)} output" : string.Empty));
+            }
+
             if (spec.Score is { } score)
             {
                 if (score.Softcap != 0f)
@@ -222,6 +228,9 @@ namespace KernelGen.Generator.Emitting
 
             return string.Join(", ", parts);
         }
+
+        /// <summary>An element type in prose: float, Half or BFloat16.</summary>
+        private static string ShortElement(string element) => element.Substring(element.LastIndexOf('.') + 1);
 
         internal static string Percent(PairShare share) =>
             (100.0 * share.AllowedPairs / ((double)share.Length * share.Length)).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
@@ -418,7 +427,8 @@ namespace KernelGen.Generator.Emitting
             {
                 bool scale = plan.Spec.Score is { RuntimeScale: true };
                 writer.Line("/// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>");
-                writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,");
+                KernelSpec spec = plan.Spec;
+                writer.Line($"public static void Run(ReadOnlySpan<{spec.QueryElement}> query, ReadOnlySpan<{spec.KeyValueElement}> key, ReadOnlySpan<{spec.KeyValueElement}> value, Span<{spec.OutputElement}> output,");
                 writer.Line(scale ? "    float scale, string queryName, string keyName, string valueName, string outputName, string scaleName)"
                     : "    string queryName, string keyName, string valueName, string outputName)");
                 writer.Open();
@@ -443,14 +453,17 @@ namespace KernelGen.Generator.Emitting
             writer.Line("/// Computes every row of one head (lengths already checked) in the runtime's engine, with this kernel's mask and the");
             writer.Line("/// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.");
             writer.Line("/// </summary>");
-            writer.Line("private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
+            KernelSpec kernel = plan.Spec;
+            writer.Line($"private static void Compute(ReadOnlySpan<{kernel.QueryElement}> query, ReadOnlySpan<{kernel.KeyValueElement}> key, ReadOnlySpan<{kernel.KeyValueElement}> value, Span<{kernel.OutputElement}> output, Span<float> logSumExp,");
             writer.Line("    global::KernelGen.Engine.RuntimeMasks masks, global::KernelGen.ScoreArguments scores)");
             writer.Open();
             PathPlan[] paths = plan.Paths.ToArray();
             string score = plan.Spec.Score is null ? "global::KernelGen.Engine.IdentityScore" : "global::KernelGen.Engine.ModifiedScore<Score>";
+            // 16-bit spans: the engine's element-generic entry widens them exactly and rounds a 16-bit output once.
+            string elements = kernel.AllFloat ? string.Empty : $"<{kernel.QueryElement}, {kernel.KeyValueElement}, {kernel.OutputElement}>";
             for (int i = 0; i < paths.Length; i++)
             {
-                string call = $"global::KernelGen.Engine.AttentionEngine<{paths[i].Name}, Mask, {score}>.Compute(query, key, value, output, logSumExp, masks, scores);";
+                string call = $"global::KernelGen.Engine.AttentionEngine<{paths[i].Name}, Mask, {score}>.Compute{elements}(query, key, value, output, logSumExp, masks, scores);";
                 writer.Open(i == 0 ? $"if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : i < paths.Length - 1 ? $"else if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : "else");
                 writer.Line(call);
                 writer.Close();

@@ -20,6 +20,9 @@ namespace KernelGen.Generator.Model
     /// <param name="TensorForm">Whether a batched kernel also gets an overload taking System.Numerics.Tensors tensors (the
     /// compilation references that package).</param>
     /// <param name="Score">The score modifiers ([Softcap], [Alibi], a run-time scale, bias or sinks); null for none.</param>
+    /// <param name="QueryElement">The query span's element type as generated code spells it: float, global::System.Half or global::KernelGen.BFloat16.</param>
+    /// <param name="KeyValueElement">The key and value spans' element type.</param>
+    /// <param name="OutputElement">The output span's element type.</param>
     internal sealed record KernelSpec(
         string Namespace,
         EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -34,8 +37,14 @@ namespace KernelGen.Generator.Model
         EquatableArray<string> UserDocumentation,
         BatchSpec? Batch = null,
         bool TensorForm = false,
-        ScoreSpec? Score = null)
+        ScoreSpec? Score = null,
+        string QueryElement = "float",
+        string KeyValueElement = "float",
+        string OutputElement = "float")
     {
+        /// <summary>Whether every span is float (else the engine's element-generic entry converts at the boundary).</summary>
+        public bool AllFloat => QueryElement == "float" && KeyValueElement == "float" && OutputElement == "float";
+
         /// <summary>The fully qualified display name, e.g. <c>MyApp.Kernels.Longformer64</c>.</summary>
         public string DisplayName
         {

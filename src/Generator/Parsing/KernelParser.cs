@@ -159,6 +159,26 @@ namespace KernelGen.Generator.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSignature, nameLocation, name, signatureProblem));
             }
 
+            // Element types: key and value of one type; 16-bit spans on single-head kernels only (for now).
+            string queryElement = "float", keyValueElement = "float", outputElement = "float";
+            if (signatureProblem is null)
+            {
+                queryElement = ElementType(method.Parameters[0].Type)!;
+                keyValueElement = ElementType(method.Parameters[1].Type)!;
+                outputElement = ElementType(method.Parameters[3].Type)!;
+                if (ElementType(method.Parameters[2].Type) != keyValueElement)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MixedKeyValueTypes, LocationInfo.From(syntax.ParameterList.Parameters[2].Type), name,
+                        method.Parameters[1].Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat), method.Parameters[2].Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
+                }
+                else if ((queryElement, keyValueElement, outputElement) != ("float", "float", "float") && method.Parameters.Length > 4
+                    && method.Parameters[4].Type.SpecialType == SpecialType.System_Int32)
+                {
+                    int first16 = queryElement != "float" ? 0 : keyValueElement != "float" ? 1 : 3;
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SixteenBitNeedsSingleHead, LocationInfo.From(syntax.ParameterList.Parameters[first16].Type), name));
+                }
+            }
+
             // [AttentionKernel(d, Scale = s)]
             AttributeData kernel = context.Attributes[0];
             if (!TryGetInt(kernel, 0, out int headDimension))
@@ -351,7 +371,10 @@ namespace KernelGen.Generator.Parsing
                 new EquatableArray<string>(DocumentationLines(syntax)),
                 batch,
                 batch is not null && OffersTensorForm(context.SemanticModel.Compilation, method),
-                ScoreOf(singleHeadScale || (batch?.Has("scale") ?? false), softcap, alibiAttribute is not null, batch));
+                ScoreOf(singleHeadScale || (batch?.Has("scale") ?? false), softcap, alibiAttribute is not null, batch),
+                queryElement,
+                keyValueElement,
+                outputElement);
             return Result(spec, diagnostics);
         }
 
@@ -588,7 +611,8 @@ namespace KernelGen.Generator.Parsing
                 }
             }
 
-            string[] expected = { "System.ReadOnlySpan<float>", "System.ReadOnlySpan<float>", "System.ReadOnlySpan<float>", "System.Span<float>" };
+            // The four spans: ReadOnlySpan of float, System.Half or KernelGen.BFloat16 for query, key and value; Span of one
+            // of them for output. Key and value of one type are checked by the caller (KG0024).
             for (int i = 0; i < 4; i++)
             {
                 IParameterSymbol parameter = method.Parameters[i];
@@ -598,14 +622,27 @@ namespace KernelGen.Generator.Parsing
                 }
 
                 string actual = parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
-                if (actual != expected[i])
+                string span = i < 3 ? "System.ReadOnlySpan<" : "System.Span<";
+                if (!actual.StartsWith(span, StringComparison.Ordinal) || ElementType(parameter.Type) is null)
                 {
-                    return $"parameter '{parameter.Name}' is '{actual}', not '{expected[i].Substring("System.".Length)}'";
+                    return $"parameter '{parameter.Name}' is '{actual}', not '{span.Substring("System.".Length)}float>' (or of System.Half or KernelGen.BFloat16)";
                 }
             }
 
             return null;
         }
+
+        /// <summary>A span parameter's element type as generated code spells it (float, System.Half, KernelGen.BFloat16), or null for another.</summary>
+        private static string? ElementType(ITypeSymbol type) =>
+            type is INamedTypeSymbol { TypeArguments.Length: 1 } span
+                ? span.TypeArguments[0].ToDisplayString() switch
+                {
+                    "float" => "float",
+                    "System.Half" => "global::System.Half",
+                    "KernelGen.BFloat16" => "global::KernelGen.BFloat16",
+                    _ => null,
+                }
+                : null;
 
         private static string TypeKeyword(TypeDeclarationSyntax type)
         {

@@ -71,6 +71,141 @@ namespace KernelGen.Engine
             }
         }
 
+        /// <summary>
+        /// Computes every row of one head whose query, keys and values and output may each be float, <see cref="Half"/> or
+        /// <see cref="BFloat16"/> (keys and values of one type). Inputs are widened exactly; arithmetic is float32; a
+        /// 16-bit output is rounded to nearest even once, at the end. Float spans take the float path unchanged.
+        /// </summary>
+        /// <remarks>
+        /// 16-bit keys and values: with at least <see cref="MinWidenedRows"/> query rows (a prefill) they are widened once
+        /// into pooled float rows (O(Nk d) against the O(Nq Nk d) of the call) and the float loops and tiles run on them;
+        /// with fewer (a decode step) each row reads the 16-bit rows in place, widened a block of 64 keys at a time into
+        /// scratch, so a step reads 2 bytes per cached element. Both give exactly what the float path gives on the widened
+        /// values.
+        /// </remarks>
+        public static unsafe void Compute<TQuery, TKeyValue, TOutput>(ReadOnlySpan<TQuery> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value,
+            Span<TOutput> output, Span<float> logSumExp, RuntimeMasks masks, ScoreArguments scores)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
+        {
+            float[]? queryBuffer = null, outputBuffer = null;
+            try
+            {
+                ReadOnlySpan<float> floatQuery;
+                if (typeof(TQuery) == typeof(float))
+                {
+                    floatQuery = MemoryMarshal.Cast<TQuery, float>(query);
+                }
+                else
+                {
+                    queryBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, query.Length));
+                    Storage.Widen(query, queryBuffer.AsSpan(0, query.Length));
+                    floatQuery = queryBuffer.AsSpan(0, query.Length);
+                }
+
+                Span<float> floatOutput;
+                if (typeof(TOutput) == typeof(float))
+                {
+                    floatOutput = MemoryMarshal.Cast<TOutput, float>(output);
+                }
+                else
+                {
+                    outputBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, output.Length));
+                    floatOutput = outputBuffer.AsSpan(0, output.Length);
+                }
+
+                if (typeof(TKeyValue) == typeof(float))
+                {
+                    Compute(floatQuery, MemoryMarshal.Cast<TKeyValue, float>(key), MemoryMarshal.Cast<TKeyValue, float>(value), floatOutput, logSumExp, masks, scores);
+                }
+                else
+                {
+                    ComputeWidened(floatQuery, key, value, floatOutput, logSumExp, masks, scores);
+                }
+
+                if (outputBuffer is not null)
+                {
+                    Storage.Narrow(floatOutput, output); // round to nearest even, once
+                }
+            }
+            finally
+            {
+                if (outputBuffer is not null)
+                {
+                    ArrayPool<float>.Shared.Return(outputBuffer);
+                }
+
+                if (queryBuffer is not null)
+                {
+                    ArrayPool<float>.Shared.Return(queryBuffer);
+                }
+            }
+        }
+
+        /// <summary>Query rows from which 16-bit keys and values are widened whole rather than a block at a time per row.</summary>
+        private static int MinWidenedRows
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Math.Max(4, TPath.RowTile);
+        }
+
+        /// <summary>16-bit keys and values (see the remarks of the public overload).</summary>
+        private static unsafe void ComputeWidened<TKeyValue>(ReadOnlySpan<float> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value, Span<float> output,
+            Span<float> logSumExp, RuntimeMasks masks, ScoreArguments scores)
+            where TKeyValue : unmanaged
+        {
+            int queryCount = query.Length / D, keyCount = key.Length / D;
+            if (queryCount >= MinWidenedRows)
+            {
+                float[] keys = ArrayPool<float>.Shared.Rent(Math.Max(1, key.Length));
+                float[] values = ArrayPool<float>.Shared.Rent(Math.Max(1, value.Length));
+                try
+                {
+                    Storage.Widen(key, keys.AsSpan(0, key.Length));
+                    Storage.Widen(value, values.AsSpan(0, value.Length));
+                    Compute(query, keys.AsSpan(0, key.Length), values.AsSpan(0, value.Length), output, logSumExp, masks, scores);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(values);
+                    ArrayPool<float>.Shared.Return(keys);
+                }
+
+                return;
+            }
+
+            fixed (float* bias = scores.Bias)
+            {
+                var state = new ScoreState(scores.Scale, scores.AlibiSlope, scores.Sink, bias, scores.Bias.Length, scores.BiasStride);
+                if (queryCount == 0)
+                {
+                    return;
+                }
+
+                if (keyCount == 0)
+                {
+                    output.Slice(0, queryCount * D).Clear();
+                    logSumExp.Fill(EmptyRowLogSumExp(state));
+                    return;
+                }
+
+                float[] scratch = ArrayPool<float>.Shared.Rent(2 * KeyBlock * D);
+                try
+                {
+                    var rows = new WidenedRows<TKeyValue>(key, value, scratch.AsSpan(0, KeyBlock * D), scratch.AsSpan(KeyBlock * D, KeyBlock * D));
+                    ReadOnlySpan<bool> keyMask = TMask.HasRuntimeMasks ? masks.KeyMask : default;
+                    ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? masks.Mask : default;
+                    RunSingleRows(query, default, default, ref rows, output, logSumExp, queryCount, keyCount, 0, queryCount, keyMask, mask, masks.MaskStride, default,
+                        state);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(scratch);
+                }
+            }
+        }
+
         private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             RuntimeMasks masks, in ScoreState score)
         {
@@ -315,22 +450,29 @@ namespace KernelGen.Engine
         {
             public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
                 ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, in ScoreState score) =>
-                RunSingleRows(query, key, value, output, logSumExp, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix, score);
+                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, in ScoreState score)
+            {
+                var rows = new FloatRows(key, value);
+                RunSingleRows(query, key, value, ref rows, output, logSumExp, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix, score);
+            }
         }
 
         /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
+        /// <remarks>
+        /// Key and value rows come from <paramref name="rows"/>: the caller's float spans read in place, or 16-bit rows
+        /// widened a block at a time. <paramref name="key"/> and <paramref name="value"/> are the float spans (empty for
+        /// 16-bit rows), which a long row hands to the threads as key chunks.
+        /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void RunSingleRows(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            int queryCount, int keyCount, int rowStart, int rowEnd, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix,
-            in ScoreState score)
+        private static void RunSingleRows<TRows>(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, ref TRows rows, Span<float> output,
+            Span<float> logSumExp, int queryCount, int keyCount, int rowStart, int rowEnd, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride,
+            ReadOnlySpan<int> keyPrefix, in ScoreState score)
+            where TRows : IKeyValueRows, allows ref struct
         {
             Span<float> scores = stackalloc float[KeyBlock];
             Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
             Span<float> accumulator = stackalloc float[D];
             ref float queryStart = ref MemoryMarshal.GetReference(query);
-            ref float keyStart = ref MemoryMarshal.GetReference(key);
-            ref float valueStart = ref MemoryMarshal.GetReference(value);
             for (int queryRow = rowStart; queryRow < rowEnd; queryRow++)
             {
                 ref float queryVector = ref Unsafe.Add(ref queryStart, queryRow * D);
@@ -346,23 +488,32 @@ namespace KernelGen.Engine
 
                 if (rangeEnd - rangeStart >= 2 * AttentionThreading.ChunkKeys)
                 {
-                    // A long row (a decode step over a long cache): fixed chunks of keys on several threads, merged in order.
-                    AccumulateChunks(query.Slice(queryRow * D, D), key, value, rangeStart, rangeEnd, queryRow, position, accumulator, out runningMax, out runningSum,
-                        keyMask, rowMask, score);
+                    // A long row (a decode step over a long cache): fixed chunks of keys, merged in order; float rows on
+                    // several threads, widened rows on this one (each chunk the same computation either way).
+                    if (TRows.Widens)
+                    {
+                        AccumulateChunksHere(ref queryVector, ref rows, rangeStart, rangeEnd, queryRow, position, scores, accumulator, out runningMax, out runningSum,
+                            keyMask, rowMask, score);
+                    }
+                    else
+                    {
+                        AccumulateChunks(query.Slice(queryRow * D, D), key, value, rangeStart, rangeEnd, queryRow, position, accumulator, out runningMax, out runningSum,
+                            keyMask, rowMask, score);
+                    }
                 }
                 else
                 {
                     accumulator.Clear();
-                    AccumulateRange(ref queryVector, ref keyStart, ref valueStart, rangeStart, rangeEnd, queryRow, position, scores, accumulator, ref runningMax, ref runningSum,
+                    AccumulateRange(ref queryVector, ref rows, rangeStart, rangeEnd, queryRow, position, scores, accumulator, ref runningMax, ref runningSum,
                         keyMask, rowMask, score);
                 }
 
                 if (HasGlobals && !globalRow)
                 {
                     // Global keys outside the window: before it, and after it up to visibleEnd.
-                    AccumulateGlobalKeys(0, rangeStart, ref queryVector, ref keyStart, ref valueStart, queryRow, position, scores, keyIndices, accumulator,
+                    AccumulateGlobalKeys(0, rangeStart, ref queryVector, ref rows, queryRow, position, scores, keyIndices, accumulator,
                         ref runningMax, ref runningSum, keyMask, rowMask, score);
-                    AccumulateGlobalKeys(rangeEnd, visibleEnd, ref queryVector, ref keyStart, ref valueStart, queryRow, position, scores, keyIndices, accumulator,
+                    AccumulateGlobalKeys(rangeEnd, visibleEnd, ref queryVector, ref rows, queryRow, position, scores, keyIndices, accumulator,
                         ref runningMax, ref runningSum, keyMask, rowMask, score);
                 }
 
@@ -376,9 +527,10 @@ namespace KernelGen.Engine
         /// keyMask drops entirely is never read and the rest are masked after scoring.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void AccumulateRange(ref float queryVector, ref float keyStart, ref float valueStart, int start, int end, int queryRow, int position,
-            Span<float> scores, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
+        private static void AccumulateRange<TRows>(ref float queryVector, ref TRows rows, int start, int end, int queryRow, int position,
+            scoped Span<float> scores, scoped Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
             in ScoreState score)
+            where TRows : IKeyValueRows, allows ref struct
         {
             int blockStart = start;
             while (blockStart < end)
@@ -392,7 +544,7 @@ namespace KernelGen.Engine
                 }
 
                 // Scores: s = Scale * q . k for each key of the block, then the score transform.
-                TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, blockStart * D), blockScores);
+                TPath.ScoreBlock(ref queryVector, ref rows.Keys(blockStart, blockLength), blockScores);
                 if (!TScore.IsIdentity)
                 {
                     TScore.Apply(blockScores, queryRow, position, blockStart, score);
@@ -408,16 +560,17 @@ namespace KernelGen.Engine
                 float correction = OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
 
                 // Accumulate: acc = correction * acc + sum of weight * value row.
+                ref float valueRows = ref rows.Values(blockStart, blockLength);
                 if ((TMask.HasRuntimeMasks || TScore.MayHide) && masked &&
-                    !Reductions.AllFinite(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref valueStart, blockStart * D), blockLength * D)))
+                    !Reductions.AllFinite(MemoryMarshal.CreateReadOnlySpan(ref valueRows, blockLength * D)))
                 {
                     // A masked key's value is NaN or infinite: skip zero weights rather than multiply them (0 * inf is NaN).
                     OnlineSoftmax.AccumulateNonZero(accumulator, MemoryMarshal.CreateReadOnlySpan(ref correction, 1), blockScores, blockLength,
-                        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref valueStart, blockStart * D), blockLength * D), 1, D);
+                        MemoryMarshal.CreateReadOnlySpan(ref valueRows, blockLength * D), 1, D);
                 }
                 else
                 {
-                    TPath.AccumulateBlock(accumulator, correction, blockScores, ref Unsafe.Add(ref valueStart, blockStart * D));
+                    TPath.AccumulateBlock(accumulator, correction, blockScores, ref valueRows);
                 }
 
                 blockStart += blockLength;
@@ -430,9 +583,10 @@ namespace KernelGen.Engine
         /// correction applied with the first): few keys, no copy.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void AccumulateGlobalKeys(int from, int to, ref float queryVector, ref float keyStart, ref float valueStart, int queryRow, int position,
-            Span<float> scores, Span<int> keyIndices, Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
+        private static void AccumulateGlobalKeys<TRows>(int from, int to, ref float queryVector, ref TRows rows, int queryRow, int position,
+            scoped Span<float> scores, scoped Span<int> keyIndices, scoped Span<float> accumulator, ref float runningMax, ref float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
             in ScoreState score)
+            where TRows : IKeyValueRows, allows ref struct
         {
             ReadOnlySpan<int> globals = TMask.GlobalPositions;
             int next = globals.BinarySearch(from);
@@ -456,7 +610,7 @@ namespace KernelGen.Engine
                 int scored = 0;
                 for (int t = 0; t < blockLength; t++)
                 {
-                    TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref keyStart, keyIndices[t] * D), blockScores.Slice(scored, 1));
+                    TPath.ScoreBlock(ref queryVector, ref rows.Keys(keyIndices[t], 1), blockScores.Slice(scored, 1));
                     if (!TScore.IsIdentity)
                     {
                         TScore.Apply(blockScores.Slice(scored, 1), queryRow, position, keyIndices[t], score);
@@ -474,7 +628,7 @@ namespace KernelGen.Engine
                 float correction = OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
                 for (int t = 0; t < blockLength; t++)
                 {
-                    TPath.AccumulateBlock(accumulator, t == 0 ? correction : 1f, blockScores.Slice(t, 1), ref Unsafe.Add(ref valueStart, keyIndices[t] * D));
+                    TPath.AccumulateBlock(accumulator, t == 0 ? correction : 1f, blockScores.Slice(t, 1), ref rows.Values(keyIndices[t], 1));
                 }
             }
         }
@@ -510,23 +664,55 @@ namespace KernelGen.Engine
                 in ScoreState score)
             {
                 Span<float> scores = stackalloc float[KeyBlock];
-                ref float queryVector = ref MemoryMarshal.GetReference(queryRow);
-                ref float keyStart = ref MemoryMarshal.GetReference(key);
-                ref float valueStart = ref MemoryMarshal.GetReference(value);
-                for (int chunk = chunkStart; chunk < chunkEnd; chunk++)
-                {
-                    // State layout: the accumulator (d floats), then the chunk's max, then its sum.
-                    Span<float> state = partials.Slice(chunk * (D + 2), D + 2);
-                    Span<float> accumulator = state.Slice(0, D);
-                    accumulator.Clear();
-                    float runningMax = float.NegativeInfinity;
-                    float runningSum = 0f;
-                    int start = rangeStart + chunk * chunkKeys;
-                    AccumulateRange(ref queryVector, ref keyStart, ref valueStart, start, start + Math.Min(chunkKeys, rangeEnd - start), row, position, scores, accumulator,
-                        ref runningMax, ref runningSum, keyMask, rowMask, score);
-                    state[D] = runningMax;
-                    state[D + 1] = runningSum;
-                }
+                var rows = new FloatRows(key, value);
+                ChunkStates(ref MemoryMarshal.GetReference(queryRow), ref rows, partials, rangeStart, rangeEnd, chunkKeys, chunkStart, chunkEnd, row, position, scores,
+                    keyMask, rowMask, score);
+            }
+        }
+
+        /// <summary>
+        /// The states of chunks [chunkStart, chunkEnd) of one row's keys [rangeStart, rangeEnd): chunk c at
+        /// partials[c * (d + 2)]: the accumulator (d floats), then the chunk's max, then its sum.
+        /// </summary>
+        private static void ChunkStates<TRows>(ref float queryVector, ref TRows rows, scoped Span<float> partials, int rangeStart, int rangeEnd, int chunkKeys,
+            int chunkStart, int chunkEnd, int row, int position, scoped Span<float> scores, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score)
+            where TRows : IKeyValueRows, allows ref struct
+        {
+            for (int chunk = chunkStart; chunk < chunkEnd; chunk++)
+            {
+                Span<float> state = partials.Slice(chunk * (D + 2), D + 2);
+                Span<float> accumulator = state.Slice(0, D);
+                accumulator.Clear();
+                float runningMax = float.NegativeInfinity;
+                float runningSum = 0f;
+                int start = rangeStart + chunk * chunkKeys;
+                AccumulateRange(ref queryVector, ref rows, start, start + Math.Min(chunkKeys, rangeEnd - start), row, position, scores, accumulator,
+                    ref runningMax, ref runningSum, keyMask, rowMask, score);
+                state[D] = runningMax;
+                state[D + 1] = runningSum;
+            }
+        }
+
+        /// <summary>
+        /// A long row of widened (16-bit) rows on this thread: the same fixed chunks as <see cref="AccumulateChunks"/>, so
+        /// the result equals what the float path computes from the same widened values.
+        /// </summary>
+        private static void AccumulateChunksHere<TRows>(ref float queryVector, ref TRows rows, int rangeStart, int rangeEnd, int row, int position, scoped Span<float> scores,
+            scoped Span<float> accumulator, out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score)
+            where TRows : IKeyValueRows, allows ref struct
+        {
+            int chunks = (int)(((long)rangeEnd - rangeStart + AttentionThreading.ChunkKeys - 1) / AttentionThreading.ChunkKeys);
+            int length = chunks * (D + 2);
+            float[] partials = ArrayPool<float>.Shared.Rent(length);
+            try
+            {
+                ChunkStates(ref queryVector, ref rows, partials.AsSpan(0, length), rangeStart, rangeEnd, AttentionThreading.ChunkKeys, 0, chunks, row, position, scores,
+                    keyMask, rowMask, score);
+                OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(partials);
             }
         }
 
@@ -555,8 +741,7 @@ namespace KernelGen.Engine
             const int MaxRows = AttentionEngine.MaxRowTile;
             ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);
             ref float queryStart = ref MemoryMarshal.GetReference(query);
-            ref float keyStart = ref MemoryMarshal.GetReference(key);
-            ref float valueStart = ref MemoryMarshal.GetReference(value);
+            var keyValueRows = new FloatRows(key, value);
             Span<float> scores = stackalloc float[MaxRows * KeyBlock];
             Span<float> accumulators = stackalloc float[MaxRows * D];
             Span<float> runningMax = stackalloc float[MaxRows];
@@ -702,9 +887,9 @@ namespace KernelGen.Engine
                         ref float queryVector = ref Unsafe.Add(ref queryRows, row * D);
                         Span<float> rowAccumulator = accumulators.Slice(row * D, D);
                         ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice((firstRow + row) * maskStride, keyCount) : default;
-                        AccumulateGlobalKeys(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyStart, ref valueStart, firstRow + row, firstPosition + row,
+                        AccumulateGlobalKeys(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
                             rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
-                        AccumulateGlobalKeys(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyStart, ref valueStart, firstRow + row, firstPosition + row,
+                        AccumulateGlobalKeys(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
                             rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
                     }
                 }
@@ -838,6 +1023,57 @@ namespace KernelGen.Engine
             }
 
             return lanes;
+        }
+
+        /// <summary>The caller's float key and value rows, read in place.</summary>
+        private readonly ref struct FloatRows : IKeyValueRows
+        {
+            private readonly ref float _key;
+            private readonly ref float _value;
+
+            public FloatRows(ReadOnlySpan<float> key, ReadOnlySpan<float> value)
+            {
+                _key = ref MemoryMarshal.GetReference(key);
+                _value = ref MemoryMarshal.GetReference(value);
+            }
+
+            public static bool Widens => false;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public ref float Keys(int start, int count) => ref Unsafe.Add(ref _key, start * D);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public ref float Values(int start, int count) => ref Unsafe.Add(ref _value, start * D);
+        }
+
+        /// <summary>16-bit key and value rows, widened exactly into scratch a block at a time as the loops ask for them.</summary>
+        private readonly ref struct WidenedRows<TElement> : IKeyValueRows
+            where TElement : unmanaged
+        {
+            private readonly ReadOnlySpan<TElement> _key, _value;
+            private readonly Span<float> _keyScratch, _valueScratch;
+
+            public WidenedRows(ReadOnlySpan<TElement> key, ReadOnlySpan<TElement> value, Span<float> keyScratch, Span<float> valueScratch)
+            {
+                _key = key;
+                _value = value;
+                _keyScratch = keyScratch;
+                _valueScratch = valueScratch;
+            }
+
+            public static bool Widens => true;
+
+            public ref float Keys(int start, int count)
+            {
+                Storage.Widen(_key.Slice(start * D, count * D), _keyScratch);
+                return ref MemoryMarshal.GetReference(_keyScratch);
+            }
+
+            public ref float Values(int start, int count)
+            {
+                Storage.Widen(_value.Slice(start * D, count * D), _valueScratch);
+                return ref MemoryMarshal.GetReference(_valueScratch);
+            }
         }
     }
 }

@@ -1,0 +1,98 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using BenchmarkDotNet.Attributes;
+
+namespace KernelGen.EngineBench
+{
+    /// <summary>
+    /// Issue 14's first measures: a decode step (Nq = 1, causal, d = 128, 16384 cached keys, one thread) over a float32,
+    /// f16 and bf16 cache, beside plain vectorised sums over the same number of bytes (the read bandwidth the step could
+    /// reach); and a prefill (N = 4096, causal) with float and f16 keys and values.
+    /// </summary>
+    [MemoryDiagnoser]
+    public class StorageBenchmarks
+    {
+        private const int Keys = 16384, D = 128, PrefillN = 4096;
+
+        private float[] _query = Array.Empty<float>(), _output = Array.Empty<float>();
+        private float[] _floatKey = Array.Empty<float>(), _floatValue = Array.Empty<float>();
+        private Half[] _halfKey = Array.Empty<Half>(), _halfValue = Array.Empty<Half>();
+        private BFloat16[] _bf16Key = Array.Empty<BFloat16>(), _bf16Value = Array.Empty<BFloat16>();
+        private float[] _prefillQuery = Array.Empty<float>(), _prefillOutput = Array.Empty<float>();
+
+        [GlobalSetup]
+        public void Setup()
+        {
+            AttentionThreading.MaxDegreeOfParallelism = 1;
+            var random = new Random(14);
+            _query = Data.Fill(random, D);
+            _output = new float[D];
+            _floatKey = Data.Fill(random, Keys * D);
+            _floatValue = Data.Fill(random, Keys * D);
+            _halfKey = Array.ConvertAll(_floatKey, static x => (Half)x);
+            _halfValue = Array.ConvertAll(_floatValue, static x => (Half)x);
+            _bf16Key = Array.ConvertAll(_floatKey, static x => (BFloat16)x);
+            _bf16Value = Array.ConvertAll(_floatValue, static x => (BFloat16)x);
+            _prefillQuery = Data.Fill(random, PrefillN * D);
+            _prefillOutput = new float[PrefillN * D];
+        }
+
+        [Benchmark(Baseline = true)]
+        public void DecodeFloat() => StorageBenchKernels.FloatCache(_query, _floatKey, _floatValue, _output);
+
+        [Benchmark]
+        public void DecodeHalf() => StorageBenchKernels.HalfCache(_query, _halfKey, _halfValue, _output);
+
+        [Benchmark]
+        public void DecodeBFloat16() => StorageBenchKernels.BFloat16Cache(_query, _bf16Key, _bf16Value, _output);
+
+        /// <summary>Reads the float cache's 16 MiB (keys and values) once: the bandwidth a float decode step could reach.</summary>
+        [Benchmark]
+        public float ReadFloatBytes() => Sum(MemoryMarshal.AsBytes(_floatKey.AsSpan())) + Sum(MemoryMarshal.AsBytes(_floatValue.AsSpan()));
+
+        /// <summary>Reads the 16-bit cache's 8 MiB once: the bandwidth a 16-bit decode step could reach.</summary>
+        [Benchmark]
+        public float Read16BitBytes() => Sum(MemoryMarshal.AsBytes(_halfKey.AsSpan())) + Sum(MemoryMarshal.AsBytes(_halfValue.AsSpan()));
+
+        [Benchmark]
+        public void PrefillFloat() => StorageBenchKernels.FloatCache(_prefillQuery, _floatKey.AsSpan(0, PrefillN * D), _floatValue.AsSpan(0, PrefillN * D), _prefillOutput);
+
+        [Benchmark]
+        public void PrefillHalf() => StorageBenchKernels.HalfCache(_prefillQuery, _halfKey.AsSpan(0, PrefillN * D), _halfValue.AsSpan(0, PrefillN * D), _prefillOutput);
+
+        /// <summary>Sums bytes as floats, 4 x Vector256 per step (only the reads matter).</summary>
+        private static float Sum(ReadOnlySpan<byte> bytes)
+        {
+            ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(bytes);
+            ref float start = ref MemoryMarshal.GetReference(values);
+            Vector256<float> a = default, b = default, c = default, d = default;
+            int i = 0;
+            for (; i <= values.Length - 32; i += 32)
+            {
+                a += Vector256.LoadUnsafe(ref start, (nuint)i);
+                b += Vector256.LoadUnsafe(ref start, (nuint)(i + 8));
+                c += Vector256.LoadUnsafe(ref start, (nuint)(i + 16));
+                d += Vector256.LoadUnsafe(ref start, (nuint)(i + 24));
+            }
+
+            return Vector256.Sum(a + b + c + d);
+        }
+    }
+
+    /// <summary>A causal single-head kernel of d = 128 over a float32, f16 and bf16 cache.</summary>
+    public static partial class StorageBenchKernels
+    {
+        [AttentionKernel(128)]
+        [CausalMask]
+        public static partial void FloatCache(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
+        [AttentionKernel(128)]
+        [CausalMask]
+        public static partial void HalfCache(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output);
+
+        [AttentionKernel(128)]
+        [CausalMask]
+        public static partial void BFloat16Cache(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value, Span<float> output);
+    }
+}

@@ -1,0 +1,18 @@
+namespace KernelGen.Engine
+{
+    /// <summary>
+    /// Where the engine's one-row loops read key and value rows, as float: the caller's float spans in place, or 16-bit
+    /// rows widened a block at a time into scratch (the storage slot of the engine).
+    /// </summary>
+    internal interface IKeyValueRows
+    {
+        /// <summary>Whether rows are widened into scratch (then a long row's chunks run on the calling thread).</summary>
+        static abstract bool Widens { get; }
+
+        /// <summary>The first of <paramref name="count"/> key rows from <paramref name="start"/>, d floats each, contiguous.</summary>
+        ref float Keys(int start, int count);
+
+        /// <summary>The first of <paramref name="count"/> value rows from <paramref name="start"/>, d floats each, contiguous.</summary>
+        ref float Values(int start, int count);
+    }
+}

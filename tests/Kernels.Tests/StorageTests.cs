@@ -1,0 +1,173 @@
+using System;
+using System.Linq;
+using KernelGen.Engine;
+using Xunit;
+using static KernelGen.Kernels.Tests.EngineWidthTests;
+
+namespace KernelGen.Kernels.Tests
+{
+    /// <summary>
+    /// 16-bit keys and values in the engine (issue 14, first piece): a call with Half or BFloat16 keys and values gives
+    /// exactly, bit for bit, what the float path gives on the widened values, on the decode path (rows read in place and
+    /// widened a block at a time, long rows in key chunks) and the prefill path (widened once, then tiles); 16-bit queries
+    /// are widened exactly and a 16-bit output is the float output rounded to nearest even. Every mask part, run-time
+    /// masks and every score modifier are on, and the inputs include NaN, infinities and subnormals.
+    /// </summary>
+    public sealed class StorageTests
+    {
+        private const int D = 37;
+
+        [Theory]
+        [InlineData(1, 1)]
+        [InlineData(1, 3000)]
+        [InlineData(2, 130)]
+        [InlineData(3, 2100)]
+        [InlineData(19, 19)]
+        [InlineData(70, 100)]
+        public void HalfKeysAndValues_EqualTheFloatPathOnTheWidenedValues(int queries, int keys)
+        {
+            var random = new Random(queries * 31 + keys);
+            float[] query = TestData.Uniform(random.Next(), queries * D, 2f);
+            Half[] key = Enumerable.Range(0, keys * D).Select(_ => (Half)(float)(random.NextDouble() * 4 - 2)).ToArray();
+            Half[] value = Enumerable.Range(0, keys * D).Select(_ => (Half)(float)(random.NextDouble() * 2 - 1)).ToArray();
+            value[0] = Half.Epsilon; // a subnormal
+            key[1] = (Half)1e-6f;
+            Check(query, key, value, queries, keys, random);
+        }
+
+        [Theory]
+        [InlineData(1, 2100)]
+        [InlineData(3, 65)]
+        [InlineData(70, 100)]
+        public void BFloat16KeysAndValues_EqualTheFloatPathOnTheWidenedValues(int queries, int keys)
+        {
+            var random = new Random(queries * 17 + keys);
+            float[] query = TestData.Uniform(random.Next(), queries * D, 2f);
+            BFloat16[] key = Enumerable.Range(0, keys * D).Select(_ => (BFloat16)(float)(random.NextDouble() * 4 - 2)).ToArray();
+            BFloat16[] value = Enumerable.Range(0, keys * D).Select(_ => (BFloat16)(float)(random.NextDouble() * 2 - 1)).ToArray();
+            Check(query, key, value, queries, keys, random);
+        }
+
+        private static void Check<T>(float[] query, T[] key, T[] value, int queries, int keys, Random random)
+            where T : unmanaged
+        {
+            // A dropped key with a NaN value and an infinite key: the masks must keep them out exactly as for floats.
+            bool[] keyMask = Enumerable.Range(0, keys).Select(j => j != keys - 1 && (j < 16 || random.NextDouble() < 0.8)).ToArray();
+            bool[] mask = Enumerable.Range(0, queries * keys).Select(_ => random.NextDouble() < 0.9).ToArray();
+            float[] bias = Enumerable.Range(0, queries * keys).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            T[] nan = new T[D];
+            Storage.Narrow<T>(Enumerable.Repeat(float.NaN, D).ToArray(), nan);
+            nan.CopyTo(value, (keys - 1) * D); // the last key is dropped: its NaN value must never reach the output
+            float[] keyWide = new float[key.Length], valueWide = new float[value.Length];
+            Storage.Widen<T>(key, keyWide);
+            Storage.Widen<T>(value, valueWide);
+            var scores = new ScoreArguments { Scale = 0.5f, AlibiSlope = 0.01f, Bias = bias, BiasStride = keys, HasSink = true, Sink = 0.3f };
+            var masks = new RuntimeMasks(keyMask, mask, keys);
+
+            foreach (int rowTile in new[] { 4, 0 })
+            {
+                float[] expected = new float[queries * D], expectedLse = new float[queries], actual = new float[queries * D], actualLse = new float[queries];
+                if (rowTile == 4)
+                {
+                    AttentionEngine<TestPath<D37, Four>, EveryPartMask, ModifiedScore<EveryScore>>.Compute(query, keyWide, valueWide, expected, expectedLse, masks, scores);
+                    AttentionEngine<TestPath<D37, Four>, EveryPartMask, ModifiedScore<EveryScore>>.Compute<float, T, float>(query, key, value, actual, actualLse, masks, scores);
+                }
+                else
+                {
+                    AttentionEngine<TestPath<D37, Zero>, EveryPartMask, ModifiedScore<EveryScore>>.Compute(query, keyWide, valueWide, expected, expectedLse, masks, scores);
+                    AttentionEngine<TestPath<D37, Zero>, EveryPartMask, ModifiedScore<EveryScore>>.Compute<float, T, float>(query, key, value, actual, actualLse, masks, scores);
+                }
+
+                Assert.Equal(expected, actual);
+                Assert.Equal(expectedLse, actualLse);
+
+                // 16-bit query and output: the query widened exactly, the output rounded once from the float result.
+                T[] narrowQuery = new T[query.Length], narrowOutput = new T[expected.Length], expectedNarrow = new T[expected.Length];
+                Storage.Narrow<T>(query, narrowQuery);
+                float[] queryWide = new float[query.Length];
+                Storage.Widen<T>(narrowQuery, queryWide);
+                AttentionEngine<TestPath<D37, Four>, EveryPartMask, ModifiedScore<EveryScore>>.Compute(queryWide, keyWide, valueWide, expected, expectedLse, masks, scores);
+                Storage.Narrow<T>(expected, expectedNarrow);
+                AttentionEngine<TestPath<D37, Four>, EveryPartMask, ModifiedScore<EveryScore>>.Compute<T, T, T>(narrowQuery, key, value, narrowOutput, actualLse, masks, scores);
+                Assert.Equal(expectedNarrow, narrowOutput);
+            }
+        }
+
+        [Theory]
+        [InlineData(1, 1)]
+        [InlineData(1, 2100)]
+        [InlineData(3, 70)]
+        [InlineData(65, 100)]
+        [InlineData(100, 65)]
+        public void GeneratedKernels_With16BitSpans_MatchTheReferenceOnTheWidenedInputs(int queries, int keys)
+        {
+            var random = new Random(queries + 7 * keys);
+
+            // Half keys and values, float query and output, causal, d = 128.
+            float[] query = TestData.Uniform(random.Next(), queries * 128, 2f);
+            Half[] key = RandomHalves(random, keys * 128, 2f), value = RandomHalves(random, keys * 128, 1f);
+            float[] output = TestData.Poisoned(queries * 128);
+            StorageKernels.HalfCache_Causal128(query, key, value, output);
+            double[] expected = Reference(new AttentionSpec(128, causal: true), query, Widened(key), Widened(value), default);
+            Assert.True(TestData.MaxAbsError(output, expected) <= TestData.Tolerance, $"Half cache: max abs error {TestData.MaxAbsError(output, expected):E3}");
+
+            // Everything BFloat16, causal window with globals, d = 64: the output rounded once.
+            BFloat16[] q16 = RandomBFloat16(random, queries * 64, 2f), k16 = RandomBFloat16(random, keys * 64, 2f), v16 = RandomBFloat16(random, keys * 64, 1f);
+            BFloat16[] o16 = new BFloat16[queries * 64];
+            StorageKernels.BFloat16All_CausalWindowGlobals64(q16, k16, v16, o16);
+            expected = Reference(new AttentionSpec(64, causal: true, window: new AttentionWindow(40, 0), globalPositions: new[] { 0, 3 }), Widened(q16), Widened(k16), Widened(v16), default);
+            AssertRoundedWithin(Widened(o16), expected, static x => (float)(BFloat16)x, "BFloat16");
+
+            // Everything Half, softcap 2 and a run-time scale, d = 37 (narrower remainder columns).
+            Half[] qh = RandomHalves(random, queries * 37, 2f), kh = RandomHalves(random, keys * 37, 2f), vh = RandomHalves(random, keys * 37, 1f);
+            Half[] oh = new Half[queries * 37];
+            StorageKernels.HalfAll_SoftcapScale37(qh, kh, vh, oh, 0.4f);
+            expected = Reference(new AttentionSpec(37, softcap: 2f), Widened(qh), Widened(kh), Widened(vh), 0.4f);
+            AssertRoundedWithin(Widened(oh), expected, static x => (float)(Half)x, "Half");
+        }
+
+        [Fact]
+        public void SixteenBitKernel_RejectsBadLengthsAndOverlap_BeforeAnyWrite()
+        {
+            Half[] buffer = new Half[10 * 37];
+            Half[] output = new Half[2 * 37];
+            var overlap = Assert.ThrowsAny<ArgumentException>(() => StorageKernels.HalfAll_SoftcapScale37(buffer.AsSpan(0, 2 * 37), buffer.AsSpan(2 * 37, 3 * 37),
+                buffer.AsSpan(5 * 37, 3 * 37), buffer.AsSpan(6 * 37, 2 * 37), 1f));
+            Assert.Equal("output", overlap.ParamName);
+            var length = Assert.ThrowsAny<ArgumentException>(() => StorageKernels.HalfAll_SoftcapScale37(new Half[37], new Half[37 * 3], new Half[37 * 2], output, 1f));
+            Assert.Equal("value", length.ParamName);
+            Assert.All(output, static x => Assert.Equal((Half)0f, x));
+        }
+
+        private static double[] Reference(AttentionSpec spec, float[] query, float[] key, float[] value, float scale)
+        {
+            double[] expected = new double[query.Length];
+            ReferenceAttention.Compute(spec, query, key, value, expected, Span<double>.Empty, new ScoreArguments { Scale = scale });
+            return expected;
+        }
+
+        /// <summary>Each 16-bit output lies between the 16-bit roundings of (reference - 1e-4) and (reference + 1e-4).</summary>
+        private static void AssertRoundedWithin(float[] actual, double[] expected, Func<float, float> round, string what)
+        {
+            for (int i = 0; i < actual.Length; i++)
+            {
+                float low = round((float)(expected[i] - TestData.Tolerance)), high = round((float)(expected[i] + TestData.Tolerance));
+                Assert.True(actual[i] >= low && actual[i] <= high, $"{what} element {i}: {actual[i]} outside [{low}, {high}] (reference {expected[i]})");
+            }
+        }
+
+        private static Half[] RandomHalves(Random random, int length, float bound) =>
+            Enumerable.Range(0, length).Select(_ => (Half)(float)((random.NextDouble() * 2 - 1) * bound)).ToArray();
+
+        private static BFloat16[] RandomBFloat16(Random random, int length, float bound) =>
+            Enumerable.Range(0, length).Select(_ => (BFloat16)(float)((random.NextDouble() * 2 - 1) * bound)).ToArray();
+
+        private static float[] Widened<T>(T[] values)
+            where T : unmanaged
+        {
+            float[] wide = new float[values.Length];
+            Storage.Widen<T>(values, wide);
+            return wide;
+        }
+    }
+}
