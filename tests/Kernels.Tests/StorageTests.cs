@@ -78,8 +78,12 @@ namespace KernelGen.Kernels.Tests
                     AttentionEngine<TestPath<D37, Zero>, EveryPartMask, ModifiedScore<EveryScore>>.Compute<float, T, float>(query, key, value, actual, actualLse, masks, scores);
                 }
 
-                Assert.Equal(expected, actual);
-                Assert.Equal(expectedLse, actualLse);
+                // A prefill (4 rows or more) widens once and runs the float loops: bit for bit the float result. A decode
+                // step reads the 16-bit rows in place with the engine's fused loops: the same arithmetic in another
+                // summation order, so within float rounding.
+                bool widenedOnce = queries >= 4;
+                AssertSame(expected, actual, widenedOnce, 0, "output");
+                AssertSame(expectedLse, actualLse, widenedOnce, 0, "log-sum-exp");
 
                 // 16-bit query and output: the query widened exactly, the output rounded once from the float result.
                 T[] narrowQuery = new T[query.Length], narrowOutput = new T[expected.Length], expectedNarrow = new T[expected.Length];
@@ -89,7 +93,26 @@ namespace KernelGen.Kernels.Tests
                 AttentionEngine<TestPath<D37, Four>, EveryPartMask, ModifiedScore<EveryScore>>.Compute(queryWide, keyWide, valueWide, expected, expectedLse, masks, scores);
                 Storage.Narrow<T>(expected, expectedNarrow);
                 AttentionEngine<TestPath<D37, Four>, EveryPartMask, ModifiedScore<EveryScore>>.Compute<T, T, T>(narrowQuery, key, value, narrowOutput, actualLse, masks, scores);
-                Assert.Equal(expectedNarrow, narrowOutput);
+                float[] narrowWide = new float[narrowOutput.Length], expectedNarrowWide = new float[expectedNarrow.Length];
+                Storage.Widen<T>(narrowOutput, narrowWide);
+                Storage.Widen<T>(expectedNarrow, expectedNarrowWide);
+                AssertSame(expectedNarrowWide, narrowWide, widenedOnce, typeof(T) == typeof(Half) ? 1.0 / 1024 : 1.0 / 128, "16-bit output");
+            }
+        }
+
+        /// <summary>Bit for bit, or within 2e-5 plus <paramref name="rounding"/> (one 16-bit step, relative) when the order of sums differs.</summary>
+        private static void AssertSame(float[] expected, float[] actual, bool exact, double rounding, string what)
+        {
+            if (exact)
+            {
+                Assert.Equal(expected, actual);
+                return;
+            }
+
+            for (int i = 0; i < expected.Length; i++)
+            {
+                bool same = expected[i].Equals(actual[i]) || Math.Abs(actual[i] - expected[i]) <= 2e-5 * Math.Max(1, Math.Abs(expected[i])) + rounding * Math.Abs(expected[i]);
+                Assert.True(same, $"{what} [{i}]: {actual[i]}, expected {expected[i]}");
             }
         }
 

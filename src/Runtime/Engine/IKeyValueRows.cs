@@ -9,6 +9,12 @@ namespace KernelGen.Engine
         /// <summary>Whether rows are widened into scratch (then a long row's chunks run on the calling thread).</summary>
         static abstract bool Widens { get; }
 
+        /// <summary>scores[t] = ScoreScale x dot(query, key row start + t), for every t of <paramref name="scores"/>.</summary>
+        void ScoreBlock(ref float queryVector, int start, scoped System.Span<float> scores);
+
+        /// <summary>accumulator = correction x accumulator + sum over t of weights[t] x value row start + t.</summary>
+        void AccumulateBlock(scoped System.Span<float> accumulator, float correction, scoped System.ReadOnlySpan<float> weights, int start);
+
         /// <summary>The first of <paramref name="count"/> key rows from <paramref name="start"/>, d floats each, contiguous.</summary>
         ref float Keys(int start, int count);
 
