@@ -80,23 +80,7 @@ namespace KernelGen
             out int queryCount,
             out int keyCount)
         {
-            ValidateLengths(headDimension, query.Length, key.Length, value.Length, output.Length,
-                queryName, keyName, valueName, outputName, out queryCount, out keyCount);
-            ReadOnlySpan<float> written = output;
-            if (written.Overlaps(query))
-            {
-                throw new ArgumentException($"The {outputName} buffer overlaps the {queryName} buffer; attention cannot be computed in place.", outputName);
-            }
-
-            if (written.Overlaps(key))
-            {
-                throw new ArgumentException($"The {outputName} buffer overlaps the {keyName} buffer; attention cannot be computed in place.", outputName);
-            }
-
-            if (written.Overlaps(value))
-            {
-                throw new ArgumentException($"The {outputName} buffer overlaps the {valueName} buffer; attention cannot be computed in place.", outputName);
-            }
+            Validate<float, float, float>(headDimension, query, key, value, output, queryName, keyName, valueName, outputName, out queryCount, out keyCount);
         }
 
         /// <summary>

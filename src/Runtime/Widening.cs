@@ -192,38 +192,7 @@ namespace KernelGen
         public static void Widen(ReadOnlySpan<Half> source, Span<float> destination)
         {
             CheckDestination(source.Length, destination.Length, nameof(destination));
-            ref Half from = ref MemoryMarshal.GetReference(source);
-            ref float to = ref MemoryMarshal.GetReference(destination);
-            nuint length = (nuint)source.Length;
-            nuint index = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; index + (nuint)Vector512<float>.Count <= length; index += (nuint)Vector512<float>.Count)
-                {
-                    LoadWidened512(ref Unsafe.Add(ref from, index)).StoreUnsafe(ref to, index);
-                }
-            }
-
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; index + (nuint)Vector256<float>.Count <= length; index += (nuint)Vector256<float>.Count)
-                {
-                    LoadWidened256(ref Unsafe.Add(ref from, index)).StoreUnsafe(ref to, index);
-                }
-            }
-
-            if (Vector128.IsHardwareAccelerated)
-            {
-                for (; index + (nuint)Vector128<float>.Count <= length; index += (nuint)Vector128<float>.Count)
-                {
-                    LoadWidened128(ref Unsafe.Add(ref from, index)).StoreUnsafe(ref to, index);
-                }
-            }
-
-            for (; index < length; index++)
-            {
-                Unsafe.Add(ref to, index) = Widen(Unsafe.Add(ref from, index));
-            }
+            WidenAll(ref MemoryMarshal.GetReference(source), ref MemoryMarshal.GetReference(destination), (nuint)source.Length);
         }
 
         /// <summary>
@@ -236,15 +205,23 @@ namespace KernelGen
         public static void Widen(ReadOnlySpan<BFloat16> source, Span<float> destination)
         {
             CheckDestination(source.Length, destination.Length, nameof(destination));
-            ref BFloat16 from = ref MemoryMarshal.GetReference(source);
-            ref float to = ref MemoryMarshal.GetReference(destination);
-            nuint length = (nuint)source.Length;
+            WidenAll(ref MemoryMarshal.GetReference(source), ref MemoryMarshal.GetReference(destination), (nuint)source.Length);
+        }
+
+        /// <summary>
+        /// The span widenings' loop, for f16 or bf16 (a JIT-time type test picks the loads): the widest accelerated width,
+        /// then narrower ones and scalars for the tail.
+        /// </summary>
+        private static void WidenAll<T>(ref T from, ref float to, nuint length)
+            where T : unmanaged
+        {
             nuint index = 0;
             if (Vector512.IsHardwareAccelerated)
             {
                 for (; index + (nuint)Vector512<float>.Count <= length; index += (nuint)Vector512<float>.Count)
                 {
-                    LoadWidened512(ref Unsafe.Add(ref from, index)).StoreUnsafe(ref to, index);
+                    (typeof(T) == typeof(Half) ? LoadWidened512(ref Unsafe.As<T, Half>(ref Unsafe.Add(ref from, index)))
+                        : LoadWidened512(ref Unsafe.As<T, BFloat16>(ref Unsafe.Add(ref from, index)))).StoreUnsafe(ref to, index);
                 }
             }
 
@@ -252,7 +229,8 @@ namespace KernelGen
             {
                 for (; index + (nuint)Vector256<float>.Count <= length; index += (nuint)Vector256<float>.Count)
                 {
-                    LoadWidened256(ref Unsafe.Add(ref from, index)).StoreUnsafe(ref to, index);
+                    (typeof(T) == typeof(Half) ? LoadWidened256(ref Unsafe.As<T, Half>(ref Unsafe.Add(ref from, index)))
+                        : LoadWidened256(ref Unsafe.As<T, BFloat16>(ref Unsafe.Add(ref from, index)))).StoreUnsafe(ref to, index);
                 }
             }
 
@@ -260,13 +238,15 @@ namespace KernelGen
             {
                 for (; index + (nuint)Vector128<float>.Count <= length; index += (nuint)Vector128<float>.Count)
                 {
-                    LoadWidened128(ref Unsafe.Add(ref from, index)).StoreUnsafe(ref to, index);
+                    (typeof(T) == typeof(Half) ? LoadWidened128(ref Unsafe.As<T, Half>(ref Unsafe.Add(ref from, index)))
+                        : LoadWidened128(ref Unsafe.As<T, BFloat16>(ref Unsafe.Add(ref from, index)))).StoreUnsafe(ref to, index);
                 }
             }
 
             for (; index < length; index++)
             {
-                Unsafe.Add(ref to, index) = Widen(Unsafe.Add(ref from, index));
+                Unsafe.Add(ref to, index) = typeof(T) == typeof(Half) ? Widen(Unsafe.As<T, Half>(ref Unsafe.Add(ref from, index)))
+                    : Widen(Unsafe.As<T, BFloat16>(ref Unsafe.Add(ref from, index)));
             }
         }
 
