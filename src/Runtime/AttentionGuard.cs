@@ -43,21 +43,42 @@ namespace KernelGen
         {
             ValidateLengths(headDimension, query.Length, key.Length, value.Length, output.Length,
                 queryName, keyName, valueName, outputName, out queryCount, out keyCount);
-            ReadOnlySpan<byte> written = System.Runtime.InteropServices.MemoryMarshal.AsBytes(output);
-            if (written.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(query)))
+            ReadOnlySpan<TOutput> written = output;
+            if (Overlaps(written, query))
             {
                 throw new ArgumentException($"The {outputName} buffer overlaps the {queryName} buffer; attention cannot be computed in place.", outputName);
             }
 
-            if (written.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(key)))
+            if (Overlaps(written, key))
             {
                 throw new ArgumentException($"The {outputName} buffer overlaps the {keyName} buffer; attention cannot be computed in place.", outputName);
             }
 
-            if (written.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(value)))
+            if (Overlaps(written, value))
             {
                 throw new ArgumentException($"The {outputName} buffer overlaps the {valueName} buffer; attention cannot be computed in place.", outputName);
             }
+        }
+
+        /// <summary>
+        /// Whether two spans of any element types share a byte, computed on 64-bit byte offsets (a span of up to
+        /// int.MaxValue floats has more bytes than an int holds, so MemoryMarshal.AsBytes would overflow).
+        /// </summary>
+        private static bool Overlaps<TA, TB>(ReadOnlySpan<TA> a, ReadOnlySpan<TB> b)
+            where TA : unmanaged
+            where TB : unmanaged
+        {
+            if (a.IsEmpty || b.IsEmpty)
+            {
+                return false;
+            }
+
+            long offset = System.Runtime.CompilerServices.Unsafe.ByteOffset(
+                ref System.Runtime.CompilerServices.Unsafe.As<TA, byte>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a)),
+                ref System.Runtime.CompilerServices.Unsafe.As<TB, byte>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b)));
+            return offset >= 0
+                ? offset < (long)a.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<TA>()
+                : -offset < (long)b.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<TB>();
         }
 
         /// <summary>

@@ -42,7 +42,7 @@ namespace KernelGen.Generator.Emitting
                 {
                     writer.Line($"// Element types: query {ShortElement(spec.QueryElement)}, key and value {ShortElement(spec.KeyValueElement)}, output {ShortElement(spec.OutputElement)}; inputs are widened");
                     writer.Line("// exactly to float32, all arithmetic is float32, and a 16-bit output is rounded to nearest even once, at the end.");
-                    writer.Line("// 16-bit keys and values are read in place by a decode step (widened 64 keys at a time) and widened once by a prefill.");
+                    writer.Line("// 16-bit keys and values are read in place by a decode step (widened in registers as they are scored) and widened once by a prefill.");
                 }
             }
 

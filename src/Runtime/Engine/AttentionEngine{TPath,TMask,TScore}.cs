@@ -80,9 +80,9 @@ namespace KernelGen.Engine
         /// <remarks>
         /// 16-bit keys and values: with at least <see cref="MinWidenedRows"/> query rows (a prefill) they are widened once
         /// into pooled float rows (O(Nk d) against the O(Nq Nk d) of the call) and the float loops and tiles run on them;
-        /// with fewer (a decode step) each row reads the 16-bit rows in place, widened a block of 64 keys at a time into
-        /// scratch, so a step reads 2 bytes per cached element. Both give exactly what the float path gives on the widened
-        /// values.
+        /// with fewer (a decode step) each row reads the 16-bit rows in place, widened in registers as they are scored and
+        /// accumulated, so a step reads 2 bytes per cached element. A prefill gives exactly what the float path gives on the
+        /// widened values; a decode step the same arithmetic in another summation order.
         /// </remarks>
         public static unsafe void Compute<TQuery, TKeyValue, TOutput>(ReadOnlySpan<TQuery> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value,
             Span<TOutput> output, Span<float> logSumExp, RuntimeMasks masks, ScoreArguments scores)
@@ -461,7 +461,7 @@ namespace KernelGen.Engine
         /// <summary>Rows [rowStart, rowEnd) one at a time, each over exactly its key range; per-row state lives on the stack.</summary>
         /// <remarks>
         /// Key and value rows come from <paramref name="rows"/>: the caller's float spans read in place, or 16-bit rows
-        /// widened a block at a time. <paramref name="key"/> and <paramref name="value"/> are the float spans (empty for
+        /// widened in registers. <paramref name="key"/> and <paramref name="value"/> are the float spans (empty for
         /// 16-bit rows), which a long row hands to the threads as key chunks.
         /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -1053,7 +1053,10 @@ namespace KernelGen.Engine
             public ref float Values(int start, int count) => ref Unsafe.Add(ref _value, start * D);
         }
 
-        /// <summary>16-bit key and value rows, widened exactly into scratch a block at a time as the loops ask for them.</summary>
+        /// <summary>
+        /// 16-bit key and value rows, scored and accumulated straight from memory with exact widening in registers;
+        /// Keys/Values widen a block into scratch only for the rare careful path (a masked block with a non-finite value).
+        /// </summary>
         private readonly ref struct WidenedRows<TElement> : IKeyValueRows
             where TElement : unmanaged
         {

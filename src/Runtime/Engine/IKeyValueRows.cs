@@ -2,7 +2,7 @@ namespace KernelGen.Engine
 {
     /// <summary>
     /// Where the engine's one-row loops read key and value rows, as float: the caller's float spans in place, or 16-bit
-    /// rows widened a block at a time into scratch (the storage slot of the engine).
+    /// rows scored and accumulated straight from memory, widened in registers (the storage slot of the engine).
     /// </summary>
     internal interface IKeyValueRows
     {
