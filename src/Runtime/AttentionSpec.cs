@@ -33,7 +33,7 @@ namespace KernelGen
                 throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be finite and positive, or 0 for 1/sqrt(d).");
             }
 
-            if (float.IsNaN(softcap) || float.IsInfinity(softcap) || softcap < 0f)
+            if (float.IsNaN(softcap) || float.IsInfinity(softcap) || softcap < 0f || (softcap > 0f && float.IsInfinity(1f / softcap)))
             {
                 throw new ArgumentOutOfRangeException(nameof(softcap), softcap, "The softcap must be finite and positive, or 0 for none.");
             }

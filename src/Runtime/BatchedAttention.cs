@@ -245,13 +245,13 @@ namespace KernelGen
             if (info.Declares(RuntimeParameter.SequenceStarts))
             {
                 return ValidatePacked(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, arguments.SequenceStarts, arguments.SequenceStarts,
-                    queryName, keyName, valueName, outputName, batchName, info.SequenceStartsName, info.SequenceStartsName);
+                    shared: true, queryName, keyName, valueName, outputName, batchName, info.SequenceStartsName, info.SequenceStartsName);
             }
 
             if (info.Declares(RuntimeParameter.QuerySequenceStarts) && info.Declares(RuntimeParameter.KeySequenceStarts))
             {
                 return ValidatePacked(layout, headDimension, heads, keyValueHeads, batch, query, key, value, output, arguments.QuerySequenceStarts, arguments.KeySequenceStarts,
-                    queryName, keyName, valueName, outputName, batchName, info.QuerySequenceStartsName, info.KeySequenceStartsName);
+                    shared: false, queryName, keyName, valueName, outputName, batchName, info.QuerySequenceStartsName, info.KeySequenceStartsName);
             }
 
             if (batch == 0)
@@ -298,7 +298,7 @@ namespace KernelGen
         private static BatchedShape ValidatePacked(
             AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch,
             ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
-            ReadOnlySpan<int> queryStarts, ReadOnlySpan<int> keyStarts,
+            ReadOnlySpan<int> queryStarts, ReadOnlySpan<int> keyStarts, bool shared,
             string queryName, string keyName, string valueName, string outputName, string batchName, string queryStartsName, string keyStartsName)
         {
             // Called by ValidateSpans once the head counts and batch are known to be valid.
@@ -307,7 +307,6 @@ namespace KernelGen
                 throw new ArgumentException("Packed sequences are [total, H, d]: the layout must be BatchSeqHeadDim.", nameof(layout));
             }
 
-            bool shared = queryStartsName == keyStartsName;
             long queryRow = (long)heads * headDimension;
             long keyRow = (long)keyValueHeads * headDimension;
             if (query.Length % queryRow != 0)

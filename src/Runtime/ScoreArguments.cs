@@ -13,7 +13,10 @@ namespace KernelGen
     /// </remarks>
     public readonly ref struct ScoreArguments
     {
-        /// <summary>The score scale for this call; 0 keeps the kernel's compile-time scale.</summary>
+        /// <summary>
+        /// The score scale for this call, used only by kernels with a run-time scale (which require it finite and greater
+        /// than 0); the reference takes 0 as "the spec's scale".
+        /// </summary>
         public float Scale { get; init; }
 
         /// <summary>The head's ALiBi slope (used by kernels with [Alibi]).</summary>

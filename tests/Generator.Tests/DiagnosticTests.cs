@@ -182,6 +182,25 @@ namespace KernelGen.Generator.Tests
         }
 
         [Fact]
+        public void KG0022_CapWhoseReciprocalOverflows()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64)]\n        [Softcap(1e-40f)]\n        public static partial void Attend" + Signature + ";"), "KG0022", DiagnosticSeverity.Error, "1e-40f");
+        }
+
+        [Fact]
+        public void KG0020_SingleHeadScaleKernelNamingHeads()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64, Heads = 8)]\n        public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, float scale);"),
+                "KG0020", DiagnosticSeverity.Error, "8");
+        }
+
+        [Fact]
+        public void KG0020_Only_ForAlibiOnASingleHeadKernelNamingHeads()
+        {
+            AssertSingle(Wrap("[AttentionKernel(64, Heads = 8)]\n        [Alibi]\n        public static partial void Attend" + Signature + ";"), "KG0020", DiagnosticSeverity.Error, "8");
+        }
+
+        [Fact]
         public void KG0023_AlibiOnASingleHeadKernel()
         {
             AssertSingle(Wrap("[AttentionKernel(64)]\n        [Alibi]\n        public static partial void Attend" + Signature + ";"), "KG0023", DiagnosticSeverity.Error, "Alibi");

@@ -128,6 +128,32 @@ namespace KernelGen.Kernels.Tests
         }
 
         [Fact]
+        public void NegativeInfinityBias_HidesTheKey_EvenWhenItsKeyRowIsNaNOrInfinite()
+        {
+            const int D = 16, H = 2, N = 70;
+            float[] query = TestData.Uniform(1, N * H * D), key = TestData.Uniform(2, N * H * D), value = TestData.Uniform(3, N * H * D);
+            float[] bias = TestData.Uniform(4, N * N);
+            foreach ((int hidden, float bad) in new[] { (5, float.NaN), (40, float.PositiveInfinity), (69, float.NegativeInfinity) })
+            {
+                for (int i = 0; i < N; i++)
+                {
+                    bias[i * N + hidden] = float.NegativeInfinity;
+                }
+
+                for (int head = 0; head < H; head++)
+                {
+                    key[(hidden * H + head) * D] = bad; // an unwritten cache slot: its score is NaN or infinite
+                }
+            }
+
+            float[] output = TestData.Poisoned(query.Length);
+            ScoreKernels.Bias_Full_Masks(query, key, value, output, 1, Enumerable.Repeat(true, N).ToArray(), Enumerable.Repeat(true, N * N).ToArray(), new float[H * N], bias);
+            double[] expected = new double[output.Length];
+            ReferenceAttention.ComputeBatched(ScoreTests.SpecOf(nameof(ScoreKernels.Bias_Full_Masks)), AttentionLayout.BatchSeqHeadDim, H, H, 1, query, key, value, expected, bias: bias);
+            Assert.True(TestData.MaxAbsError(output, expected) <= TestData.Tolerance, $"max abs error {TestData.MaxAbsError(output, expected):E3}");
+        }
+
+        [Fact]
         public void NaNBias_MakesItsRowNaN_AsTheReferenceDoes()
         {
             const int D = 16, H = 2, N = 40;

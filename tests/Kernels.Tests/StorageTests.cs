@@ -8,8 +8,8 @@ namespace KernelGen.Kernels.Tests
 {
     /// <summary>
     /// 16-bit keys and values in the engine (issue 14, first piece): a call with Half or BFloat16 keys and values gives
-    /// exactly, bit for bit, what the float path gives on the widened values, on the decode path (rows read in place and
-    /// widened a block at a time, long rows in key chunks) and the prefill path (widened once, then tiles); 16-bit queries
+    /// what the float path gives on the widened values: bit for bit on the prefill path (widened once, then tiles), within
+    /// float rounding on the decode path (rows read in place, widened in registers, long rows in key chunks); 16-bit queries
     /// are widened exactly and a 16-bit output is the float output rounded to nearest even. Every mask part, run-time
     /// masks and every score modifier are on, and the inputs include NaN, infinities and subnormals.
     /// </summary>

@@ -133,7 +133,7 @@ namespace KernelGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor InvalidSoftcap = Create(
             "KG0022",
             "Invalid softcap",
-            "Softcap {0} is invalid; the cap must be finite and greater than 0 (Gemma 2 uses 50)",
+            "Softcap {0} is invalid; the cap must be finite and greater than 0, with a finite reciprocal (Gemma 2 uses 50)",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor AlibiNeedsHeads = Create(

@@ -17,7 +17,7 @@ namespace KernelGen.Generator.Model
             ("queryLengths", "System.ReadOnlySpan<int>", "QueryLengths", "queryLengths[b] queries valid per item (padding rows are written as zeros)"),
             ("keyMask", "System.ReadOnlySpan<bool>", "KeyMask", "keyMask[b, j] false drops key j of item b for this call"),
             ("mask", "System.ReadOnlySpan<bool>", "Mask", "mask[b, i, j] (or mask[i, j] for every item) false hides key j from query i"),
-            ("logSumExp", "System.Span<float>", "LogSumExp", "logSumExp receives each row's ln sum exp(s) over its visible keys (-inf for none)"),
+            ("logSumExp", "System.Span<float>", "LogSumExp", "logSumExp receives each row's ln sum exp(s) over its visible keys (plus e^sink with sinks; -inf for none, or the sink)"),
             ("sequenceStarts", "System.ReadOnlySpan<int>", "SequenceStarts", "sequenceStarts[b] .. sequenceStarts[b + 1] are item b's rows in packed [total, H, d] spans (no padding)"),
             ("querySequenceStarts", "System.ReadOnlySpan<int>", "QuerySequenceStarts", "querySequenceStarts[b] .. [b + 1] are item b's query rows in packed [totalQ, H, d] spans"),
             ("keySequenceStarts", "System.ReadOnlySpan<int>", "KeySequenceStarts", "keySequenceStarts[b] .. [b + 1] are item b's key rows in packed [totalK, KVH, d] spans"),

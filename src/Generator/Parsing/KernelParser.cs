@@ -214,7 +214,9 @@ namespace KernelGen.Generator.Parsing
                     "is not a run-time parameter KernelGen knows: a single-head kernel's only one is 'float scale', right after the output span"));
             }
 
-            if (alibiAttribute is not null && (batch is null || !kernel.NamedArguments.Any(static n => n.Key == "Heads")))
+            // KG0020 already reports a single-head kernel that names Heads (its one cause): no second diagnostic for [Alibi].
+            bool namesBatchArguments = kernel.NamedArguments.Any(static n => n.Key is "Heads" or "KeyValueHeads" or "Layout");
+            if (alibiAttribute is not null && !(batch is null && namesBatchArguments) && (batch is null || !kernel.NamedArguments.Any(static n => n.Key == "Heads")))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.AlibiNeedsHeads, LocationInfo.From(alibiAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken)), name,
                     batch is null ? "takes no 'int batch' parameter (a single-head kernel has no head index)" : "does not name Heads in [AttentionKernel]"));
@@ -239,7 +241,7 @@ namespace KernelGen.Generator.Parsing
                             return Result(null, diagnostics);
                         }
 
-                        if (float.IsNaN(cap) || float.IsInfinity(cap) || cap <= 0f)
+                        if (float.IsNaN(cap) || float.IsInfinity(cap) || cap <= 0f || float.IsInfinity(1f / cap))
                         {
                             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSoftcap, ArgumentLocation(attribute, 0, "cap", cancellationToken), cap));
                         }
@@ -452,7 +454,8 @@ namespace KernelGen.Generator.Parsing
             bool batched = method.Parameters.Length > 4 && method.Parameters[4].Type.SpecialType == SpecialType.System_Int32;
             if (!batched)
             {
-                if (firstBatchArgument is not null && method.Parameters.Length == 4)
+                // Four spans, or a single-head kernel's 'float scale' after them: Heads/KeyValueHeads/Layout need 'int batch'.
+                if (firstBatchArgument is not null && (method.Parameters.Length == 4 || (method.Parameters.Length == 5 && method.Parameters[4].Type.SpecialType == SpecialType.System_Single)))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MultiHeadWithoutBatch, NamedArgumentLocation(kernel, firstBatchArgument, cancellationToken), method.Name, firstBatchArgument));
                 }

@@ -16,7 +16,7 @@ namespace KernelGen.Engine
     /// </summary>
     /// <typeparam name="TPath">The d-unrolled micro-kernels of one vector width.</typeparam>
     /// <typeparam name="TMask">The kernel's causal / window / global-token constants.</typeparam>
-    /// <typeparam name="TScore">What happens to a scaled score before the mask (identity today).</typeparam>
+    /// <typeparam name="TScore">What happens to a scaled score before the mask, and the sink (IdentityScore or ModifiedScore).</typeparam>
     public static class AttentionEngine<TPath, TMask, TScore>
         where TPath : struct, IHeadDimensionPath
         where TMask : struct, IAttentionMask
@@ -695,7 +695,7 @@ namespace KernelGen.Engine
 
         /// <summary>
         /// A long row of widened (16-bit) rows on this thread: the same fixed chunks as <see cref="AccumulateChunks"/>, so
-        /// the result equals what the float path computes from the same widened values.
+        /// a row gets the same chunking, and results within float rounding of the float path on the widened values.
         /// </summary>
         private static void AccumulateChunksHere<TRows>(ref float queryVector, ref TRows rows, int rangeStart, int rangeEnd, int row, int position, scoped Span<float> scores,
             scoped Span<float> accumulator, out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score)

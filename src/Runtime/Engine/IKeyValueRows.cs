@@ -6,7 +6,7 @@ namespace KernelGen.Engine
     /// </summary>
     internal interface IKeyValueRows
     {
-        /// <summary>Whether rows are widened into scratch (then a long row's chunks run on the calling thread).</summary>
+        /// <summary>Whether rows are 16-bit, widened as they are read (then a long row's chunks run on the calling thread).</summary>
         static abstract bool Widens { get; }
 
         /// <summary>scores[t] = ScoreScale x dot(query, key row start + t), for every t of <paramref name="scores"/>.</summary>

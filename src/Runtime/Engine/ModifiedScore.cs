@@ -63,7 +63,8 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
-        /// 1 / cap, folded by the JIT: a multiply instead of a division per vector. The softcap's worst relative error is
+        /// 1 / cap, folded by the JIT: a multiply instead of a division per vector (finite: KG0022 refuses caps whose
+        /// reciprocal overflows, below about 2.9e-39). The softcap's worst relative error is
         /// then 2.6e-7 (2.3e-7 dividing; MathF.Tanh with a division, the plain float32 form, 2.6e-7: TanhOp's measurements).
         /// </summary>
         private static float InverseSoftcap
@@ -113,7 +114,9 @@ namespace KernelGen.Engine
 
                     if (TFeatures.Bias)
                     {
-                        s += Vector512.LoadUnsafe(ref biasRow, (nuint)index);
+                        // A bias of -inf hides the key whatever its score (NaN or +inf from a bad key row included).
+                        Vector512<float> b = Vector512.LoadUnsafe(ref biasRow, (nuint)index);
+                        s = Vector512.ConditionalSelect(Vector512.Equals(b, Vector512.Create(float.NegativeInfinity)), b, s + b);
                     }
 
                     s.StoreUnsafe(ref start, (nuint)index);
@@ -142,7 +145,8 @@ namespace KernelGen.Engine
 
                     if (TFeatures.Bias)
                     {
-                        s += Vector256.LoadUnsafe(ref biasRow, (nuint)index);
+                        Vector256<float> b = Vector256.LoadUnsafe(ref biasRow, (nuint)index);
+                        s = Vector256.ConditionalSelect(Vector256.Equals(b, Vector256.Create(float.NegativeInfinity)), b, s + b);
                     }
 
                     s.StoreUnsafe(ref start, (nuint)index);
@@ -171,7 +175,8 @@ namespace KernelGen.Engine
 
                     if (TFeatures.Bias)
                     {
-                        s += Vector128.LoadUnsafe(ref biasRow, (nuint)index);
+                        Vector128<float> b = Vector128.LoadUnsafe(ref biasRow, (nuint)index);
+                        s = Vector128.ConditionalSelect(Vector128.Equals(b, Vector128.Create(float.NegativeInfinity)), b, s + b);
                     }
 
                     s.StoreUnsafe(ref start, (nuint)index);
@@ -199,7 +204,8 @@ namespace KernelGen.Engine
 
                 if (TFeatures.Bias)
                 {
-                    s += Unsafe.Add(ref biasRow, index);
+                    float b = Unsafe.Add(ref biasRow, index);
+                    s = float.IsNegativeInfinity(b) ? b : s + b;
                 }
 
                 Unsafe.Add(ref start, index) = s;

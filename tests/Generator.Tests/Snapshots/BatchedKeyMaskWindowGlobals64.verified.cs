@@ -4,7 +4,7 @@
 //
 // Batched: 8 query heads sharing 2 key/value heads (query head h reads key/value head h / 4); layout BatchHeadSeqDim.
 // Shapes: query and output [B, 8, Nq, 64], key and value [B, 2, Nk, 64], row-major floats.
-// Run-time parameters: keyLengths[b] keys valid per item (padding keys are never read), keyMask[b, j] false drops key j of item b for this call, mask[b, i, j] (or mask[i, j] for every item) false hides key j from query i, logSumExp receives each row's ln sum exp(s) over its visible keys (-inf for none); positions below count valid tokens (Nq, Nk = the item's lengths).
+// Run-time parameters: keyLengths[b] keys valid per item (padding keys are never read), keyMask[b, j] false drops key j of item b for this call, mask[b, i, j] (or mask[i, j] for every item) false hides key j from query i, logSumExp receives each row's ln sum exp(s) over its visible keys (plus e^sink with sinks; -inf for none, or the sink); positions below count valid tokens (Nq, Nk = the item's lengths).
 // Scale: s(i, j) = 0.125 * dot(q_i, k_j), the default 1/sqrt(64).
 // Alignment: query i sits at key position p(i) = i + Nk - Nq (bottom-right, as in FlashAttention 2.1+).
 // Mask: query i sees key j when

@@ -6,7 +6,7 @@
 // Shapes: query and output [B, Nq, 4, 64], key and value [B, Nk, 2, 64], row-major floats.
 // Tensor form: an overload takes query, key, value (ReadOnlyTensorSpan<float>) and output (TensorSpan<float>) of these
 // shapes, dense and row-major, with B from the tensors; other shapes and strided views throw ArgumentException.
-// Run-time parameters: logSumExp receives each row's ln sum exp(s) over its visible keys (-inf for none), sequenceStarts[b] .. sequenceStarts[b + 1] are item b's rows in packed [total, H, d] spans (no padding); positions below count valid tokens (Nq, Nk = the item's lengths).
+// Run-time parameters: logSumExp receives each row's ln sum exp(s) over its visible keys (plus e^sink with sinks; -inf for none, or the sink), sequenceStarts[b] .. sequenceStarts[b + 1] are item b's rows in packed [total, H, d] spans (no padding); positions below count valid tokens (Nq, Nk = the item's lengths).
 // Scale: s(i, j) = 0.125 * dot(q_i, k_j), the default 1/sqrt(64).
 // Alignment: query i sits at key position p(i) = i + Nk - Nq (bottom-right, as in FlashAttention 2.1+).
 // Mask: query i sees key j when
