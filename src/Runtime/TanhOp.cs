@@ -7,13 +7,14 @@ namespace KernelGen
 {
     /// <summary>
     /// Single-precision <c>tanh x</c> with scalar, <see cref="Vector128{T}"/>, <see cref="Vector256{T}"/> and
-    /// <see cref="Vector512{T}"/> entry points that compute bit-identical results, and <see cref="Softcap"/>, the
-    /// logit softcapping <c>cap tanh(s / cap)</c> of a block of scores.
+    /// <see cref="Vector512{T}"/> entry points that compute bit-identical results. The kernels' logit softcap
+    /// (<c>ModifiedScore</c>) is <c>cap x tanh(s x (1 / cap))</c> with it.
     /// </summary>
     /// <remarks>
     /// <para>Derivation. The sign is taken off (<c>a = |x|</c>) and ORed back at the end, so <c>tanh(-x)</c> is
-    /// <c>-tanh(x)</c> bit for bit and the signed zeros are kept. Both branches are computed for every lane and one is
-    /// selected by <c>a &gt;= 0.625</c>; a NaN fails that comparison and propagates through the polynomial.</para>
+    /// <c>-tanh(x)</c> bit for bit and the signed zeros are kept. A vector whose lanes are all below 0.625 returns the
+    /// polynomial alone; otherwise both branches are computed for every lane and one is selected by <c>a &gt;= 0.625</c>
+    /// (the same bits either way); a NaN fails that comparison and propagates through the polynomial.</para>
     /// <para><c>a &lt; 0.625</c>: <c>tanh a = a + a^3 P(a^2)</c> with <c>P</c> of degree 4 (an odd polynomial of
     /// degree 11). The coefficients were fitted for this type in double precision: Chebyshev interpolation of
     /// <c>(tanh(a)/a - 1)/a^2</c> as a polynomial in <c>u = a^2</c> on [0, 0.390625], refined by Remez exchange to a
@@ -45,12 +46,10 @@ namespace KernelGen
     /// [-9.5, 9.5], degrees 6 and 3, fitted the same way (about 23 instructions), reaches 3.2e-7 after float rounding,
     /// twice the error above. An exponential without <see cref="ExpOp"/>'s underflow and NaN handling (neither needed
     /// here) would save 6 instructions at the price of a second copy of its polynomial.</para>
-    /// <para>Softcap divides by the cap rather than multiplying by a rounded <c>1 / cap</c>. Measured against
-    /// <c>cap Math.Tanh(s / cap)</c> in double on every 7th float s in [1e-30, 200] (the error is odd in s): dividing
-    /// gives 2.05e-7, 2.26e-7, 2.08e-7 and 2.23e-7 relative for caps 50, 30, 1.5 and 1e-3; multiplying 2.17e-7, 2.59e-7,
-    /// 2.31e-7 and 2.26e-7 (the extra rounding of the reciprocal and of the product shifts the argument by up to an
-    /// ulp); the plain float32 <c>cap * MathF.Tanh(s / cap)</c> 2.42e-7, 2.55e-7, 2.48e-7 and 2.51e-7. The second
-    /// division cost about 5% of the softcap's time (Vector256, 64 scores, on a busy 2-core AMD EPYC).</para>
+    /// <para>Softcap form. Against <c>cap Math.Tanh(s / cap)</c> in double on every 7th float s in [1e-30, 200], the
+    /// kernels' <c>cap x tanh(s x (1/cap))</c> reaches 2.17e-7, 2.59e-7, 2.31e-7 and 2.26e-7 relative for caps 50, 30, 1.5
+    /// and 1e-3 (dividing instead: 2.05e-7 to 2.26e-7; the plain float32 <c>cap * MathF.Tanh(s / cap)</c> 2.42e-7 to
+    /// 2.55e-7), so the multiply costs no accuracy the plain form has and saves a division per 8 scores.</para>
     /// <para>One entry point per width: .NET 10 has no public abstraction over Vector128/256/512 to write one generic
     /// body with (ISimdVector is internal; Vector&lt;T&gt; is one fixed width per process).</para>
     /// </remarks>
@@ -161,51 +160,6 @@ namespace KernelGen
             Vector512<float> large = Vector512.Create(1f) - Vector512.Create(2f) / (ExpOp.Invoke(a + a) + Vector512.Create(1f));
             Vector512<float> magnitude = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, Vector512.Create(Threshold)), large, small);
             return magnitude | (x & signBit);
-        }
-
-        /// <summary>
-        /// Logit softcapping of a block of scores: <c>scores[i] = cap * tanh(scores[i] / cap)</c>, with the widest
-        /// accelerated vector width, then narrower ones and scalars for the tail (all bit-identical).
-        /// </summary>
-        /// <param name="scores">The scores, replaced in place.</param>
-        /// <param name="cap">The cap, finite and greater than 0 (as <c>[Softcap]</c> requires); results lie in [-cap, cap].</param>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void Softcap(Span<float> scores, float cap)
-        {
-            ref float start = ref MemoryMarshal.GetReference(scores);
-            int length = scores.Length;
-            int index = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                Vector512<float> scale = Vector512.Create(cap);
-                for (; index <= length - Vector512<float>.Count; index += Vector512<float>.Count)
-                {
-                    (scale * Invoke(Vector512.LoadUnsafe(ref start, (nuint)index) / scale)).StoreUnsafe(ref start, (nuint)index);
-                }
-            }
-
-            if (Vector256.IsHardwareAccelerated)
-            {
-                Vector256<float> scale = Vector256.Create(cap);
-                for (; index <= length - Vector256<float>.Count; index += Vector256<float>.Count)
-                {
-                    (scale * Invoke(Vector256.LoadUnsafe(ref start, (nuint)index) / scale)).StoreUnsafe(ref start, (nuint)index);
-                }
-            }
-
-            if (Vector128.IsHardwareAccelerated)
-            {
-                Vector128<float> scale = Vector128.Create(cap);
-                for (; index <= length - Vector128<float>.Count; index += Vector128<float>.Count)
-                {
-                    (scale * Invoke(Vector128.LoadUnsafe(ref start, (nuint)index) / scale)).StoreUnsafe(ref start, (nuint)index);
-                }
-            }
-
-            for (; index < length; index++)
-            {
-                scores[index] = cap * Invoke(scores[index] / cap);
-            }
         }
     }
 }

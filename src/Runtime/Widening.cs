@@ -220,8 +220,7 @@ namespace KernelGen
             {
                 for (; index + (nuint)Vector512<float>.Count <= length; index += (nuint)Vector512<float>.Count)
                 {
-                    (typeof(T) == typeof(Half) ? LoadWidened512(ref Unsafe.As<T, Half>(ref Unsafe.Add(ref from, index)))
-                        : LoadWidened512(ref Unsafe.As<T, BFloat16>(ref Unsafe.Add(ref from, index)))).StoreUnsafe(ref to, index);
+                    LoadWidened512(ref Unsafe.Add(ref from, index)).StoreUnsafe(ref to, index);
                 }
             }
 
@@ -229,8 +228,7 @@ namespace KernelGen
             {
                 for (; index + (nuint)Vector256<float>.Count <= length; index += (nuint)Vector256<float>.Count)
                 {
-                    (typeof(T) == typeof(Half) ? LoadWidened256(ref Unsafe.As<T, Half>(ref Unsafe.Add(ref from, index)))
-                        : LoadWidened256(ref Unsafe.As<T, BFloat16>(ref Unsafe.Add(ref from, index)))).StoreUnsafe(ref to, index);
+                    LoadWidened256(ref Unsafe.Add(ref from, index)).StoreUnsafe(ref to, index);
                 }
             }
 
@@ -238,17 +236,39 @@ namespace KernelGen
             {
                 for (; index + (nuint)Vector128<float>.Count <= length; index += (nuint)Vector128<float>.Count)
                 {
-                    (typeof(T) == typeof(Half) ? LoadWidened128(ref Unsafe.As<T, Half>(ref Unsafe.Add(ref from, index)))
-                        : LoadWidened128(ref Unsafe.As<T, BFloat16>(ref Unsafe.Add(ref from, index)))).StoreUnsafe(ref to, index);
+                    LoadWidened128(ref Unsafe.Add(ref from, index)).StoreUnsafe(ref to, index);
                 }
             }
 
             for (; index < length; index++)
             {
-                Unsafe.Add(ref to, index) = typeof(T) == typeof(Half) ? Widen(Unsafe.As<T, Half>(ref Unsafe.Add(ref from, index)))
-                    : Widen(Unsafe.As<T, BFloat16>(ref Unsafe.Add(ref from, index)));
+                Unsafe.Add(ref to, index) = Widen(Unsafe.Add(ref from, index));
             }
         }
+
+        /// <summary>4 f16 or bf16 values (a JIT-time type test picks the load), widened exactly.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> LoadWidened128<T>(ref T source)
+            where T : unmanaged =>
+            typeof(T) == typeof(Half) ? LoadWidened128(ref Unsafe.As<T, Half>(ref source)) : LoadWidened128(ref Unsafe.As<T, BFloat16>(ref source));
+
+        /// <summary>8 f16 or bf16 values (a JIT-time type test picks the load), widened exactly.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector256<float> LoadWidened256<T>(ref T source)
+            where T : unmanaged =>
+            typeof(T) == typeof(Half) ? LoadWidened256(ref Unsafe.As<T, Half>(ref source)) : LoadWidened256(ref Unsafe.As<T, BFloat16>(ref source));
+
+        /// <summary>16 f16 or bf16 values (a JIT-time type test picks the load), widened exactly.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector512<float> LoadWidened512<T>(ref T source)
+            where T : unmanaged =>
+            typeof(T) == typeof(Half) ? LoadWidened512(ref Unsafe.As<T, Half>(ref source)) : LoadWidened512(ref Unsafe.As<T, BFloat16>(ref source));
+
+        /// <summary>One f16 or bf16 value, widened exactly.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static float Widen<T>(T value)
+            where T : unmanaged =>
+            typeof(T) == typeof(Half) ? Widen(Unsafe.As<T, Half>(ref value)) : Widen(Unsafe.As<T, BFloat16>(ref value));
 
         /// <summary>
         /// Rounds every float of <paramref name="source"/> to f16 into <paramref name="destination"/>: to nearest, ties to

@@ -561,16 +561,22 @@ namespace KernelGen.Engine
                 float correction = OnlineSoftmax.Update(blockScores, ref runningMax, ref runningSum);
 
                 // Accumulate: acc = correction * acc + sum of weight * value row.
-                if ((TMask.HasRuntimeMasks || TScore.MayHide) && masked &&
-                    !Reductions.AllFinite(MemoryMarshal.CreateReadOnlySpan(ref rows.Values(blockStart, blockLength), blockLength * D)))
+                ReadOnlySpan<float> maskedValues = (TMask.HasRuntimeMasks || TScore.MayHide) && masked
+                    ? MemoryMarshal.CreateReadOnlySpan(ref rows.Values(blockStart, blockLength), blockLength * D)
+                    : default;
+                if (maskedValues.IsEmpty)
+                {
+                    rows.AccumulateBlock(accumulator, correction, blockScores, blockStart);
+                }
+                else if (!Reductions.AllFinite(maskedValues))
                 {
                     // A masked key's value is NaN or infinite: skip zero weights rather than multiply them (0 * inf is NaN).
-                    OnlineSoftmax.AccumulateNonZero(accumulator, MemoryMarshal.CreateReadOnlySpan(ref correction, 1), blockScores, blockLength,
-                        MemoryMarshal.CreateReadOnlySpan(ref rows.Values(blockStart, blockLength), blockLength * D), 1, D);
+                    OnlineSoftmax.AccumulateNonZero(accumulator, MemoryMarshal.CreateReadOnlySpan(ref correction, 1), blockScores, blockLength, maskedValues, 1, D);
                 }
                 else
                 {
-                    rows.AccumulateBlock(accumulator, correction, blockScores, blockStart);
+                    // The value rows already read as float (in place, or widened once for the check): the path's micro-kernel.
+                    TPath.AccumulateBlock(accumulator, correction, blockScores, ref MemoryMarshal.GetReference(maskedValues));
                 }
 
                 blockStart += blockLength;
@@ -1175,15 +1181,11 @@ namespace KernelGen.Engine
 
             /// <summary>8 values from <paramref name="row"/> + <paramref name="offset"/>, widened exactly.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static Vector256<float> LoadWidened256(ref TElement row, int offset) =>
-                typeof(TElement) == typeof(Half)
-                    ? Widening.LoadWidened256(ref Unsafe.As<TElement, Half>(ref Unsafe.Add(ref row, offset)))
-                    : Widening.LoadWidened256(ref Unsafe.As<TElement, BFloat16>(ref Unsafe.Add(ref row, offset)));
+            private static Vector256<float> LoadWidened256(ref TElement row, int offset) => Widening.LoadWidened256(ref Unsafe.Add(ref row, offset));
 
             /// <summary>One value, widened exactly.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static float WidenOne(TElement value) =>
-                typeof(TElement) == typeof(Half) ? Widening.Widen(Unsafe.As<TElement, Half>(ref value)) : Widening.Widen(Unsafe.As<TElement, BFloat16>(ref value));
+            private static float WidenOne(TElement value) => Widening.Widen(value);
 
             public ref float Keys(int start, int count)
             {
