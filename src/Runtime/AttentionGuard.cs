@@ -64,7 +64,7 @@ namespace KernelGen
         /// Whether two spans of any element types share a byte, computed on 64-bit byte offsets (a span of up to
         /// int.MaxValue floats has more bytes than an int holds, so MemoryMarshal.AsBytes would overflow).
         /// </summary>
-        private static bool Overlaps<TA, TB>(ReadOnlySpan<TA> a, ReadOnlySpan<TB> b)
+        internal static bool Overlaps<TA, TB>(ReadOnlySpan<TA> a, ReadOnlySpan<TB> b)
             where TA : unmanaged
             where TB : unmanaged
         {

@@ -156,8 +156,12 @@ namespace KernelGen
         /// <see cref="MaxDegreeOfParallelism"/> threads, one group per claim. With a single group (one batch item, one
         /// key/value head) the kernel call itself spreads its rows over the threads instead.
         /// </summary>
-        internal static unsafe void ForHeadGroups<TKernel>(BatchedShape shape, in BatchedArguments arguments, ReadOnlySpan<float> standardSlopes, long work)
-            where TKernel : ISingleHeadKernel
+        internal static unsafe void ForHeadGroups<TKernel, TQuery, TKeyValue, TOutput>(BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
+            ReadOnlySpan<float> standardSlopes, long work)
+            where TKernel : IHeadGroupKernel
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
             int groups = shape.Batch * shape.KeyValueHeads;
             int threads = ThreadsFor(work, MinWorkPerThread, units: groups);
@@ -165,7 +169,7 @@ namespace KernelGen
             {
                 for (int group = 0; group < groups; group++)
                 {
-                    BatchedAttention.RunGroup<TKernel>(shape, group, arguments, standardSlopes);
+                    BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(shape, group, arguments, standardSlopes);
                 }
 
                 return;
@@ -173,10 +177,10 @@ namespace KernelGen
 
             try
             {
-                fixed (float* queryPointer = arguments.Query)
-                fixed (float* keyPointer = arguments.Key)
-                fixed (float* valuePointer = arguments.Value)
-                fixed (float* outputPointer = arguments.Output)
+                fixed (TQuery* queryPointer = arguments.Query)
+                fixed (TKeyValue* keyPointer = arguments.Key)
+                fixed (TKeyValue* valuePointer = arguments.Value)
+                fixed (TOutput* outputPointer = arguments.Output)
                 fixed (int* keyLengthPointer = arguments.KeyLengths)
                 fixed (int* queryLengthPointer = arguments.QueryLengths)
                 fixed (int* startPointer = arguments.SequenceStarts)
@@ -190,7 +194,7 @@ namespace KernelGen
                 fixed (float* sinkPointer = arguments.Sinks)
                 fixed (float* standardSlopePointer = standardSlopes)
                 {
-                    HeadJob<TKernel> job = HeadJob<TKernel>.Instance;
+                    HeadJob<TKernel, TQuery, TKeyValue, TOutput> job = HeadJob<TKernel, TQuery, TKeyValue, TOutput>.Instance;
                     job.Prepare(shape, arguments.Batch, arguments.Scale,
                         new(queryPointer, arguments.Query.Length), new(keyPointer, arguments.Key.Length), new(valuePointer, arguments.Value.Length),
                         new(outputPointer, arguments.Output.Length), new(logSumExpPointer, arguments.LogSumExp.Length),
@@ -323,20 +327,26 @@ namespace KernelGen
         }
 
         /// <summary>One parallel batched call: claim c is head group c (a batch item's key/value head and its query heads).</summary>
-        private sealed unsafe class HeadJob<TKernel> : ClaimJob
-            where TKernel : ISingleHeadKernel
+        private sealed unsafe class HeadJob<TKernel, TQuery, TKeyValue, TOutput> : ClaimJob
+            where TKernel : IHeadGroupKernel
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
-            public static readonly HeadJob<TKernel> Instance = new();
+            public static readonly HeadJob<TKernel, TQuery, TKeyValue, TOutput> Instance = new();
 
             private BatchedShape _shape;
             private int _batch;
             private float _scale;
-            private PinnedSpan<float> _query, _key, _value, _output, _logSumExp, _slopes, _bias, _sinks, _standardSlopes;
+            private PinnedSpan<TQuery> _query;
+            private PinnedSpan<TKeyValue> _key, _value;
+            private PinnedSpan<TOutput> _output;
+            private PinnedSpan<float> _logSumExp, _slopes, _bias, _sinks, _standardSlopes;
             private PinnedSpan<int> _keyLengths, _queryLengths, _starts, _queryStarts, _keyStarts;
             private PinnedSpan<bool> _keyMask, _mask;
 
             public void Prepare(
-                BatchedShape shape, int batch, float scale, PinnedSpan<float> query, PinnedSpan<float> key, PinnedSpan<float> value, PinnedSpan<float> output,
+                BatchedShape shape, int batch, float scale, PinnedSpan<TQuery> query, PinnedSpan<TKeyValue> key, PinnedSpan<TKeyValue> value, PinnedSpan<TOutput> output,
                 PinnedSpan<float> logSumExp, PinnedSpan<int> keyLengths, PinnedSpan<int> queryLengths, PinnedSpan<int> starts, PinnedSpan<int> queryStarts,
                 PinnedSpan<int> keyStarts, PinnedSpan<bool> keyMask, PinnedSpan<bool> mask, PinnedSpan<float> slopes, PinnedSpan<float> bias, PinnedSpan<float> sinks,
                 PinnedSpan<float> standardSlopes, int groups)
@@ -351,7 +361,7 @@ namespace KernelGen
 
             protected override void Run(int claim)
             {
-                var arguments = new BatchedArguments(_query.Read, _key.Read, _value.Read, _output.Write, _batch)
+                var arguments = new BatchedArguments<TQuery, TKeyValue, TOutput>(_query.Read, _key.Read, _value.Read, _output.Write, _batch)
                 {
                     KeyLengths = _keyLengths.Read,
                     QueryLengths = _queryLengths.Read,
@@ -366,7 +376,7 @@ namespace KernelGen
                     Bias = _bias.Read,
                     Sinks = _sinks.Read,
                 };
-                BatchedAttention.RunGroup<TKernel>(_shape, claim, arguments, _standardSlopes.Read);
+                BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(_shape, claim, arguments, _standardSlopes.Read);
             }
         }
 

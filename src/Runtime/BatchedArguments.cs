@@ -5,13 +5,21 @@ namespace KernelGen
     /// <summary>
     /// The spans of one batched call, as the generated method builds them: the four data spans and the batch count, and
     /// the run-time spans the kernel declares (the others stay empty). Checked by
-    /// <see cref="BatchedAttention.Validate(BatchedKernelInfo, in BatchedArguments)"/> against the kernel's
-    /// <see cref="BatchedKernelInfo"/>, then computed by <see cref="BatchedAttention.Run{TKernel}(BatchedKernelInfo, BatchedShape, in BatchedArguments)"/>.
+    /// <see cref="BatchedAttention.Validate{TQuery, TKeyValue, TOutput}"/> against the kernel's
+    /// <see cref="BatchedKernelInfo"/>, then computed by <see cref="BatchedAttention.Run{TKernel, TQuery, TKeyValue, TOutput}"/>.
+    /// The query, keys and values, and output may each hold float, <see cref="Half"/> or <see cref="BFloat16"/> (keys and
+    /// values of one type); everything else is float or int.
     /// </summary>
-    public readonly ref struct BatchedArguments
+    /// <typeparam name="TQuery">The query's element type.</typeparam>
+    /// <typeparam name="TKeyValue">The keys' and values' element type.</typeparam>
+    /// <typeparam name="TOutput">The output's element type.</typeparam>
+    public readonly ref struct BatchedArguments<TQuery, TKeyValue, TOutput>
+        where TQuery : unmanaged
+        where TKeyValue : unmanaged
+        where TOutput : unmanaged
     {
         /// <summary>The data spans and the batch count of a call; set the declared run-time spans with the initialisers.</summary>
-        public BatchedArguments(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch)
+        public BatchedArguments(ReadOnlySpan<TQuery> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value, Span<TOutput> output, int batch)
         {
             Query = query;
             Key = key;
@@ -21,16 +29,16 @@ namespace KernelGen
         }
 
         /// <summary>The queries, in the kernel's layout.</summary>
-        public ReadOnlySpan<float> Query { get; }
+        public ReadOnlySpan<TQuery> Query { get; }
 
         /// <summary>The keys, in the kernel's layout.</summary>
-        public ReadOnlySpan<float> Key { get; }
+        public ReadOnlySpan<TKeyValue> Key { get; }
 
         /// <summary>The values, shaped as the keys.</summary>
-        public ReadOnlySpan<float> Value { get; }
+        public ReadOnlySpan<TKeyValue> Value { get; }
 
         /// <summary>The output, shaped as the queries; must not overlap an input.</summary>
-        public Span<float> Output { get; }
+        public Span<TOutput> Output { get; }
 
         /// <summary>B, the batch items.</summary>
         public int Batch { get; }

@@ -1,5 +1,7 @@
 using System;
-using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using KernelGen.Engine;
 
 namespace KernelGen
 {
@@ -60,9 +62,9 @@ namespace KernelGen
     /// Item b with key length Lk and query length Lq is exactly the single-head problem of its first Lq queries against
     /// its first Lk keys: query i sits at p(i) = i + Lk - Lq, so causal, window and global positions count in valid
     /// tokens. Padding rows (i &gt;= Lq) are written as zeros, and padding keys are never read, so a call costs time in
-    /// proportion to the real tokens. In [B, H, N, d] each head's rows are contiguous and the kernel reads them in place;
-    /// in [B, N, H, d] they are strided, and each key/value head is first gathered into a pooled contiguous buffer (read
-    /// once per group of query heads that share it).
+    /// proportion to the real tokens. Each (item, key/value head) is one kernel call with the query heads that read it
+    /// (a <see cref="HeadGroup{TQuery, TKeyValue, TOutput}"/>), in either layout through row strides: nothing is gathered
+    /// per call, and a decode step reads each key/value head once for its whole group of query heads.
     /// </remarks>
     public static class BatchedAttention
     {
@@ -71,7 +73,10 @@ namespace KernelGen
         /// Throws <see cref="ArgumentException"/> (or <see cref="ArgumentOutOfRangeException"/>) naming the offending
         /// parameter as <paramref name="info"/> spells it; a run-time span the kernel does not declare must be empty.
         /// </summary>
-        public static BatchedShape Validate(BatchedKernelInfo info, in BatchedArguments arguments)
+        public static BatchedShape Validate<TQuery, TKeyValue, TOutput>(BatchedKernelInfo info, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
             ArgumentNullException.ThrowIfNull(info);
             CheckUndeclared(info, RuntimeParameter.KeyLengths, arguments.KeyLengths.IsEmpty, info.KeyLengthsName);
@@ -128,7 +133,8 @@ namespace KernelGen
                 }
 
                 ReadOnlySpan<float> written = logSumExp;
-                if (written.Overlaps(arguments.Query) || written.Overlaps(arguments.Key) || written.Overlaps(arguments.Value) || written.Overlaps(arguments.Output))
+                if (AttentionGuard.Overlaps(written, arguments.Query) || AttentionGuard.Overlaps(written, arguments.Key) || AttentionGuard.Overlaps(written, arguments.Value)
+                    || AttentionGuard.Overlaps(written, (ReadOnlySpan<TOutput>)arguments.Output))
                 {
                     throw new ArgumentException($"The {logSumExpName} buffer overlaps another span of the call.", logSumExpName);
                 }
@@ -152,7 +158,10 @@ namespace KernelGen
         }
 
         /// <summary>The score inputs: ALiBi slopes, bias and sinks, their lengths and values, and that output shares no memory with them.</summary>
-        private static void ValidateScoreInputs(BatchedKernelInfo info, in BatchedArguments arguments, BatchedShape shape)
+        private static void ValidateScoreInputs<TQuery, TKeyValue, TOutput>(BatchedKernelInfo info, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments, BatchedShape shape)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
             int heads = shape.Heads, batch = shape.Batch;
             if (info.Declares(RuntimeParameter.AlibiSlopes) && !arguments.AlibiSlopes.IsEmpty)
@@ -207,9 +216,12 @@ namespace KernelGen
         }
 
         /// <summary>A score input must not share memory with what the call writes.</summary>
-        private static void CheckNoOverlap(in BatchedArguments arguments, ReadOnlySpan<float> input, string name)
+        private static void CheckNoOverlap<TQuery, TKeyValue, TOutput>(in BatchedArguments<TQuery, TKeyValue, TOutput> arguments, ReadOnlySpan<float> input, string name)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
-            if (input.Overlaps(arguments.Output) || input.Overlaps(arguments.LogSumExp))
+            if (AttentionGuard.Overlaps(input, (ReadOnlySpan<TOutput>)arguments.Output) || input.Overlaps(arguments.LogSumExp))
             {
                 throw new ArgumentException($"The {name} span overlaps the output or log-sum-exp the call writes.", name);
             }
@@ -225,12 +237,16 @@ namespace KernelGen
         }
 
         /// <summary>The spans and the length arguments (everything but log-sum-exp and the masks).</summary>
-        private static BatchedShape ValidateSpans(BatchedKernelInfo info, in BatchedArguments arguments)
+        private static BatchedShape ValidateSpans<TQuery, TKeyValue, TOutput>(BatchedKernelInfo info, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
             AttentionLayout layout = info.Layout;
             int headDimension = info.HeadDimension, heads = info.Heads, keyValueHeads = info.KeyValueHeads, batch = arguments.Batch;
-            ReadOnlySpan<float> query = arguments.Query, key = arguments.Key, value = arguments.Value;
-            Span<float> output = arguments.Output;
+            ReadOnlySpan<TQuery> query = arguments.Query;
+            ReadOnlySpan<TKeyValue> key = arguments.Key, value = arguments.Value;
+            Span<TOutput> output = arguments.Output;
             string queryName = info.QueryName, keyName = info.KeyName, valueName = info.ValueName, outputName = info.OutputName, batchName = info.BatchName;
             if (headDimension <= 0 || heads <= 0 || keyValueHeads <= 0 || heads % keyValueHeads != 0 || (long)heads * headDimension > int.MaxValue)
             {
@@ -295,11 +311,14 @@ namespace KernelGen
         /// Packed items: B + 1 non-decreasing offsets from 0 to the total row count, for the queries and for the keys (the
         /// same span for both with sequenceStarts; querySequenceStarts and keySequenceStarts may differ).
         /// </summary>
-        private static BatchedShape ValidatePacked(
+        private static BatchedShape ValidatePacked<TQuery, TKeyValue, TOutput>(
             AttentionLayout layout, int headDimension, int heads, int keyValueHeads, int batch,
-            ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
+            ReadOnlySpan<TQuery> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value, Span<TOutput> output,
             ReadOnlySpan<int> queryStarts, ReadOnlySpan<int> keyStarts, bool shared,
             string queryName, string keyName, string valueName, string outputName, string batchName, string queryStartsName, string keyStartsName)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
             // Called by ValidateSpans once the head counts and batch are known to be valid.
             if (layout != AttentionLayout.BatchSeqHeadDim)
@@ -368,8 +387,11 @@ namespace KernelGen
         /// <typeparamref name="TKernel"/>, on up to <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each
         /// output row is written by one kernel call in a fixed order, so the result does not depend on the thread count.
         /// </summary>
-        public static void Run<TKernel>(BatchedKernelInfo info, BatchedShape shape, in BatchedArguments arguments)
-            where TKernel : ISingleHeadKernel
+        public static void Run<TKernel, TQuery, TKeyValue, TOutput>(BatchedKernelInfo info, BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
+            where TKernel : IHeadGroupKernel
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
             ArgumentNullException.ThrowIfNull(info);
             if (shape.Batch == 0)
@@ -384,7 +406,7 @@ namespace KernelGen
                 work += (long)rows.Queries * rows.Keys * shape.HeadDimension * shape.Heads;
             }
 
-            AttentionThreading.ForHeadGroups<TKernel>(shape, arguments, info.StandardSlopes, work);
+            AttentionThreading.ForHeadGroups<TKernel, TQuery, TKeyValue, TOutput>(shape, arguments, info.StandardSlopes, work);
         }
 
         /// <summary>
@@ -412,7 +434,10 @@ namespace KernelGen
         private readonly record struct ItemRows(int Queries, int Keys, int FirstQuery, int FirstKey);
 
         /// <summary>Item <paramref name="item"/>'s rows: its lengths, or its packed rows from the sequence starts.</summary>
-        private static ItemRows Rows(BatchedShape shape, int item, in BatchedArguments arguments)
+        private static ItemRows Rows<TQuery, TKeyValue, TOutput>(BatchedShape shape, int item, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
             if (shape.Packed)
             {
@@ -430,7 +455,10 @@ namespace KernelGen
         /// slope (the call's [H] or [B, H] slopes, else the standard ones), its bias slab ([Nq, Nk] rows of stride Nk: the
         /// shared one, the item's, or the item's head's) and its sink.
         /// </summary>
-        private static ScoreArguments HeadScores(BatchedShape shape, in BatchedArguments arguments, ReadOnlySpan<float> standardSlopes, int item, int head)
+        private static ScoreArguments HeadScores<TQuery, TKeyValue, TOutput>(BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments, ReadOnlySpan<float> standardSlopes, int item, int head)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
             ReadOnlySpan<float> slopes = arguments.AlibiSlopes;
             float slope = slopes.Length == shape.Heads ? slopes[head] : !slopes.IsEmpty ? slopes[item * shape.Heads + head]
@@ -455,25 +483,28 @@ namespace KernelGen
 
         /// <summary>
         /// Computes head group <paramref name="group"/> (batch item group / KeyValueHeads, key/value head
-        /// group % KeyValueHeads): the Heads / KeyValueHeads query heads that read one key/value head.
+        /// group % KeyValueHeads): the Heads / KeyValueHeads query heads that read one key/value head, in one kernel call
+        /// that reads every span in place through its strides (see <see cref="HeadGroup{TQuery, TKeyValue, TOutput}"/>).
         /// </summary>
-        internal static void RunGroup<TKernel>(
+        internal static unsafe void RunGroup<TKernel, TQuery, TKeyValue, TOutput>(
             BatchedShape shape,
             int group,
-            in BatchedArguments arguments,
+            in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
             ReadOnlySpan<float> standardSlopes)
-            where TKernel : ISingleHeadKernel
+            where TKernel : IHeadGroupKernel
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
         {
-            ReadOnlySpan<float> query = arguments.Query, key = arguments.Key, value = arguments.Value;
-            Span<float> output = arguments.Output, logSumExp = arguments.LogSumExp;
-            ReadOnlySpan<bool> keyMask = arguments.KeyMask, mask = arguments.Mask;
             int d = shape.HeadDimension;
             int item = group / shape.KeyValueHeads;
             int keyHead = group % shape.KeyValueHeads;
             int perGroup = shape.Heads / shape.KeyValueHeads;
+            int firstHead = keyHead * perGroup;
             (int lq, int lk, int firstRow, int firstKey) = Rows(shape, item, arguments);
 
             // The item's run-time masks: its keys' flags, and its [Nq, Nk] mask rows (one shared [Nq, Nk] mask, or its own).
+            ReadOnlySpan<bool> keyMask = arguments.KeyMask, mask = arguments.Mask;
             ReadOnlySpan<bool> itemKeyMask = keyMask.IsEmpty ? default : keyMask.Slice(item * shape.KeyCount, lk);
             int maskArea = shape.QueryCount * shape.KeyCount;
             ReadOnlySpan<bool> itemMask = mask.IsEmpty ? default : mask.Length == maskArea ? mask : mask.Slice(item * maskArea, maskArea);
@@ -481,84 +512,59 @@ namespace KernelGen
             // Rows are addressed as (rowItem, head, firstRow + n): a packed item is rows firstRow.. of one long sequence.
             int rowItem = shape.Packed ? 0 : item;
             int rowCount = shape.Packed ? lq : shape.QueryCount;
+            bool seqMajor = shape.Layout == AttentionLayout.BatchSeqHeadDim;
 
-            if (shape.Layout == AttentionLayout.BatchHeadSeqDim)
+            // Padding query rows (n >= lq) are zeros, log-sum-exp -inf; the valid ones are the kernel's.
+            Span<float> logSumExp = arguments.LogSumExp;
+            for (int g = 0; g < perGroup; g++)
             {
-                // Every head's rows are contiguous: the kernel reads and writes them in place.
-                ReadOnlySpan<float> keys = key.Slice(shape.RowOffset(item, keyHead, 0, shape.KeyValueHeads, shape.KeyCount), lk * d);
-                ReadOnlySpan<float> values = value.Slice(shape.RowOffset(item, keyHead, 0, shape.KeyValueHeads, shape.KeyCount), lk * d);
-                for (int g = 0; g < perGroup; g++)
+                LogSumExpRows(shape, logSumExp, item, firstHead + g, firstRow, lq);
+                for (int n = lq; n < rowCount; n++)
                 {
-                    int head = keyHead * perGroup + g;
-                    int offset = shape.RowOffset(item, head, 0, shape.Heads, shape.QueryCount);
-                    TKernel.Run(query.Slice(offset, lq * d), keys, values, output.Slice(offset, lq * d), LogSumExpRows(shape, logSumExp, item, head, firstRow, lq),
-                        itemKeyMask, itemMask, shape.KeyCount, HeadScores(shape, arguments, standardSlopes, item, head));
-                    output.Slice(offset + lq * d, (shape.QueryCount - lq) * d).Clear();
+                    arguments.Output.Slice(shape.RowOffset(rowItem, firstHead + g, firstRow + n, shape.Heads, shape.QueryCount), d).Clear();
                 }
-
-                return;
             }
 
             if (lq == 0)
             {
-                // No valid query: nothing to gather or compute; the item's rows are all padding.
-                for (int g = 0; g < perGroup; g++)
-                {
-                    int head = keyHead * perGroup + g;
-                    LogSumExpRows(shape, logSumExp, item, head, firstRow, 0);
-                    for (int n = 0; n < rowCount; n++)
-                    {
-                        output.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d).Clear();
-                    }
-                }
-
                 return;
             }
 
-            // [B, N, H, d]: gather the key/value head once, then each query head of the group in and out.
-            float[] keyBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lk * d));
-            float[] valueBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lk * d));
-            float[] queryBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lq * d));
-            float[] outputBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, lq * d));
-            try
-            {
-                for (int n = 0; n < lk; n++)
-                {
-                    int offset = shape.RowOffset(rowItem, keyHead, firstKey + n, shape.KeyValueHeads, shape.KeyCount);
-                    key.Slice(offset, d).CopyTo(keyBuffer.AsSpan(n * d, d));
-                    value.Slice(offset, d).CopyTo(valueBuffer.AsSpan(n * d, d));
-                }
+            // The group's first query row and first key row (no key row when the item has none: [B, N, H, d] offsets of
+            // later heads would then point past an empty span).
+            int queryOffset = shape.RowOffset(rowItem, firstHead, firstRow, shape.Heads, shape.QueryCount);
+            int keyOffset = lk == 0 ? 0 : shape.RowOffset(rowItem, keyHead, firstKey, shape.KeyValueHeads, shape.KeyCount);
 
+            // Each query head's score inputs, with its bias slab pinned for the call.
+            Span<ScoreState> states = perGroup <= 64 ? stackalloc ScoreState[perGroup] : new ScoreState[perGroup];
+            fixed (float* bias = arguments.Bias)
+            {
                 for (int g = 0; g < perGroup; g++)
                 {
-                    int head = keyHead * perGroup + g;
-                    for (int n = 0; n < lq; n++)
-                    {
-                        query.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d).CopyTo(queryBuffer.AsSpan(n * d, d));
-                    }
-
-                    TKernel.Run(queryBuffer.AsSpan(0, lq * d), keyBuffer.AsSpan(0, lk * d), valueBuffer.AsSpan(0, lk * d), outputBuffer.AsSpan(0, lq * d),
-                        LogSumExpRows(shape, logSumExp, item, head, firstRow, lq), itemKeyMask, itemMask, shape.KeyCount, HeadScores(shape, arguments, standardSlopes, item, head));
-                    for (int n = 0; n < rowCount; n++)
-                    {
-                        Span<float> row = output.Slice(shape.RowOffset(rowItem, head, firstRow + n, shape.Heads, shape.QueryCount), d);
-                        if (n < lq)
-                        {
-                            outputBuffer.AsSpan(n * d, d).CopyTo(row);
-                        }
-                        else
-                        {
-                            row.Clear();
-                        }
-                    }
+                    ScoreArguments scores = HeadScores(shape, arguments, standardSlopes, item, firstHead + g);
+                    float* slab = scores.Bias.IsEmpty ? null : (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(scores.Bias)); // inside the pinned bias
+                    states[g] = new ScoreState(scores.Scale, scores.AlibiSlope, scores.Sink, slab, scores.Bias.Length, scores.BiasStride);
                 }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(outputBuffer);
-                ArrayPool<float>.Shared.Return(queryBuffer);
-                ArrayPool<float>.Shared.Return(valueBuffer);
-                ArrayPool<float>.Shared.Return(keyBuffer);
+
+                int logSumExpStart = shape.Packed ? firstHead * shape.QueryCount + firstRow : (item * shape.Heads + firstHead) * shape.QueryCount;
+                var headGroup = new HeadGroup<TQuery, TKeyValue, TOutput>
+                {
+                    Query = arguments.Query.Slice(queryOffset),
+                    Output = arguments.Output.Slice(queryOffset),
+                    QueryRowStride = seqMajor ? shape.Heads * d : d,
+                    QueryHeadStride = seqMajor ? d : shape.QueryCount * d,
+                    Key = lk == 0 ? default : arguments.Key.Slice(keyOffset),
+                    Value = lk == 0 ? default : arguments.Value.Slice(keyOffset),
+                    KeyRowStride = seqMajor ? shape.KeyValueHeads * d : d,
+                    Heads = perGroup,
+                    QueryCount = lq,
+                    KeyCount = lk,
+                    LogSumExp = logSumExp.IsEmpty ? default : logSumExp.Slice(logSumExpStart),
+                    LogSumExpHeadStride = shape.QueryCount, // [B, H, Nq] or packed [H, total]
+                    Masks = new RuntimeMasks(itemKeyMask, itemMask, shape.KeyCount),
+                    Scores = states,
+                };
+                TKernel.Run(headGroup);
             }
         }
 

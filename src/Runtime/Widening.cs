@@ -246,29 +246,33 @@ namespace KernelGen
             }
         }
 
-        /// <summary>4 f16 or bf16 values (a JIT-time type test picks the load), widened exactly.</summary>
+        /// <summary>4 float, f16 or bf16 values (a JIT-time type test picks the load), widened exactly (floats as they are).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static Vector128<float> LoadWidened128<T>(ref T source)
             where T : unmanaged =>
-            typeof(T) == typeof(Half) ? LoadWidened128(ref Unsafe.As<T, Half>(ref source)) : LoadWidened128(ref Unsafe.As<T, BFloat16>(ref source));
+            typeof(T) == typeof(float) ? Vector128.LoadUnsafe(ref Unsafe.As<T, float>(ref source))
+            : typeof(T) == typeof(Half) ? LoadWidened128(ref Unsafe.As<T, Half>(ref source)) : LoadWidened128(ref Unsafe.As<T, BFloat16>(ref source));
 
-        /// <summary>8 f16 or bf16 values (a JIT-time type test picks the load), widened exactly.</summary>
+        /// <summary>8 float, f16 or bf16 values (a JIT-time type test picks the load), widened exactly (floats as they are).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static Vector256<float> LoadWidened256<T>(ref T source)
             where T : unmanaged =>
-            typeof(T) == typeof(Half) ? LoadWidened256(ref Unsafe.As<T, Half>(ref source)) : LoadWidened256(ref Unsafe.As<T, BFloat16>(ref source));
+            typeof(T) == typeof(float) ? Vector256.LoadUnsafe(ref Unsafe.As<T, float>(ref source))
+            : typeof(T) == typeof(Half) ? LoadWidened256(ref Unsafe.As<T, Half>(ref source)) : LoadWidened256(ref Unsafe.As<T, BFloat16>(ref source));
 
-        /// <summary>16 f16 or bf16 values (a JIT-time type test picks the load), widened exactly.</summary>
+        /// <summary>16 float, f16 or bf16 values (a JIT-time type test picks the load), widened exactly (floats as they are).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static Vector512<float> LoadWidened512<T>(ref T source)
             where T : unmanaged =>
-            typeof(T) == typeof(Half) ? LoadWidened512(ref Unsafe.As<T, Half>(ref source)) : LoadWidened512(ref Unsafe.As<T, BFloat16>(ref source));
+            typeof(T) == typeof(float) ? Vector512.LoadUnsafe(ref Unsafe.As<T, float>(ref source))
+            : typeof(T) == typeof(Half) ? LoadWidened512(ref Unsafe.As<T, Half>(ref source)) : LoadWidened512(ref Unsafe.As<T, BFloat16>(ref source));
 
-        /// <summary>One f16 or bf16 value, widened exactly.</summary>
+        /// <summary>One float, f16 or bf16 value, widened exactly (a float as it is).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static float Widen<T>(T value)
             where T : unmanaged =>
-            typeof(T) == typeof(Half) ? Widen(Unsafe.As<T, Half>(ref value)) : Widen(Unsafe.As<T, BFloat16>(ref value));
+            typeof(T) == typeof(float) ? Unsafe.As<T, float>(ref value)
+            : typeof(T) == typeof(Half) ? Widen(Unsafe.As<T, Half>(ref value)) : Widen(Unsafe.As<T, BFloat16>(ref value));
 
         /// <summary>
         /// Rounds every float of <paramref name="source"/> to f16 into <paramref name="destination"/>: to nearest, ties to

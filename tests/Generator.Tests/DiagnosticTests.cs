@@ -220,13 +220,6 @@ namespace KernelGen.Generator.Tests
         }
 
         [Fact]
-        public void KG0025_SixteenBitSpansOnABatchedKernel()
-        {
-            AssertSingle(Wrap("[AttentionKernel(64, Heads = 4)]\n        public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output, int batch);"),
-                "KG0025", DiagnosticSeverity.Error, "ReadOnlySpan<Half>");
-        }
-
-        [Fact]
         public void KG0003_UnsupportedElementType()
         {
             AssertSingle(Wrap("[AttentionKernel(64)]\n        public static partial void Attend(ReadOnlySpan<double> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);"),

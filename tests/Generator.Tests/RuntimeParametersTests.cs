@@ -21,7 +21,7 @@ namespace KernelGen.Generator.Tests
             {
                 RuntimeParameter flag = Enum.Parse<RuntimeParameter>(member);
                 all |= flag;
-                PropertyInfo? property = typeof(BatchedArguments).GetProperty(member);
+                PropertyInfo? property = typeof(BatchedArguments<float, float, float>).GetProperty(member);
                 Assert.True(property is not null, $"BatchedArguments has no {member}");
                 Assert.Equal(type, Display(property!.PropertyType));
                 Assert.Equal(name, typeof(BatchedKernelInfo).GetProperty(member + "Name")!.GetValue(info));

@@ -40,7 +40,7 @@ namespace KernelGen.Runtime.Tests
             float[] value = new float[key.Length], output = new float[query.Length];
 
             BatchedShape shape = BatchedAttention.Validate(Info(RuntimeParameter.KeyLengths),
-                new BatchedArguments(query, key, value, output, Batch) { KeyLengths = new[] { 3, 1 } });
+                new BatchedArguments<float, float, float>(query, key, value, output, Batch) { KeyLengths = new[] { 3, 1 } });
 
             Assert.Equal((Batch, Positions, Positions, Heads, KeyValueHeads), (shape.Batch, shape.QueryCount, shape.KeyCount, shape.Heads, shape.KeyValueHeads));
         }
@@ -56,7 +56,7 @@ namespace KernelGen.Runtime.Tests
             };
 
             ArgumentException exception = Assert.Throws<ArgumentException>(() =>
-                BatchedAttention.Validate(info, new BatchedArguments(query, key, value, output, Batch) { KeyLengths = new[] { 3 } }));
+                BatchedAttention.Validate(info, new BatchedArguments<float, float, float>(query, key, value, output, Batch) { KeyLengths = new[] { 3 } }));
 
             Assert.Equal("lengths", exception.ParamName);
             Assert.Contains("items = 2", exception.Message, StringComparison.Ordinal);
@@ -80,12 +80,12 @@ namespace KernelGen.Runtime.Tests
 
             ArgumentException exception = Assert.Throws<ArgumentException>(() => BatchedAttention.Validate(info, parameter switch
             {
-                RuntimeParameter.KeyLengths => new BatchedArguments(query, key, value, output, Batch) { KeyLengths = lengths },
-                RuntimeParameter.QueryLengths => new BatchedArguments(query, key, value, output, Batch) { QueryLengths = lengths },
-                RuntimeParameter.SequenceStarts => new BatchedArguments(query, key, value, output, Batch) { SequenceStarts = lengths },
-                RuntimeParameter.LogSumExp => new BatchedArguments(query, key, value, output, Batch) { LogSumExp = logSumExp },
-                RuntimeParameter.KeyMask => new BatchedArguments(query, key, value, output, Batch) { KeyMask = flags },
-                _ => new BatchedArguments(query, key, value, output, Batch) { Mask = flags },
+                RuntimeParameter.KeyLengths => new BatchedArguments<float, float, float>(query, key, value, output, Batch) { KeyLengths = lengths },
+                RuntimeParameter.QueryLengths => new BatchedArguments<float, float, float>(query, key, value, output, Batch) { QueryLengths = lengths },
+                RuntimeParameter.SequenceStarts => new BatchedArguments<float, float, float>(query, key, value, output, Batch) { SequenceStarts = lengths },
+                RuntimeParameter.LogSumExp => new BatchedArguments<float, float, float>(query, key, value, output, Batch) { LogSumExp = logSumExp },
+                RuntimeParameter.KeyMask => new BatchedArguments<float, float, float>(query, key, value, output, Batch) { KeyMask = flags },
+                _ => new BatchedArguments<float, float, float>(query, key, value, output, Batch) { Mask = flags },
             }));
 
             Assert.Equal(name, exception.ParamName);
@@ -95,7 +95,7 @@ namespace KernelGen.Runtime.Tests
         [Fact]
         public void Validate_NullInfo_Throws()
         {
-            ArgumentNullException exception = Assert.Throws<ArgumentNullException>(() => BatchedAttention.Validate(null!, default));
+            ArgumentNullException exception = Assert.Throws<ArgumentNullException>(() => BatchedAttention.Validate(null!, default(BatchedArguments<float, float, float>)));
 
             Assert.Equal("info", exception.ParamName);
         }

@@ -148,12 +148,6 @@ namespace KernelGen.Generator.Diagnostics
             "'{0}' takes key as '{1}' but value as '{2}'; keys and values are one cache and must have one element type (float, System.Half or KernelGen.BFloat16)",
             DiagnosticSeverity.Error);
 
-        public static readonly DiagnosticDescriptor SixteenBitNeedsSingleHead = Create(
-            "KG0025",
-            "16-bit spans need a single-head kernel for now",
-            "'{0}' is batched (int batch) and takes 16-bit spans; 16-bit queries, keys, values and outputs are supported on single-head kernels so far: declare float spans, or one single-head kernel per head",
-            DiagnosticSeverity.Error);
-
         public static readonly DiagnosticDescriptor InternalError = Create(
             "KG0999",
             "KernelGen internal error",

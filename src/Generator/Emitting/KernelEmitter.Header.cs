@@ -8,6 +8,20 @@ namespace KernelGen.Generator.Emitting
 {
     internal static partial class KernelEmitter
     {
+        /// <summary>The element-type lines of the header, for a kernel with a 16-bit span.</summary>
+        private static void WriteElementTypes(CodeWriter writer, KernelSpec spec)
+        {
+            if (spec.AllFloat)
+            {
+                return;
+            }
+
+            writer.Line($"// Element types: query {ShortElement(spec.QueryElement)}, key and value {ShortElement(spec.KeyValueElement)}, output {ShortElement(spec.OutputElement)}; inputs are widened");
+            writer.Line("// exactly to float32, all arithmetic is float32, and a 16-bit output is rounded to nearest even once, at the end.");
+            writer.Line("// 16-bit keys and values are read in place by a decode step (widened in registers, or once per chunk shared by a");
+            writer.Line("// group's heads) and widened once by a prefill.");
+        }
+
         /// <summary>The comment that opens the file: the spec in words, what the kernel visits, and a picture of the mask.</summary>
         private static void WriteHeader(CodeWriter writer, KernelPlan plan)
         {
@@ -22,10 +36,15 @@ namespace KernelGen.Generator.Emitting
                 string h = Lit.Int(batch.Heads), kv = Lit.Int(batch.KeyValueHeads);
                 string shape = batch.Layout == 1 ? "[B, {0}, N, {1}]" : "[B, N, {0}, {1}]";
                 writer.Line($"// Batched: {h} query heads{(batch.KeyValueHeads == batch.Heads ? string.Empty : $" sharing {kv} key/value heads (query head h reads key/value head h / {Lit.Int(batch.Heads / batch.KeyValueHeads)})")}; layout {batch.LayoutName}.");
-                writer.Line($"// Shapes: query and output {string.Format(CultureInfo.InvariantCulture, shape, h, d).Replace("N,", "Nq,")}, key and value {string.Format(CultureInfo.InvariantCulture, shape, kv, d).Replace("N,", "Nk,")}, row-major floats.");
+                writer.Line($"// Shapes: query and output {string.Format(CultureInfo.InvariantCulture, shape, h, d).Replace("N,", "Nq,")}, key and value {string.Format(CultureInfo.InvariantCulture, shape, kv, d).Replace("N,", "Nk,")}, row-major{(spec.AllFloat ? " floats" : string.Empty)}.");
+                writer.Line("// Each (item, key/value head) is one engine call with the query heads that read it, every span read in place");
+                writer.Line("// through its row strides; a decode step reads the key/value head once for all of them.");
+                WriteElementTypes(writer, spec);
                 if (spec.TensorForm)
                 {
-                    writer.Line("// Tensor form: an overload takes query, key, value (ReadOnlyTensorSpan<float>) and output (TensorSpan<float>) of these");
+                    writer.Line(spec.AllFloat
+                        ? "// Tensor form: an overload takes query, key, value (ReadOnlyTensorSpan<float>) and output (TensorSpan<float>) of these"
+                        : $"// Tensor form: an overload takes query, key, value (ReadOnlyTensorSpan of {ShortElement(spec.QueryElement)}, {ShortElement(spec.KeyValueElement)}, {ShortElement(spec.KeyValueElement)}) and output (TensorSpan<{ShortElement(spec.OutputElement)}>) of these");
                     writer.Line("// shapes, dense and row-major, with B from the tensors; other shapes and strided views throw ArgumentException.");
                 }
 
@@ -38,12 +57,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Line(spec.AllFloat
                     ? $"// Head dimension: d = {d}; query and output are [Nq, {d}], key and value are [Nk, {d}], row-major floats."
                     : $"// Head dimension: d = {d}; query and output are [Nq, {d}], key and value are [Nk, {d}], row-major.");
-                if (!spec.AllFloat)
-                {
-                    writer.Line($"// Element types: query {ShortElement(spec.QueryElement)}, key and value {ShortElement(spec.KeyValueElement)}, output {ShortElement(spec.OutputElement)}; inputs are widened");
-                    writer.Line("// exactly to float32, all arithmetic is float32, and a 16-bit output is rounded to nearest even once, at the end.");
-                    writer.Line("// 16-bit keys and values are read in place by a decode step (widened in registers as they are scored) and widened once by a prefill.");
-                }
+                WriteElementTypes(writer, spec);
             }
 
             writer.Line(spec.Score is { RuntimeScale: true }

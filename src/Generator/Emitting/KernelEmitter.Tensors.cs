@@ -6,8 +6,15 @@ namespace KernelGen.Generator.Emitting
 {
     internal static partial class KernelEmitter
     {
-        /// <summary>The System.Numerics.Tensors types of the tensor form, as generated code spells them.</summary>
-        private const string ReadOnlyTensor = "global::System.Numerics.Tensors.ReadOnlyTensorSpan<float>", Tensor = "global::System.Numerics.Tensors.TensorSpan<float>";
+        /// <summary>The System.Numerics.Tensors read-only tensor of <paramref name="element"/>, as generated code spells it.</summary>
+        private static string ReadOnlyTensor(string element) => $"global::System.Numerics.Tensors.ReadOnlyTensorSpan<{element}>";
+
+        /// <summary>The System.Numerics.Tensors writable tensor of <paramref name="element"/>, as generated code spells it.</summary>
+        private static string Tensor(string element) => $"global::System.Numerics.Tensors.TensorSpan<{element}>";
+
+        /// <summary>The four tensors' types and names: query, key, value (read-only), output.</summary>
+        private static string TensorParameters(KernelSpec spec, string query, string key, string value, string output) =>
+            $"{ReadOnlyTensor(spec.QueryElement)} {query}, {ReadOnlyTensor(spec.KeyValueElement)} {key}, {ReadOnlyTensor(spec.KeyValueElement)} {value}, {Tensor(spec.OutputElement)} {output}";
 
         /// <summary>
         /// The tensor form beside the user's batched method: the same name and run-time parameters, query, key, value and
@@ -31,7 +38,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("/// ArgumentException naming the parameter before anything is written; then every check of the span form applies.</para>");
             writer.Line("/// </remarks>");
             writer.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"KernelGen\", {Lit.String(version)})]");
-            string tensors = $"{(spec.IsExtension ? "this " : string.Empty)}{ReadOnlyTensor} {names[0]}, {ReadOnlyTensor} {names[1]}, {ReadOnlyTensor} {names[2]}, {Tensor} {names[3]}";
+            string tensors = $"{(spec.IsExtension ? "this " : string.Empty)}{TensorParameters(spec, names[0], names[1], names[2], names[3])}";
             writer.Open($"{modifiers}void {spec.MethodName}({tensors}{declared})");
             string runtime = string.Concat(batch.RuntimeParameters.Select((_, i) => ", " + names[5 + i]));
             writer.Line($"global::{ImplementationNamespace}.{plan.ImplementationName}.RunTensors({names[0]}, {names[1]}, {names[2]}, {names[3]}{runtime});");
@@ -42,7 +49,7 @@ namespace KernelGen.Generator.Emitting
         /// The kernel class's side of the tensor form: shape and stride checks against TensorInfo, then the span form on the
         /// tensors' elements. It takes the declared run-time parameters under their table names.
         /// </summary>
-        private static void WriteRunTensors(CodeWriter writer, BatchSpec batch)
+        private static void WriteRunTensors(CodeWriter writer, KernelSpec spec, BatchSpec batch)
         {
             string declared = string.Join(", ", batch.RuntimeParameters.Select(static p => $"{RuntimeParameters.GlobalType(p)} {p}"));
             writer.Line();
@@ -50,7 +57,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("/// The tensor form: checks each tensor's rank, head count, head dimension and dense row-major strides (naming the");
             writer.Line("/// caller's parameter), then runs the span form on the tensors' elements.");
             writer.Line("/// </summary>");
-            string tensors = $"{ReadOnlyTensor} query, {ReadOnlyTensor} key, {ReadOnlyTensor} value, {Tensor} output";
+            string tensors = TensorParameters(spec, "query", "key", "value", "output");
             writer.Line(batch.RuntimeParameters.IsEmpty ? $"public static void RunTensors({tensors})" : $"public static void RunTensors({tensors},");
             if (!batch.RuntimeParameters.IsEmpty)
             {
@@ -66,21 +73,21 @@ namespace KernelGen.Generator.Emitting
                 writer.Line($"int batch = Math.Max(0, {batch.PackedStarts}.Length - 1); // packed: B + 1 sequence starts (the span form checks them)");
             }
 
-            WriteArguments(writer, "global::KernelGen.BatchedArguments arguments = ", "Elements(query), Elements(key), Elements(value), Elements(output), batch",
+            WriteArguments(writer, spec, $"{BatchedArgumentsType(spec)} arguments = ", "Elements(query), Elements(key), Elements(value), Elements(output), batch",
                 batch, i => batch.RuntimeParameters[i], ";");
             writer.Line("global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(TensorInfo, arguments);");
-            writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(TensorInfo, shape, arguments);");
+            writer.Line($"global::KernelGen.BatchedAttention.Run<Group, {ElementArguments(spec)}>(TensorInfo, shape, arguments);");
             writer.Close();
             writer.Line();
             writer.Line("/// <summary>");
-            writer.Line("/// The elements of a tensor that TensorShapes found dense and row-major: FlattenedLength floats from its first element");
+            writer.Line("/// The elements of a tensor that TensorShapes found dense and row-major: FlattenedLength elements from its first one");
             writer.Line("/// (TryGetSpan is not used: System.Numerics.Tensors 10 refuses it for a dense tensor with an inner dimension of length 1).");
             writer.Line("/// </summary>");
-            writer.Line($"private static ReadOnlySpan<float> Elements({ReadOnlyTensor} tensor) =>");
+            writer.Line($"private static ReadOnlySpan<T> Elements<T>({ReadOnlyTensor("T")} tensor) =>");
             writer.Line("    tensor.IsEmpty ? default : MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), (int)tensor.FlattenedLength);");
             writer.Line();
-            writer.Line("/// <summary>The elements of a dense, row-major output tensor, as <see cref=\"Elements(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float})\"/>.</summary>");
-            writer.Line($"private static Span<float> Elements({Tensor} tensor) =>");
+            writer.Line("/// <summary>The elements of a dense, row-major output tensor, as <see cref=\"Elements{T}(global::System.Numerics.Tensors.ReadOnlyTensorSpan{T})\"/>.</summary>");
+            writer.Line($"private static Span<T> Elements<T>({Tensor("T")} tensor) =>");
             writer.Line("    tensor.IsEmpty ? default : MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), (int)tensor.FlattenedLength);");
         }
     }

@@ -60,7 +60,7 @@ namespace KernelGen.Generator.Emitting
                 // The spans in one BatchedArguments: the run-time parameters the method declares, by their table members.
                 string declared = string.Concat(batch.RuntimeParameters.Select((p, i) => $", {RuntimeParameters.GlobalType(p)} {names[5 + i]}"));
                 writer.Open($"{modifiers}partial void {spec.MethodName}({spans}, int {names[4]}{declared})");
-                WriteArguments(writer, $"global::{ImplementationNamespace}.{plan.ImplementationName}.RunBatched(",
+                WriteArguments(writer, spec, $"global::{ImplementationNamespace}.{plan.ImplementationName}.RunBatched(",
                     $"{names[0]}, {names[1]}, {names[2]}, {names[3]}, {names[4]}", batch, i => names[5 + i], ");");
                 writer.Close();
                 if (spec.TensorForm)
@@ -85,9 +85,9 @@ namespace KernelGen.Generator.Emitting
         /// an initialiser setting each declared run-time parameter (its table member) to <paramref name="value"/> of its
         /// index, then <paramref name="suffix"/>. Undeclared run-time spans stay empty.
         /// </summary>
-        private static void WriteArguments(CodeWriter writer, string prefix, string dataArguments, BatchSpec batch, System.Func<int, string> value, string suffix)
+        private static void WriteArguments(CodeWriter writer, KernelSpec spec, string prefix, string dataArguments, BatchSpec batch, System.Func<int, string> value, string suffix)
         {
-            string creation = $"{prefix}new global::KernelGen.BatchedArguments({dataArguments})";
+            string creation = $"{prefix}new {BatchedArgumentsType(spec)}({dataArguments})";
             if (batch.RuntimeParameters.IsEmpty)
             {
                 writer.Line(creation + suffix);
@@ -102,6 +102,10 @@ namespace KernelGen.Generator.Emitting
 
             writer.Close(suffix);
         }
+
+        /// <summary>The runtime's BatchedArguments closed over the kernel's element types.</summary>
+        private static string BatchedArgumentsType(KernelSpec spec) =>
+            $"global::KernelGen.BatchedArguments<{spec.QueryElement}, {spec.KeyValueElement}, {spec.OutputElement}>";
 
         /// <summary>
         /// A parameter's name as the string an exception reports: the identifier without its <c>@</c> escape. A literal
@@ -404,72 +408,84 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("/// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then");
                 writer.Line("/// computes every (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.");
                 writer.Line("/// </summary>");
-                writer.Line("public static void RunBatched(in global::KernelGen.BatchedArguments arguments)");
+                writer.Line($"public static void RunBatched(in {BatchedArgumentsType(plan.Spec)} arguments)");
                 writer.Open();
                 writer.Line("// Validation: every length and length argument, and that output shares no memory with an input, before anything is written.");
                 writer.Line("global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);");
-                writer.Line("global::KernelGen.BatchedAttention.Run<SingleHead>(Info, shape, arguments);");
+                writer.Line($"global::KernelGen.BatchedAttention.Run<Group, {ElementArguments(plan.Spec)}>(Info, shape, arguments);");
                 writer.Close();
                 if (plan.Spec.TensorForm)
                 {
-                    WriteRunTensors(writer, batch);
+                    WriteRunTensors(writer, plan.Spec, batch);
                 }
 
                 writer.Line();
-                writer.Line("/// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>");
-                writer.Open("private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel");
-                writer.Line("public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,");
-                writer.Line("    ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, global::KernelGen.ScoreArguments scores) =>");
-                writer.Line("    Compute(query, key, value, output, logSumExp, new global::KernelGen.Engine.RuntimeMasks(keyMask, mask, maskStride), scores);");
+                writer.Line("/// <summary>");
+                writer.Line("/// One key/value head of one batch item and the query heads that read it, as the batched driver calls it: the");
+                writer.Line("/// runtime's engine with this kernel's mask and the widest accelerated path (IsHardwareAccelerated is a JIT-time");
+                writer.Line("/// constant, so only one branch is compiled).");
+                writer.Line("/// </summary>");
+                writer.Open("private readonly struct Group : global::KernelGen.IHeadGroupKernel");
+                writer.Line("public static void Run<TQuery, TKeyValue, TOutput>(scoped in global::KernelGen.Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)");
+                writer.Line("    where TQuery : unmanaged");
+                writer.Line("    where TKeyValue : unmanaged");
+                writer.Line("    where TOutput : unmanaged");
+                writer.Open();
+                WritePathDispatch(writer, plan, "ComputeGroup(group);");
                 writer.Close();
+                writer.Close();
+                return;
+            }
+
+            bool scale = plan.Spec.Score is { RuntimeScale: true };
+            writer.Line("/// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>");
+            KernelSpec spec = plan.Spec;
+            writer.Line($"public static void Run(ReadOnlySpan<{spec.QueryElement}> query, ReadOnlySpan<{spec.KeyValueElement}> key, ReadOnlySpan<{spec.KeyValueElement}> value, Span<{spec.OutputElement}> output,");
+            writer.Line(scale ? "    float scale, string queryName, string keyName, string valueName, string outputName, string scaleName)"
+                : "    string queryName, string keyName, string valueName, string outputName)");
+            writer.Open();
+            writer.Line("// Validation: every length, and that output shares no memory with an input, is checked before anything is written.");
+            writer.Line("global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,");
+            writer.Line("    queryName, keyName, valueName, outputName, out _, out _);");
+            if (scale)
+            {
+                writer.Line("global::KernelGen.AttentionGuard.ValidateScale(scale, scaleName);");
+                writer.Line("Compute(query, key, value, output, Span<float>.Empty, default, new global::KernelGen.ScoreArguments { Scale = scale });");
             }
             else
             {
-                bool scale = plan.Spec.Score is { RuntimeScale: true };
-                writer.Line("/// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>");
-                KernelSpec spec = plan.Spec;
-                writer.Line($"public static void Run(ReadOnlySpan<{spec.QueryElement}> query, ReadOnlySpan<{spec.KeyValueElement}> key, ReadOnlySpan<{spec.KeyValueElement}> value, Span<{spec.OutputElement}> output,");
-                writer.Line(scale ? "    float scale, string queryName, string keyName, string valueName, string outputName, string scaleName)"
-                    : "    string queryName, string keyName, string valueName, string outputName)");
-                writer.Open();
-                writer.Line("// Validation: every length, and that output shares no memory with an input, is checked before anything is written.");
-                writer.Line("global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,");
-                writer.Line("    queryName, keyName, valueName, outputName, out _, out _);");
-                if (scale)
-                {
-                    writer.Line("global::KernelGen.AttentionGuard.ValidateScale(scale, scaleName);");
-                    writer.Line("Compute(query, key, value, output, Span<float>.Empty, default, new global::KernelGen.ScoreArguments { Scale = scale });");
-                }
-                else
-                {
-                    writer.Line("Compute(query, key, value, output, Span<float>.Empty, default, default);");
-                }
-
-                writer.Close();
+                writer.Line("Compute(query, key, value, output, Span<float>.Empty, default, default);");
             }
 
+            writer.Close();
             writer.Line();
             writer.Line("/// <summary>");
             writer.Line("/// Computes every row of one head (lengths already checked) in the runtime's engine, with this kernel's mask and the");
             writer.Line("/// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.");
             writer.Line("/// </summary>");
-            KernelSpec kernel = plan.Spec;
-            writer.Line($"private static void Compute(ReadOnlySpan<{kernel.QueryElement}> query, ReadOnlySpan<{kernel.KeyValueElement}> key, ReadOnlySpan<{kernel.KeyValueElement}> value, Span<{kernel.OutputElement}> output, Span<float> logSumExp,");
+            writer.Line($"private static void Compute(ReadOnlySpan<{spec.QueryElement}> query, ReadOnlySpan<{spec.KeyValueElement}> key, ReadOnlySpan<{spec.KeyValueElement}> value, Span<{spec.OutputElement}> output, Span<float> logSumExp,");
             writer.Line("    global::KernelGen.Engine.RuntimeMasks masks, global::KernelGen.ScoreArguments scores)");
             writer.Open();
+            // 16-bit spans: the engine's element-generic entry widens them exactly and rounds a 16-bit output once.
+            string elements = spec.AllFloat ? string.Empty : $"<{ElementArguments(spec)}>";
+            WritePathDispatch(writer, plan, $"Compute{elements}(query, key, value, output, logSumExp, masks, scores);");
+            writer.Close();
+        }
+
+        /// <summary>The element types as type arguments: query, key and value, output.</summary>
+        private static string ElementArguments(KernelSpec spec) => $"{spec.QueryElement}, {spec.KeyValueElement}, {spec.OutputElement}";
+
+        /// <summary>One branch per path, widest first, each calling <paramref name="call"/> on the engine specialised for it.</summary>
+        private static void WritePathDispatch(CodeWriter writer, KernelPlan plan, string call)
+        {
             PathPlan[] paths = plan.Paths.ToArray();
             string score = plan.Spec.Score is null ? "global::KernelGen.Engine.IdentityScore" : "global::KernelGen.Engine.ModifiedScore<Score>";
-            // 16-bit spans: the engine's element-generic entry widens them exactly and rounds a 16-bit output once.
-            string elements = kernel.AllFloat ? string.Empty : $"<{kernel.QueryElement}, {kernel.KeyValueElement}, {kernel.OutputElement}>";
             for (int i = 0; i < paths.Length; i++)
             {
-                string call = $"global::KernelGen.Engine.AttentionEngine<{paths[i].Name}, Mask, {score}>.Compute{elements}(query, key, value, output, logSumExp, masks, scores);";
                 writer.Open(i == 0 ? $"if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : i < paths.Length - 1 ? $"else if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : "else");
-                writer.Line(call);
+                writer.Line($"global::KernelGen.Engine.AttentionEngine<{paths[i].Name}, Mask, {score}>.{call}");
                 writer.Close();
             }
-
-            writer.Close();
         }
     }
 }

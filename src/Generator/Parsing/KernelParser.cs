@@ -159,7 +159,7 @@ namespace KernelGen.Generator.Parsing
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidSignature, nameLocation, name, signatureProblem));
             }
 
-            // Element types: key and value of one type; 16-bit spans on single-head kernels only (for now).
+            // Element types: key and value of one type.
             string queryElement = "float", keyValueElement = "float", outputElement = "float";
             if (signatureProblem is null)
             {
@@ -170,12 +170,6 @@ namespace KernelGen.Generator.Parsing
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MixedKeyValueTypes, LocationInfo.From(syntax.ParameterList.Parameters[2].Type), name,
                         method.Parameters[1].Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat), method.Parameters[2].Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
-                }
-                else if ((queryElement, keyValueElement, outputElement) != ("float", "float", "float") && method.Parameters.Length > 4
-                    && method.Parameters[4].Type.SpecialType == SpecialType.System_Int32)
-                {
-                    int first16 = queryElement != "float" ? 0 : keyValueElement != "float" ? 1 : 3;
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SixteenBitNeedsSingleHead, LocationInfo.From(syntax.ParameterList.Parameters[first16].Type), name));
                 }
             }
 

@@ -17,7 +17,7 @@ namespace KernelGen.Engine
     /// <typeparam name="TPath">The d-unrolled micro-kernels of one vector width.</typeparam>
     /// <typeparam name="TMask">The kernel's causal / window / global-token constants.</typeparam>
     /// <typeparam name="TScore">What happens to a scaled score before the mask, and the sink (IdentityScore or ModifiedScore).</typeparam>
-    public static class AttentionEngine<TPath, TMask, TScore>
+    public static partial class AttentionEngine<TPath, TMask, TScore>
         where TPath : struct, IHeadDimensionPath
         where TMask : struct, IAttentionMask
         where TScore : struct, IScoreTransform
@@ -194,7 +194,7 @@ namespace KernelGen.Engine
                 float[] scratch = ArrayPool<float>.Shared.Rent(2 * KeyBlock * D);
                 try
                 {
-                    var rows = new WidenedRows<TKeyValue>(key, value, scratch.AsSpan(0, KeyBlock * D), scratch.AsSpan(KeyBlock * D, KeyBlock * D));
+                    var rows = new StridedRows<TKeyValue>(key, value, D, scratch.AsSpan(0, KeyBlock * D), scratch.AsSpan(KeyBlock * D, KeyBlock * D));
                     ReadOnlySpan<bool> keyMask = TMask.HasRuntimeMasks ? masks.KeyMask : default;
                     ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? masks.Mask : default;
                     RunSingleRows(query, default, default, ref rows, output, logSumExp, queryCount, keyCount, 0, queryCount, keyMask, mask, masks.MaskStride, default,
@@ -1036,6 +1036,7 @@ namespace KernelGen.Engine
         {
             private readonly ref float _key;
             private readonly ref float _value;
+            private readonly int _first;
 
             public FloatRows(ReadOnlySpan<float> key, ReadOnlySpan<float> value)
             {
@@ -1043,36 +1044,46 @@ namespace KernelGen.Engine
                 _value = ref MemoryMarshal.GetReference(value);
             }
 
+            /// <summary>Rows of a chunk copied out of a longer sequence: key index j is row j - <paramref name="first"/> of the spans.</summary>
+            public FloatRows(ReadOnlySpan<float> key, ReadOnlySpan<float> value, int first)
+                : this(key, value)
+            {
+                _first = first;
+            }
+
             public static bool Widens => false;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores) => TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref _key, start * D), scores);
+            public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores) => TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref _key, (start - _first) * D), scores);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start) =>
-                TPath.AccumulateBlock(accumulator, correction, weights, ref Unsafe.Add(ref _value, start * D));
+                TPath.AccumulateBlock(accumulator, correction, weights, ref Unsafe.Add(ref _value, (start - _first) * D));
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public ref float Keys(int start, int count) => ref Unsafe.Add(ref _key, start * D);
+            public ref float Keys(int start, int count) => ref Unsafe.Add(ref _key, (start - _first) * D);
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public ref float Values(int start, int count) => ref Unsafe.Add(ref _value, start * D);
+            public ref float Values(int start, int count) => ref Unsafe.Add(ref _value, (start - _first) * D);
         }
 
         /// <summary>
-        /// 16-bit key and value rows, scored and accumulated straight from memory with exact widening in registers;
+        /// Key and value rows of any element type (float, f16, bf16) <c>stride</c> elements apart (d for [.., N, d] rows,
+        /// H_kv x d for [B, N, H, d] rows), scored and accumulated straight from memory with exact widening in registers;
         /// Keys/Values widen a block into scratch only for the rare careful path (a masked block with a non-finite value).
         /// </summary>
-        private readonly ref struct WidenedRows<TElement> : IKeyValueRows
+        private readonly ref struct StridedRows<TElement> : IKeyValueRows
             where TElement : unmanaged
         {
             private readonly ReadOnlySpan<TElement> _key, _value;
             private readonly Span<float> _keyScratch, _valueScratch;
+            private readonly int _stride;
 
-            public WidenedRows(ReadOnlySpan<TElement> key, ReadOnlySpan<TElement> value, Span<float> keyScratch, Span<float> valueScratch)
+            public StridedRows(ReadOnlySpan<TElement> key, ReadOnlySpan<TElement> value, int stride, Span<float> keyScratch, Span<float> valueScratch)
             {
                 _key = key;
                 _value = value;
+                _stride = stride;
                 _keyScratch = keyScratch;
                 _valueScratch = valueScratch;
             }
@@ -1085,10 +1096,10 @@ namespace KernelGen.Engine
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
             {
-                ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * D);
+                ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * _stride);
                 for (int t = 0; t < scores.Length; t++)
                 {
-                    ref TElement row = ref Unsafe.Add(ref rows, t * D);
+                    ref TElement row = ref Unsafe.Add(ref rows, t * _stride);
                     int c = 0;
                     float dot = 0f;
                     if (Vector256.IsHardwareAccelerated && D >= 8)
@@ -1128,7 +1139,7 @@ namespace KernelGen.Engine
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start)
             {
-                ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), start * D);
+                ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), start * _stride);
                 ref float sums = ref MemoryMarshal.GetReference(accumulator);
                 int c = 0;
                 if (Vector256.IsHardwareAccelerated)
@@ -1141,7 +1152,7 @@ namespace KernelGen.Engine
                         Vector256<float> s3 = Vector256.LoadUnsafe(ref sums, (nuint)(c + 24)) * correction;
                         for (int t = 0; t < weights.Length; t++)
                         {
-                            ref TElement row = ref Unsafe.Add(ref rows, t * D + c);
+                            ref TElement row = ref Unsafe.Add(ref rows, t * _stride + c);
                             Vector256<float> weight = Vector256.Create(weights[t]);
                             s0 = Vector256.FusedMultiplyAdd(weight, LoadWidened256(ref row, 0), s0);
                             s1 = Vector256.FusedMultiplyAdd(weight, LoadWidened256(ref row, 8), s1);
@@ -1160,7 +1171,7 @@ namespace KernelGen.Engine
                         Vector256<float> s0 = Vector256.LoadUnsafe(ref sums, (nuint)c) * correction;
                         for (int t = 0; t < weights.Length; t++)
                         {
-                            s0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[t]), LoadWidened256(ref Unsafe.Add(ref rows, t * D + c), 0), s0);
+                            s0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[t]), LoadWidened256(ref Unsafe.Add(ref rows, t * _stride + c), 0), s0);
                         }
 
                         s0.StoreUnsafe(ref sums, (nuint)c);
@@ -1172,7 +1183,7 @@ namespace KernelGen.Engine
                     float sum = Unsafe.Add(ref sums, c) * correction;
                     for (int t = 0; t < weights.Length; t++)
                     {
-                        sum += weights[t] * WidenOne(Unsafe.Add(ref rows, t * D + c));
+                        sum += weights[t] * WidenOne(Unsafe.Add(ref rows, t * _stride + c));
                     }
 
                     Unsafe.Add(ref sums, c) = sum;
@@ -1189,13 +1200,13 @@ namespace KernelGen.Engine
 
             public ref float Keys(int start, int count)
             {
-                Storage.Widen(_key.Slice(start * D, count * D), _keyScratch);
+                Storage.WidenRows(_key, start * _stride, _stride, count, D, _keyScratch);
                 return ref MemoryMarshal.GetReference(_keyScratch);
             }
 
             public ref float Values(int start, int count)
             {
-                Storage.Widen(_value.Slice(start * D, count * D), _valueScratch);
+                Storage.WidenRows(_value, start * _stride, _stride, count, D, _valueScratch);
                 return ref MemoryMarshal.GetReference(_valueScratch);
             }
         }

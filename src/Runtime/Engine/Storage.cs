@@ -54,5 +54,43 @@ namespace KernelGen.Engine
                 throw new NotSupportedException($"{typeof(T)} is not an element type of a KernelGen kernel; use float, System.Half or KernelGen.BFloat16.");
             }
         }
+
+        /// <summary>
+        /// Widens <paramref name="rows"/> rows of <paramref name="d"/> elements, <paramref name="stride"/> apart from
+        /// <paramref name="offset"/> in <paramref name="source"/>, into contiguous rows of <paramref name="destination"/>.
+        /// </summary>
+        public static void WidenRows<T>(ReadOnlySpan<T> source, int offset, int stride, int rows, int d, Span<float> destination)
+            where T : unmanaged
+        {
+            if (stride == d)
+            {
+                Widen(source.Slice(offset, rows * d), destination);
+                return;
+            }
+
+            for (int row = 0; row < rows; row++)
+            {
+                Widen(source.Slice(offset + row * stride, d), destination.Slice(row * d, d));
+            }
+        }
+
+        /// <summary>
+        /// Rounds contiguous rows of <paramref name="d"/> floats into <paramref name="rows"/> rows <paramref name="stride"/>
+        /// apart from <paramref name="offset"/> in <paramref name="destination"/> (a copy for float).
+        /// </summary>
+        public static void NarrowRows<T>(ReadOnlySpan<float> source, Span<T> destination, int offset, int stride, int rows, int d)
+            where T : unmanaged
+        {
+            if (stride == d)
+            {
+                Narrow(source.Slice(0, rows * d), destination.Slice(offset, rows * d));
+                return;
+            }
+
+            for (int row = 0; row < rows; row++)
+            {
+                Narrow(source.Slice(row * d, d), destination.Slice(offset + row * stride, d));
+            }
+        }
     }
 }

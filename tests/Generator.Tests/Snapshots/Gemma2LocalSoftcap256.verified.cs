@@ -4,6 +4,8 @@
 //
 // Batched: 8 query heads sharing 4 key/value heads (query head h reads key/value head h / 2); layout BatchSeqHeadDim.
 // Shapes: query and output [B, Nq, 8, 256], key and value [B, Nk, 4, 256], row-major floats.
+// Each (item, key/value head) is one engine call with the query heads that read it, every span read in place
+// through its row strides; a decode step reads the key/value head once for all of them.
 // Run-time parameters: keyLengths[b] keys valid per item (padding keys are never read), queryLengths[b] queries valid per item (padding rows are written as zeros); positions below count valid tokens (Nq, Nk = the item's lengths).
 // Scale: s(i, j) = 0.0625 * dot(q_i, k_j), the default 1/sqrt(256).
 // Softcap: s = 50 * tanh(s / 50), so every score lies in (-50, 50).
@@ -90,7 +92,7 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         public static partial void LocalLayer(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output, int batch, global::System.ReadOnlySpan<int> keyLengths, global::System.ReadOnlySpan<int> queryLengths)
         {
-            global::KernelGen.Generated.LocalLayerKernel.RunBatched(new global::KernelGen.BatchedArguments(query, key, value, output, batch)
+            global::KernelGen.Generated.LocalLayerKernel.RunBatched(new global::KernelGen.BatchedArguments<float, float, float>(query, key, value, output, batch)
             {
                 KeyLengths = keyLengths,
                 QueryLengths = queryLengths,
@@ -132,43 +134,41 @@ namespace KernelGen.Generated
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then
         /// computes every (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
         /// </summary>
-        public static void RunBatched(in global::KernelGen.BatchedArguments arguments)
+        public static void RunBatched(in global::KernelGen.BatchedArguments<float, float, float> arguments)
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(Info, shape, arguments);
-        }
-
-        /// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>
-        private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel
-        {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, global::KernelGen.ScoreArguments scores) =>
-                Compute(query, key, value, output, logSumExp, new global::KernelGen.Engine.RuntimeMasks(keyMask, mask, maskStride), scores);
+            global::KernelGen.BatchedAttention.Run<Group, float, float, float>(Info, shape, arguments);
         }
 
         /// <summary>
-        /// Computes every row of one head (lengths already checked) in the runtime's engine, with this kernel's mask and the
-        /// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
+        /// One key/value head of one batch item and the query heads that read it, as the batched driver calls it: the
+        /// runtime's engine with this kernel's mask and the widest accelerated path (IsHardwareAccelerated is a JIT-time
+        /// constant, so only one branch is compiled).
         /// </summary>
-        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            global::KernelGen.Engine.RuntimeMasks masks, global::KernelGen.ScoreArguments scores)
+        private readonly struct Group : global::KernelGen.IHeadGroupKernel
         {
-            if (Vector512.IsHardwareAccelerated)
+            public static void Run<TQuery, TKeyValue, TOutput>(scoped in global::KernelGen.Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)
+                where TQuery : unmanaged
+                where TKeyValue : unmanaged
+                where TOutput : unmanaged
             {
-                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.Compute(query, key, value, output, logSumExp, masks, scores);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.Compute(query, key, value, output, logSumExp, masks, scores);
-            }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.Compute(query, key, value, output, logSumExp, masks, scores);
-            }
-            else
-            {
-                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.Compute(query, key, value, output, logSumExp, masks, scores);
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
+                }
+                else
+                {
+                    global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
+                }
             }
         }
 

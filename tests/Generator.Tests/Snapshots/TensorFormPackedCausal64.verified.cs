@@ -4,6 +4,8 @@
 //
 // Batched: 4 query heads sharing 2 key/value heads (query head h reads key/value head h / 2); layout BatchSeqHeadDim.
 // Shapes: query and output [B, Nq, 4, 64], key and value [B, Nk, 2, 64], row-major floats.
+// Each (item, key/value head) is one engine call with the query heads that read it, every span read in place
+// through its row strides; a decode step reads the key/value head once for all of them.
 // Tensor form: an overload takes query, key, value (ReadOnlyTensorSpan<float>) and output (TensorSpan<float>) of these
 // shapes, dense and row-major, with B from the tensors; other shapes and strided views throw ArgumentException.
 // Run-time parameters: logSumExp receives each row's ln sum exp(s) over its visible keys (plus e^sink with sinks; -inf for none, or the sink), sequenceStarts[b] .. sequenceStarts[b + 1] are item b's rows in packed [total, H, d] spans (no padding); positions below count valid tokens (Nq, Nk = the item's lengths).
@@ -62,7 +64,7 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         internal partial void Attend(global::System.ReadOnlySpan<float> q, global::System.ReadOnlySpan<float> k, global::System.ReadOnlySpan<float> v, global::System.Span<float> o, int batch, global::System.Span<float> logSumExp, global::System.ReadOnlySpan<int> sequenceStarts)
         {
-            global::KernelGen.Generated.AttendKernel.RunBatched(new global::KernelGen.BatchedArguments(q, k, v, o, batch)
+            global::KernelGen.Generated.AttendKernel.RunBatched(new global::KernelGen.BatchedArguments<float, float, float>(q, k, v, o, batch)
             {
                 LogSumExp = logSumExp,
                 SequenceStarts = sequenceStarts,
@@ -120,11 +122,11 @@ namespace KernelGen.Generated
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then
         /// computes every (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
         /// </summary>
-        public static void RunBatched(in global::KernelGen.BatchedArguments arguments)
+        public static void RunBatched(in global::KernelGen.BatchedArguments<float, float, float> arguments)
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(Info, shape, arguments);
+            global::KernelGen.BatchedAttention.Run<Group, float, float, float>(Info, shape, arguments);
         }
 
         /// <summary>
@@ -138,56 +140,54 @@ namespace KernelGen.Generated
             global::KernelGen.TensorShapes.ValidateBatched(TensorInfo, query.Lengths, query.Strides, key.Lengths, key.Strides,
                 value.Lengths, value.Strides, output.Lengths, output.Strides);
             int batch = Math.Max(0, sequenceStarts.Length - 1); // packed: B + 1 sequence starts (the span form checks them)
-            global::KernelGen.BatchedArguments arguments = new global::KernelGen.BatchedArguments(Elements(query), Elements(key), Elements(value), Elements(output), batch)
+            global::KernelGen.BatchedArguments<float, float, float> arguments = new global::KernelGen.BatchedArguments<float, float, float>(Elements(query), Elements(key), Elements(value), Elements(output), batch)
             {
                 LogSumExp = logSumExp,
                 SequenceStarts = sequenceStarts,
             };
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(TensorInfo, arguments);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(TensorInfo, shape, arguments);
+            global::KernelGen.BatchedAttention.Run<Group, float, float, float>(TensorInfo, shape, arguments);
         }
 
         /// <summary>
-        /// The elements of a tensor that TensorShapes found dense and row-major: FlattenedLength floats from its first element
+        /// The elements of a tensor that TensorShapes found dense and row-major: FlattenedLength elements from its first one
         /// (TryGetSpan is not used: System.Numerics.Tensors 10 refuses it for a dense tensor with an inner dimension of length 1).
         /// </summary>
-        private static ReadOnlySpan<float> Elements(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> tensor) =>
+        private static ReadOnlySpan<T> Elements<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> tensor) =>
             tensor.IsEmpty ? default : MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), (int)tensor.FlattenedLength);
 
-        /// <summary>The elements of a dense, row-major output tensor, as <see cref="Elements(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float})"/>.</summary>
-        private static Span<float> Elements(global::System.Numerics.Tensors.TensorSpan<float> tensor) =>
+        /// <summary>The elements of a dense, row-major output tensor, as <see cref="Elements{T}(global::System.Numerics.Tensors.ReadOnlyTensorSpan{T})"/>.</summary>
+        private static Span<T> Elements<T>(global::System.Numerics.Tensors.TensorSpan<T> tensor) =>
             tensor.IsEmpty ? default : MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), (int)tensor.FlattenedLength);
 
-        /// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>
-        private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel
-        {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, global::KernelGen.ScoreArguments scores) =>
-                Compute(query, key, value, output, logSumExp, new global::KernelGen.Engine.RuntimeMasks(keyMask, mask, maskStride), scores);
-        }
-
         /// <summary>
-        /// Computes every row of one head (lengths already checked) in the runtime's engine, with this kernel's mask and the
-        /// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
+        /// One key/value head of one batch item and the query heads that read it, as the batched driver calls it: the
+        /// runtime's engine with this kernel's mask and the widest accelerated path (IsHardwareAccelerated is a JIT-time
+        /// constant, so only one branch is compiled).
         /// </summary>
-        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            global::KernelGen.Engine.RuntimeMasks masks, global::KernelGen.ScoreArguments scores)
+        private readonly struct Group : global::KernelGen.IHeadGroupKernel
         {
-            if (Vector512.IsHardwareAccelerated)
+            public static void Run<TQuery, TKeyValue, TOutput>(scoped in global::KernelGen.Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)
+                where TQuery : unmanaged
+                where TKeyValue : unmanaged
+                where TOutput : unmanaged
             {
-                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
-            }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
-            }
-            else
-            {
-                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                }
+                else
+                {
+                    global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                }
             }
         }
 

@@ -4,6 +4,8 @@
 //
 // Batched: 12 query heads; layout BatchSeqHeadDim.
 // Shapes: query and output [B, Nq, 12, 32], key and value [B, Nk, 12, 32], row-major floats.
+// Each (item, key/value head) is one engine call with the query heads that read it, every span read in place
+// through its row strides; a decode step reads the key/value head once for all of them.
 // Tensor form: an overload takes query, key, value (ReadOnlyTensorSpan<float>) and output (TensorSpan<float>) of these
 // shapes, dense and row-major, with B from the tensors; other shapes and strided views throw ArgumentException.
 // Run-time parameters: keyLengths[b] keys valid per item (padding keys are never read), queryLengths[b] queries valid per item (padding rows are written as zeros); positions below count valid tokens (Nq, Nk = the item's lengths).
@@ -59,7 +61,7 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         public static partial void Attend(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output, int batch, global::System.ReadOnlySpan<int> keyLengths, global::System.ReadOnlySpan<int> queryLengths)
         {
-            global::KernelGen.Generated.AttendKernel.RunBatched(new global::KernelGen.BatchedArguments(query, key, value, output, batch)
+            global::KernelGen.Generated.AttendKernel.RunBatched(new global::KernelGen.BatchedArguments<float, float, float>(query, key, value, output, batch)
             {
                 KeyLengths = keyLengths,
                 QueryLengths = queryLengths,
@@ -117,11 +119,11 @@ namespace KernelGen.Generated
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then
         /// computes every (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
         /// </summary>
-        public static void RunBatched(in global::KernelGen.BatchedArguments arguments)
+        public static void RunBatched(in global::KernelGen.BatchedArguments<float, float, float> arguments)
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(Info, shape, arguments);
+            global::KernelGen.BatchedAttention.Run<Group, float, float, float>(Info, shape, arguments);
         }
 
         /// <summary>
@@ -134,56 +136,54 @@ namespace KernelGen.Generated
             // Validation: the tensors' shapes and strides against the layout, before anything is written.
             int batch = global::KernelGen.TensorShapes.ValidateBatched(TensorInfo, query.Lengths, query.Strides, key.Lengths, key.Strides,
                 value.Lengths, value.Strides, output.Lengths, output.Strides);
-            global::KernelGen.BatchedArguments arguments = new global::KernelGen.BatchedArguments(Elements(query), Elements(key), Elements(value), Elements(output), batch)
+            global::KernelGen.BatchedArguments<float, float, float> arguments = new global::KernelGen.BatchedArguments<float, float, float>(Elements(query), Elements(key), Elements(value), Elements(output), batch)
             {
                 KeyLengths = keyLengths,
                 QueryLengths = queryLengths,
             };
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(TensorInfo, arguments);
-            global::KernelGen.BatchedAttention.Run<SingleHead>(TensorInfo, shape, arguments);
+            global::KernelGen.BatchedAttention.Run<Group, float, float, float>(TensorInfo, shape, arguments);
         }
 
         /// <summary>
-        /// The elements of a tensor that TensorShapes found dense and row-major: FlattenedLength floats from its first element
+        /// The elements of a tensor that TensorShapes found dense and row-major: FlattenedLength elements from its first one
         /// (TryGetSpan is not used: System.Numerics.Tensors 10 refuses it for a dense tensor with an inner dimension of length 1).
         /// </summary>
-        private static ReadOnlySpan<float> Elements(global::System.Numerics.Tensors.ReadOnlyTensorSpan<float> tensor) =>
+        private static ReadOnlySpan<T> Elements<T>(global::System.Numerics.Tensors.ReadOnlyTensorSpan<T> tensor) =>
             tensor.IsEmpty ? default : MemoryMarshal.CreateReadOnlySpan(in tensor.GetPinnableReference(), (int)tensor.FlattenedLength);
 
-        /// <summary>The elements of a dense, row-major output tensor, as <see cref="Elements(global::System.Numerics.Tensors.ReadOnlyTensorSpan{float})"/>.</summary>
-        private static Span<float> Elements(global::System.Numerics.Tensors.TensorSpan<float> tensor) =>
+        /// <summary>The elements of a dense, row-major output tensor, as <see cref="Elements{T}(global::System.Numerics.Tensors.ReadOnlyTensorSpan{T})"/>.</summary>
+        private static Span<T> Elements<T>(global::System.Numerics.Tensors.TensorSpan<T> tensor) =>
             tensor.IsEmpty ? default : MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), (int)tensor.FlattenedLength);
 
-        /// <summary>One (batch item, head) pair over its valid rows, as the batched driver calls it.</summary>
-        private readonly struct SingleHead : global::KernelGen.ISingleHeadKernel
-        {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, global::KernelGen.ScoreArguments scores) =>
-                Compute(query, key, value, output, logSumExp, new global::KernelGen.Engine.RuntimeMasks(keyMask, mask, maskStride), scores);
-        }
-
         /// <summary>
-        /// Computes every row of one head (lengths already checked) in the runtime's engine, with this kernel's mask and the
-        /// widest accelerated path; IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled.
+        /// One key/value head of one batch item and the query heads that read it, as the batched driver calls it: the
+        /// runtime's engine with this kernel's mask and the widest accelerated path (IsHardwareAccelerated is a JIT-time
+        /// constant, so only one branch is compiled).
         /// </summary>
-        private static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-            global::KernelGen.Engine.RuntimeMasks masks, global::KernelGen.ScoreArguments scores)
+        private readonly struct Group : global::KernelGen.IHeadGroupKernel
         {
-            if (Vector512.IsHardwareAccelerated)
+            public static void Run<TQuery, TKeyValue, TOutput>(scoped in global::KernelGen.Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)
+                where TQuery : unmanaged
+                where TKeyValue : unmanaged
+                where TOutput : unmanaged
             {
-                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
-            }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
-            }
-            else
-            {
-                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                }
+                else if (Vector128.IsHardwareAccelerated)
+                {
+                    global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                }
+                else
+                {
+                    global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                }
             }
         }
 

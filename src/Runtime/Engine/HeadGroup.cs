@@ -1,0 +1,65 @@
+using System;
+
+namespace KernelGen.Engine
+{
+    /// <summary>
+    /// One key/value head of one batch item (or packed item) and the query heads that read it (one, or a GQA group), as
+    /// the batched driver hands it to a kernel: every span read and written in place through row strides, whatever the
+    /// layout, so neither [B, H, N, d] nor [B, N, H, d] is gathered per call.
+    /// </summary>
+    /// <remarks>
+    /// Query head g's row n is at <c>g x QueryHeadStride + n x QueryRowStride</c> of <see cref="Query"/>, and the same
+    /// element of <see cref="Output"/>; key and value row j at <c>j x KeyRowStride</c>; log-sum-exp of head g's row n at
+    /// <c>g x LogSumExpHeadStride + n</c>. Every row holds d = the kernel's head dimension elements.
+    /// </remarks>
+    /// <typeparam name="TQuery">The query's element type: float, <see cref="Half"/> or <see cref="BFloat16"/>.</typeparam>
+    /// <typeparam name="TKeyValue">The keys' and values' element type.</typeparam>
+    /// <typeparam name="TOutput">The output's element type.</typeparam>
+    public readonly ref struct HeadGroup<TQuery, TKeyValue, TOutput>
+        where TQuery : unmanaged
+        where TKeyValue : unmanaged
+        where TOutput : unmanaged
+    {
+        /// <summary>From the first query head's first row.</summary>
+        public ReadOnlySpan<TQuery> Query { get; init; }
+
+        /// <summary>From the first query head's first output row; shaped as <see cref="Query"/>.</summary>
+        public Span<TOutput> Output { get; init; }
+
+        /// <summary>Elements between two query (and output) rows of one head.</summary>
+        public int QueryRowStride { get; init; }
+
+        /// <summary>Elements between the first rows of two consecutive query heads (and output heads).</summary>
+        public int QueryHeadStride { get; init; }
+
+        /// <summary>From the first key row.</summary>
+        public ReadOnlySpan<TKeyValue> Key { get; init; }
+
+        /// <summary>From the first value row; shaped as <see cref="Key"/>.</summary>
+        public ReadOnlySpan<TKeyValue> Value { get; init; }
+
+        /// <summary>Elements between two key (and value) rows.</summary>
+        public int KeyRowStride { get; init; }
+
+        /// <summary>Query heads of the group.</summary>
+        public int Heads { get; init; }
+
+        /// <summary>Query rows per head (Nq of the item).</summary>
+        public int QueryCount { get; init; }
+
+        /// <summary>Key rows (Nk of the item).</summary>
+        public int KeyCount { get; init; }
+
+        /// <summary>From the first head's first row; empty when the kernel returns none.</summary>
+        public Span<float> LogSumExp { get; init; }
+
+        /// <summary>Entries between two heads' first rows of <see cref="LogSumExp"/>.</summary>
+        public int LogSumExpHeadStride { get; init; }
+
+        /// <summary>The item's run-time masks, shared by its heads.</summary>
+        public RuntimeMasks Masks { get; init; }
+
+        /// <summary>Each query head's score inputs (<see cref="Heads"/> entries; their bias pinned by the caller).</summary>
+        public ReadOnlySpan<ScoreState> Scores { get; init; }
+    }
+}
