@@ -1,0 +1,237 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Engine;
+using Xunit;
+
+namespace KernelGen.Kernels.Tests
+{
+    /// <summary>
+    /// Batched kernels with 16-bit spans (issue 14) against <see cref="ReferenceAttention.ComputeBatched"/> on the widened
+    /// inputs: grouped-query heads in both layouts (the [B, N, H, d] rows read in place through strides), packed items,
+    /// decode shapes (the group path that shares each key chunk across a group's heads) and prefill shapes, long rows that
+    /// span several shared chunks, B in {1, 3}, padding keys and dropped keys holding NaN or infinity. Float outputs must be
+    /// within <see cref="TestData.Tolerance"/>; a 16-bit output must lie between the 16-bit roundings of reference -+ that.
+    /// </summary>
+    [Collection(ProcessWideThreadSetting.Name)]
+    public sealed class BatchedStorageTests
+    {
+        private static readonly (int Queries, int Keys)[] Shapes = { (1, 1), (1, 300), (3, 200), (2, 2100), (17, 17), (65, 100), (100, 65) };
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        public void HalfCache_Gqa_StridedRows_MatchReference(int batch)
+        {
+            const int D = 64, H = 8, Kv = 2;
+            var spec = new AttentionSpec(D, causal: true, window: new AttentionWindow(40, 0), globalPositions: new[] { 0, 3 });
+            foreach ((int queries, int keys) in Shapes)
+            {
+                var random = new Random(batch * 100 + queries * 7 + keys);
+                int[] keyLengths = Lengths(random, batch, keys), queryLengths = Lengths(random, batch, queries);
+                float[] query = TestData.Uniform(random.Next(), batch * queries * H * D, 2f);
+                float[] key = Rounded<Half>(TestData.Uniform(random.Next(), batch * keys * Kv * D, 2f));
+                float[] value = Rounded<Half>(TestData.Uniform(random.Next(), key.Length));
+                PoisonPadding(key, value, AttentionLayout.BatchSeqHeadDim, D, Kv, batch, keys, keyLengths);
+                float[] output = TestData.Poisoned(query.Length), logSumExp = TestData.Poisoned(batch * H * queries);
+                BatchedStorageKernels.HalfCache_Gqa8x2_CausalWindowGlobals(query, Narrow<Half>(key), Narrow<Half>(value), output, batch, keyLengths, queryLengths, logSumExp);
+
+                double[] expected = new double[query.Length], expectedLse = new double[logSumExp.Length];
+                ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, keyLengths, queryLengths,
+                    logSumExp: expectedLse);
+                string shape = $"B={batch} Nq={queries} Nk={keys}";
+                AssertClose(output, expected, shape);
+                AssertClose(logSumExp, expectedLse, shape + " log-sum-exp");
+            }
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        public void BFloat16Everything_Gqa_HeadMajor_RuntimeMasks_Sinks_MatchReference(int batch)
+        {
+            const int D = 48, H = 4, Kv = 1;
+            var spec = new AttentionSpec(D, causal: true);
+            float[] sinks = { 0.5f, -1f, 2f, 0f };
+            foreach ((int queries, int keys) in Shapes)
+            {
+                var random = new Random(batch * 100 + queries * 11 + keys);
+                float[] query = Rounded<BFloat16>(TestData.Uniform(random.Next(), batch * H * queries * D, 2f));
+                float[] key = Rounded<BFloat16>(TestData.Uniform(random.Next(), batch * Kv * keys * D, 2f));
+                float[] value = Rounded<BFloat16>(TestData.Uniform(random.Next(), key.Length));
+
+                // About a fifth of the keys dropped, their keys NaN and values infinite: reading one shows.
+                bool[] keyMask = Enumerable.Range(0, batch * keys).Select(_ => random.Next(5) != 0).ToArray();
+                for (int i = 0; i < keyMask.Length; i++)
+                {
+                    if (!keyMask[i])
+                    {
+                        int b = i / keys, j = i % keys;
+                        key.AsSpan(((b * Kv) * keys + j) * D, D).Fill(float.NaN);
+                        value.AsSpan(((b * Kv) * keys + j) * D, D).Fill(float.PositiveInfinity);
+                    }
+                }
+
+                bool[] mask = Enumerable.Range(0, queries * keys).Select(_ => random.Next(4) != 0).ToArray();
+                BFloat16[] output = Enumerable.Repeat((BFloat16)float.NaN, query.Length).ToArray();
+                float[] logSumExp = TestData.Poisoned(batch * H * queries);
+                BatchedStorageKernels.BFloat16All_Gqa4x1_Bhsd_Masks_Sinks(Narrow<BFloat16>(query), Narrow<BFloat16>(key), Narrow<BFloat16>(value), output, batch,
+                    keyMask, mask, logSumExp, sinks);
+
+                double[] expected = new double[query.Length], expectedLse = new double[logSumExp.Length];
+                ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchHeadSeqDim, H, Kv, batch, query, key, value, expected, logSumExp: expectedLse,
+                    keyMask: keyMask, mask: mask, sinks: sinks);
+                string shape = $"B={batch} Nq={queries} Nk={keys}";
+                AssertRoundedWithin(Widen(output), expected, static x => (float)(BFloat16)x, shape);
+                AssertClose(logSumExp, expectedLse, shape + " log-sum-exp");
+            }
+        }
+
+        [Fact]
+        public void HalfEverything_Packed_Alibi_MatchReference()
+        {
+            const int D = 32, H = 4, Kv = 2;
+            var spec = new AttentionSpec(D, causal: true, alibi: true);
+            foreach (int[] starts in new[] { new[] { 0, 1 }, new[] { 0, 3, 3, 70 }, new[] { 0, 2100 }, new[] { 0, 1, 2, 3 } })
+            {
+                var random = new Random(starts[^1] * 3 + starts.Length);
+                int total = starts[^1], batch = starts.Length - 1;
+                float[] query = Rounded<Half>(TestData.Uniform(random.Next(), total * H * D, 2f));
+                float[] key = Rounded<Half>(TestData.Uniform(random.Next(), total * Kv * D, 2f));
+                float[] value = Rounded<Half>(TestData.Uniform(random.Next(), key.Length));
+                Half[] output = Enumerable.Repeat(Half.NaN, query.Length).ToArray();
+                BatchedStorageKernels.HalfAll_Gqa4x2_Packed_Alibi(Narrow<Half>(query), Narrow<Half>(key), Narrow<Half>(value), output, batch, starts);
+
+                double[] expected = new double[query.Length];
+                ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, sequenceStarts: starts);
+                AssertRoundedWithin(Widen(output), expected, static x => (float)(Half)x, $"starts [{string.Join(",", starts)}]");
+            }
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        public void BFloat16Cache_HalfOutput_Bias_Softcap_MatchReference(int batch)
+        {
+            const int D = 80, H = 2, Kv = 2;
+            var spec = new AttentionSpec(D, softcap: 4f);
+            foreach ((int queries, int keys) in Shapes)
+            {
+                var random = new Random(batch * 100 + queries * 13 + keys);
+                int[] keyLengths = Lengths(random, batch, keys);
+                float[] query = TestData.Uniform(random.Next(), batch * queries * H * D, 2f);
+                float[] key = Rounded<BFloat16>(TestData.Uniform(random.Next(), batch * keys * Kv * D, 2f));
+                float[] value = Rounded<BFloat16>(TestData.Uniform(random.Next(), key.Length));
+                PoisonPadding(key, value, AttentionLayout.BatchSeqHeadDim, D, Kv, batch, keys, keyLengths);
+                float[] bias = TestData.Uniform(random.Next(), batch * H * queries * keys);
+                Half[] output = Enumerable.Repeat(Half.NaN, query.Length).ToArray();
+                BatchedStorageKernels.BFloat16Cache_HalfOutput_Bias_Softcap(query, Narrow<BFloat16>(key), Narrow<BFloat16>(value), output, batch, keyLengths, bias);
+
+                double[] expected = new double[query.Length];
+                ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, keyLengths, bias: bias);
+                AssertRoundedWithin(Widen(output), expected, static x => (float)(Half)x, $"B={batch} Nq={queries} Nk={keys}");
+            }
+        }
+
+        [Fact]
+        public void SixteenBitBatchedCall_RejectsOverlapAcrossElementTypes_BeforeAnyWrite()
+        {
+            // A Half output laid over the bytes of the float query: the overlap is judged in bytes, whatever the element types.
+            const int D = 80, H = 2;
+            float[] query = TestData.Uniform(1, 2 * H * D);
+            BFloat16[] key = new BFloat16[3 * H * D], value = new BFloat16[key.Length];
+            var exception = Assert.ThrowsAny<ArgumentException>(() => BatchedStorageKernels.BFloat16Cache_HalfOutput_Bias_Softcap(query, key, value,
+                System.Runtime.InteropServices.MemoryMarshal.Cast<float, Half>(query.AsSpan()).Slice(query.Length / 2, query.Length), 1, default, new float[2 * H * 2 * 3]));
+            Assert.Equal("output", exception.ParamName);
+            Assert.Equal(TestData.Uniform(1, 2 * H * D), query); // nothing written
+
+            Half[] q16 = new Half[3 * 4 * 32], k16 = new Half[3 * 2 * 32], v16 = new Half[k16.Length];
+            Half[] output = Enumerable.Repeat(Half.NaN, q16.Length).ToArray();
+            var starts = Assert.ThrowsAny<ArgumentException>(() => BatchedStorageKernels.HalfAll_Gqa4x2_Packed_Alibi(q16, k16, v16, output, 1, new[] { 0, 2 }));
+            Assert.Equal("sequenceStarts", starts.ParamName);
+            Assert.All(output, static x => Assert.True(Half.IsNaN(x)));
+        }
+
+        [Fact]
+        public void SteadyState16BitDecodeStep_AllocatesNothing()
+        {
+            const int D = 64, H = 8, Kv = 2, Batch = 2, Keys = 1000;
+            float[] query = TestData.Uniform(1, Batch * H * D);
+            Half[] key = Narrow<Half>(TestData.Uniform(2, Batch * Keys * Kv * D)), value = Narrow<Half>(TestData.Uniform(3, key.Length));
+            float[] output = new float[query.Length], logSumExp = new float[Batch * H];
+            int[] keyLengths = { Keys, 700 }, queryLengths = { 1, 1 };
+            for (int warm = 0; warm < 3; warm++)
+            {
+                BatchedStorageKernels.HalfCache_Gqa8x2_CausalWindowGlobals(query, key, value, output, Batch, keyLengths, queryLengths, logSumExp);
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int call = 0; call < 20; call++)
+            {
+                BatchedStorageKernels.HalfCache_Gqa8x2_CausalWindowGlobals(query, key, value, output, Batch, keyLengths, queryLengths, logSumExp);
+            }
+
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        /// <summary>Per-item lengths: full, 1, 0 and random ones.</summary>
+        private static int[] Lengths(Random random, int batch, int limit) =>
+            Enumerable.Range(0, batch).Select(b => (b % 4) switch { 0 => limit, 1 => Math.Min(limit, 1), 2 => 0, _ => random.Next(0, limit + 1) }).ToArray();
+
+        /// <summary>Padding keys and values (past each item's length) are NaN: a kernel that reads one shows it.</summary>
+        private static void PoisonPadding(float[] key, float[] value, AttentionLayout layout, int d, int keyValueHeads, int batch, int keys, int[] keyLengths)
+        {
+            var shape = new BatchedShape(layout, d, keyValueHeads, keyValueHeads, batch, keys, keys);
+            for (int b = 0; b < batch; b++)
+            {
+                for (int h = 0; h < keyValueHeads; h++)
+                {
+                    for (int j = keyLengths[b]; j < keys; j++)
+                    {
+                        key.AsSpan(shape.RowOffset(b, h, j, keyValueHeads, keys), d).Fill(float.NaN);
+                        value.AsSpan(shape.RowOffset(b, h, j, keyValueHeads, keys), d).Fill(float.NaN);
+                    }
+                }
+            }
+        }
+
+        private static T[] Narrow<T>(float[] values)
+            where T : unmanaged
+        {
+            T[] narrow = new T[values.Length];
+            Storage.Narrow<T>(values, narrow);
+            return narrow;
+        }
+
+        private static float[] Widen<T>(T[] values)
+            where T : unmanaged
+        {
+            float[] wide = new float[values.Length];
+            Storage.Widen<T>(values, wide);
+            return wide;
+        }
+
+        /// <summary>The values rounded to <typeparamref name="T"/> and back: exactly what a kernel reads from a 16-bit span.</summary>
+        private static float[] Rounded<T>(float[] values)
+            where T : unmanaged => Widen(Narrow<T>(values));
+
+        private static void AssertClose(float[] actual, double[] expected, string what)
+        {
+            for (int i = 0; i < actual.Length; i++)
+            {
+                bool same = double.IsNegativeInfinity(expected[i]) ? float.IsNegativeInfinity(actual[i]) : Math.Abs(actual[i] - expected[i]) <= TestData.Tolerance;
+                Assert.True(same, $"{what}: element {i} is {actual[i]}, the reference {expected[i]}");
+            }
+        }
+
+        /// <summary>Each 16-bit output lies between the 16-bit roundings of (reference - tolerance) and (reference + tolerance).</summary>
+        private static void AssertRoundedWithin(float[] actual, double[] expected, Func<float, float> round, string what)
+        {
+            for (int i = 0; i < actual.Length; i++)
+            {
+                float low = round((float)(expected[i] - TestData.Tolerance)), high = round((float)(expected[i] + TestData.Tolerance));
+                Assert.True(actual[i] >= low && actual[i] <= high, $"{what}: element {i} is {actual[i]}, outside [{low}, {high}] (reference {expected[i]})");
+            }
+        }
+    }
+}
