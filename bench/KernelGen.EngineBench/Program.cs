@@ -6,6 +6,7 @@ using KernelGen.EngineBench;
 // dotnet run -c Release --project bench/KernelGen.EngineBench -- --filter '*' --job short
 // dotnet run -c Release --project bench/KernelGen.EngineBench -- --shares      (the pair shares the run-time masks keep)
 // dotnet run -c Release --project bench/KernelGen.EngineBench -- --score-ratios  (issue 13's ratios, interleaved medians)
+// dotnet run -c Release --project bench/KernelGen.EngineBench -- --gqa-decode    (issue 14's GQA decode table, interleaved medians)
 if (args.Contains("--shares"))
 {
     (double keyMask, double documents) = BatchedEngineBenchmarks.KeptShares();
@@ -18,6 +19,12 @@ if (args.Contains("--score-ratios"))
     // Issue 13's ratios measured interleaved (plain, modified, plain, modified, ...) so drift between BenchmarkDotNet's
     // runs of separate methods (this kernel's time wanders by 10% on L3-bound machines) cancels out.
     ScoreBenchmarks.PrintInterleavedRatios(rounds: 15);
+    return 0;
+}
+
+if (args.Contains("--gqa-decode"))
+{
+    GqaDecodeBenchmarks.PrintTable(rounds: 15);
     return 0;
 }
 

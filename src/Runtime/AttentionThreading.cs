@@ -153,23 +153,23 @@ namespace KernelGen
 
         /// <summary>
         /// Computes every head group of a batched call (see <see cref="BatchedAttention"/>) on up to
-        /// <see cref="MaxDegreeOfParallelism"/> threads, one group per claim. With a single group (one batch item, one
-        /// key/value head) the kernel call itself spreads its rows over the threads instead.
+        /// <see cref="MaxDegreeOfParallelism"/> threads, one kernel call of <paramref name="keyHeadsPerCall"/> key/value heads
+        /// per claim. With a single call the kernel call itself may spread its rows over the threads instead.
         /// </summary>
         internal static unsafe void ForHeadGroups<TKernel, TQuery, TKeyValue, TOutput>(BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
-            ReadOnlySpan<float> standardSlopes, long work)
+            ReadOnlySpan<float> standardSlopes, long work, int keyHeadsPerCall)
             where TKernel : IHeadGroupKernel
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
-            int groups = shape.Batch * shape.KeyValueHeads;
+            int groups = shape.Batch * (shape.KeyValueHeads / keyHeadsPerCall);
             int threads = ThreadsFor(work, MinWorkPerThread, units: groups);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
                 for (int group = 0; group < groups; group++)
                 {
-                    BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(shape, group, arguments, standardSlopes);
+                    BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(shape, group, keyHeadsPerCall, arguments, standardSlopes);
                 }
 
                 return;
@@ -195,7 +195,7 @@ namespace KernelGen
                 fixed (float* standardSlopePointer = standardSlopes)
                 {
                     HeadJob<TKernel, TQuery, TKeyValue, TOutput> job = HeadJob<TKernel, TQuery, TKeyValue, TOutput>.Instance;
-                    job.Prepare(shape, arguments.Batch, arguments.Scale,
+                    job.Prepare(shape, keyHeadsPerCall, arguments.Batch, arguments.Scale,
                         new(queryPointer, arguments.Query.Length), new(keyPointer, arguments.Key.Length), new(valuePointer, arguments.Value.Length),
                         new(outputPointer, arguments.Output.Length), new(logSumExpPointer, arguments.LogSumExp.Length),
                         new(keyLengthPointer, arguments.KeyLengths.Length), new(queryLengthPointer, arguments.QueryLengths.Length),
@@ -326,7 +326,7 @@ namespace KernelGen
             }
         }
 
-        /// <summary>One parallel batched call: claim c is head group c (a batch item's key/value head and its query heads).</summary>
+        /// <summary>One parallel batched call: claim c is kernel call c (a batch item's key/value heads, one or several, and their query heads).</summary>
         private sealed unsafe class HeadJob<TKernel, TQuery, TKeyValue, TOutput> : ClaimJob
             where TKernel : IHeadGroupKernel
             where TQuery : unmanaged
@@ -336,7 +336,7 @@ namespace KernelGen
             public static readonly HeadJob<TKernel, TQuery, TKeyValue, TOutput> Instance = new();
 
             private BatchedShape _shape;
-            private int _batch;
+            private int _batch, _keyHeadsPerCall;
             private float _scale;
             private PinnedSpan<TQuery> _query;
             private PinnedSpan<TKeyValue> _key, _value;
@@ -346,12 +346,12 @@ namespace KernelGen
             private PinnedSpan<bool> _keyMask, _mask;
 
             public void Prepare(
-                BatchedShape shape, int batch, float scale, PinnedSpan<TQuery> query, PinnedSpan<TKeyValue> key, PinnedSpan<TKeyValue> value, PinnedSpan<TOutput> output,
+                BatchedShape shape, int keyHeadsPerCall, int batch, float scale, PinnedSpan<TQuery> query, PinnedSpan<TKeyValue> key, PinnedSpan<TKeyValue> value, PinnedSpan<TOutput> output,
                 PinnedSpan<float> logSumExp, PinnedSpan<int> keyLengths, PinnedSpan<int> queryLengths, PinnedSpan<int> starts, PinnedSpan<int> queryStarts,
                 PinnedSpan<int> keyStarts, PinnedSpan<bool> keyMask, PinnedSpan<bool> mask, PinnedSpan<float> slopes, PinnedSpan<float> bias, PinnedSpan<float> sinks,
                 PinnedSpan<float> standardSlopes, int groups)
             {
-                (_shape, _batch, _scale) = (shape, batch, scale);
+                (_shape, _keyHeadsPerCall, _batch, _scale) = (shape, keyHeadsPerCall, batch, scale);
                 (_query, _key, _value, _output, _logSumExp) = (query, key, value, output, logSumExp);
                 (_keyLengths, _queryLengths, _starts, _queryStarts, _keyStarts) = (keyLengths, queryLengths, starts, queryStarts, keyStarts);
                 (_keyMask, _mask) = (keyMask, mask);
@@ -376,7 +376,7 @@ namespace KernelGen
                     Bias = _bias.Read,
                     Sinks = _sinks.Read,
                 };
-                BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(_shape, claim, arguments, _standardSlopes.Read);
+                BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(_shape, claim, _keyHeadsPerCall, arguments, _standardSlopes.Read);
             }
         }
 

@@ -3,14 +3,17 @@ using System;
 namespace KernelGen.Engine
 {
     /// <summary>
-    /// One key/value head of one batch item (or packed item) and the query heads that read it (one, or a GQA group), as
-    /// the batched driver hands it to a kernel: every span read and written in place through row strides, whatever the
-    /// layout, so neither [B, H, N, d] nor [B, N, H, d] is gathered per call.
+    /// Consecutive key/value heads of one batch item (or packed item) and the query heads that read them (one per key/value
+    /// head, or a GQA group each), as the batched driver hands them to a kernel: every span read and written in place
+    /// through row strides, whatever the layout, so neither [B, H, N, d] nor [B, N, H, d] is gathered per call.
     /// </summary>
     /// <remarks>
     /// Query head g's row n is at <c>g x QueryHeadStride + n x QueryRowStride</c> of <see cref="Query"/>, and the same
-    /// element of <see cref="Output"/>; key and value row j at <c>j x KeyRowStride</c>; log-sum-exp of head g's row n at
-    /// <c>g x LogSumExpHeadStride + n</c>. Every row holds d = the kernel's head dimension elements.
+    /// element of <see cref="Output"/>; it reads key/value head <c>g / (Heads / KeyValueHeads)</c>, whose row j is at
+    /// <c>head x KeyHeadStride + j x KeyRowStride</c> of <see cref="Key"/> and <see cref="Value"/>; log-sum-exp of head g's
+    /// row n is at <c>g x LogSumExpHeadStride + n</c>. Every row holds d = the kernel's head dimension elements. Several
+    /// key/value heads come in one call when their rows interleave ([B, N, H, d]): a decode step then walks each token's
+    /// heads together, through memory in order.
     /// </remarks>
     /// <typeparam name="TQuery">The query's element type: float, <see cref="Half"/> or <see cref="BFloat16"/>.</typeparam>
     /// <typeparam name="TKeyValue">The keys' and values' element type.</typeparam>
@@ -41,7 +44,13 @@ namespace KernelGen.Engine
         /// <summary>Elements between two key (and value) rows.</summary>
         public int KeyRowStride { get; init; }
 
-        /// <summary>Query heads of the group.</summary>
+        /// <summary>Key/value heads of the call (at least 1; 0 is read as 1).</summary>
+        public int KeyValueHeads { get; init; }
+
+        /// <summary>Elements between the first rows of two consecutive key/value heads.</summary>
+        public int KeyHeadStride { get; init; }
+
+        /// <summary>Query heads of the call: KeyValueHeads x the query heads that share one key/value head.</summary>
         public int Heads { get; init; }
 
         /// <summary>Query rows per head (Nq of the item).</summary>
