@@ -10,7 +10,7 @@ namespace KernelGen.Samples
     /// </summary>
     internal static class BatchedSample
     {
-        public static bool Run() => PaddedEncoder() & StreamingGeneration();
+        public static bool Run() => PaddedEncoder() & StreamingGeneration() & LlamaDecodeStep();
 
         /// <summary>Four sequences of 128, 77, 5 and 100 tokens padded to 128, 12 heads (BERT-base).</summary>
         private static bool PaddedEncoder()
@@ -109,6 +109,49 @@ namespace KernelGen.Samples
             Console.WriteLine($"decode: {total / steps:F1} us per step for {batch} sequences x {heads} heads on average (each reads at most 261 of its cached keys); " +
                 $"{evicted} tokens evicted; worst error {worst:E2}");
             return worst <= 1e-4;
+        }
+
+        /// <summary>
+        /// One decode step of Llama-style grouped-query attention (32 query heads over 8 key/value heads of 128, [B, N, H, d])
+        /// over caches of 4096 and 3000 tokens, with the cache in float32, f16 and bf16: time per step, and the step against
+        /// the reference on the widened cache.
+        /// </summary>
+        private static bool LlamaDecodeStep()
+        {
+            const int batch = 2, heads = 32, keyValueHeads = 8, d = 128, capacity = 4096;
+            int[] lengths = { 4096, 3000 };
+            Console.WriteLine();
+            Console.WriteLine($"== Llama-style decode step: B = {batch}, GQA {heads}/{keyValueHeads} heads of {d}, [B, N, H, d] cache of {capacity} (lengths {lengths[0]}, {lengths[1]}), causal");
+            var random = new Random(23);
+            float[] query = SampleData.Uniform(random, batch * heads * d);
+            float[] key = SampleData.Uniform(random, batch * capacity * keyValueHeads * d);
+            float[] value = SampleData.Uniform(random, key.Length);
+            float[] output = new float[query.Length];
+            Half[] halfKey = Array.ConvertAll(key, static x => (Half)x), halfValue = Array.ConvertAll(value, static x => (Half)x);
+            BFloat16[] bf16Key = Array.ConvertAll(key, static x => (BFloat16)x), bf16Value = Array.ConvertAll(value, static x => (BFloat16)x);
+            var spec = new AttentionSpec(d, causal: true);
+            bool ok = true;
+            double floatStep = 0;
+            foreach ((string name, Action step, float[] wideKey, float[] wideValue) in new (string, Action, float[], float[])[]
+            {
+                ("float32", () => ModelKernels.LlamaDecoder(query, key, value, output, batch, lengths), key, value),
+                ("f16", () => ModelKernels.LlamaDecoderHalf(query, halfKey, halfValue, output, batch, lengths),
+                    Array.ConvertAll(halfKey, static x => (float)x), Array.ConvertAll(halfValue, static x => (float)x)),
+                ("bf16", () => ModelKernels.LlamaDecoderBFloat16(query, bf16Key, bf16Value, output, batch, lengths),
+                    Array.ConvertAll(bf16Key, static x => (float)x), Array.ConvertAll(bf16Value, static x => (float)x)),
+            })
+            {
+                double milliseconds = SampleData.MillisecondsPerCall(step);
+                floatStep = floatStep == 0 ? milliseconds : floatStep;
+                double[] expected = new double[output.Length];
+                ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, heads, keyValueHeads, batch, query, wideKey, wideValue, expected, lengths);
+                double error = MaxError(output, expected);
+                ok &= error <= 1e-4;
+                double megabytes = 2.0 * (lengths[0] + lengths[1]) * keyValueHeads * d * (name == "float32" ? 4 : 2) / 1e6;
+                Console.WriteLine($"{name,-8} cache: {milliseconds * 1000,8:F0} us per step ({floatStep / milliseconds:F2}x float32; {megabytes / milliseconds:F2} GB/s of K + V), max abs error {error:E2}");
+            }
+
+            return ok;
         }
 
         private static double MaxError(ReadOnlySpan<float> actual, ReadOnlySpan<double> expected)

@@ -65,7 +65,22 @@ namespace KernelGen.Samples
             }
 
             Console.WriteLine($"decode: {totalMicroseconds / DecodeSteps:F1} us per step on average; worst error over prefill and decode {worst:E2}");
-            return worst <= 1e-4;
+
+            // The same steps over 16-bit caches: half the bytes per step. Each is checked against the reference on the
+            // widened cache (the kernel widens exactly, so that is what it must compute).
+            int last = capacity * d;
+            Half[] halfKeys = Array.ConvertAll(keyCache, static x => (Half)x), halfValues = Array.ConvertAll(valueCache, static x => (Half)x);
+            BFloat16[] bf16Keys = Array.ConvertAll(keyCache, static x => (BFloat16)x), bf16Values = Array.ConvertAll(valueCache, static x => (BFloat16)x);
+            float[] halfWideKeys = Array.ConvertAll(halfKeys, static x => (float)x), halfWideValues = Array.ConvertAll(halfValues, static x => (float)x);
+            float[] bf16WideKeys = Array.ConvertAll(bf16Keys, static x => (float)x), bf16WideValues = Array.ConvertAll(bf16Values, static x => (float)x);
+            double floatStep = SampleData.MillisecondsPerCall(() => ModelKernels.CausalDecoder(query, keyCache.AsSpan(0, last), valueCache.AsSpan(0, last), output)) * 1000;
+            double halfStep = SampleData.MillisecondsPerCall(() => ModelKernels.CausalDecoderHalf(query, halfKeys.AsSpan(0, last), halfValues.AsSpan(0, last), output)) * 1000;
+            double halfError = SampleData.MaxError(spec, query, halfWideKeys, halfWideValues, output);
+            double bf16Step = SampleData.MillisecondsPerCall(() => ModelKernels.CausalDecoderBFloat16(query, bf16Keys.AsSpan(0, last), bf16Values.AsSpan(0, last), output)) * 1000;
+            double bf16Error = SampleData.MaxError(spec, query, bf16WideKeys, bf16WideValues, output);
+            Console.WriteLine($"16-bit caches, one step over all {capacity} cached tokens: float32 {floatStep:F1} us, f16 {halfStep:F1} us ({floatStep / halfStep:F2}x), " +
+                $"bf16 {bf16Step:F1} us ({floatStep / bf16Step:F2}x); max abs error f16 {halfError:E2}, bf16 {bf16Error:E2}");
+            return worst <= 1e-4 && halfError <= 1e-4 && bf16Error <= 1e-4;
         }
     }
 }

@@ -21,6 +21,36 @@ namespace KernelGen.Samples
         public static partial void CausalDecoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
 
         /// <summary>Mistral-style sliding-window decoder: causal with a 4096-token window.</summary>
+        /// <summary>The same causal decoder over an f16 key/value cache (llama.cpp's default cache type); float query and output.</summary>
+        [AttentionKernel(128)]
+        [CausalMask]
+        public static partial void CausalDecoderHalf(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output);
+
+        /// <summary>The same causal decoder over a bf16 key/value cache (PyTorch's usual dtype); float query and output.</summary>
+        [AttentionKernel(128)]
+        [CausalMask]
+        public static partial void CausalDecoderBFloat16(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value, Span<float> output);
+
+        /// <summary>
+        /// Llama-style grouped-query decoding (Llama 3 8B's attention shape): 32 query heads over 8 key/value heads of 128,
+        /// causal, the cache token-major ([B, N, H, d], as FlashAttention and llama.cpp keep it) and read in place;
+        /// keyLengths is each sequence's filled cache length. Float32, f16 and bf16 caches.
+        /// </summary>
+        [AttentionKernel(128, Heads = 32, KeyValueHeads = 8)]
+        [CausalMask]
+        public static partial void LlamaDecoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths);
+
+        [AttentionKernel(128, Heads = 32, KeyValueHeads = 8)]
+        [CausalMask]
+        public static partial void LlamaDecoderHalf(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths);
+
+        [AttentionKernel(128, Heads = 32, KeyValueHeads = 8)]
+        [CausalMask]
+        public static partial void LlamaDecoderBFloat16(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths);
+
         [AttentionKernel(128)]
         [CausalMask]
         [SlidingWindow(4096, 0)]

@@ -83,6 +83,59 @@ namespace KernelGen.Runtime.Tests
         }
 
         [Fact]
+        public void FiniteHalf_EveryFiniteBitPattern_EveryWidth_MatchesTheRuntimeConversion()
+        {
+            // The 4-operation widening for f16 runs known to hold no infinity or NaN: exact on every finite pattern.
+            Half[] values = EveryHalf();
+            int checkedPatterns = 0;
+            for (int i = 0; i < values.Length; i += 16)
+            {
+                if (!Widening.AllFinite(values.AsSpan(i, 16)))
+                {
+                    continue; // a run holding exponent 31 (0x7C00..0x7FFF, 0xFC00..0xFFFF) takes the exact path
+                }
+
+                ref FiniteHalf first = ref System.Runtime.CompilerServices.Unsafe.As<Half, FiniteHalf>(ref values[i]);
+                Vector512<float> wide = Widening.LoadWidened512(ref first);
+                Vector256<float> lower = Widening.LoadWidened256(ref first);
+                Vector256<float> upper = Widening.LoadWidened256(ref System.Runtime.CompilerServices.Unsafe.Add(ref first, 8));
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    int pattern = i + lane;
+                    float expected = (float)values[pattern];
+                    ref FiniteHalf value = ref System.Runtime.CompilerServices.Unsafe.Add(ref first, lane);
+                    AssertBits(expected, Widening.Widen(value), pattern, "finite scalar");
+                    AssertBits(expected, wide.GetElement(lane), pattern, "finite Vector512");
+                    AssertBits(expected, lane < 8 ? lower.GetElement(lane) : upper.GetElement(lane - 8), pattern, "finite Vector256");
+                    AssertBits(expected, Widening.LoadWidened128(ref System.Runtime.CompilerServices.Unsafe.Add(ref first, lane & ~3)).GetElement(lane & 3), pattern, "finite Vector128");
+                    checkedPatterns++;
+                }
+            }
+
+            Assert.Equal(65536 - 2 * 1024, checkedPatterns); // every pattern but the 2048 with exponent 31
+        }
+
+        [Theory]
+        [InlineData(0x7C00)]
+        [InlineData(0xFC00)]
+        [InlineData(0x7E01)]
+        [InlineData(0xFFFF)]
+        public void AllFinite_FindsAnInfinityOrNaN_AtEveryPosition(int pattern)
+        {
+            foreach (int length in new[] { 1, 7, 8, 15, 16, 17, 33, 100 })
+            {
+                for (int at = 0; at < length; at++)
+                {
+                    var values = new Half[length];
+                    Array.Fill(values, (Half)65504f); // the largest finite magnitude: exponent 30
+                    Assert.True(Widening.AllFinite(values));
+                    values[at] = BitConverter.UInt16BitsToHalf((ushort)pattern);
+                    Assert.False(Widening.AllFinite(values), $"length {length}, position {at}");
+                }
+            }
+        }
+
+        [Fact]
         public void BFloat16_EveryBitPattern_EveryWidth_IsTheShiftedBits()
         {
             BFloat16[] values = EveryBFloat16();

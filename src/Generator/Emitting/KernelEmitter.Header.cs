@@ -18,8 +18,8 @@ namespace KernelGen.Generator.Emitting
 
             writer.Line($"// Element types: query {ShortElement(spec.QueryElement)}, key and value {ShortElement(spec.KeyValueElement)}, output {ShortElement(spec.OutputElement)}; inputs are widened");
             writer.Line("// exactly to float32, all arithmetic is float32, and a 16-bit output is rounded to nearest even once, at the end.");
-            writer.Line("// 16-bit keys and values are read in place by a decode step (widened in registers, or once per chunk shared by a");
-            writer.Line("// group's heads) and widened once by a prefill.");
+            writer.Line("// 16-bit keys and values are read in place by a decode step (widened in registers; a block of value rows once for");
+            writer.Line("// all the query heads that share it) and widened once by a prefill.");
         }
 
         /// <summary>The comment that opens the file: the spec in words, what the kernel visits, and a picture of the mask.</summary>

@@ -360,11 +360,24 @@ namespace KernelGen.Engine
                                 // is needed. The first 4 heads' pass also prefetches the next block's rows (see ScoreRows4).
                                 nint rowsStart = (nint)keyHead * keyHeadStride + (nint)blockStart * stride;
                                 nint nextStart = rowsStart + (nint)count * stride;
+                                bool finiteHalves = Storage.FiniteHalfRows(group.Key, (int)rowsStart, stride, count, D);
                                 for (int slot = 0; slot < slots; slot += 4)
                                 {
-                                    ScoreRows4(ref Unsafe.Add(ref rowQueries, (keyHead * slots + slot) * D), ref Unsafe.Add(ref keyStart, rowsStart), stride, count,
-                                        scores.Slice((keyHead * slots + slot) * KeyBlock), ref Unsafe.Add(ref keyStart, nextStart), ref Unsafe.Add(ref valueStart, nextStart),
-                                        slot == 0 ? nextCount : 0);
+                                    ref float slotQueries = ref Unsafe.Add(ref rowQueries, (keyHead * slots + slot) * D);
+                                    Span<float> slotScores = scores.Slice((keyHead * slots + slot) * KeyBlock);
+                                    int prefetch = slot == 0 ? nextCount : 0;
+                                    if (finiteHalves)
+                                    {
+                                        // f16 keys with no infinity or NaN: the 4-operation widening.
+                                        ScoreRows4(ref slotQueries, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, rowsStart)), stride, count, slotScores,
+                                            ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, nextStart)),
+                                            ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, nextStart)), prefetch);
+                                    }
+                                    else
+                                    {
+                                        ScoreRows4(ref slotQueries, ref Unsafe.Add(ref keyStart, rowsStart), stride, count, slotScores, ref Unsafe.Add(ref keyStart, nextStart),
+                                            ref Unsafe.Add(ref valueStart, nextStart), prefetch);
+                                    }
                                 }
 
                                 bool masked = false;

@@ -1091,28 +1091,80 @@ namespace KernelGen.Engine
             public static bool Widens => true;
 
             /// <summary>
-            /// Dot products straight from the 16-bit key rows, widened 8 at a time in registers (no scratch round trip).
+            /// Dot products straight from the key rows, widened in registers (no scratch round trip): four keys at a time, each
+            /// with two sums (8 independent FMA chains, every query vector loaded once for 4 keys), the four keys' sums reduced
+            /// together (<see cref="Sum4"/>); left-over keys one at a time.
             /// </summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
             {
+                if (Storage.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
+                {
+                    AsFinite().ScoreBlock(ref queryVector, start, scores); // f16 with no infinity or NaN: the 4-operation widening
+                    return;
+                }
+
                 ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * _stride);
-                for (int t = 0; t < scores.Length; t++)
+                int t = 0;
+                if (Vector256.IsHardwareAccelerated && D >= 16)
+                {
+                    int pairs = D / 16 * 16;
+                    for (; t + 3 < scores.Length; t += 4)
+                    {
+                        ref TElement k0 = ref Unsafe.Add(ref rows, t * _stride);
+                        ref TElement k1 = ref Unsafe.Add(ref k0, _stride);
+                        ref TElement k2 = ref Unsafe.Add(ref k1, _stride);
+                        ref TElement k3 = ref Unsafe.Add(ref k2, _stride);
+                        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+                        int c = 0;
+                        for (; c < pairs; c += 16)
+                        {
+                            Vector256<float> q = Vector256.LoadUnsafe(ref queryVector, (nuint)c);
+                            a0 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k0, c), a0);
+                            a1 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k1, c), a1);
+                            a2 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k2, c), a2);
+                            a3 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k3, c), a3);
+                            q = Vector256.LoadUnsafe(ref queryVector, (nuint)(c + 8));
+                            b0 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k0, c + 8), b0);
+                            b1 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k1, c + 8), b1);
+                            b2 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k2, c + 8), b2);
+                            b3 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k3, c + 8), b3);
+                        }
+
+                        if (D - c >= 8)
+                        {
+                            Vector256<float> q = Vector256.LoadUnsafe(ref queryVector, (nuint)c);
+                            a0 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k0, c), a0);
+                            a1 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k1, c), a1);
+                            a2 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k2, c), a2);
+                            a3 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k3, c), a3);
+                            c += 8;
+                        }
+
+                        Vector128<float> dots = Sum4(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
+                        for (int r = c; r < D; r++)
+                        {
+                            float q = Unsafe.Add(ref queryVector, r);
+                            dots += Vector128.Create(q * WidenOne(Unsafe.Add(ref k0, r)), q * WidenOne(Unsafe.Add(ref k1, r)), q * WidenOne(Unsafe.Add(ref k2, r)),
+                                q * WidenOne(Unsafe.Add(ref k3, r)));
+                        }
+
+                        (dots * TPath.ScoreScale).StoreUnsafe(ref scores[t]);
+                    }
+                }
+
+                for (; t < scores.Length; t++)
                 {
                     ref TElement row = ref Unsafe.Add(ref rows, t * _stride);
                     int c = 0;
                     float dot = 0f;
                     if (Vector256.IsHardwareAccelerated && D >= 8)
                     {
-                        // Four independent sums over 32 columns at a time: a key's chain of dependent FMAs is a quarter as
-                        // long (one sum measured 1.44 ms for the bf16 decode bench, the chain's latency bounding it).
-                        Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero, s2 = Vector256<float>.Zero, s3 = Vector256<float>.Zero;
-                        for (; c <= D - 32; c += 32)
+                        Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero;
+                        for (; c <= D - 16; c += 16)
                         {
                             s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref queryVector, (nuint)c), LoadWidened256(ref row, c), s0);
                             s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref queryVector, (nuint)(c + 8)), LoadWidened256(ref row, c + 8), s1);
-                            s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref queryVector, (nuint)(c + 16)), LoadWidened256(ref row, c + 16), s2);
-                            s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref queryVector, (nuint)(c + 24)), LoadWidened256(ref row, c + 24), s3);
                         }
 
                         for (; c <= D - 8; c += 8)
@@ -1120,7 +1172,7 @@ namespace KernelGen.Engine
                             s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref queryVector, (nuint)c), LoadWidened256(ref row, c), s0);
                         }
 
-                        dot = Vector256.Sum((s0 + s1) + (s2 + s3));
+                        dot = Vector256.Sum(s0 + s1);
                     }
 
                     for (; c < D; c++)
@@ -1139,6 +1191,12 @@ namespace KernelGen.Engine
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start)
             {
+                if (Storage.FiniteHalfRows(_value, start * _stride, _stride, weights.Length, D))
+                {
+                    AsFinite().AccumulateBlock(accumulator, correction, weights, start); // f16 with no infinity or NaN
+                    return;
+                }
+
                 ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), start * _stride);
                 ref float sums = ref MemoryMarshal.GetReference(accumulator);
                 int c = 0;
@@ -1189,6 +1247,11 @@ namespace KernelGen.Engine
                     Unsafe.Add(ref sums, c) = sum;
                 }
             }
+
+            /// <summary>The same rows read as <see cref="FiniteHalf"/> (for f16 rows a caller has checked hold no infinity or NaN).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            private StridedRows<FiniteHalf> AsFinite() =>
+                new(MemoryMarshal.Cast<TElement, FiniteHalf>(_key), MemoryMarshal.Cast<TElement, FiniteHalf>(_value), _stride, _keyScratch, _valueScratch);
 
             /// <summary>8 values from <paramref name="row"/> + <paramref name="offset"/>, widened exactly.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]

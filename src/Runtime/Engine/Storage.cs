@@ -92,5 +92,35 @@ namespace KernelGen.Engine
                 Narrow(source.Slice(row * d, d), destination.Slice(offset + row * stride, d));
             }
         }
+
+        /// <summary>
+        /// Whether f16 rows (<paramref name="rows"/> of <paramref name="d"/> values, <paramref name="stride"/> apart from
+        /// <paramref name="offset"/>) hold no infinity or NaN, so the 4-operation widening of <see cref="FiniteHalf"/>
+        /// reads them exactly; false for any other element type.
+        /// </summary>
+        public static bool FiniteHalfRows<T>(ReadOnlySpan<T> source, int offset, int stride, int rows, int d)
+            where T : unmanaged
+        {
+            if (typeof(T) != typeof(Half))
+            {
+                return false;
+            }
+
+            ReadOnlySpan<Half> halves = MemoryMarshal.Cast<T, Half>(source);
+            if (stride == d)
+            {
+                return Widening.AllFinite(halves.Slice(offset, rows * d));
+            }
+
+            for (int row = 0; row < rows; row++)
+            {
+                if (!Widening.AllFinite(halves.Slice(offset + row * stride, d)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
     }
 }

@@ -5,8 +5,8 @@
 // Head dimension: d = 128; query and output are [Nq, 128], key and value are [Nk, 128], row-major.
 // Element types: query float, key and value Half, output float; inputs are widened
 // exactly to float32, all arithmetic is float32, and a 16-bit output is rounded to nearest even once, at the end.
-// 16-bit keys and values are read in place by a decode step (widened in registers, or once per chunk shared by a
-// group's heads) and widened once by a prefill.
+// 16-bit keys and values are read in place by a decode step (widened in registers; a block of value rows once for
+// all the query heads that share it) and widened once by a prefill.
 // Scale: s(i, j) = 0.088388346 * dot(q_i, k_j), the default 1/sqrt(128).
 // Alignment: query i sits at key position p(i) = i + Nk - Nq (bottom-right, as in FlashAttention 2.1+).
 // Mask: query i sees key j when
