@@ -63,8 +63,9 @@ namespace KernelGen
     /// its first Lk keys: query i sits at p(i) = i + Lk - Lq, so causal, window and global positions count in valid
     /// tokens. Padding rows (i &gt;= Lq) are written as zeros, and padding keys are never read, so a call costs time in
     /// proportion to the real tokens. Each (item, key/value head) is one kernel call with the query heads that read it
-    /// (a <see cref="HeadGroup{TQuery, TKeyValue, TOutput}"/>), in either layout through row strides: nothing is gathered
-    /// per call, and a decode step reads each key/value head once for its whole group of query heads.
+    /// (a <see cref="HeadGroup{TQuery, TKeyValue, TOutput}"/>), in either layout through row strides: a decode step reads
+    /// the cache where it lies, each key/value head once for its whole group of query heads; a prefill over strided or
+    /// 16-bit rows widens each key/value head once into pooled float rows for the tiles (O(Nk d) of O(Nq Nk d)).
     /// </remarks>
     public static class BatchedAttention
     {

@@ -4,8 +4,8 @@ namespace KernelGen.Engine
 {
     /// <summary>
     /// Consecutive key/value heads of one batch item (or packed item) and the query heads that read them (one per key/value
-    /// head, or a GQA group each), as the batched driver hands them to a kernel: every span read and written in place
-    /// through row strides, whatever the layout, so neither [B, H, N, d] nor [B, N, H, d] is gathered per call.
+    /// head, or a GQA group each), as the batched driver hands them to a kernel: every span addressed in place through
+    /// row strides, whatever the layout (a decode step reads the cache where it lies).
     /// </summary>
     /// <remarks>
     /// Query head g's row n is at <c>g x QueryHeadStride + n x QueryRowStride</c> of <see cref="Query"/>, and the same
