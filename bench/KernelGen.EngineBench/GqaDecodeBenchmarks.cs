@@ -66,11 +66,11 @@ namespace KernelGen.EngineBench
 
         /// <summary>Reads the float cache's K + V bytes once.</summary>
         [Benchmark]
-        public float ReadFloat() => Sum(MemoryMarshal.AsBytes(_floatKey.AsSpan(0, CacheLength))) + Sum(MemoryMarshal.AsBytes(_floatValue.AsSpan(0, CacheLength)));
+        public float ReadFloat() => Data.SumBytes(MemoryMarshal.AsBytes(_floatKey.AsSpan(0, CacheLength))) + Data.SumBytes(MemoryMarshal.AsBytes(_floatValue.AsSpan(0, CacheLength)));
 
         /// <summary>Reads a 16-bit cache's K + V bytes once.</summary>
         [Benchmark]
-        public float Read16Bit() => Sum(MemoryMarshal.AsBytes(_halfKey.AsSpan(0, CacheLength))) + Sum(MemoryMarshal.AsBytes(_halfValue.AsSpan(0, CacheLength)));
+        public float Read16Bit() => Data.SumBytes(MemoryMarshal.AsBytes(_halfKey.AsSpan(0, CacheLength))) + Data.SumBytes(MemoryMarshal.AsBytes(_halfValue.AsSpan(0, CacheLength)));
 
         /// <summary>
         /// Every configuration measured interleaved (each round runs all of them once, 15 rounds, medians), with the read
@@ -105,7 +105,7 @@ namespace KernelGen.EngineBench
                 {
                     for (int i = 0; i < rows.Length; i++)
                     {
-                        double step = Time(rows[i].Step, repeat), read = Time(rows[i].Read, repeat);
+                        double step = Data.Time(rows[i].Step, repeat), read = Data.Time(rows[i].Read, repeat);
                         if (round >= 0)
                         {
                             steps[i].Add(step);
@@ -116,47 +116,14 @@ namespace KernelGen.EngineBench
 
                 for (int i = 0; i < rows.Length; i++)
                 {
-                    double step = Median(steps[i]), read = Median(reads[i]);
+                    double step = Data.Median(steps[i]), read = Data.Median(reads[i]);
                     double bytes = 2.0 * bench.CacheLength * rows[i].Bytes;
                     Console.WriteLine($"{batch,2} {rows[i].Cache,-9} {rows[i].Layout,-12} {step,9:F3} {read,9:F3} {bytes / step / 1e6,7:F2} {read / step,10:P0}");
                 }
             }
         }
 
-        private static double Time(Action action, int repeat)
-        {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            for (int i = 0; i < repeat; i++)
-            {
-                action();
-            }
 
-            return watch.Elapsed.TotalMilliseconds / repeat;
-        }
-
-        private static double Median(List<double> values)
-        {
-            values.Sort();
-            return values[values.Count / 2];
-        }
-
-        /// <summary>Sums bytes as floats, 4 x Vector256 per step (only the reads matter).</summary>
-        private static float Sum(ReadOnlySpan<byte> bytes)
-        {
-            ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(bytes);
-            ref float start = ref MemoryMarshal.GetReference(values);
-            Vector256<float> a = default, b = default, c = default, d = default;
-            int i = 0;
-            for (; i <= values.Length - 32; i += 32)
-            {
-                a += Vector256.LoadUnsafe(ref start, (nuint)i);
-                b += Vector256.LoadUnsafe(ref start, (nuint)(i + 8));
-                c += Vector256.LoadUnsafe(ref start, (nuint)(i + 16));
-                d += Vector256.LoadUnsafe(ref start, (nuint)(i + 24));
-            }
-
-            return Vector256.Sum(a + b + c + d);
-        }
     }
 
     /// <summary>Llama-style grouped-query decode kernels: 32 query heads over 8 key/value heads, d = 128, causal.</summary>

@@ -59,7 +59,7 @@ namespace KernelGen.EngineBench
                 var modifiedTimes = new System.Collections.Generic.List<double>();
                 for (int round = -2; round < rounds; round++)
                 {
-                    double p = Time(plain, repeat), m = Time(modified, repeat);
+                    double p = Data.Time(plain, repeat), m = Data.Time(modified, repeat);
                     if (round >= 0)
                     {
                         plainTimes.Add(p);
@@ -67,27 +67,11 @@ namespace KernelGen.EngineBench
                     }
                 }
 
-                double plainMedian = Median(plainTimes), modifiedMedian = Median(modifiedTimes);
+                double plainMedian = Data.Median(plainTimes), modifiedMedian = Data.Median(modifiedTimes);
                 Console.WriteLine($"{name,-28} {plainMedian,10:F3} {modifiedMedian,12:F3} {modifiedMedian / plainMedian,7:F3} {target,7:F2}");
             }
         }
 
-        private static double Time(Action action, int repeat)
-        {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            for (int i = 0; i < repeat; i++)
-            {
-                action();
-            }
-
-            return watch.Elapsed.TotalMilliseconds / repeat;
-        }
-
-        private static double Median(System.Collections.Generic.List<double> values)
-        {
-            values.Sort();
-            return values[values.Count / 2];
-        }
 
         [Benchmark(Baseline = true)]
         public void Plain() => ScoreBenchKernels.Plain(_query, _key, _value, _output, 1);

@@ -49,11 +49,11 @@ namespace KernelGen.EngineBench
 
         /// <summary>Reads the float cache's 16 MiB (keys and values) once: the bandwidth a float decode step could reach.</summary>
         [Benchmark]
-        public float ReadFloatBytes() => Sum(MemoryMarshal.AsBytes(_floatKey.AsSpan())) + Sum(MemoryMarshal.AsBytes(_floatValue.AsSpan()));
+        public float ReadFloatBytes() => Data.SumBytes(MemoryMarshal.AsBytes(_floatKey.AsSpan())) + Data.SumBytes(MemoryMarshal.AsBytes(_floatValue.AsSpan()));
 
         /// <summary>Reads the 16-bit cache's 8 MiB once: the bandwidth a 16-bit decode step could reach.</summary>
         [Benchmark]
-        public float Read16BitBytes() => Sum(MemoryMarshal.AsBytes(_halfKey.AsSpan())) + Sum(MemoryMarshal.AsBytes(_halfValue.AsSpan()));
+        public float Read16BitBytes() => Data.SumBytes(MemoryMarshal.AsBytes(_halfKey.AsSpan())) + Data.SumBytes(MemoryMarshal.AsBytes(_halfValue.AsSpan()));
 
         [Benchmark]
         public void PrefillFloat() => StorageBenchKernels.FloatCache(_prefillQuery, _floatKey.AsSpan(0, PrefillN * D), _floatValue.AsSpan(0, PrefillN * D), _prefillOutput);
@@ -61,23 +61,6 @@ namespace KernelGen.EngineBench
         [Benchmark]
         public void PrefillHalf() => StorageBenchKernels.HalfCache(_prefillQuery, _halfKey.AsSpan(0, PrefillN * D), _halfValue.AsSpan(0, PrefillN * D), _prefillOutput);
 
-        /// <summary>Sums bytes as floats, 4 x Vector256 per step (only the reads matter).</summary>
-        private static float Sum(ReadOnlySpan<byte> bytes)
-        {
-            ReadOnlySpan<float> values = MemoryMarshal.Cast<byte, float>(bytes);
-            ref float start = ref MemoryMarshal.GetReference(values);
-            Vector256<float> a = default, b = default, c = default, d = default;
-            int i = 0;
-            for (; i <= values.Length - 32; i += 32)
-            {
-                a += Vector256.LoadUnsafe(ref start, (nuint)i);
-                b += Vector256.LoadUnsafe(ref start, (nuint)(i + 8));
-                c += Vector256.LoadUnsafe(ref start, (nuint)(i + 16));
-                d += Vector256.LoadUnsafe(ref start, (nuint)(i + 24));
-            }
-
-            return Vector256.Sum(a + b + c + d);
-        }
     }
 
     /// <summary>A causal single-head kernel of d = 128 over a float32, f16 and bf16 cache.</summary>

@@ -153,6 +153,36 @@ namespace KernelGen.Kernels.Tests
         }
 
         [Fact]
+        public void SixteenBitLongDecodeRow_OnTwoThreads_EqualsOneThread_AndTheReference()
+        {
+            // 16384 f16 keys: the row's 1024-key chunks go to the worker threads (the spans handed over type-erased), and the
+            // chunks are fixed, so one and two threads give the same bits.
+            const int D = 128, Keys = 16384;
+            var random = new Random(16);
+            float[] query = TestData.Uniform(random.Next(), D, 2f);
+            float[] key = Rounded<Half>(TestData.Uniform(random.Next(), Keys * D, 2f)), value = Rounded<Half>(TestData.Uniform(random.Next(), Keys * D));
+            Half[] halfKey = Narrow<Half>(key), halfValue = Narrow<Half>(value);
+            int saved = AttentionThreading.MaxDegreeOfParallelism;
+            float[] one = TestData.Poisoned(D), two = TestData.Poisoned(D);
+            try
+            {
+                AttentionThreading.MaxDegreeOfParallelism = 1;
+                StorageKernels.HalfCache_Causal128(query, halfKey, halfValue, one);
+                AttentionThreading.MaxDegreeOfParallelism = 2;
+                StorageKernels.HalfCache_Causal128(query, halfKey, halfValue, two);
+            }
+            finally
+            {
+                AttentionThreading.MaxDegreeOfParallelism = saved;
+            }
+
+            Assert.Equal(one, two);
+            double[] expected = new double[D];
+            ReferenceAttention.Compute(new AttentionSpec(D, causal: true), query, key, value, expected, Span<double>.Empty, default);
+            AssertClose(two, expected, "f16 decode over 16384 keys");
+        }
+
+        [Fact]
         public void SteadyState16BitDecodeStep_AllocatesNothing()
         {
             const int D = 64, H = 8, Kv = 2, Batch = 2, Keys = 1000;

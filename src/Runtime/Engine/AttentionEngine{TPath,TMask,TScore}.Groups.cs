@@ -261,12 +261,7 @@ namespace KernelGen.Engine
                         }
                     }
 
-                    for (int head = 0; head < heads; head++)
-                    {
-                        Span<float> logSumExp = group.LogSumExp.IsEmpty ? default : group.LogSumExp.Slice(head * group.LogSumExpHeadStride, queryCount);
-                        FinishRow(accumulators.Slice(head * D, D), maxima[head], sums[head], finished, logSumExp, row, states[head]);
-                        Storage.NarrowRows(finished, group.Output, head * group.QueryHeadStride + row * group.QueryRowStride, D, 1, D);
-                    }
+                    FinishHeads(group, row, accumulators, maxima, sums, finished);
                 }
             }
             finally
@@ -458,12 +453,7 @@ namespace KernelGen.Engine
                         }
                     }
 
-                    for (int head = 0; head < heads; head++)
-                    {
-                        Span<float> logSumExp = group.LogSumExp.IsEmpty ? default : group.LogSumExp.Slice(head * group.LogSumExpHeadStride, queryCount);
-                        FinishRow(accumulators.Slice(head * D, D), maxima[head], sums[head], finished, logSumExp, row, states[head]);
-                        Storage.NarrowRows(finished, group.Output, head * group.QueryHeadStride + row * group.QueryRowStride, D, 1, D);
-                    }
+                    FinishHeads(group, row, accumulators, maxima, sums, finished);
                 }
             }
             finally
@@ -598,6 +588,21 @@ namespace KernelGen.Engine
             }
 
             return Vector128.Create(Vector256.Sum(a), Vector256.Sum(b), Vector256.Sum(c), Vector256.Sum(d));
+        }
+
+        /// <summary>Writes query row <paramref name="row"/> of every head of the group: its output (rounded once for a 16-bit output) and log-sum-exp.</summary>
+        private static void FinishHeads<TQuery, TKeyValue, TOutput>(scoped in HeadGroup<TQuery, TKeyValue, TOutput> group, int row, Span<float> accumulators,
+            Span<float> maxima, Span<float> sums, Span<float> finished)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
+        {
+            for (int head = 0; head < group.Heads; head++)
+            {
+                Span<float> logSumExp = group.LogSumExp.IsEmpty ? default : group.LogSumExp.Slice(head * group.LogSumExpHeadStride, group.QueryCount);
+                FinishRow(accumulators.Slice(head * D, D), maxima[head], sums[head], finished, logSumExp, row, group.Scores[head]);
+                Storage.NarrowRows(finished, group.Output, head * group.QueryHeadStride + row * group.QueryRowStride, D, 1, D);
+            }
         }
 
         /// <summary>

@@ -489,14 +489,10 @@ namespace KernelGen.Engine
 
                 if (rangeEnd - rangeStart >= 2 * AttentionThreading.ChunkKeys)
                 {
-                    // A long row (a decode step over a long cache): fixed chunks of keys, merged in order; float rows on
-                    // several threads, widened rows on this one (each chunk the same computation either way).
-                    if (TRows.Widens)
-                    {
-                        AccumulateChunksHere(ref queryVector, ref rows, rangeStart, rangeEnd, queryRow, position, scores, accumulator, out runningMax, out runningSum,
-                            keyMask, rowMask, score);
-                    }
-                    else
+                    // A long row (a decode step over a long cache): fixed chunks of keys on the worker threads, merged in
+                    // order (each chunk the same computation on any thread count); 16-bit rows hand their own spans over.
+                    if (!rows.AccumulateLongRow(query.Slice(queryRow * D, D), rangeStart, rangeEnd, queryRow, position, accumulator, out runningMax, out runningSum,
+                        keyMask, rowMask, score))
                     {
                         AccumulateChunks(query.Slice(queryRow * D, D), key, value, rangeStart, rangeEnd, queryRow, position, accumulator, out runningMax, out runningSum,
                             keyMask, rowMask, score);
@@ -677,6 +673,37 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
+        /// Chunk states of one long row over 16-bit rows d apart, as the thread scheduler calls them: the key and value spans
+        /// arrive as floats over the same bytes (see <c>StridedRows.AccumulateLongRow</c>) and are read back as
+        /// <typeparamref name="TElement"/>; rows past the row's range, and so the bytes the rounding up added, are never read.
+        /// </summary>
+        private readonly struct WidenedKeyChunks<TElement> : IKeyChunkKernel
+            where TElement : unmanaged
+        {
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
+                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd, int row, int position, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
+                in ScoreState score)
+            {
+                Span<float> scores = stackalloc float[KeyBlock];
+                float[] scratch = ArrayPool<float>.Shared.Rent(2 * KeyBlock * D);
+                try
+                {
+                    var rows = new StridedRows<TElement>(Restore(key), Restore(value), D, scratch.AsSpan(0, KeyBlock * D), scratch.AsSpan(KeyBlock * D, KeyBlock * D));
+                    ChunkStates(ref MemoryMarshal.GetReference(queryRow), ref rows, partials, rangeStart, rangeEnd, chunkKeys, chunkStart, chunkEnd, row, position, scores,
+                        keyMask, rowMask, score);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(scratch);
+                }
+            }
+
+            private static ReadOnlySpan<TElement> Restore(ReadOnlySpan<float> span) =>
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<float, TElement>(ref MemoryMarshal.GetReference(span)), span.Length * 4 / Unsafe.SizeOf<TElement>());
+        }
+
+        /// <summary>
         /// The states of chunks [chunkStart, chunkEnd) of one row's keys [rangeStart, rangeEnd): chunk c at
         /// partials[c * (d + 2)]: the accumulator (d floats), then the chunk's max, then its sum.
         /// </summary>
@@ -696,29 +723,6 @@ namespace KernelGen.Engine
                     ref runningMax, ref runningSum, keyMask, rowMask, score);
                 state[D] = runningMax;
                 state[D + 1] = runningSum;
-            }
-        }
-
-        /// <summary>
-        /// A long row of widened (16-bit) rows on this thread: the same fixed chunks as <see cref="AccumulateChunks"/>, so
-        /// a row gets the same chunking, and results within float rounding of the float path on the widened values.
-        /// </summary>
-        private static void AccumulateChunksHere<TRows>(ref float queryVector, ref TRows rows, int rangeStart, int rangeEnd, int row, int position, scoped Span<float> scores,
-            scoped Span<float> accumulator, out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score)
-            where TRows : IKeyValueRows, allows ref struct
-        {
-            int chunks = (int)(((long)rangeEnd - rangeStart + AttentionThreading.ChunkKeys - 1) / AttentionThreading.ChunkKeys);
-            int length = chunks * (D + 2);
-            float[] partials = ArrayPool<float>.Shared.Rent(length);
-            try
-            {
-                ChunkStates(ref queryVector, ref rows, partials.AsSpan(0, length), rangeStart, rangeEnd, AttentionThreading.ChunkKeys, 0, chunks, row, position, scores,
-                    keyMask, rowMask, score);
-                OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(partials);
             }
         }
 
@@ -1051,7 +1055,14 @@ namespace KernelGen.Engine
                 _first = first;
             }
 
-            public static bool Widens => false;
+            /// <summary>Float rows: the caller hands its float spans to the threads.</summary>
+            public bool AccumulateLongRow(ReadOnlySpan<float> queryRow, int rangeStart, int rangeEnd, int row, int position, scoped Span<float> accumulator,
+                out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score)
+            {
+                runningMax = float.NegativeInfinity;
+                runningSum = 0f;
+                return false;
+            }
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores) => TPath.ScoreBlock(ref queryVector, ref Unsafe.Add(ref _key, (start - _first) * D), scores);
@@ -1088,7 +1099,45 @@ namespace KernelGen.Engine
                 _valueScratch = valueScratch;
             }
 
-            public static bool Widens => true;
+            /// <summary>
+            /// A long row over 16-bit rows d apart: the same fixed chunks as the float path, on the worker threads, the spans
+            /// handed over with their element type erased (<see cref="WidenedKeyChunks{TElement}"/> restores it); strided rows
+            /// run their chunks on this thread.
+            /// </summary>
+            public bool AccumulateLongRow(ReadOnlySpan<float> queryRow, int rangeStart, int rangeEnd, int row, int position, scoped Span<float> accumulator,
+                out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score)
+            {
+                int chunks = (int)(((long)rangeEnd - rangeStart + AttentionThreading.ChunkKeys - 1) / AttentionThreading.ChunkKeys);
+                int length = chunks * (D + 2);
+                float[] partials = ArrayPool<float>.Shared.Rent(length);
+                try
+                {
+                    if (_stride == D)
+                    {
+                        AttentionThreading.ForKeyChunks<WidenedKeyChunks<TElement>>(queryRow, Erase(_key), Erase(_value), partials.AsSpan(0, length), rangeStart, rangeEnd,
+                            AttentionThreading.ChunkKeys, row, position, keyMask, rowMask, score);
+                    }
+                    else
+                    {
+                        Span<float> scores = stackalloc float[KeyBlock];
+                        StridedRows<TElement> self = this;
+                        ChunkStates(ref MemoryMarshal.GetReference(queryRow), ref self, partials.AsSpan(0, length), rangeStart, rangeEnd, AttentionThreading.ChunkKeys, 0,
+                            chunks, row, position, scores, keyMask, rowMask, score);
+                    }
+
+                    OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
+                }
+                finally
+                {
+                    ArrayPool<float>.Shared.Return(partials);
+                }
+
+                return true;
+            }
+
+            /// <summary>The 16-bit span as floats over the same bytes (rounded up), for the thread jobs' float-typed slots.</summary>
+            private static ReadOnlySpan<float> Erase(ReadOnlySpan<TElement> span) =>
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TElement, float>(ref MemoryMarshal.GetReference(span)), (span.Length * Unsafe.SizeOf<TElement>() + 3) / 4);
 
             /// <summary>
             /// Dot products straight from the key rows, widened in registers (no scratch round trip): four keys at a time, each

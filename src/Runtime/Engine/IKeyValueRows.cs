@@ -1,3 +1,5 @@
+using System;
+
 namespace KernelGen.Engine
 {
     /// <summary>
@@ -6,8 +8,13 @@ namespace KernelGen.Engine
     /// </summary>
     internal interface IKeyValueRows
     {
-        /// <summary>Whether rows are 16-bit, widened as they are read (then a long row's chunks run on the calling thread).</summary>
-        static abstract bool Widens { get; }
+        /// <summary>
+        /// Folds a long row's keys [rangeStart, rangeEnd) in fixed chunks of <see cref="AttentionThreading.ChunkKeys"/> on the
+        /// worker threads and merges them in order into the row's state; false (nothing done) when these rows leave that to
+        /// the caller's float spans.
+        /// </summary>
+        bool AccumulateLongRow(ReadOnlySpan<float> queryRow, int rangeStart, int rangeEnd, int row, int position, scoped Span<float> accumulator,
+            out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score);
 
         /// <summary>scores[t] = ScoreScale x dot(query, key row start + t), for every t of <paramref name="scores"/>.</summary>
         void ScoreBlock(ref float queryVector, int start, scoped System.Span<float> scores);
