@@ -10,18 +10,11 @@ namespace KernelGen.Engine
     // Batched calls: one key/value head and the query heads that read it (HeadGroup), any element types, any row strides.
     public static partial class AttentionEngine<TPath, TMask, TScore>
     {
-        /// <summary>
-        /// Floats of keys (and as many of values) in one chunk the heads of a decode group share: 64 KiB each, so a chunk
-        /// of keys and values (128 KiB) stays in any L2 (512 KiB and up on the x64 servers this targets) while every head
-        /// of the group passes over it.
-        /// </summary>
-        private const int GroupChunkFloats = 16384;
-
-        /// <summary>Keys per shared chunk: GroupChunkFloats / d, a whole number of KeyBlocks (at least one).</summary>
+        /// <summary>Keys per chunk the heads of a decode group share: the tile walk's chunk (<see cref="TileChunkKeys"/>), which stays in L2.</summary>
         private static int GroupChunkKeys
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Math.Max(KeyBlock, GroupChunkFloats / D / KeyBlock * KeyBlock);
+            get => TileChunkKeys;
         }
 
         /// <summary>

@@ -25,6 +25,22 @@ namespace KernelGen.Engine
         private const int KeyBlock = AttentionEngine.KeyBlock;
         private const int BlockKeys = AttentionEngine.BlockKeys;
 
+        /// <summary>
+        /// Query rows whose tile groups share each chunk of keys (cache blocking): 64 rows' accumulators are 64 d floats
+        /// (32 KiB at d = 128), and each chunk of K and V is read from memory once per 64 rows instead of once per group.
+        /// </summary>
+        private const int BlockRows = 64;
+
+        /// <summary>Floats of packed keys (and as many of values) per chunk: 64 KiB each, so a chunk of both stays in a 512 KiB L2.</summary>
+        private const int ChunkFloats = 16384;
+
+        /// <summary>Keys per chunk of the tile walk: ChunkFloats / d in whole KeyBlocks (at least one).</summary>
+        private static int TileChunkKeys
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Math.Max(KeyBlock, ChunkFloats / D / KeyBlock * KeyBlock);
+        }
+
         // JIT-time constants. AggressiveInlining because the tile loop's inlining budget is spent on the micro-kernels:
         // without it the JIT left these as calls in RunRowGroups (seen in DOTNET_JitDisasm), and the global-key code of a
         // kernel without globals stayed compiled in.
@@ -752,163 +768,223 @@ namespace KernelGen.Engine
             ref float packedStart = ref MemoryMarshal.GetReference(packedKeys);
             ref float queryStart = ref MemoryMarshal.GetReference(query);
             var keyValueRows = new FloatRows(key, value);
+            int rows = TPath.RowTile;
+            int groupsPerBlock = Math.Max(1, BlockRows / Math.Max(1, rows));
             Span<float> scores = stackalloc float[MaxRows * KeyBlock];
-            Span<float> accumulators = stackalloc float[MaxRows * D];
-            Span<float> runningMax = stackalloc float[MaxRows];
-            Span<float> runningSum = stackalloc float[MaxRows];
             Span<float> corrections = stackalloc float[MaxRows];
-            Span<int> rangeStarts = stackalloc int[MaxRows];
-            Span<int> rangeEnds = stackalloc int[MaxRows];
-            Span<int> visibleEnds = stackalloc int[MaxRows];
             Span<int> rowBits = stackalloc int[MaxRows];
             Span<float> rowScores = stackalloc float[HasGlobals ? KeyBlock : 0];
             Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
-            int rows = TPath.RowTile;
+
+            // The state of every row of a block of groups (BlockRows rows), kept while the block walks the keys chunk by chunk.
+            Span<float> blockMax = stackalloc float[BlockRows];
+            Span<float> blockSum = stackalloc float[BlockRows];
+            Span<int> blockRangeStarts = stackalloc int[BlockRows];
+            Span<int> blockRangeEnds = stackalloc int[BlockRows];
+            Span<int> blockVisibleEnds = stackalloc int[BlockRows];
+            Span<int> groupBounds = stackalloc int[4 * BlockRows]; // per group: scan start and end, common start and end
+            float[] accumulatorBuffer = ArrayPool<float>.Shared.Rent(BlockRows * D);
+            Span<float> blockAccumulators = accumulatorBuffer.AsSpan(0, BlockRows * D);
             bool runtimeMasked = TMask.HasRuntimeMasks && (!keyMask.IsEmpty || !mask.IsEmpty); // false for a compacted call
-
-            for (int firstRow = rowStart; firstRow < rowEnd; firstRow += rows)
+            try
             {
-                // Each row's range; the group walks their union and needs no mask where all of them agree.
-                int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
-                for (int row = 0; row < rows; row++)
+                for (int blockRow = rowStart; blockRow < rowEnd; blockRow += groupsPerBlock * rows)
                 {
-                    RowRange(firstRow + row, queryCount, keyCount, keyPrefix, out rangeStarts[row], out rangeEnds[row], out visibleEnds[row], out _);
-                    if (TMask.HasRuntimeMasks && !mask.IsEmpty)
+                    int groups = Math.Min(groupsPerBlock, (rowEnd - blockRow) / rows);
+                    int firstScan = keyCount, lastScan = 0;
+                    for (int group = 0; group < groups; group++)
                     {
-                        TightenToMask(mask.Slice((firstRow + row) * maskStride, keyCount), ref rangeStarts[row], ref rangeEnds[row]);
-                    }
-
-                    if (rangeStarts[row] < rangeEnds[row])
-                    {
-                        unionStart = Math.Min(unionStart, rangeStarts[row]);
-                        unionEnd = Math.Max(unionEnd, rangeEnds[row]);
-                    }
-
-                    commonStart = Math.Max(commonStart, rangeStarts[row]);
-                    commonEnd = Math.Min(commonEnd, rangeEnds[row]);
-                    runningMax[row] = float.NegativeInfinity;
-                    runningSum[row] = 0f;
-                }
-
-                accumulators.Slice(0, rows * D).Clear();
-                ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * D);
-                int firstPosition = Position(firstRow, queryCount, keyCount, keyPrefix);
-
-                // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
-                int scanStart = unionStart < unionEnd ? unionStart / BlockKeys * BlockKeys : 0;
-                int scanEnd = unionStart < unionEnd ? (int)Math.Min(keyCount, ((long)unionEnd + BlockKeys - 1) / BlockKeys * BlockKeys) : 0;
-
-                // Steps of tileKeys, never past scanEnd, so no index passes int.MaxValue however long the key span.
-                for (int tileStart = scanStart, tileKeys; tileStart < scanEnd; tileStart += tileKeys)
-                {
-                    tileKeys = Math.Min(KeyBlock, scanEnd - tileStart);
-                    bool tileMasked = false, tileScored = false;
-                    for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += BlockKeys)
-                    {
-                        int blockStart = tileStart + blockOffset;
-                        int globalLanes = HasGlobals ? GlobalLanes(blockStart) : 0;
-                        bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - BlockKeys;
-                        bool outsideEveryRange = globalLanes == 0 && OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
-
-                        // Run-time masks: the lanes each row keeps (all 16 without them).
-                        bool runtimeFull = true, runtimeEmpty = false;
-                        if (runtimeMasked && !outsideEveryRange)
+                        // Each row's range; the group walks their union and needs no mask where all of them agree.
+                        int firstRow = blockRow + group * rows;
+                        Span<int> rangeStarts = blockRangeStarts.Slice(group * rows, rows), rangeEnds = blockRangeEnds.Slice(group * rows, rows);
+                        Span<int> visibleEnds = blockVisibleEnds.Slice(group * rows, rows);
+                        int unionStart = keyCount, unionEnd = 0, commonStart = 0, commonEnd = keyCount;
+                        for (int row = 0; row < rows; row++)
                         {
-                            RuntimeBits(keyMask, mask, maskStride, firstRow, rows, blockStart, Math.Min(BlockKeys, keyCount - blockStart), rowBits,
-                                out runtimeFull, out runtimeEmpty);
-                        }
-
-                        tileMasked |= !inEveryRange || !runtimeFull;
-                        if (outsideEveryRange || runtimeEmpty)
-                        {
-                            // Skipped block: never scored (nor read, when keyMask drops it); its lanes carry no weight.
-                            for (int row = 0; row < rows; row++)
+                            RowRange(firstRow + row, queryCount, keyCount, keyPrefix, out rangeStarts[row], out rangeEnds[row], out visibleEnds[row], out _);
+                            if (TMask.HasRuntimeMasks && !mask.IsEmpty)
                             {
-                                scores.Slice(row * KeyBlock + blockOffset, BlockKeys).Fill(float.NegativeInfinity);
+                                TightenToMask(mask.Slice((firstRow + row) * maskStride, keyCount), ref rangeStarts[row], ref rangeEnds[row]);
                             }
 
-                            continue;
+                            if (rangeStarts[row] < rangeEnds[row])
+                            {
+                                unionStart = Math.Min(unionStart, rangeStarts[row]);
+                                unionEnd = Math.Max(unionEnd, rangeEnds[row]);
+                            }
+
+                            commonStart = Math.Max(commonStart, rangeStarts[row]);
+                            commonEnd = Math.Min(commonEnd, rangeEnds[row]);
+                            blockMax[group * rows + row] = float.NegativeInfinity;
+                            blockSum[group * rows + row] = 0f;
                         }
 
-                        // Scores for rows x 16 keys from the packed block, then the score transform.
-                        tileScored = true;
-                        ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D), scores.Slice(blockOffset));
-                        if (!TScore.IsIdentity)
+                        // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
+                        int scanStart = unionStart < unionEnd ? unionStart / BlockKeys * BlockKeys : 0;
+                        int scanEnd = unionStart < unionEnd ? (int)Math.Min(keyCount, ((long)unionEnd + BlockKeys - 1) / BlockKeys * BlockKeys) : 0;
+                        groupBounds[4 * group] = scanStart;
+                        groupBounds[4 * group + 1] = scanEnd;
+                        groupBounds[4 * group + 2] = commonStart;
+                        groupBounds[4 * group + 3] = commonEnd;
+                        if (scanStart < scanEnd)
                         {
-                            // Only the block's real keys: the last block may end past Nk.
-                            int lanes = Math.Min(BlockKeys, keyCount - blockStart);
-                            for (int row = 0; row < rows; row++)
+                            firstScan = Math.Min(firstScan, scanStart);
+                            lastScan = Math.Max(lastScan, scanEnd);
+                        }
+                    }
+
+                    blockAccumulators.Slice(0, groups * rows * D).Clear();
+
+                    // Cache blocking: the block's groups take turns on each chunk of keys (packed keys and values of about
+                    // ChunkFloats each, so both stay in L2) before the next chunk is read; so K and V stream from memory once
+                    // per block of rows, not once per group. Chunks lie on a fixed grid, so a row's tiles do not depend on
+                    // which block (or thread) it falls in.
+                    for (long chunk = firstScan / TileChunkKeys * (long)TileChunkKeys; chunk < lastScan; chunk += TileChunkKeys)
+                    {
+                        int chunkStart = (int)chunk, chunkEnd = (int)Math.Min(lastScan, chunk + TileChunkKeys);
+                        for (int group = 0; group < groups; group++)
+                        {
+                            int walkStart = Math.Max(groupBounds[4 * group], chunkStart), walkEnd = Math.Min(groupBounds[4 * group + 1], chunkEnd);
+                            if (walkStart >= walkEnd)
                             {
-                                TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, lanes), firstRow + row, firstPosition + row, blockStart, score);
-                                if (TScore.MayHide && !tileMasked)
+                                continue;
+                            }
+
+                            int firstRow = blockRow + group * rows;
+                            int commonStart = groupBounds[4 * group + 2], commonEnd = groupBounds[4 * group + 3];
+                            Span<int> rangeStarts = blockRangeStarts.Slice(group * rows, rows), rangeEnds = blockRangeEnds.Slice(group * rows, rows);
+                            Span<int> visibleEnds = blockVisibleEnds.Slice(group * rows, rows);
+                            Span<float> runningMax = blockMax.Slice(group * rows, rows), runningSum = blockSum.Slice(group * rows, rows);
+                            Span<float> accumulators = blockAccumulators.Slice(group * rows * D, rows * D);
+                            ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * D);
+                            int firstPosition = Position(firstRow, queryCount, keyCount, keyPrefix);
+                        for (int tileStart = walkStart, tileKeys; tileStart < walkEnd; tileStart += tileKeys)
+                        {
+                            tileKeys = Math.Min(KeyBlock, walkEnd - tileStart);
+                            bool tileMasked = false, tileScored = false;
+                            for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += BlockKeys)
+                            {
+                                int blockStart = tileStart + blockOffset;
+                                int globalLanes = HasGlobals ? GlobalLanes(blockStart) : 0;
+                                bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - BlockKeys;
+                                bool outsideEveryRange = globalLanes == 0 && OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
+
+                                // Run-time masks: the lanes each row keeps (all 16 without them).
+                                bool runtimeFull = true, runtimeEmpty = false;
+                                if (runtimeMasked && !outsideEveryRange)
                                 {
-                                    tileMasked = scores.Slice(row * KeyBlock + blockOffset, lanes).Contains(float.NegativeInfinity); // hidden by its bias
+                                    RuntimeBits(keyMask, mask, maskStride, firstRow, rows, blockStart, Math.Min(BlockKeys, keyCount - blockStart), rowBits,
+                                        out runtimeFull, out runtimeEmpty);
+                                }
+
+                                tileMasked |= !inEveryRange || !runtimeFull;
+                                if (outsideEveryRange || runtimeEmpty)
+                                {
+                                    // Skipped block: never scored (nor read, when keyMask drops it); its lanes carry no weight.
+                                    for (int row = 0; row < rows; row++)
+                                    {
+                                        scores.Slice(row * KeyBlock + blockOffset, BlockKeys).Fill(float.NegativeInfinity);
+                                    }
+
+                                    continue;
+                                }
+
+                                // Scores for rows x 16 keys from the packed block, then the score transform.
+                                tileScored = true;
+                                ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D), scores.Slice(blockOffset));
+                                if (!TScore.IsIdentity)
+                                {
+                                    // Only the block's real keys: the last block may end past Nk.
+                                    int lanes = Math.Min(BlockKeys, keyCount - blockStart);
+                                    for (int row = 0; row < rows; row++)
+                                    {
+                                        TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, lanes), firstRow + row, firstPosition + row, blockStart, score);
+                                        if (TScore.MayHide && !tileMasked)
+                                        {
+                                            tileMasked = scores.Slice(row * KeyBlock + blockOffset, lanes).Contains(float.NegativeInfinity); // hidden by its bias
+                                        }
+                                    }
+                                }
+
+                                if (!inEveryRange)
+                                {
+                                    // Partial block: lanes outside a row's range become -inf (vector compares).
+                                    for (int row = 0; row < rows; row++)
+                                    {
+                                        TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), blockStart, rangeStarts[row], rangeEnds[row], globalLanes, visibleEnds[row]);
+                                    }
+                                }
+
+                                if (runtimeMasked && !runtimeFull)
+                                {
+                                    // Partial for the run-time masks: lanes a row does not keep become -inf.
+                                    for (int row = 0; row < rows; row++)
+                                    {
+                                        TileMask.ApplyBits(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), rowBits[row]);
+                                    }
                                 }
                             }
-                        }
 
-                        if (!inEveryRange)
-                        {
-                            // Partial block: lanes outside a row's range become -inf (vector compares).
+                            if (!tileScored)
+                            {
+                                continue; // every block of the tile was skipped: no weight, no softmax update, no value read
+                            }
+
+                            // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.
                             for (int row = 0; row < rows; row++)
                             {
-                                TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), blockStart, rangeStarts[row], rangeEnds[row], globalLanes, visibleEnds[row]);
+                                corrections[row] = OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);
                             }
-                        }
 
-                        if (runtimeMasked && !runtimeFull)
-                        {
-                            // Partial for the run-time masks: lanes a row does not keep become -inf.
-                            for (int row = 0; row < rows; row++)
+                            ReadOnlySpan<float> tileValues = value.Slice(tileStart * D, tileKeys * D);
+                            if (tileMasked && !Reductions.AllFinite(tileValues))
                             {
-                                TileMask.ApplyBits(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), rowBits[row]);
+                                // Masked lanes weigh 0, but 0 * NaN and 0 * inf are NaN: skip them so a masked key's value never reaches the output.
+                                OnlineSoftmax.AccumulateNonZero(accumulators, corrections, scores, KeyBlock, tileValues, rows, D);
                             }
+                            else
+                            {
+                                AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
+                            }
+                        }
                         }
                     }
 
-                    if (!tileScored)
+                    for (int group = 0; group < groups; group++)
                     {
-                        continue; // every block of the tile was skipped: no weight, no softmax update, no value read
+                        int firstRow = blockRow + group * rows;
+                        int scanStart = groupBounds[4 * group], scanEnd = groupBounds[4 * group + 1];
+                        Span<int> visibleEnds = blockVisibleEnds.Slice(group * rows, rows);
+                        Span<float> runningMax = blockMax.Slice(group * rows, rows), runningSum = blockSum.Slice(group * rows, rows);
+                        Span<float> accumulators = blockAccumulators.Slice(group * rows * D, rows * D);
+                        ref float queryRows = ref Unsafe.Add(ref queryStart, firstRow * D);
+                        int firstPosition = Position(firstRow, queryCount, keyCount, keyPrefix);
+                    if (HasGlobals)
+                    {
+                        // Global keys outside the scanned keys, row by row (a global row's range already covers all it sees).
+                        for (int row = 0; row < rows; row++)
+                        {
+                            ref float queryVector = ref Unsafe.Add(ref queryRows, row * D);
+                            Span<float> rowAccumulator = accumulators.Slice(row * D, D);
+                            ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice((firstRow + row) * maskStride, keyCount) : default;
+                            AccumulateGlobalKeys(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
+                                rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
+                            AccumulateGlobalKeys(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
+                                rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
+                        }
                     }
 
-                    // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.
-                    for (int row = 0; row < rows; row++)
-                    {
-                        corrections[row] = OnlineSoftmax.Update(scores.Slice(row * KeyBlock, tileKeys), ref runningMax[row], ref runningSum[row]);
-                    }
-
-                    ReadOnlySpan<float> tileValues = value.Slice(tileStart * D, tileKeys * D);
-                    if (tileMasked && !Reductions.AllFinite(tileValues))
-                    {
-                        // Masked lanes weigh 0, but 0 * NaN and 0 * inf are NaN: skip them so a masked key's value never reaches the output.
-                        OnlineSoftmax.AccumulateNonZero(accumulators, corrections, scores, KeyBlock, tileValues, rows, D);
-                    }
-                    else
-                    {
-                        AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
+                        // Normalise every row of the group.
+                        for (int row = 0; row < rows; row++)
+                        {
+                            FinishRow(accumulators.Slice(row * D, D), runningMax[row], runningSum[row], output.Slice((firstRow + row) * D, D), logSumExp, firstRow + row, score);
+                        }
                     }
                 }
-
-                if (HasGlobals)
-                {
-                    // Global keys outside the scanned keys, row by row (a global row's range already covers all it sees).
-                    for (int row = 0; row < rows; row++)
-                    {
-                        ref float queryVector = ref Unsafe.Add(ref queryRows, row * D);
-                        Span<float> rowAccumulator = accumulators.Slice(row * D, D);
-                        ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice((firstRow + row) * maskStride, keyCount) : default;
-                        AccumulateGlobalKeys(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
-                            rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
-                        AccumulateGlobalKeys(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
-                            rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
-                    }
-                }
-
-                // Normalise every row of the group.
-                for (int row = 0; row < rows; row++)
-                {
-                    FinishRow(accumulators.Slice(row * D, D), runningMax[row], runningSum[row], output.Slice((firstRow + row) * D, D), logSumExp, firstRow + row, score);
-                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(accumulatorBuffer);
             }
         }
 
