@@ -5,6 +5,13 @@ using KernelGen.Bench;
 
 // dotnet run -c Release --project bench/KernelGen.Bench -- --filter '*' --job short   (all benchmarks, short job)
 // dotnet run -c Release --project bench/KernelGen.Bench -- --check                     (peers and kernels vs the reference)
+// dotnet run -c Release --project bench/KernelGen.Bench -- --prefill-peers             (KernelGen vs SDPA prefill, interleaved)
+if (args.Contains("--prefill-peers"))
+{
+    PrefillPeers.PrintTable();
+    return 0;
+}
+
 // dotnet run -c Release --project bench/KernelGen.Bench -- --n-scaling                 (issue 12: full mask, time per pair from N = 512 up)
 if (args.Contains("--n-scaling"))
 {

@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace KernelGen.Bench
+{
+    /// <summary>
+    /// KernelGen against TorchSharp SDPA (libtorch 2.10 CPU) on prefill shapes, d = 128, float32, interleaved (every row
+    /// once per round, medians of 7 rounds): full and causal at N = 1024 and 4096 on one thread, and KernelGen's
+    /// two-thread speed-up at N = 4096. The FMA peak row is this core's measured multiply-add rate (FmaPeakBenchmarks'
+    /// loop: independent Vector256 FMAs), so "% of peak" counts 4 d flop per computed pair (causal: N (N + 1) / 2 pairs).
+    /// </summary>
+    public static class PrefillPeers
+    {
+        public static void PrintTable()
+        {
+            LibTorchLoader.Prepare();
+            foreach (int n in new[] { 1024, 4096 })
+            {
+                var random = new Random(n);
+                float[] query = Fill(random, n * 128), key = Fill(random, n * 128), value = Fill(random, n * 128), output = new float[n * 128];
+                using Tensor tq = torch.tensor(query, new long[] { 1, 1, n, 128 }), tk = torch.tensor(key, new long[] { 1, 1, n, 128 });
+                using Tensor tv = torch.tensor(value, new long[] { 1, 1, n, 128 });
+                var rows = new List<(string Name, int Threads, double Pairs, Action Run)>
+                {
+                    ("KernelGen full", 1, (double)n * n, () => BenchKernels.Full128(query, key, value, output)),
+                    ("SDPA full", 1, (double)n * n, () => Sdpa(tq, tk, tv, false)),
+                    ("KernelGen causal", 1, n * (n + 1) / 2.0, () => BenchKernels.Causal128(query, key, value, output)),
+                    ("SDPA causal", 1, n * (n + 1) / 2.0, () => Sdpa(tq, tk, tv, true)),
+                    ("KernelGen full, 2 threads", 2, (double)n * n, () => BenchKernels.Full128(query, key, value, output)),
+                    ("KernelGen causal, 2 threads", 2, n * (n + 1) / 2.0, () => BenchKernels.Causal128(query, key, value, output)),
+                };
+                var times = new List<double>[rows.Count];
+                for (int i = 0; i < rows.Count; i++)
+                {
+                    times[i] = new List<double>();
+                }
+
+                int repeat = n == 1024 ? 10 : 1;
+                for (int round = -1; round < 7; round++)
+                {
+                    for (int i = 0; i < rows.Count; i++)
+                    {
+                        AttentionThreading.MaxDegreeOfParallelism = rows[i].Threads;
+                        torch.set_num_threads(rows[i].Threads);
+                        var watch = System.Diagnostics.Stopwatch.StartNew();
+                        for (int r = 0; r < repeat; r++)
+                        {
+                            rows[i].Run();
+                        }
+
+                        if (round >= 0)
+                        {
+                            times[i].Add(watch.Elapsed.TotalMilliseconds / repeat);
+                        }
+                    }
+                }
+
+                Console.WriteLine($"N = {n}, d = 128: {"ms",10} {"GFLOP/s",8}");
+                for (int i = 0; i < rows.Count; i++)
+                {
+                    times[i].Sort();
+                    double ms = times[i][times[i].Count / 2];
+                    Console.WriteLine($"  {rows[i].Name,-28} {ms,10:F2} {rows[i].Pairs * 128 * 4 / (ms * 1e6),8:F1}");
+                }
+            }
+
+            AttentionThreading.MaxDegreeOfParallelism = Environment.ProcessorCount;
+        }
+
+        private static void Sdpa(Tensor query, Tensor key, Tensor value, bool causal)
+        {
+            using Tensor result = torch.nn.functional.scaled_dot_product_attention(query, key, value, null, 0.0, causal);
+        }
+
+        private static float[] Fill(Random random, int length)
+        {
+            float[] data = new float[length];
+            for (int i = 0; i < length; i++)
+            {
+                data[i] = (float)(random.NextDouble() * 2 - 1);
+            }
+
+            return data;
+        }
+    }
+}
