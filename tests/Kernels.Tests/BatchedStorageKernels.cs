@@ -34,5 +34,12 @@ namespace KernelGen.Kernels.Tests
         [Softcap(4f)]
         public static partial void BFloat16Cache_HalfOutput_Bias_Softcap(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value,
             Span<Half> output, int batch, ReadOnlySpan<int> keyLengths, ReadOnlySpan<float> bias);
+
+        // An odd GQA group (3 query heads per key/value head) over an f16 cache in [B, N, H, d]: the per-head decode path that
+        // widens each shared 512-key chunk once (d = 32), causal, no window, so a decode row spans many chunks.
+        [AttentionKernel(32, Heads = 6, KeyValueHeads = 2)]
+        [CausalMask]
+        public static partial void HalfCache_Gqa6x2_Causal(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output, int batch,
+            ReadOnlySpan<int> keyLengths);
     }
 }

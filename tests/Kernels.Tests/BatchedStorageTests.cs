@@ -34,7 +34,23 @@ namespace KernelGen.Kernels.Tests
                 float[] value = Rounded<Half>(TestData.Uniform(random.Next(), key.Length));
                 PoisonPadding(key, value, AttentionLayout.BatchSeqHeadDim, D, Kv, batch, keys, keyLengths);
                 float[] output = TestData.Poisoned(query.Length), logSumExp = TestData.Poisoned(batch * H * queries);
-                BatchedStorageKernels.HalfCache_Gqa8x2_CausalWindowGlobals(query, Narrow<Half>(key), Narrow<Half>(value), output, batch, keyLengths, queryLengths, logSumExp);
+                float[] oneThread = TestData.Poisoned(query.Length);
+                int saved = AttentionThreading.MaxDegreeOfParallelism;
+                try
+                {
+                    // One thread: a [B, N, H, d] decode call takes both key/value heads; two: one each when B = 1. Same bits.
+                    AttentionThreading.MaxDegreeOfParallelism = 1;
+                    BatchedStorageKernels.HalfCache_Gqa8x2_CausalWindowGlobals(query, Narrow<Half>(key), Narrow<Half>(value), oneThread, batch, keyLengths, queryLengths,
+                        TestData.Poisoned(logSumExp.Length));
+                    AttentionThreading.MaxDegreeOfParallelism = 2;
+                    BatchedStorageKernels.HalfCache_Gqa8x2_CausalWindowGlobals(query, Narrow<Half>(key), Narrow<Half>(value), output, batch, keyLengths, queryLengths, logSumExp);
+                }
+                finally
+                {
+                    AttentionThreading.MaxDegreeOfParallelism = saved;
+                }
+
+                Assert.Equal(oneThread, output);
 
                 double[] expected = new double[query.Length], expectedLse = new double[logSumExp.Length];
                 ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, keyLengths, queryLengths,
@@ -43,6 +59,76 @@ namespace KernelGen.Kernels.Tests
                 AssertClose(output, expected, shape);
                 AssertClose(logSumExp, expectedLse, shape + " log-sum-exp");
             }
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        public void HalfCache_OddGqaGroup_LongRows_MatchReference(int batch)
+        {
+            const int D = 32, H = 6, Kv = 2;
+            var spec = new AttentionSpec(D, causal: true);
+            foreach ((int queries, int keys) in new[] { (1, 2100), (2, 1300), (3, 1), (17, 40) })
+            {
+                var random = new Random(batch * 10 + queries + keys);
+                int[] keyLengths = Lengths(random, batch, keys);
+                float[] query = TestData.Uniform(random.Next(), batch * queries * H * D, 2f);
+                float[] key = Rounded<Half>(TestData.Uniform(random.Next(), batch * keys * Kv * D, 2f));
+                float[] value = Rounded<Half>(TestData.Uniform(random.Next(), key.Length));
+                PoisonPadding(key, value, AttentionLayout.BatchSeqHeadDim, D, Kv, batch, keys, keyLengths);
+                float[] output = TestData.Poisoned(query.Length);
+                BatchedStorageKernels.HalfCache_Gqa6x2_Causal(query, Narrow<Half>(key), Narrow<Half>(value), output, batch, keyLengths);
+                double[] expected = new double[query.Length];
+                ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, keyLengths);
+                AssertClose(output, expected, $"B={batch} Nq={queries} Nk={keys}");
+            }
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void HalfCache_AnInfiniteKeyInsideTheRange_TakesTheExactWidening(bool tiles)
+        {
+            // One key element of +inf (f16 0x7C00) among finite ones, in the decode row's range: the block is not "finite", so
+            // its keys widen exactly and the heads that read it get an infinite score and NaN, as in the reference; the
+            // 4-operation widening would have read it as a finite value near 65536 and given finite output.
+            int d = tiles ? 64 : 32, heads = tiles ? 8 : 6;
+            const int Kv = 2, Keys = 300;
+            var random = new Random(tiles ? 32 : 31);
+            float[] query = Enumerable.Range(0, heads * d).Select(_ => 1f + (float)random.NextDouble()).ToArray(); // positive: q . inf = +inf
+            float[] key = Rounded<Half>(TestData.Uniform(random.Next(), Keys * Kv * d));
+            float[] value = Rounded<Half>(TestData.Uniform(random.Next(), key.Length));
+            key[(290 * Kv + 1) * d + 5] = float.PositiveInfinity; // key 290 of key/value head 1: inside the window of the last row
+            float[] output = TestData.Poisoned(query.Length);
+            double[] expected = new double[query.Length];
+            int[] keyLengths = { Keys };
+            if (tiles)
+            {
+                BatchedStorageKernels.HalfCache_Gqa8x2_CausalWindowGlobals(query, Narrow<Half>(key), Narrow<Half>(value), output, 1, keyLengths, new[] { 1 }, new float[heads]);
+                ReferenceAttention.ComputeBatched(new AttentionSpec(d, causal: true, window: new AttentionWindow(40, 0), globalPositions: new[] { 0, 3 }),
+                    AttentionLayout.BatchSeqHeadDim, heads, Kv, 1, query, key, value, expected, keyLengths, new[] { 1 });
+            }
+            else
+            {
+                BatchedStorageKernels.HalfCache_Gqa6x2_Causal(query, Narrow<Half>(key), Narrow<Half>(value), output, 1, keyLengths);
+                ReferenceAttention.ComputeBatched(new AttentionSpec(d, causal: true), AttentionLayout.BatchSeqHeadDim, heads, Kv, 1, query, key, value, expected, keyLengths);
+            }
+
+            int nans = 0;
+            for (int i = 0; i < output.Length; i++)
+            {
+                if (double.IsNaN(expected[i]))
+                {
+                    nans++;
+                    Assert.True(float.IsNaN(output[i]), $"element {i} is {output[i]}, the reference NaN");
+                }
+                else
+                {
+                    Assert.True(Math.Abs(output[i] - expected[i]) <= TestData.Tolerance, $"element {i} is {output[i]}, the reference {expected[i]}");
+                }
+            }
+
+            Assert.Equal(heads / Kv * d, nans); // exactly the heads of key/value head 1
         }
 
         [Theory]

@@ -13,6 +13,32 @@ namespace KernelGen.Kernels.Tests
     public sealed class TensorFormTests
     {
         [Theory]
+        [InlineData(1, 1, 300)]
+        [InlineData(3, 65, 100)]
+        public void SixteenBitTensors_EqualTheSpanForm(int batch, int queries, int keys)
+        {
+            // BFloat16Cache_HalfOutput_Bias_Softcap: float query, bf16 key and value, f16 output, [B, N, H, d], d = 80.
+            const int D = 80, H = 2, Kv = 2;
+            float[] query = TestData.Uniform(4, batch * queries * H * D);
+            BFloat16[] key = Array.ConvertAll(TestData.Uniform(5, batch * keys * Kv * D), static x => (BFloat16)x);
+            BFloat16[] value = Array.ConvertAll(TestData.Uniform(6, key.Length), static x => (BFloat16)x);
+            float[] bias = TestData.Uniform(7, queries * keys);
+            int[] keyLengths = new int[batch];
+            for (int b = 0; b < batch; b++)
+            {
+                keyLengths[b] = keys - b;
+            }
+
+            Half[] expected = new Half[query.Length], actual = new Half[query.Length];
+            BatchedStorageKernels.BFloat16Cache_HalfOutput_Bias_Softcap(query, key, value, expected, batch, keyLengths, bias);
+            BatchedStorageKernels.BFloat16Cache_HalfOutput_Bias_Softcap(
+                new ReadOnlyTensorSpan<float>(query, [batch, queries, H, D]), new ReadOnlyTensorSpan<BFloat16>(key, [batch, keys, Kv, D]),
+                new ReadOnlyTensorSpan<BFloat16>(value, [batch, keys, Kv, D]), new TensorSpan<Half>(actual, [batch, queries, H, D]), keyLengths, bias);
+            Assert.Equal(expected, actual);
+            Assert.Contains(actual, static x => x != Half.Zero); // the call computed something
+        }
+
+        [Theory]
         [InlineData(1, 17, 17)]
         [InlineData(3, 65, 100)]
         [InlineData(2, 1, 300)]

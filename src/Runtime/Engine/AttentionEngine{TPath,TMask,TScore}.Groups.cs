@@ -347,7 +347,7 @@ namespace KernelGen.Engine
                                 // Scores of the group's heads for the block's keys: exactly [rangeStart, rangeEnd), so no range mask
                                 // is needed. The first 4 heads' pass also prefetches the next block's rows (see ScoreRows4).
                                 nint rowsStart = (nint)keyHead * keyHeadStride + (nint)blockStart * stride;
-                                nint nextStart = rowsStart + (nint)count * stride;
+                                nint nextStart = nextCount > 0 ? rowsStart + (nint)count * stride : rowsStart; // no reference past the rows
                                 bool finiteHalves = Storage.FiniteHalfRows(group.Key, (int)rowsStart, stride, count, D);
                                 for (int slot = 0; slot < slots; slot += 4)
                                 {

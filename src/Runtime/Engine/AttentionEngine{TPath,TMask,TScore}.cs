@@ -716,7 +716,8 @@ namespace KernelGen.Engine
             }
 
             private static ReadOnlySpan<TElement> Restore(ReadOnlySpan<float> span) =>
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<float, TElement>(ref MemoryMarshal.GetReference(span)), span.Length * 4 / Unsafe.SizeOf<TElement>());
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<float, TElement>(ref MemoryMarshal.GetReference(span)),
+                    (int)Math.Min(int.MaxValue, (long)span.Length * 4 / Unsafe.SizeOf<TElement>())); // a full-length 16-bit span rounds up past int.MaxValue
         }
 
         /// <summary>
@@ -1213,7 +1214,8 @@ namespace KernelGen.Engine
 
             /// <summary>The 16-bit span as floats over the same bytes (rounded up), for the thread jobs' float-typed slots.</summary>
             private static ReadOnlySpan<float> Erase(ReadOnlySpan<TElement> span) =>
-                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TElement, float>(ref MemoryMarshal.GetReference(span)), (span.Length * Unsafe.SizeOf<TElement>() + 3) / 4);
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TElement, float>(ref MemoryMarshal.GetReference(span)),
+                    (int)(((long)span.Length * Unsafe.SizeOf<TElement>() + 3) / 4));
 
             /// <summary>
             /// Dot products straight from the key rows, widened in registers (no scratch round trip): four keys at a time, each
