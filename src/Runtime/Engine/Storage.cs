@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace KernelGen.Engine
 {
@@ -68,9 +69,48 @@ namespace KernelGen.Engine
                 return;
             }
 
+            if (rows <= 0)
+            {
+                return;
+            }
+
+            // Strided rows ([B, N, H, d] blocks): bounds checked once, then an inline vector loop per row (a copy call or a
+            // finiteness scan per 128-value row cost as much as the copy itself); f16 rows checked once for the fast widening.
+            _ = source.Slice(offset, (rows - 1) * stride + d);
+            _ = destination.Slice(0, rows * d);
+            ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), offset);
+            ref float to = ref MemoryMarshal.GetReference(destination);
+            if (typeof(T) == typeof(Half) && FiniteHalfRows(source, offset, stride, rows, d))
+            {
+                WidenRowsInline(ref Unsafe.As<T, FiniteHalf>(ref from), stride, rows, d, ref to);
+            }
+            else
+            {
+                WidenRowsInline(ref from, stride, rows, d, ref to);
+            }
+        }
+
+        /// <summary>The strided rows' loop (lengths already checked): 8 values at a time, then single ones.</summary>
+        private static void WidenRowsInline<T>(ref T from, int stride, int rows, int d, ref float to)
+            where T : unmanaged
+        {
             for (int row = 0; row < rows; row++)
             {
-                Widen(source.Slice(offset + row * stride, d), destination.Slice(row * d, d));
+                ref T source = ref Unsafe.Add(ref from, (nint)row * stride);
+                ref float target = ref Unsafe.Add(ref to, row * d);
+                int c = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; c <= d - 8; c += 8)
+                    {
+                        Widening.LoadWidened256(ref Unsafe.Add(ref source, c)).StoreUnsafe(ref target, (nuint)c);
+                    }
+                }
+
+                for (; c < d; c++)
+                {
+                    Unsafe.Add(ref target, c) = Widening.Widen(Unsafe.Add(ref source, c));
+                }
             }
         }
 
@@ -112,11 +152,37 @@ namespace KernelGen.Engine
                 return Widening.AllFinite(halves.Slice(offset, rows * d));
             }
 
+            if (rows <= 0)
+            {
+                return true;
+            }
+
+            // Strided rows: bounds checked once, then each row's exponents tested 16 at a time, ORed over the rows.
+            ReadOnlySpan<ushort> bits = MemoryMarshal.Cast<Half, ushort>(halves.Slice(offset, (rows - 1) * stride + d));
+            ref ushort start = ref MemoryMarshal.GetReference(bits);
+            const ushort Exponent = 0x7C00;
             for (int row = 0; row < rows; row++)
             {
-                if (!Widening.AllFinite(halves.Slice(offset + row * stride, d)))
+                ref ushort rowStart = ref Unsafe.Add(ref start, (nint)row * stride);
+                int c = 0;
+                if (Vector256.IsHardwareAccelerated)
                 {
-                    return false;
+                    Vector256<ushort> exponent = Vector256.Create(Exponent);
+                    for (; c <= d - 16; c += 16)
+                    {
+                        if (Vector256.EqualsAny(Vector256.LoadUnsafe(ref rowStart, (nuint)c) & exponent, exponent))
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                for (; c < d; c++)
+                {
+                    if ((Unsafe.Add(ref rowStart, c) & Exponent) == Exponent)
+                    {
+                        return false;
+                    }
                 }
             }
 
