@@ -308,10 +308,10 @@ namespace KernelGen
         }
 
         /// <summary>
-        /// The span widenings' loop, for f16 or bf16 (a JIT-time type test picks the loads): the widest accelerated width,
+        /// The span widenings' loop, for float, f16, finite f16 or bf16 (a JIT-time type test picks the loads; also the strided-row loop of Storage.WidenRows): the widest accelerated width,
         /// then narrower ones and scalars for the tail.
         /// </summary>
-        private static void WidenAll<T>(ref T from, ref float to, nuint length)
+        internal static void WidenAll<T>(ref T from, ref float to, nuint length)
             where T : unmanaged
         {
             nuint index = 0;

@@ -10,20 +10,13 @@ namespace KernelGen.Engine
     // Batched calls: one key/value head and the query heads that read it (HeadGroup), any element types, any row strides.
     public static partial class AttentionEngine<TPath, TMask, TScore>
     {
-        /// <summary>Keys per chunk the heads of a decode group share: the tile walk's chunk (<see cref="TileChunkKeys"/>), which stays in L2.</summary>
-        private static int GroupChunkKeys
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => TileChunkKeys;
-        }
-
         /// <summary>
         /// Computes one head group of a batched call (lengths already checked): every query head of
         /// <paramref name="group"/> against its one key/value head, reading every span in place through its strides.
         /// </summary>
         /// <remarks>
         /// <para>Decode (fewer than <see cref="MinWidenedRows"/> query rows): the heads are computed together, one chunk of
-        /// <see cref="GroupChunkKeys"/> keys at a time, each head's online-softmax state carried across chunks; so the
+        /// <see cref="TileChunkKeys"/> keys at a time, each head's online-softmax state carried across chunks; so the
         /// cache is read from memory once per key/value head, not once per query head (grouped-query attention). Float
         /// rows d apart are read in place by the path's micro-kernels; 16-bit or strided ([B, N, H, d]) rows are widened
         /// (copied) once per chunk into L2-resident scratch when several heads share them, and read in place, widened in
@@ -173,7 +166,7 @@ namespace KernelGen.Engine
             where TOutput : unmanaged
         {
             int heads = group.Heads, queryCount = group.QueryCount, keyCount = group.KeyCount, stride = group.KeyRowStride;
-            int chunkKeys = GroupChunkKeys;
+            int chunkKeys = TileChunkKeys;
             bool shareChunks = heads > 1 && !floatRows;
             int queryFloats = heads * queryCount * D;
             int stateFloats = heads * (D + 2);

@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace KernelGen.Engine
 {
@@ -90,27 +89,13 @@ namespace KernelGen.Engine
             }
         }
 
-        /// <summary>The strided rows' loop (lengths already checked): 8 values at a time, then single ones.</summary>
+        /// <summary>The strided rows' loop (lengths already checked): each row through Widening's vector loop.</summary>
         private static void WidenRowsInline<T>(ref T from, int stride, int rows, int d, ref float to)
             where T : unmanaged
         {
             for (int row = 0; row < rows; row++)
             {
-                ref T source = ref Unsafe.Add(ref from, (nint)row * stride);
-                ref float target = ref Unsafe.Add(ref to, row * d);
-                int c = 0;
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    for (; c <= d - 8; c += 8)
-                    {
-                        Widening.LoadWidened256(ref Unsafe.Add(ref source, c)).StoreUnsafe(ref target, (nuint)c);
-                    }
-                }
-
-                for (; c < d; c++)
-                {
-                    Unsafe.Add(ref target, c) = Widening.Widen(Unsafe.Add(ref source, c));
-                }
+                Widening.WidenAll(ref Unsafe.Add(ref from, (nint)row * stride), ref Unsafe.Add(ref to, row * d), (nuint)d);
             }
         }
 
@@ -152,37 +137,11 @@ namespace KernelGen.Engine
                 return Widening.AllFinite(halves.Slice(offset, rows * d));
             }
 
-            if (rows <= 0)
-            {
-                return true;
-            }
-
-            // Strided rows: bounds checked once, then each row's exponents tested 16 at a time, ORed over the rows.
-            ReadOnlySpan<ushort> bits = MemoryMarshal.Cast<Half, ushort>(halves.Slice(offset, (rows - 1) * stride + d));
-            ref ushort start = ref MemoryMarshal.GetReference(bits);
-            const ushort Exponent = 0x7C00;
             for (int row = 0; row < rows; row++)
             {
-                ref ushort rowStart = ref Unsafe.Add(ref start, (nint)row * stride);
-                int c = 0;
-                if (Vector256.IsHardwareAccelerated)
+                if (!Widening.AllFinite(halves.Slice(offset + row * stride, d)))
                 {
-                    Vector256<ushort> exponent = Vector256.Create(Exponent);
-                    for (; c <= d - 16; c += 16)
-                    {
-                        if (Vector256.EqualsAny(Vector256.LoadUnsafe(ref rowStart, (nuint)c) & exponent, exponent))
-                        {
-                            return false;
-                        }
-                    }
-                }
-
-                for (; c < d; c++)
-                {
-                    if ((Unsafe.Add(ref rowStart, c) & Exponent) == Exponent)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
 
