@@ -1324,7 +1324,10 @@ namespace KernelGen.Engine
                     return;
                 }
 
-                ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), start * _stride);
+                // The stride in a local and the row reached by bumping: read through `this` in the loop, the JIT reloaded the
+                // field and multiplied per key (llvm-mca: 8.26 cycles per 4 FMAs on Ice Lake-SP against 4.08).
+                int stride = _stride;
+                ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), start * stride);
                 ref float sums = ref MemoryMarshal.GetReference(accumulator);
                 int c = 0;
                 if (Vector256.IsHardwareAccelerated)
@@ -1335,9 +1338,9 @@ namespace KernelGen.Engine
                         Vector256<float> s1 = Vector256.LoadUnsafe(ref sums, (nuint)(c + 8)) * correction;
                         Vector256<float> s2 = Vector256.LoadUnsafe(ref sums, (nuint)(c + 16)) * correction;
                         Vector256<float> s3 = Vector256.LoadUnsafe(ref sums, (nuint)(c + 24)) * correction;
-                        for (int t = 0; t < weights.Length; t++)
+                        ref TElement row = ref Unsafe.Add(ref rows, c);
+                        for (int t = 0; t < weights.Length; t++, row = ref Unsafe.Add(ref row, stride))
                         {
-                            ref TElement row = ref Unsafe.Add(ref rows, t * _stride + c);
                             Vector256<float> weight = Vector256.Create(weights[t]);
                             s0 = Vector256.FusedMultiplyAdd(weight, LoadWidened256(ref row, 0), s0);
                             s1 = Vector256.FusedMultiplyAdd(weight, LoadWidened256(ref row, 8), s1);
@@ -1356,7 +1359,7 @@ namespace KernelGen.Engine
                         Vector256<float> s0 = Vector256.LoadUnsafe(ref sums, (nuint)c) * correction;
                         for (int t = 0; t < weights.Length; t++)
                         {
-                            s0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[t]), LoadWidened256(ref Unsafe.Add(ref rows, t * _stride + c), 0), s0);
+                            s0 = Vector256.FusedMultiplyAdd(Vector256.Create(weights[t]), LoadWidened256(ref Unsafe.Add(ref rows, t * stride + c), 0), s0);
                         }
 
                         s0.StoreUnsafe(ref sums, (nuint)c);
@@ -1368,7 +1371,7 @@ namespace KernelGen.Engine
                     float sum = Unsafe.Add(ref sums, c) * correction;
                     for (int t = 0; t < weights.Length; t++)
                     {
-                        sum += weights[t] * WidenOne(Unsafe.Add(ref rows, t * _stride + c));
+                        sum += weights[t] * WidenOne(Unsafe.Add(ref rows, t * stride + c));
                     }
 
                     Unsafe.Add(ref sums, c) = sum;
