@@ -4,23 +4,30 @@ using System.Collections.Generic;
 namespace KernelGen.Bench
 {
     /// <summary>
-    /// Issue 12's cache-blocking line: a full-mask d = 128 kernel on one thread from N = 512 (K + V in any L2) to N = 16384
-    /// (16 MiB of K + V, past this machine's L3), as time per score pair; flat means the loops, not the caches, bound it.
-    /// Each N is timed for at least a second (medians of 5 runs of that).
+    /// Issue 12's cache-blocking line: a full-mask d = 128 kernel on one thread from N = 512 (K + V in any L2) to N = 32768
+    /// (32 MiB of K + V, past any L2 and this machine's L3), as time per score pair; flat means the loops, not the caches,
+    /// bound it. Each N is timed for at least a second (median of 5 runs of that; 3 runs when one call takes more than 5 s).
+    /// Arguments after --n-scaling: a comma-separated list of N (default 512,...,32768).
     /// </summary>
     public static class NScaling
     {
-        public static void PrintTable()
+        public static void PrintTable(string[] args)
         {
+            int at = Array.IndexOf(args, "--n-scaling");
+            int[] sizes = at + 1 < args.Length && char.IsDigit(args[at + 1][0])
+                ? Array.ConvertAll(args[at + 1].Split(','), int.Parse)
+                : new[] { 512, 1024, 2048, 4096, 8192, 16384, 32768 };
             AttentionThreading.MaxDegreeOfParallelism = 1;
             Console.WriteLine($"{"N",6} {"ms per call",12} {"ns per pair",12} {"GFLOP/s",8}");
-            foreach (int n in new[] { 512, 1024, 2048, 4096, 8192, 16384 })
+            foreach (int n in sizes)
             {
                 var random = new Random(n);
                 float[] query = Fill(random, n * 128), key = Fill(random, n * 128), value = Fill(random, n * 128), output = new float[n * 128];
+                var warmUp = System.Diagnostics.Stopwatch.StartNew();
                 BenchKernels.Full128(query, key, value, output);
+                int runs = warmUp.ElapsedMilliseconds > 5000 ? 3 : 5;
                 var times = new List<double>();
-                for (int run = 0; run < 5; run++)
+                for (int run = 0; run < runs; run++)
                 {
                     int calls = 0;
                     var watch = System.Diagnostics.Stopwatch.StartNew();

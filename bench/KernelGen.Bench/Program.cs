@@ -12,10 +12,10 @@ if (args.Contains("--prefill-peers"))
     return 0;
 }
 
-// dotnet run -c Release --project bench/KernelGen.Bench -- --n-scaling                 (issue 12: full mask, time per pair from N = 512 up)
+// dotnet run -c Release --project bench/KernelGen.Bench -- --n-scaling [N,N,..]        (issue 12: full mask, time per pair, N = 512 .. 32768)
 if (args.Contains("--n-scaling"))
 {
-    NScaling.PrintTable();
+    NScaling.PrintTable(args);
     return 0;
 }
 

@@ -43,6 +43,12 @@ namespace KernelGen.Kernels.Tests
             public static int Value => 37;
         }
 
+        /// <summary>32 + 16 + 8 + 4 + 1: every column loop of every tile's accumulate (pairs of vectors, one vector, narrower, scalar).</summary>
+        public readonly struct D61 : IConstant
+        {
+            public static int Value => 61;
+        }
+
         public readonly struct D64 : IConstant
         {
             public static int Value => 64;
@@ -186,6 +192,9 @@ namespace KernelGen.Kernels.Tests
         [InlineData(8, 64)]
         [InlineData(4, 64)]
         [InlineData(2, 64)]
+        [InlineData(8, 61)]
+        [InlineData(4, 61)]
+        [InlineData(2, 61)]
         public void EveryTileWidth_WithEveryMaskPart_MatchesReference(int rowTile, int d)
         {
             foreach ((int queries, int keys) in new[] { (1, 1), (19, 19), (70, 100), (100, 70), (9, 300) })
@@ -230,6 +239,9 @@ namespace KernelGen.Kernels.Tests
                 case (8, 64, true): AttentionEngine<TestPath<D64, Eight>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 case (4, 64, true): AttentionEngine<TestPath<D64, Four>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 case (2, 64, true): AttentionEngine<TestPath<D64, Two>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (8, 61, true): AttentionEngine<TestPath<D61, Eight>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (4, 61, true): AttentionEngine<TestPath<D61, Four>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (2, 61, true): AttentionEngine<TestPath<D61, Two>, EveryPartMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 case (8, 37, false): AttentionEngine<TestPath<D37, Eight>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 case (4, 37, false): AttentionEngine<TestPath<D37, Four>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 case (2, 37, false): AttentionEngine<TestPath<D37, Two>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
@@ -237,6 +249,9 @@ namespace KernelGen.Kernels.Tests
                 case (8, 64, false): AttentionEngine<TestPath<D64, Eight>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 case (4, 64, false): AttentionEngine<TestPath<D64, Four>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 case (2, 64, false): AttentionEngine<TestPath<D64, Two>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (8, 61, false): AttentionEngine<TestPath<D61, Eight>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (4, 61, false): AttentionEngine<TestPath<D61, Four>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case (2, 61, false): AttentionEngine<TestPath<D61, Two>, NoMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
                 default: throw new ArgumentOutOfRangeException(nameof(rowTile));
             }
         }

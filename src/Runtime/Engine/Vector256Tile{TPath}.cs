@@ -67,14 +67,18 @@ namespace KernelGen.Engine
 
         /// <summary>
         /// For each of the 4 rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value
-        /// row t. The columns go 8 at a time; a head dimension that is not a multiple of 8 ends with narrower vectors and
-        /// scalars (<see cref="TileColumns"/>), the same split as the path's unrolled row code.
+        /// row t. The columns go 16 at a time (4 rows x 2 vectors: eight independent multiply-add chains, each weight
+        /// broadcast feeding two of them), then 8; a head dimension that is not a multiple of 8 ends with narrower vectors
+        /// and scalars (<see cref="TileColumns"/>), the same split as the path's unrolled row code. Every element's
+        /// operations and their order are the same whichever loop it falls in.
         /// </summary>
         /// <remarks>
         /// Not inlined: inside the engine's tile loop the register allocator spilled this loop's bound and weight pointer
         /// for a causal d = 128 kernel (49 instructions per key instead of 23; llvm-mca 13.1 against 4.1 cycles per
         /// iteration on icelake-server, 10.2 against 4.1 on znver3). On its own it keeps them in registers; the call
-        /// costs once per 64-key tile.
+        /// costs once per 64-key tile. The key loops bump a value-row and a weight reference (constant displacements, no
+        /// index arithmetic per load). With one vector per row (four chains) the loop was bound by the multiply-add
+        /// latency (4-5 cycles per key on both vendors: half of an Intel core's two FMA ports, 80% of a Zen 1 core's one).
         /// </remarks>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
@@ -86,29 +90,57 @@ namespace KernelGen.Engine
             float correction1 = corrections[1];
             float correction2 = corrections[2];
             float correction3 = corrections[3];
-            int mainColumns = d / 8 * 8; // JIT-time constants, so the remainder branches below fold away when d is a multiple of 8
-            for (int column = 0; column < mainColumns; column += 8)
+            int pairColumns = d / 16 * 16; // JIT-time constants, so the branches below fold away for the kernel's d
+            for (int column = 0; column < pairColumns; column += 16)
             {
-                Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
-                Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(d + column)) * correction1;
-                Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(2 * d + column)) * correction2;
-                Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulatorStart, (nuint)(3 * d + column)) * correction3;
+                ref float accumulator = ref Unsafe.Add(ref accumulatorStart, column);
+                Vector256<float> sum0_0 = Vector256.LoadUnsafe(ref accumulator) * correction0;
+                Vector256<float> sum0_1 = Vector256.LoadUnsafe(ref accumulator, 8) * correction0;
+                Vector256<float> sum1_0 = Vector256.LoadUnsafe(ref accumulator, (nuint)d) * correction1;
+                Vector256<float> sum1_1 = Vector256.LoadUnsafe(ref accumulator, (nuint)(d + 8)) * correction1;
+                Vector256<float> sum2_0 = Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * d)) * correction2;
+                Vector256<float> sum2_1 = Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * d + 8)) * correction2;
+                Vector256<float> sum3_0 = Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * d)) * correction3;
+                Vector256<float> sum3_1 = Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * d + 8)) * correction3;
+                ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+                ref float weight = ref weightStart;
                 for (int key = 0; key < keyCount; key++)
                 {
-                    Vector256<float> values = Vector256.LoadUnsafe(ref valueRows, (nuint)(key * d + column));
-                    sum0 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                    sum1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                    sum2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                    sum3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
+                    Vector256<float> values0 = Vector256.LoadUnsafe(ref valueRow);
+                    Vector256<float> values1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                    Vector256<float> weight0 = Vector256.Create(weight);
+                    sum0_0 = Vector256.FusedMultiplyAdd(weight0, values0, sum0_0);
+                    sum0_1 = Vector256.FusedMultiplyAdd(weight0, values1, sum0_1);
+                    Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref weight, KeyBlock));
+                    sum1_0 = Vector256.FusedMultiplyAdd(weight1, values0, sum1_0);
+                    sum1_1 = Vector256.FusedMultiplyAdd(weight1, values1, sum1_1);
+                    Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref weight, 2 * KeyBlock));
+                    sum2_0 = Vector256.FusedMultiplyAdd(weight2, values0, sum2_0);
+                    sum2_1 = Vector256.FusedMultiplyAdd(weight2, values1, sum2_1);
+                    Vector256<float> weight3 = Vector256.Create(Unsafe.Add(ref weight, 3 * KeyBlock));
+                    sum3_0 = Vector256.FusedMultiplyAdd(weight3, values0, sum3_0);
+                    sum3_1 = Vector256.FusedMultiplyAdd(weight3, values1, sum3_1);
+                    valueRow = ref Unsafe.Add(ref valueRow, d);
+                    weight = ref Unsafe.Add(ref weight, 1);
                 }
 
-                sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
-                sum1.StoreUnsafe(ref accumulatorStart, (nuint)(d + column));
-                sum2.StoreUnsafe(ref accumulatorStart, (nuint)(2 * d + column));
-                sum3.StoreUnsafe(ref accumulatorStart, (nuint)(3 * d + column));
+                sum0_0.StoreUnsafe(ref accumulator);
+                sum0_1.StoreUnsafe(ref accumulator, 8);
+                sum1_0.StoreUnsafe(ref accumulator, (nuint)d);
+                sum1_1.StoreUnsafe(ref accumulator, (nuint)(d + 8));
+                sum2_0.StoreUnsafe(ref accumulator, (nuint)(2 * d));
+                sum2_1.StoreUnsafe(ref accumulator, (nuint)(2 * d + 8));
+                sum3_0.StoreUnsafe(ref accumulator, (nuint)(3 * d));
+                sum3_1.StoreUnsafe(ref accumulator, (nuint)(3 * d + 8));
             }
 
-            int rest = mainColumns;
+            int rest = pairColumns;
+            if (d - rest >= 8)
+            {
+                AccumulateOneVector(ref accumulatorStart, correction0, correction1, correction2, correction3, ref weightStart, ref valueRows, keyCount, rest);
+                rest += 8;
+            }
+
             if (d - rest >= 4)
             {
                 TileColumns.Vector128(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 4, d, rest);
@@ -119,6 +151,35 @@ namespace KernelGen.Engine
             {
                 TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 4, d, rest);
             }
+        }
+
+        /// <summary>The 8 columns from <paramref name="column"/> of <see cref="AccumulateTile"/>, 4 rows x 1 vector (d mod 16 = 8..15).</summary>
+        private static void AccumulateOneVector(ref float accumulatorStart, float correction0, float correction1, float correction2, float correction3,
+            ref float weightStart, ref float valueRows, int keyCount, int column)
+        {
+            int d = TPath.HeadDimension;
+            ref float accumulator = ref Unsafe.Add(ref accumulatorStart, column);
+            Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulator) * correction0;
+            Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulator, (nuint)d) * correction1;
+            Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * d)) * correction2;
+            Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * d)) * correction3;
+            ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+            ref float weight = ref weightStart;
+            for (int key = 0; key < keyCount; key++)
+            {
+                Vector256<float> values = Vector256.LoadUnsafe(ref valueRow);
+                sum0 = Vector256.FusedMultiplyAdd(Vector256.Create(weight), values, sum0);
+                sum1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weight, KeyBlock)), values, sum1);
+                sum2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weight, 2 * KeyBlock)), values, sum2);
+                sum3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weight, 3 * KeyBlock)), values, sum3);
+                valueRow = ref Unsafe.Add(ref valueRow, d);
+                weight = ref Unsafe.Add(ref weight, 1);
+            }
+
+            sum0.StoreUnsafe(ref accumulator);
+            sum1.StoreUnsafe(ref accumulator, (nuint)d);
+            sum2.StoreUnsafe(ref accumulator, (nuint)(2 * d));
+            sum3.StoreUnsafe(ref accumulator, (nuint)(3 * d));
         }
     }
 }

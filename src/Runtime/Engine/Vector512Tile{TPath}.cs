@@ -70,14 +70,17 @@ namespace KernelGen.Engine
 
         /// <summary>
         /// For each of the 8 rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value
-        /// row t. The columns go 16 at a time; a head dimension that is not a multiple of 16 ends with narrower vectors and
-        /// scalars (<see cref="TileColumns"/>), the same split as the path's unrolled row code.
+        /// row t. The columns go 32 at a time (8 rows x 2 vectors: sixteen independent chains, each weight broadcast
+        /// feeding two of them, 10 loads per 16 multiply-adds), then 16; a head dimension that is not a multiple of 16 ends
+        /// with narrower vectors and scalars (<see cref="TileColumns"/>), the same split as the path's unrolled row code.
+        /// Every element's operations and their order are the same whichever loop it falls in.
         /// </summary>
         /// <remarks>
         /// Not inlined: inside the engine's tile loop the register allocator spilled this loop's bound and weight pointer
         /// for a causal d = 128 kernel (49 instructions per key instead of 23; llvm-mca 13.1 against 4.1 cycles per
         /// iteration on icelake-server, 10.2 against 4.1 on znver3). On its own it keeps them in registers; the call
-        /// costs once per 64-key tile.
+        /// costs once per 64-key tile. With one vector per row a key took 9 loads (1 value row, 8 broadcasts) per 8
+        /// multiply-adds: load-bound on a core with two 512-bit FMA ports and two load ports.
         /// </remarks>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
@@ -93,41 +96,85 @@ namespace KernelGen.Engine
             float correction5 = corrections[5];
             float correction6 = corrections[6];
             float correction7 = corrections[7];
-            int mainColumns = d / 16 * 16; // JIT-time constants, so the remainder branches below fold away when d is a multiple of 16
-            for (int column = 0; column < mainColumns; column += 16)
+            int pairColumns = d / 32 * 32; // JIT-time constants, so the branches below fold away for the kernel's d
+            for (int column = 0; column < pairColumns; column += 32)
             {
-                Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(column)) * correction0;
-                Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(d + column)) * correction1;
-                Vector512<float> sum2 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(2 * d + column)) * correction2;
-                Vector512<float> sum3 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(3 * d + column)) * correction3;
-                Vector512<float> sum4 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(4 * d + column)) * correction4;
-                Vector512<float> sum5 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(5 * d + column)) * correction5;
-                Vector512<float> sum6 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(6 * d + column)) * correction6;
-                Vector512<float> sum7 = Vector512.LoadUnsafe(ref accumulatorStart, (nuint)(7 * d + column)) * correction7;
+                ref float accumulator = ref Unsafe.Add(ref accumulatorStart, column);
+                Vector512<float> sum0_0 = Vector512.LoadUnsafe(ref accumulator) * correction0;
+                Vector512<float> sum0_1 = Vector512.LoadUnsafe(ref accumulator, 16) * correction0;
+                Vector512<float> sum1_0 = Vector512.LoadUnsafe(ref accumulator, (nuint)(d)) * correction1;
+                Vector512<float> sum1_1 = Vector512.LoadUnsafe(ref accumulator, (nuint)(d + 16)) * correction1;
+                Vector512<float> sum2_0 = Vector512.LoadUnsafe(ref accumulator, (nuint)(2 * d)) * correction2;
+                Vector512<float> sum2_1 = Vector512.LoadUnsafe(ref accumulator, (nuint)(2 * d + 16)) * correction2;
+                Vector512<float> sum3_0 = Vector512.LoadUnsafe(ref accumulator, (nuint)(3 * d)) * correction3;
+                Vector512<float> sum3_1 = Vector512.LoadUnsafe(ref accumulator, (nuint)(3 * d + 16)) * correction3;
+                Vector512<float> sum4_0 = Vector512.LoadUnsafe(ref accumulator, (nuint)(4 * d)) * correction4;
+                Vector512<float> sum4_1 = Vector512.LoadUnsafe(ref accumulator, (nuint)(4 * d + 16)) * correction4;
+                Vector512<float> sum5_0 = Vector512.LoadUnsafe(ref accumulator, (nuint)(5 * d)) * correction5;
+                Vector512<float> sum5_1 = Vector512.LoadUnsafe(ref accumulator, (nuint)(5 * d + 16)) * correction5;
+                Vector512<float> sum6_0 = Vector512.LoadUnsafe(ref accumulator, (nuint)(6 * d)) * correction6;
+                Vector512<float> sum6_1 = Vector512.LoadUnsafe(ref accumulator, (nuint)(6 * d + 16)) * correction6;
+                Vector512<float> sum7_0 = Vector512.LoadUnsafe(ref accumulator, (nuint)(7 * d)) * correction7;
+                Vector512<float> sum7_1 = Vector512.LoadUnsafe(ref accumulator, (nuint)(7 * d + 16)) * correction7;
+                ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+                ref float weight = ref weightStart;
                 for (int key = 0; key < keyCount; key++)
                 {
-                    Vector512<float> values = Vector512.LoadUnsafe(ref valueRows, (nuint)(key * d + column));
-                    sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, key)), values, sum0);
-                    sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 1 * KeyBlock + key)), values, sum1);
-                    sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 2 * KeyBlock + key)), values, sum2);
-                    sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 3 * KeyBlock + key)), values, sum3);
-                    sum4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 4 * KeyBlock + key)), values, sum4);
-                    sum5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 5 * KeyBlock + key)), values, sum5);
-                    sum6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 6 * KeyBlock + key)), values, sum6);
-                    sum7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weightStart, 7 * KeyBlock + key)), values, sum7);
+                    Vector512<float> values0 = Vector512.LoadUnsafe(ref valueRow);
+                    Vector512<float> values1 = Vector512.LoadUnsafe(ref valueRow, 16);
+                    Vector512<float> weight0 = Vector512.Create(weight);
+                    sum0_0 = Vector512.FusedMultiplyAdd(weight0, values0, sum0_0);
+                    sum0_1 = Vector512.FusedMultiplyAdd(weight0, values1, sum0_1);
+                    Vector512<float> weight1 = Vector512.Create(Unsafe.Add(ref weight, KeyBlock));
+                    sum1_0 = Vector512.FusedMultiplyAdd(weight1, values0, sum1_0);
+                    sum1_1 = Vector512.FusedMultiplyAdd(weight1, values1, sum1_1);
+                    Vector512<float> weight2 = Vector512.Create(Unsafe.Add(ref weight, 2 * KeyBlock));
+                    sum2_0 = Vector512.FusedMultiplyAdd(weight2, values0, sum2_0);
+                    sum2_1 = Vector512.FusedMultiplyAdd(weight2, values1, sum2_1);
+                    Vector512<float> weight3 = Vector512.Create(Unsafe.Add(ref weight, 3 * KeyBlock));
+                    sum3_0 = Vector512.FusedMultiplyAdd(weight3, values0, sum3_0);
+                    sum3_1 = Vector512.FusedMultiplyAdd(weight3, values1, sum3_1);
+                    Vector512<float> weight4 = Vector512.Create(Unsafe.Add(ref weight, 4 * KeyBlock));
+                    sum4_0 = Vector512.FusedMultiplyAdd(weight4, values0, sum4_0);
+                    sum4_1 = Vector512.FusedMultiplyAdd(weight4, values1, sum4_1);
+                    Vector512<float> weight5 = Vector512.Create(Unsafe.Add(ref weight, 5 * KeyBlock));
+                    sum5_0 = Vector512.FusedMultiplyAdd(weight5, values0, sum5_0);
+                    sum5_1 = Vector512.FusedMultiplyAdd(weight5, values1, sum5_1);
+                    Vector512<float> weight6 = Vector512.Create(Unsafe.Add(ref weight, 6 * KeyBlock));
+                    sum6_0 = Vector512.FusedMultiplyAdd(weight6, values0, sum6_0);
+                    sum6_1 = Vector512.FusedMultiplyAdd(weight6, values1, sum6_1);
+                    Vector512<float> weight7 = Vector512.Create(Unsafe.Add(ref weight, 7 * KeyBlock));
+                    sum7_0 = Vector512.FusedMultiplyAdd(weight7, values0, sum7_0);
+                    sum7_1 = Vector512.FusedMultiplyAdd(weight7, values1, sum7_1);
+                    valueRow = ref Unsafe.Add(ref valueRow, d);
+                    weight = ref Unsafe.Add(ref weight, 1);
                 }
 
-                sum0.StoreUnsafe(ref accumulatorStart, (nuint)(column));
-                sum1.StoreUnsafe(ref accumulatorStart, (nuint)(d + column));
-                sum2.StoreUnsafe(ref accumulatorStart, (nuint)(2 * d + column));
-                sum3.StoreUnsafe(ref accumulatorStart, (nuint)(3 * d + column));
-                sum4.StoreUnsafe(ref accumulatorStart, (nuint)(4 * d + column));
-                sum5.StoreUnsafe(ref accumulatorStart, (nuint)(5 * d + column));
-                sum6.StoreUnsafe(ref accumulatorStart, (nuint)(6 * d + column));
-                sum7.StoreUnsafe(ref accumulatorStart, (nuint)(7 * d + column));
+                sum0_0.StoreUnsafe(ref accumulator);
+                sum0_1.StoreUnsafe(ref accumulator, 16);
+                sum1_0.StoreUnsafe(ref accumulator, (nuint)(d));
+                sum1_1.StoreUnsafe(ref accumulator, (nuint)(d + 16));
+                sum2_0.StoreUnsafe(ref accumulator, (nuint)(2 * d));
+                sum2_1.StoreUnsafe(ref accumulator, (nuint)(2 * d + 16));
+                sum3_0.StoreUnsafe(ref accumulator, (nuint)(3 * d));
+                sum3_1.StoreUnsafe(ref accumulator, (nuint)(3 * d + 16));
+                sum4_0.StoreUnsafe(ref accumulator, (nuint)(4 * d));
+                sum4_1.StoreUnsafe(ref accumulator, (nuint)(4 * d + 16));
+                sum5_0.StoreUnsafe(ref accumulator, (nuint)(5 * d));
+                sum5_1.StoreUnsafe(ref accumulator, (nuint)(5 * d + 16));
+                sum6_0.StoreUnsafe(ref accumulator, (nuint)(6 * d));
+                sum6_1.StoreUnsafe(ref accumulator, (nuint)(6 * d + 16));
+                sum7_0.StoreUnsafe(ref accumulator, (nuint)(7 * d));
+                sum7_1.StoreUnsafe(ref accumulator, (nuint)(7 * d + 16));
             }
 
-            int rest = mainColumns;
+            int rest = pairColumns;
+            if (d - rest >= 16)
+            {
+                AccumulateOneVector(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, rest);
+                rest += 16;
+            }
+
             if (d - rest >= 8)
             {
                 TileColumns.Vector256(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 8, d, rest);
@@ -144,6 +191,46 @@ namespace KernelGen.Engine
             {
                 TileColumns.Scalar(ref accumulatorStart, corrections, ref weightStart, ref valueRows, keyCount, 8, d, rest);
             }
+        }
+
+        /// <summary>The 16 columns from <paramref name="column"/> of <see cref="AccumulateTile"/>, 8 rows x 1 vector (d mod 32 = 16..31).</summary>
+        private static void AccumulateOneVector(ref float accumulatorStart, ReadOnlySpan<float> corrections, ref float weightStart, ref float valueRows, int keyCount, int column)
+        {
+            int d = TPath.HeadDimension;
+            ref float accumulator = ref Unsafe.Add(ref accumulatorStart, column);
+            Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulator) * corrections[0];
+            Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulator, (nuint)(d)) * corrections[1];
+            Vector512<float> sum2 = Vector512.LoadUnsafe(ref accumulator, (nuint)(2 * d)) * corrections[2];
+            Vector512<float> sum3 = Vector512.LoadUnsafe(ref accumulator, (nuint)(3 * d)) * corrections[3];
+            Vector512<float> sum4 = Vector512.LoadUnsafe(ref accumulator, (nuint)(4 * d)) * corrections[4];
+            Vector512<float> sum5 = Vector512.LoadUnsafe(ref accumulator, (nuint)(5 * d)) * corrections[5];
+            Vector512<float> sum6 = Vector512.LoadUnsafe(ref accumulator, (nuint)(6 * d)) * corrections[6];
+            Vector512<float> sum7 = Vector512.LoadUnsafe(ref accumulator, (nuint)(7 * d)) * corrections[7];
+            ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+            ref float weight = ref weightStart;
+            for (int key = 0; key < keyCount; key++)
+            {
+                Vector512<float> values = Vector512.LoadUnsafe(ref valueRow);
+                sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(weight), values, sum0);
+                sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, KeyBlock)), values, sum1);
+                sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 2 * KeyBlock)), values, sum2);
+                sum3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 3 * KeyBlock)), values, sum3);
+                sum4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 4 * KeyBlock)), values, sum4);
+                sum5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 5 * KeyBlock)), values, sum5);
+                sum6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 6 * KeyBlock)), values, sum6);
+                sum7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 7 * KeyBlock)), values, sum7);
+                valueRow = ref Unsafe.Add(ref valueRow, d);
+                weight = ref Unsafe.Add(ref weight, 1);
+            }
+
+            sum0.StoreUnsafe(ref accumulator);
+            sum1.StoreUnsafe(ref accumulator, (nuint)(d));
+            sum2.StoreUnsafe(ref accumulator, (nuint)(2 * d));
+            sum3.StoreUnsafe(ref accumulator, (nuint)(3 * d));
+            sum4.StoreUnsafe(ref accumulator, (nuint)(4 * d));
+            sum5.StoreUnsafe(ref accumulator, (nuint)(5 * d));
+            sum6.StoreUnsafe(ref accumulator, (nuint)(6 * d));
+            sum7.StoreUnsafe(ref accumulator, (nuint)(7 * d));
         }
     }
 }
