@@ -35,22 +35,26 @@ namespace KernelGen.Engine
             Vector128<float> score1_1 = Vector128<float>.Zero;
             Vector128<float> score1_2 = Vector128<float>.Zero;
             Vector128<float> score1_3 = Vector128<float>.Zero;
+            ref float keyColumn = ref packedBlock;
+            ref float queryColumn = ref queryRows;
             for (int column = 0; column < d; column++)
             {
-                Vector128<float> keys0 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                Vector128<float> keys1 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 4));
-                Vector128<float> keys2 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
-                Vector128<float> keys3 = Vector128.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 12));
-                Vector128<float> query0 = Vector128.Create(Unsafe.Add(ref queryRows, column));
+                Vector128<float> keys0 = Vector128.LoadUnsafe(ref keyColumn);
+                Vector128<float> keys1 = Vector128.LoadUnsafe(ref keyColumn, 4);
+                Vector128<float> keys2 = Vector128.LoadUnsafe(ref keyColumn, 8);
+                Vector128<float> keys3 = Vector128.LoadUnsafe(ref keyColumn, 12);
+                Vector128<float> query0 = Vector128.Create(queryColumn);
                 score0_0 = query0 * keys0 + score0_0;
                 score0_1 = query0 * keys1 + score0_1;
                 score0_2 = query0 * keys2 + score0_2;
                 score0_3 = query0 * keys3 + score0_3;
-                Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryRows, d + column));
+                Vector128<float> query1 = Vector128.Create(Unsafe.Add(ref queryColumn, d));
                 score1_0 = query1 * keys0 + score1_0;
                 score1_1 = query1 * keys1 + score1_1;
                 score1_2 = query1 * keys2 + score1_2;
                 score1_3 = query1 * keys3 + score1_3;
+                keyColumn = ref Unsafe.Add(ref keyColumn, 16);
+                queryColumn = ref Unsafe.Add(ref queryColumn, 1);
             }
 
             float scale = TPath.ScoreScale;

@@ -35,22 +35,26 @@ namespace KernelGen.Engine
             Vector256<float> score2_1 = Vector256<float>.Zero;
             Vector256<float> score3_0 = Vector256<float>.Zero;
             Vector256<float> score3_1 = Vector256<float>.Zero;
+            ref float keyColumn = ref packedBlock;
+            ref float queryColumn = ref queryRows;
             for (int column = 0; column < d; column++)
             {
-                Vector256<float> keys0 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                Vector256<float> keys1 = Vector256.LoadUnsafe(ref packedBlock, (nuint)(column * 16 + 8));
-                Vector256<float> query0 = Vector256.Create(Unsafe.Add(ref queryRows, column));
+                Vector256<float> keys0 = Vector256.LoadUnsafe(ref keyColumn);
+                Vector256<float> keys1 = Vector256.LoadUnsafe(ref keyColumn, 8);
+                Vector256<float> query0 = Vector256.Create(queryColumn);
                 score0_0 = Vector256.FusedMultiplyAdd(query0, keys0, score0_0);
                 score0_1 = Vector256.FusedMultiplyAdd(query0, keys1, score0_1);
-                Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryRows, d + column));
+                Vector256<float> query1 = Vector256.Create(Unsafe.Add(ref queryColumn, d));
                 score1_0 = Vector256.FusedMultiplyAdd(query1, keys0, score1_0);
                 score1_1 = Vector256.FusedMultiplyAdd(query1, keys1, score1_1);
-                Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryRows, 2 * d + column));
+                Vector256<float> query2 = Vector256.Create(Unsafe.Add(ref queryColumn, 2 * d));
                 score2_0 = Vector256.FusedMultiplyAdd(query2, keys0, score2_0);
                 score2_1 = Vector256.FusedMultiplyAdd(query2, keys1, score2_1);
-                Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryRows, 3 * d + column));
+                Vector256<float> query3 = Vector256.Create(Unsafe.Add(ref queryColumn, 3 * d));
                 score3_0 = Vector256.FusedMultiplyAdd(query3, keys0, score3_0);
                 score3_1 = Vector256.FusedMultiplyAdd(query3, keys1, score3_1);
+                keyColumn = ref Unsafe.Add(ref keyColumn, 16);
+                queryColumn = ref Unsafe.Add(ref queryColumn, 1);
             }
 
             float scale = TPath.ScoreScale;

@@ -35,25 +35,29 @@ namespace KernelGen.Engine
             Vector512<float> score5_0 = Vector512<float>.Zero;
             Vector512<float> score6_0 = Vector512<float>.Zero;
             Vector512<float> score7_0 = Vector512<float>.Zero;
+            ref float keyColumn = ref packedBlock;
+            ref float queryColumn = ref queryRows;
             for (int column = 0; column < d; column++)
             {
-                Vector512<float> keys0 = Vector512.LoadUnsafe(ref packedBlock, (nuint)(column * 16));
-                Vector512<float> query0 = Vector512.Create(Unsafe.Add(ref queryRows, column));
+                Vector512<float> keys0 = Vector512.LoadUnsafe(ref keyColumn);
+                Vector512<float> query0 = Vector512.Create(queryColumn);
                 score0_0 = Vector512.FusedMultiplyAdd(query0, keys0, score0_0);
-                Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryRows, d + column));
+                Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryColumn, d));
                 score1_0 = Vector512.FusedMultiplyAdd(query1, keys0, score1_0);
-                Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryRows, 2 * d + column));
+                Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryColumn, 2 * d));
                 score2_0 = Vector512.FusedMultiplyAdd(query2, keys0, score2_0);
-                Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryRows, 3 * d + column));
+                Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryColumn, 3 * d));
                 score3_0 = Vector512.FusedMultiplyAdd(query3, keys0, score3_0);
-                Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryRows, 4 * d + column));
+                Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryColumn, 4 * d));
                 score4_0 = Vector512.FusedMultiplyAdd(query4, keys0, score4_0);
-                Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryRows, 5 * d + column));
+                Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryColumn, 5 * d));
                 score5_0 = Vector512.FusedMultiplyAdd(query5, keys0, score5_0);
-                Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryRows, 6 * d + column));
+                Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryColumn, 6 * d));
                 score6_0 = Vector512.FusedMultiplyAdd(query6, keys0, score6_0);
-                Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryRows, 7 * d + column));
+                Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryColumn, 7 * d));
                 score7_0 = Vector512.FusedMultiplyAdd(query7, keys0, score7_0);
+                keyColumn = ref Unsafe.Add(ref keyColumn, 16);
+                queryColumn = ref Unsafe.Add(ref queryColumn, 1);
             }
 
             float scale = TPath.ScoreScale;
