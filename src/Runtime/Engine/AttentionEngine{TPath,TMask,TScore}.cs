@@ -373,12 +373,14 @@ namespace KernelGen.Engine
                 else
                 {
                     // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
-                    // The buffer comes from the shared pool, so a steady stream of calls allocates nothing.
-                    float[] packed = ArrayPool<float>.Shared.Rent((int)packedLength);
+                    // The buffer comes from the shared pool, so a steady stream of calls allocates nothing; each 16-key block
+                    // starts on a cache line (16 x 4 bytes per column), so no vector load of it splits one.
+                    float[] packed = AlignedScratch.Rent((int)packedLength);
                     try
                     {
-                        KeyPacking.PackTransposed(key.Slice(packStart * D, (packEnd - packStart) * D), D, packed);
-                        AttentionThreading.ForRowGroups<RowGroups>(query, key, value, output, logSumExp, packed.AsSpan(0, (int)packedLength), packStart,
+                        Span<float> packedView = AlignedScratch.View(packed, (int)packedLength);
+                        KeyPacking.PackTransposed(key.Slice(packStart * D, (packEnd - packStart) * D), D, packedView);
+                        AttentionThreading.ForRowGroups<RowGroups>(query, key, value, output, logSumExp, packedView, packStart,
                             queryCount, keyCount, 0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D, keyMask, mask, maskStride, keyPrefix, score);
                     }
                     finally
@@ -771,7 +773,7 @@ namespace KernelGen.Engine
             var keyValueRows = new FloatRows(key, value);
             int rows = TPath.RowTile;
             int groupsPerBlock = Math.Max(1, BlockRows / Math.Max(1, rows));
-            Span<float> scores = stackalloc float[MaxRows * KeyBlock];
+            Span<float> scores = AlignedScratch.View(stackalloc float[MaxRows * KeyBlock + AlignedScratch.PaddingFloats], MaxRows * KeyBlock);
             Span<float> corrections = stackalloc float[MaxRows];
             Span<int> rowBits = stackalloc int[MaxRows];
             Span<float> rowScores = stackalloc float[HasGlobals ? KeyBlock : 0];
@@ -784,8 +786,8 @@ namespace KernelGen.Engine
             Span<int> blockRangeEnds = stackalloc int[BlockRows];
             Span<int> blockVisibleEnds = stackalloc int[BlockRows];
             Span<int> groupBounds = stackalloc int[4 * BlockRows]; // per group: scan start and end, common start and end
-            float[] accumulatorBuffer = ArrayPool<float>.Shared.Rent(BlockRows * D);
-            Span<float> blockAccumulators = accumulatorBuffer.AsSpan(0, BlockRows * D);
+            float[] accumulatorBuffer = AlignedScratch.Rent(BlockRows * D);
+            Span<float> blockAccumulators = AlignedScratch.View(accumulatorBuffer, BlockRows * D);
             bool runtimeMasked = TMask.HasRuntimeMasks && (!keyMask.IsEmpty || !mask.IsEmpty); // false for a compacted call
             try
             {
