@@ -19,6 +19,19 @@ if (args.Contains("--n-scaling"))
     return 0;
 }
 
+// dotnet run -c Release --project bench/KernelGen.Bench -- --early-calls               (issue 12: calls 1, 2, 3-10 and steady, 5 fresh processes)
+if (args.Contains("--early-calls"))
+{
+    EarlyCalls.PrintTable();
+    return 0;
+}
+
+if (args.Contains("--early-calls-child"))
+{
+    EarlyCalls.RunChild(int.Parse(args[Array.IndexOf(args, "--early-calls-child") + 1], System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+
 // dotnet run -c Release --project bench/KernelGen.Bench -- --sixteen-bit               (issue 14: f16/bf16 against SDPA, interleaved)
 if (args.Contains("--sixteen-bit"))
 {
