@@ -775,7 +775,7 @@ namespace KernelGen.Engine
             int groupsPerBlock = Math.Max(1, BlockRows / Math.Max(1, rows));
             Span<float> scores = AlignedScratch.View(stackalloc float[MaxRows * KeyBlock + AlignedScratch.PaddingFloats], MaxRows * KeyBlock);
             Span<float> corrections = stackalloc float[MaxRows];
-            Span<int> rowBits = stackalloc int[MaxRows];
+            Span<int> rowBits = stackalloc int[MaxRows * (KeyBlock / BlockKeys)]; // per block of a tile, per row
             Span<float> rowScores = stackalloc float[HasGlobals ? KeyBlock : 0];
             Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
 
@@ -864,10 +864,15 @@ namespace KernelGen.Engine
                         for (int tileStart = walkStart, tileKeys; tileStart < walkEnd; tileStart += tileKeys)
                         {
                             tileKeys = Math.Min(KeyBlock, walkEnd - tileStart);
-                            bool tileMasked = false, tileScored = false;
-                            for (int blockOffset = 0; blockOffset < tileKeys; blockOffset += BlockKeys)
+                            bool tileMasked = false;
+                            int scoredBlocks = 0, partialBlocks = 0, runtimePartialBlocks = 0; // bit i: the tile's block i
+                            int blockCount = (tileKeys + BlockKeys - 1) / BlockKeys;
+
+                            // Pass 1, each block's status: skipped (never scored, nor read when keyMask drops it; its lanes
+                            // carry no weight), full, or partial for the static ranges and for the run-time masks.
+                            for (int block = 0; block < blockCount; block++)
                             {
-                                int blockStart = tileStart + blockOffset;
+                                int blockOffset = block * BlockKeys, blockStart = tileStart + blockOffset;
                                 int globalLanes = HasGlobals ? GlobalLanes(blockStart) : 0;
                                 bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - BlockKeys;
                                 bool outsideEveryRange = globalLanes == 0 && OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
@@ -876,14 +881,13 @@ namespace KernelGen.Engine
                                 bool runtimeFull = true, runtimeEmpty = false;
                                 if (runtimeMasked && !outsideEveryRange)
                                 {
-                                    RuntimeBits(keyMask, mask, maskStride, firstRow, rows, blockStart, Math.Min(BlockKeys, keyCount - blockStart), rowBits,
+                                    RuntimeBits(keyMask, mask, maskStride, firstRow, rows, blockStart, Math.Min(BlockKeys, keyCount - blockStart), rowBits.Slice(block * MaxRows, rows),
                                         out runtimeFull, out runtimeEmpty);
                                 }
 
                                 tileMasked |= !inEveryRange || !runtimeFull;
                                 if (outsideEveryRange || runtimeEmpty)
                                 {
-                                    // Skipped block: never scored (nor read, when keyMask drops it); its lanes carry no weight.
                                     for (int row = 0; row < rows; row++)
                                     {
                                         scores.Slice(row * KeyBlock + blockOffset, BlockKeys).Fill(float.NegativeInfinity);
@@ -892,9 +896,47 @@ namespace KernelGen.Engine
                                     continue;
                                 }
 
-                                // Scores for rows x 16 keys from the packed block, then the score transform.
-                                tileScored = true;
-                                ScoreTile(ref queryRows, ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D), scores.Slice(blockOffset));
+                                scoredBlocks |= 1 << block;
+                                partialBlocks |= inEveryRange ? 0 : 1 << block;
+                                runtimePartialBlocks |= runtimeFull ? 0 : 1 << block;
+                            }
+
+                            if (scoredBlocks == 0)
+                            {
+                                continue; // every block of the tile was skipped: no weight, no softmax update, no value read
+                            }
+
+                            // Pass 2, scores for rows x 16 keys per scored block from the packed blocks; a path that can
+                            // takes two adjacent blocks at once (each query broadcast then feeds two multiply-adds).
+                            for (int block = 0; block < blockCount; block++)
+                            {
+                                if ((scoredBlocks & (1 << block)) == 0)
+                                {
+                                    continue;
+                                }
+
+                                int blockStart = tileStart + block * BlockKeys;
+                                ref float packedBlock = ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D);
+                                if (TPath.RowTile == 8 && (scoredBlocks & (2 << block)) != 0)
+                                {
+                                    Vector512Tile<TPath>.ScoreTilePair(ref queryRows, ref packedBlock, scores.Slice(block * BlockKeys));
+                                    block++;
+                                }
+                                else
+                                {
+                                    ScoreTile(ref queryRows, ref packedBlock, scores.Slice(block * BlockKeys));
+                                }
+                            }
+
+                            // Pass 3, per scored block: the score transform, then masked lanes to -inf.
+                            for (int block = 0; block < blockCount; block++)
+                            {
+                                if ((scoredBlocks & (1 << block)) == 0)
+                                {
+                                    continue;
+                                }
+
+                                int blockOffset = block * BlockKeys, blockStart = tileStart + blockOffset;
                                 if (!TScore.IsIdentity)
                                 {
                                     // Only the block's real keys: the last block may end past Nk.
@@ -909,28 +951,24 @@ namespace KernelGen.Engine
                                     }
                                 }
 
-                                if (!inEveryRange)
+                                if ((partialBlocks & (1 << block)) != 0)
                                 {
                                     // Partial block: lanes outside a row's range become -inf (vector compares).
+                                    int globalLanes = HasGlobals ? GlobalLanes(blockStart) : 0;
                                     for (int row = 0; row < rows; row++)
                                     {
                                         TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), blockStart, rangeStarts[row], rangeEnds[row], globalLanes, visibleEnds[row]);
                                     }
                                 }
 
-                                if (runtimeMasked && !runtimeFull)
+                                if ((runtimePartialBlocks & (1 << block)) != 0)
                                 {
                                     // Partial for the run-time masks: lanes a row does not keep become -inf.
                                     for (int row = 0; row < rows; row++)
                                     {
-                                        TileMask.ApplyBits(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), rowBits[row]);
+                                        TileMask.ApplyBits(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), rowBits[block * MaxRows + row]);
                                     }
                                 }
-                            }
-
-                            if (!tileScored)
-                            {
-                                continue; // every block of the tile was skipped: no weight, no softmax update, no value read
                             }
 
                             // Softmax update per row over the tile, then acc = correction * acc + P V for all rows at once.

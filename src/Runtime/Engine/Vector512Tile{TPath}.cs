@@ -73,6 +73,87 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
+        /// <see cref="ScoreTile"/> for two adjacent packed blocks (32 keys): scores[r * KeyBlock + t] for t &lt; 16 from the block
+        /// at <paramref name="packedBlock"/>, t in 16..31 from the next one (16 d floats on). Sixteen accumulators; each query
+        /// broadcast feeds two multiply-adds, so a column takes 10 loads per 16 multiply-adds where one block takes 9 per 8
+        /// (load-bound on a core with two 512-bit FMA ports and two load ports). Every score's operations are those of
+        /// <see cref="ScoreTile"/>, in the same order.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void ScoreTilePair(ref float queryRows, ref float packedBlock, Span<float> scores)
+        {
+            int d = TPath.HeadDimension;
+            Vector512<float> score0_0 = Vector512<float>.Zero;
+            Vector512<float> score0_1 = Vector512<float>.Zero;
+            Vector512<float> score1_0 = Vector512<float>.Zero;
+            Vector512<float> score1_1 = Vector512<float>.Zero;
+            Vector512<float> score2_0 = Vector512<float>.Zero;
+            Vector512<float> score2_1 = Vector512<float>.Zero;
+            Vector512<float> score3_0 = Vector512<float>.Zero;
+            Vector512<float> score3_1 = Vector512<float>.Zero;
+            Vector512<float> score4_0 = Vector512<float>.Zero;
+            Vector512<float> score4_1 = Vector512<float>.Zero;
+            Vector512<float> score5_0 = Vector512<float>.Zero;
+            Vector512<float> score5_1 = Vector512<float>.Zero;
+            Vector512<float> score6_0 = Vector512<float>.Zero;
+            Vector512<float> score6_1 = Vector512<float>.Zero;
+            Vector512<float> score7_0 = Vector512<float>.Zero;
+            Vector512<float> score7_1 = Vector512<float>.Zero;
+            ref float keyColumn = ref packedBlock;
+            ref float queryColumn = ref queryRows;
+            for (int column = 0; column < d; column++)
+            {
+                Vector512<float> keys0 = Vector512.LoadUnsafe(ref keyColumn);
+                Vector512<float> keys1 = Vector512.LoadUnsafe(ref keyColumn, (nuint)(16 * d));
+                Vector512<float> query0 = Vector512.Create(queryColumn);
+                score0_0 = Vector512.FusedMultiplyAdd(query0, keys0, score0_0);
+                score0_1 = Vector512.FusedMultiplyAdd(query0, keys1, score0_1);
+                Vector512<float> query1 = Vector512.Create(Unsafe.Add(ref queryColumn, d));
+                score1_0 = Vector512.FusedMultiplyAdd(query1, keys0, score1_0);
+                score1_1 = Vector512.FusedMultiplyAdd(query1, keys1, score1_1);
+                Vector512<float> query2 = Vector512.Create(Unsafe.Add(ref queryColumn, 2 * d));
+                score2_0 = Vector512.FusedMultiplyAdd(query2, keys0, score2_0);
+                score2_1 = Vector512.FusedMultiplyAdd(query2, keys1, score2_1);
+                Vector512<float> query3 = Vector512.Create(Unsafe.Add(ref queryColumn, 3 * d));
+                score3_0 = Vector512.FusedMultiplyAdd(query3, keys0, score3_0);
+                score3_1 = Vector512.FusedMultiplyAdd(query3, keys1, score3_1);
+                Vector512<float> query4 = Vector512.Create(Unsafe.Add(ref queryColumn, 4 * d));
+                score4_0 = Vector512.FusedMultiplyAdd(query4, keys0, score4_0);
+                score4_1 = Vector512.FusedMultiplyAdd(query4, keys1, score4_1);
+                Vector512<float> query5 = Vector512.Create(Unsafe.Add(ref queryColumn, 5 * d));
+                score5_0 = Vector512.FusedMultiplyAdd(query5, keys0, score5_0);
+                score5_1 = Vector512.FusedMultiplyAdd(query5, keys1, score5_1);
+                Vector512<float> query6 = Vector512.Create(Unsafe.Add(ref queryColumn, 6 * d));
+                score6_0 = Vector512.FusedMultiplyAdd(query6, keys0, score6_0);
+                score6_1 = Vector512.FusedMultiplyAdd(query6, keys1, score6_1);
+                Vector512<float> query7 = Vector512.Create(Unsafe.Add(ref queryColumn, 7 * d));
+                score7_0 = Vector512.FusedMultiplyAdd(query7, keys0, score7_0);
+                score7_1 = Vector512.FusedMultiplyAdd(query7, keys1, score7_1);
+                keyColumn = ref Unsafe.Add(ref keyColumn, 16);
+                queryColumn = ref Unsafe.Add(ref queryColumn, 1);
+            }
+
+            float scale = TPath.ScoreScale;
+            ref float scoreStart = ref MemoryMarshal.GetReference(scores);
+            (score0_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(0));
+            (score0_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(16));
+            (score1_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(1 * KeyBlock + 0));
+            (score1_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(1 * KeyBlock + 16));
+            (score2_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(2 * KeyBlock + 0));
+            (score2_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(2 * KeyBlock + 16));
+            (score3_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(3 * KeyBlock + 0));
+            (score3_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(3 * KeyBlock + 16));
+            (score4_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(4 * KeyBlock + 0));
+            (score4_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(4 * KeyBlock + 16));
+            (score5_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(5 * KeyBlock + 0));
+            (score5_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(5 * KeyBlock + 16));
+            (score6_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(6 * KeyBlock + 0));
+            (score6_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(6 * KeyBlock + 16));
+            (score7_0 * scale).StoreUnsafe(ref scoreStart, (nuint)(7 * KeyBlock + 0));
+            (score7_1 * scale).StoreUnsafe(ref scoreStart, (nuint)(7 * KeyBlock + 16));
+        }
+
+        /// <summary>
         /// For each of the 8 rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value
         /// row t. The columns go 32 at a time (8 rows x 2 vectors: sixteen independent chains, each weight broadcast
         /// feeding two of them, 10 loads per 16 multiply-adds), then 16; a head dimension that is not a multiple of 16 ends
