@@ -22,6 +22,13 @@ if (args.Contains("--score-ratios"))
     return 0;
 }
 
+// dotnet run -c Release --project bench/KernelGen.EngineBench -- --decode-cache  (single-head decode per key, in L2 and past L3, interleaved)
+if (args.Contains("--decode-cache"))
+{
+    StorageBenchmarks.PrintDecodeTable(rounds: 9);
+    return 0;
+}
+
 if (args.Contains("--gqa-decode"))
 {
     GqaDecodeBenchmarks.PrintTable(rounds: 15);

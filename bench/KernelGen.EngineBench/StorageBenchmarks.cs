@@ -58,6 +58,58 @@ namespace KernelGen.EngineBench
         [Benchmark]
         public void PrefillFloat() => StorageBenchKernels.FloatCache(_prefillQuery, _floatKey.AsSpan(0, PrefillN * D), _floatValue.AsSpan(0, PrefillN * D), _prefillOutput);
 
+        /// <summary>
+        /// Single-head decode (Nq = 1, causal, d = 128, one thread) per key: float32, f16 and bf16 caches over the first Nk keys,
+        /// Nk = 512 (K + V in L2: the arithmetic bound) and 16384 (K + V in L3 / DRAM), beside a plain read of the same bytes;
+        /// interleaved rounds, medians. If a type's ns per key is the same at both lengths, its arithmetic, not memory, bounds it.
+        /// </summary>
+        public static void PrintDecodeTable(int rounds)
+        {
+            var bench = new StorageBenchmarks();
+            bench.Setup();
+            Console.WriteLine($"{"Nk",6} {"cache",-8} {"step us",9} {"ns/key",8} {"read us",9} {"% of read",10}");
+            foreach (int keys in new[] { 512, 16384 })
+            {
+                int length = keys * D;
+                (string Name, Action Step, Action Read)[] rows =
+                {
+                    ("float32", () => StorageBenchKernels.FloatCache(bench._query, bench._floatKey.AsSpan(0, length), bench._floatValue.AsSpan(0, length), bench._output),
+                        () => (Data.SumBytes(MemoryMarshal.AsBytes(bench._floatKey.AsSpan(0, length))) + Data.SumBytes(MemoryMarshal.AsBytes(bench._floatValue.AsSpan(0, length)))).GetHashCode()),
+                    ("f16", () => StorageBenchKernels.HalfCache(bench._query, bench._halfKey.AsSpan(0, length), bench._halfValue.AsSpan(0, length), bench._output),
+                        () => (Data.SumBytes(MemoryMarshal.AsBytes(bench._halfKey.AsSpan(0, length))) + Data.SumBytes(MemoryMarshal.AsBytes(bench._halfValue.AsSpan(0, length)))).GetHashCode()),
+                    ("bf16", () => StorageBenchKernels.BFloat16Cache(bench._query, bench._bf16Key.AsSpan(0, length), bench._bf16Value.AsSpan(0, length), bench._output),
+                        () => (Data.SumBytes(MemoryMarshal.AsBytes(bench._bf16Key.AsSpan(0, length))) + Data.SumBytes(MemoryMarshal.AsBytes(bench._bf16Value.AsSpan(0, length)))).GetHashCode()),
+                };
+                var steps = new System.Collections.Generic.List<double>[rows.Length];
+                var reads = new System.Collections.Generic.List<double>[rows.Length];
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    steps[i] = new();
+                    reads[i] = new();
+                }
+
+                int repeat = keys == 512 ? 2000 : 50;
+                for (int round = -2; round < rounds; round++)
+                {
+                    for (int i = 0; i < rows.Length; i++)
+                    {
+                        double step = Data.Time(rows[i].Step, repeat), read = Data.Time(rows[i].Read, repeat); // read: the same K and V bytes
+                        if (round >= 0)
+                        {
+                            steps[i].Add(step);
+                            reads[i].Add(read);
+                        }
+                    }
+                }
+
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    double step = Data.Median(steps[i]) * 1000, read = Data.Median(reads[i]) * 1000;
+                    Console.WriteLine($"{keys,6} {rows[i].Name,-8} {step,9:F1} {step * 1000 / keys,8:F2} {read,9:F1} {read / step,10:P0}");
+                }
+            }
+        }
+
         [Benchmark]
         public void PrefillHalf() => StorageBenchKernels.HalfCache(_prefillQuery, _halfKey.AsSpan(0, PrefillN * D), _halfValue.AsSpan(0, PrefillN * D), _prefillOutput);
 

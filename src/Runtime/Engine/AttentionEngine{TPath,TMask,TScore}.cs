@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace KernelGen.Engine
 {
@@ -1275,9 +1276,27 @@ namespace KernelGen.Engine
                 int t = 0;
                 if (Vector256.IsHardwareAccelerated && D >= 16)
                 {
+                    // Prefetch hints while the block is scored: its value rows (accumulated next) and the next block's key
+                    // rows, only rows that exist (no reference is formed past the spans).
+                    int nextStart = start + scores.Length;
+                    int nextRows = Sse.IsSupported ? Math.Clamp((_key.Length - D) / _stride + 1 - nextStart, 0, scores.Length) : 0;
+                    ref TElement nextKeys = ref nextRows > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)nextStart * _stride) : ref rows;
+                    ref TElement valueRows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)start * _stride);
                     int pairs = D / 16 * 16;
                     for (; t + 3 < scores.Length; t += 4)
                     {
+                        if (Sse.IsSupported)
+                        {
+                            for (int p = 0; p < 4; p++)
+                            {
+                                PrefetchRow(ref Unsafe.Add(ref valueRows, (nint)(t + p) * _stride));
+                                if (t + p < nextRows)
+                                {
+                                    PrefetchRow(ref Unsafe.Add(ref nextKeys, (nint)(t + p) * _stride));
+                                }
+                            }
+                        }
+
                         ref TElement k0 = ref Unsafe.Add(ref rows, t * _stride);
                         ref TElement k1 = ref Unsafe.Add(ref k0, _stride);
                         ref TElement k2 = ref Unsafe.Add(ref k1, _stride);
