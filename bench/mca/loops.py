@@ -7,7 +7,12 @@ For every method in the listing, each innermost loop that holds a vfmadd (the ti
 fed to llvm-mca for each -mcpu; printed per loop: its instruction and FMA counts, llvm-mca's cycles per iteration and
 cycles per FMA. Branches, compares and bounds checks are dropped (llvm-mca models the body as a steady-state loop), GC
 pointer size tags are rewritten for the assembler, comments are stripped. A static model: no cache misses, no
-front-end effects of code alignment."""
+front-end effects of code alignment.
+
+A listing for an instruction set this machine lacks (the Vector512 tiles on an AVX2-only machine) comes from NativeAOT:
+    dotnet publish bench/mca/AotListing -c Release -r linux-x64 -p:ListingIsa=x86-64-v4 -p:ListingFile=/tmp/v4.txt
+    python3 loops.py /tmp/v4.txt --mcpu icelake-server,sapphirerapids
+(LLVM 14's AMD models stop at znver3, which has no AVX-512: use x86-64-v3 listings for the AMD columns.)"""
 import re
 import subprocess
 import sys
