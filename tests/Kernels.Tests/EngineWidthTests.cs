@@ -166,6 +166,65 @@ namespace KernelGen.Kernels.Tests
             }
         }
 
+        /// <summary>No static mask; run-time masks only.</summary>
+        public readonly struct RuntimeOnlyMask : IAttentionMask
+        {
+            public static bool Causal => false;
+
+            public static bool HasWindow => false;
+
+            public static int WindowLeft => 0;
+
+            public static int WindowRight => 0;
+
+            public static ReadOnlySpan<int> GlobalPositions => default;
+
+            public static bool HasRuntimeMasks => true;
+        }
+
+        /// <summary>
+        /// Whole 16-key blocks dropped by keyMask, so the 64-key tiles score the block patterns {0, 2}, {1, 2}, {0, 1, 3}
+        /// and {0, 1, 2, 3}: a scored block beside a skipped one, and a pair of blocks starting at block 1 (the Vector512
+        /// tile scores adjacent scored blocks together; a skipped neighbour must keep its -inf). A non-empty mask keeps the
+        /// call off the compacted path; the dropped keys' values are NaN, so reading one would show.
+        /// </summary>
+        [Theory]
+        [InlineData(8)]
+        [InlineData(4)]
+        [InlineData(2)]
+        public void DroppedBlocks_BesideScoredOnes_MatchReference(int rowTile)
+        {
+            const int D = 61, Queries = 16, Keys = 4 * 64 + 7;
+            int[] droppedBlocks = { 1, 3, 4, 7, 10 }; // tile 0: {0, 2}; tile 1: {1, 2}; tile 2: {0, 1, 3}; tile 3 whole; a short tail
+            var random = new Random(rowTile);
+            float[] query = TestData.Uniform(random.Next(), Queries * D), key = TestData.Uniform(random.Next(), Keys * D), value = TestData.Uniform(random.Next(), Keys * D);
+            bool[] keyMask = new bool[Keys], mask = new bool[Queries * Keys];
+            for (int j = 0; j < Keys; j++)
+            {
+                keyMask[j] = Array.IndexOf(droppedBlocks, j / 16) < 0;
+                if (!keyMask[j])
+                {
+                    value[j * D] = float.NaN;
+                }
+            }
+
+            mask.AsSpan().Fill(true);
+            float[] output = new float[Queries * D], logSumExp = new float[Queries];
+            var masks = new RuntimeMasks(keyMask, mask, Keys);
+            switch (rowTile)
+            {
+                case 8: AttentionEngine<TestPath<D61, Eight>, RuntimeOnlyMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                case 4: AttentionEngine<TestPath<D61, Four>, RuntimeOnlyMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+                default: AttentionEngine<TestPath<D61, Two>, RuntimeOnlyMask, IdentityScore>.Compute(query, key, value, output, logSumExp, masks); break;
+            }
+
+            double[] expected = new double[output.Length], expectedLse = new double[Queries];
+            ReferenceAttention.ComputeBatched(new AttentionSpec(D, Scale), AttentionLayout.BatchHeadSeqDim, 1, 1, 1, query, key, value, expected, default, default, default,
+                expectedLse, keyMask, mask);
+            AssertClose(expected, output, $"tile {rowTile}, dropped blocks");
+            AssertClose(expectedLse, logSumExp, $"tile {rowTile}, dropped blocks, log-sum-exp");
+        }
+
         /// <summary>No static mask, no run-time masks.</summary>
         public readonly struct NoMask : IAttentionMask
         {

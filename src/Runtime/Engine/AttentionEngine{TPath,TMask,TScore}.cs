@@ -1279,7 +1279,7 @@ namespace KernelGen.Engine
                     // Prefetch hints while the block is scored: its value rows (accumulated next) and the next block's key
                     // rows, only rows that exist (no reference is formed past the spans).
                     int nextStart = start + scores.Length;
-                    int nextRows = Sse.IsSupported ? Math.Clamp((_key.Length - D) / _stride + 1 - nextStart, 0, scores.Length) : 0;
+                    int nextRows = Sse.IsSupported && _key.Length >= D ? Math.Clamp((_key.Length - D) / _stride + 1 - nextStart, 0, scores.Length) : 0;
                     ref TElement nextKeys = ref nextRows > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)nextStart * _stride) : ref rows;
                     ref TElement valueRows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)start * _stride);
                     int pairs = D / 16 * 16;

@@ -14,7 +14,8 @@ namespace KernelGen.Engine
     /// </summary>
     /// <remarks>
     /// One body per width: .NET 10 keeps ISimdVector internal, so no public generic vector type spans Vector128/256/512,
-    /// and the register tile differs by width (8 rows x 1 vector, 4 x 2, 2 x 4: eight accumulators each).
+    /// and the register tiles differ by width (scores: 8 rows x 1 vector, or 8 x 2 for two blocks, 4 x 2, 2 x 4;
+    /// accumulate: 8 rows x 2 vectors, 4 x 2, 2 x 4).
     /// Multiply then add, never fused: the 128-bit path also serves machines without FMA, and every JIT tier must round alike.
     /// </remarks>
     public static class Vector128Tile<TPath>
@@ -73,7 +74,7 @@ namespace KernelGen.Engine
         /// For each of the 2 rows: acc_r = corrections[r] * acc_r + sum over t &lt; keyCount of weights[r * KeyBlock + t] * value
         /// row t. The columns go 16 at a time (2 rows x 4 vectors: eight independent chains, each weight broadcast feeding
         /// four of them), then 4 at a time; a head dimension that is not a multiple of 4 ends with scalars
-        /// (<see cref="TileColumns"/>). Every element's operations and their order are the same whichever loop it falls in.
+        /// (<see cref="TileColumns"/>). Every loop multiplies then adds, in key order, as before the loops were widened.
         /// </summary>
         /// <remarks>
         /// Not inlined: inside the engine's tile loop the register allocator spilled this loop's bound and weight pointer
@@ -102,13 +103,14 @@ namespace KernelGen.Engine
                 Vector128<float> sum1_2 = Vector128.LoadUnsafe(ref accumulator, (nuint)(d + 8)) * correction1;
                 Vector128<float> sum1_3 = Vector128.LoadUnsafe(ref accumulator, (nuint)(d + 12)) * correction1;
                 ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+                nuint valueOffset = 0; // stepped, not the reference: a reference bumped past the last row would point outside the span
                 ref float weight = ref weightStart;
                 for (int key = 0; key < keyCount; key++)
                 {
-                    Vector128<float> values0 = Vector128.LoadUnsafe(ref valueRow);
-                    Vector128<float> values1 = Vector128.LoadUnsafe(ref valueRow, 4);
-                    Vector128<float> values2 = Vector128.LoadUnsafe(ref valueRow, 8);
-                    Vector128<float> values3 = Vector128.LoadUnsafe(ref valueRow, 12);
+                    Vector128<float> values0 = Vector128.LoadUnsafe(ref valueRow, valueOffset);
+                    Vector128<float> values1 = Vector128.LoadUnsafe(ref valueRow, valueOffset + 4);
+                    Vector128<float> values2 = Vector128.LoadUnsafe(ref valueRow, valueOffset + 8);
+                    Vector128<float> values3 = Vector128.LoadUnsafe(ref valueRow, valueOffset + 12);
                     Vector128<float> weight0 = Vector128.Create(weight);
                     sum0_0 = weight0 * values0 + sum0_0;
                     sum0_1 = weight0 * values1 + sum0_1;
@@ -119,7 +121,7 @@ namespace KernelGen.Engine
                     sum1_1 = weight1 * values1 + sum1_1;
                     sum1_2 = weight1 * values2 + sum1_2;
                     sum1_3 = weight1 * values3 + sum1_3;
-                    valueRow = ref Unsafe.Add(ref valueRow, d);
+                    valueOffset += (nuint)d;
                     weight = ref Unsafe.Add(ref weight, 1);
                 }
 
@@ -140,13 +142,14 @@ namespace KernelGen.Engine
                 Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulator) * correction0;
                 Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulator, (nuint)d) * correction1;
                 ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+                nuint valueOffset = 0; // stepped, not the reference: a reference bumped past the last row would point outside the span
                 ref float weight = ref weightStart;
                 for (int key = 0; key < keyCount; key++)
                 {
-                    Vector128<float> values = Vector128.LoadUnsafe(ref valueRow);
+                    Vector128<float> values = Vector128.LoadUnsafe(ref valueRow, valueOffset);
                     sum0 = Vector128.Create(weight) * values + sum0;
                     sum1 = Vector128.Create(Unsafe.Add(ref weight, KeyBlock)) * values + sum1;
-                    valueRow = ref Unsafe.Add(ref valueRow, d);
+                    valueOffset += (nuint)d;
                     weight = ref Unsafe.Add(ref weight, 1);
                 }
 

@@ -14,7 +14,8 @@ namespace KernelGen.Engine
     /// </summary>
     /// <remarks>
     /// One body per width: .NET 10 keeps ISimdVector internal, so no public generic vector type spans Vector128/256/512,
-    /// and the register tile differs by width (8 rows x 1 vector, 4 x 2, 2 x 4: eight accumulators each).
+    /// and the register tiles differ by width (scores: 8 rows x 1 vector, or 8 x 2 for two blocks, 4 x 2, 2 x 4;
+    /// accumulate: 8 rows x 2 vectors, 4 x 2, 2 x 4).
     /// Multiply-adds are fused (the machines that accelerate this width have FMA), so every JIT tier rounds alike.
     /// </remarks>
     public static class Vector256Tile<TPath>
@@ -107,11 +108,12 @@ namespace KernelGen.Engine
                 Vector256<float> sum3_0 = Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * d)) * correction3;
                 Vector256<float> sum3_1 = Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * d + 8)) * correction3;
                 ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+                nuint valueOffset = 0; // stepped, not the reference: a reference bumped past the last row would point outside the span
                 ref float weight = ref weightStart;
                 for (int key = 0; key < keyCount; key++)
                 {
-                    Vector256<float> values0 = Vector256.LoadUnsafe(ref valueRow);
-                    Vector256<float> values1 = Vector256.LoadUnsafe(ref valueRow, 8);
+                    Vector256<float> values0 = Vector256.LoadUnsafe(ref valueRow, valueOffset);
+                    Vector256<float> values1 = Vector256.LoadUnsafe(ref valueRow, valueOffset + 8);
                     Vector256<float> weight0 = Vector256.Create(weight);
                     sum0_0 = Vector256.FusedMultiplyAdd(weight0, values0, sum0_0);
                     sum0_1 = Vector256.FusedMultiplyAdd(weight0, values1, sum0_1);
@@ -124,7 +126,7 @@ namespace KernelGen.Engine
                     Vector256<float> weight3 = Vector256.Create(Unsafe.Add(ref weight, 3 * KeyBlock));
                     sum3_0 = Vector256.FusedMultiplyAdd(weight3, values0, sum3_0);
                     sum3_1 = Vector256.FusedMultiplyAdd(weight3, values1, sum3_1);
-                    valueRow = ref Unsafe.Add(ref valueRow, d);
+                    valueOffset += (nuint)d;
                     weight = ref Unsafe.Add(ref weight, 1);
                 }
 
@@ -168,15 +170,16 @@ namespace KernelGen.Engine
             Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * d)) * correction2;
             Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * d)) * correction3;
             ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+            nuint valueOffset = 0; // stepped, not the reference: a reference bumped past the last row would point outside the span
             ref float weight = ref weightStart;
             for (int key = 0; key < keyCount; key++)
             {
-                Vector256<float> values = Vector256.LoadUnsafe(ref valueRow);
+                Vector256<float> values = Vector256.LoadUnsafe(ref valueRow, valueOffset);
                 sum0 = Vector256.FusedMultiplyAdd(Vector256.Create(weight), values, sum0);
                 sum1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weight, KeyBlock)), values, sum1);
                 sum2 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weight, 2 * KeyBlock)), values, sum2);
                 sum3 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref weight, 3 * KeyBlock)), values, sum3);
-                valueRow = ref Unsafe.Add(ref valueRow, d);
+                valueOffset += (nuint)d;
                 weight = ref Unsafe.Add(ref weight, 1);
             }
 

@@ -14,7 +14,8 @@ namespace KernelGen.Engine
     /// </summary>
     /// <remarks>
     /// One body per width: .NET 10 keeps ISimdVector internal, so no public generic vector type spans Vector128/256/512,
-    /// and the register tile differs by width (8 rows x 1 vector, 4 x 2, 2 x 4: eight accumulators each).
+    /// and the register tiles differ by width (scores: 8 rows x 1 vector, or 8 x 2 for two blocks, 4 x 2, 2 x 4;
+    /// accumulate: 8 rows x 2 vectors, 4 x 2, 2 x 4).
     /// Multiply-adds are fused (the machines that accelerate this width have FMA), so every JIT tier rounds alike.
     /// </remarks>
     public static class Vector512Tile<TPath>
@@ -158,7 +159,7 @@ namespace KernelGen.Engine
         /// row t. The columns go 32 at a time (8 rows x 2 vectors: sixteen independent chains, each weight broadcast
         /// feeding two of them, 10 loads per 16 multiply-adds), then 16; a head dimension that is not a multiple of 16 ends
         /// with narrower vectors and scalars (<see cref="TileColumns"/>), the same split as the path's unrolled row code.
-        /// Every element's operations and their order are the same whichever loop it falls in.
+        /// An element's operations do not depend on which loop takes it: the 32-, 16- and 8-column loops fuse; the 4-column and scalar remainders multiply then add, as before.
         /// </summary>
         /// <remarks>
         /// Not inlined: inside the engine's tile loop the register allocator spilled this loop's bound and weight pointer
@@ -202,11 +203,12 @@ namespace KernelGen.Engine
                 Vector512<float> sum7_0 = Vector512.LoadUnsafe(ref accumulator, (nuint)(7 * d)) * correction7;
                 Vector512<float> sum7_1 = Vector512.LoadUnsafe(ref accumulator, (nuint)(7 * d + 16)) * correction7;
                 ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+                nuint valueOffset = 0; // stepped, not the reference: a reference bumped past the last row would point outside the span
                 ref float weight = ref weightStart;
                 for (int key = 0; key < keyCount; key++)
                 {
-                    Vector512<float> values0 = Vector512.LoadUnsafe(ref valueRow);
-                    Vector512<float> values1 = Vector512.LoadUnsafe(ref valueRow, 16);
+                    Vector512<float> values0 = Vector512.LoadUnsafe(ref valueRow, valueOffset);
+                    Vector512<float> values1 = Vector512.LoadUnsafe(ref valueRow, valueOffset + 16);
                     Vector512<float> weight0 = Vector512.Create(weight);
                     sum0_0 = Vector512.FusedMultiplyAdd(weight0, values0, sum0_0);
                     sum0_1 = Vector512.FusedMultiplyAdd(weight0, values1, sum0_1);
@@ -231,7 +233,7 @@ namespace KernelGen.Engine
                     Vector512<float> weight7 = Vector512.Create(Unsafe.Add(ref weight, 7 * KeyBlock));
                     sum7_0 = Vector512.FusedMultiplyAdd(weight7, values0, sum7_0);
                     sum7_1 = Vector512.FusedMultiplyAdd(weight7, values1, sum7_1);
-                    valueRow = ref Unsafe.Add(ref valueRow, d);
+                    valueOffset += (nuint)d;
                     weight = ref Unsafe.Add(ref weight, 1);
                 }
 
@@ -292,10 +294,11 @@ namespace KernelGen.Engine
             Vector512<float> sum6 = Vector512.LoadUnsafe(ref accumulator, (nuint)(6 * d)) * corrections[6];
             Vector512<float> sum7 = Vector512.LoadUnsafe(ref accumulator, (nuint)(7 * d)) * corrections[7];
             ref float valueRow = ref Unsafe.Add(ref valueRows, column);
+            nuint valueOffset = 0; // stepped, not the reference: a reference bumped past the last row would point outside the span
             ref float weight = ref weightStart;
             for (int key = 0; key < keyCount; key++)
             {
-                Vector512<float> values = Vector512.LoadUnsafe(ref valueRow);
+                Vector512<float> values = Vector512.LoadUnsafe(ref valueRow, valueOffset);
                 sum0 = Vector512.FusedMultiplyAdd(Vector512.Create(weight), values, sum0);
                 sum1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, KeyBlock)), values, sum1);
                 sum2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 2 * KeyBlock)), values, sum2);
@@ -304,7 +307,7 @@ namespace KernelGen.Engine
                 sum5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 5 * KeyBlock)), values, sum5);
                 sum6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 6 * KeyBlock)), values, sum6);
                 sum7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weight, 7 * KeyBlock)), values, sum7);
-                valueRow = ref Unsafe.Add(ref valueRow, d);
+                valueOffset += (nuint)d;
                 weight = ref Unsafe.Add(ref weight, 1);
             }
 
