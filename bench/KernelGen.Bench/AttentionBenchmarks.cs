@@ -1,5 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using KernelGen.EngineBench;
 
 namespace KernelGen.Bench
 {
@@ -40,9 +41,9 @@ namespace KernelGen.Bench
         public void Prepare()
         {
             var random = new Random(1);
-            _query = Fill(random, N * HeadDim);
-            _key = Fill(random, N * HeadDim);
-            _value = Fill(random, N * HeadDim);
+            _query = Data.Fill(random, N * HeadDim);
+            _key = Data.Fill(random, N * HeadDim);
+            _value = Data.Fill(random, N * HeadDim);
             _output = new float[N * HeadDim];
             _peers = new Peers(N, HeadDim);
             (_kernel, _spec) = Select(Mask, HeadDim);
@@ -94,17 +95,6 @@ namespace KernelGen.Bench
             }
 
             return max;
-        }
-
-        private static float[] Fill(Random random, int length)
-        {
-            float[] data = new float[length];
-            for (int i = 0; i < length; i++)
-            {
-                data[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-
-            return data;
         }
     }
 }

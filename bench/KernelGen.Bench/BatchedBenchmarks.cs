@@ -3,6 +3,7 @@ using System.Linq;
 using BenchmarkDotNet.Attributes;
 using TorchSharp;
 using static TorchSharp.torch;
+using KernelGen.EngineBench;
 
 namespace KernelGen.Bench
 {
@@ -30,12 +31,12 @@ namespace KernelGen.Bench
         {
             AttentionThreading.MaxDegreeOfParallelism = Threads;
             var random = new Random(4);
-            _query = Fill(random, Batch * Heads * Positions * D);
-            _key = Fill(random, _query.Length);
-            _value = Fill(random, _query.Length);
+            _query = Data.Fill(random, Batch * Heads * Positions * D);
+            _key = Data.Fill(random, _query.Length);
+            _value = Data.Fill(random, _query.Length);
             _output = new float[_query.Length];
-            _decodeQuery = Fill(random, 32 * 128);
-            _cache = Fill(random, 8 * 4096 * 128);
+            _decodeQuery = Data.Fill(random, 32 * 128);
+            _cache = Data.Fill(random, 8 * 4096 * 128);
             _decodeOutput = new float[_decodeQuery.Length];
 
             LibTorchLoader.Prepare();
@@ -134,16 +135,5 @@ namespace KernelGen.Bench
 
         /// <summary>Real (query, key) pairs of the padded prefill over the padded ones.</summary>
         public static double RealPairShare() => Lengths.Sum(static l => l * (l + 1.0) / 2) / (Batch * Positions * (Positions + 1.0) / 2);
-
-        private static float[] Fill(Random random, int length)
-        {
-            float[] data = new float[length];
-            for (int i = 0; i < length; i++)
-            {
-                data[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-
-            return data;
-        }
     }
 }

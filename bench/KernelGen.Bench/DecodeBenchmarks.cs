@@ -1,5 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using KernelGen.EngineBench;
 
 namespace KernelGen.Bench
 {
@@ -30,9 +31,9 @@ namespace KernelGen.Bench
         {
             AttentionThreading.MaxDegreeOfParallelism = Threads;
             var random = new Random(9);
-            _query = Fill(random, 128);
-            _cache = Fill(random, Nk * 128);
-            _values = Fill(random, Nk * 128);
+            _query = Data.Fill(random, 128);
+            _cache = Data.Fill(random, Nk * 128);
+            _values = Data.Fill(random, Nk * 128);
             _output = new float[128];
             _peers = new Peers(Nk, 128);
             _torch = new TorchPeer(_spec, _query, _cache, _values, Threads);
@@ -52,16 +53,5 @@ namespace KernelGen.Bench
 
         [Benchmark]
         public void NaiveScalar() => _peers.Naive(_spec, _query, _cache, _values, _output);
-
-        private static float[] Fill(Random random, int length)
-        {
-            float[] data = new float[length];
-            for (int i = 0; i < length; i++)
-            {
-                data[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-
-            return data;
-        }
     }
 }

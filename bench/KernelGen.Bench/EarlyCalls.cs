@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using KernelGen.EngineBench;
 
 namespace KernelGen.Bench
 {
@@ -61,7 +62,7 @@ namespace KernelGen.Bench
             AttentionThreading.MaxDegreeOfParallelism = 1;
             (_, int n, var kernel) = Shapes[shape];
             var random = new Random(n);
-            float[] query = Fill(random, n * 128), key = Fill(random, n * 128), value = Fill(random, n * 128), output = new float[n * 128];
+            float[] query = Data.Fill(random, n * 128), key = Data.Fill(random, n * 128), value = Data.Fill(random, n * 128), output = new float[n * 128];
             var calls = new List<double>();
             var total = Stopwatch.StartNew();
             while (calls.Count < 10 || total.ElapsedMilliseconds < 3000 + calls.Take(10).Sum())
@@ -75,17 +76,6 @@ namespace KernelGen.Bench
             double median = steady[steady.Length / 2];
             Console.WriteLine(string.Join(" ", new[] { calls[0], calls[1], calls.Skip(2).Take(8).Average(), median, steady[0] }
                 .Select(x => x.ToString("F4", System.Globalization.CultureInfo.InvariantCulture))));
-        }
-
-        private static float[] Fill(Random random, int length)
-        {
-            float[] data = new float[length];
-            for (int i = 0; i < length; i++)
-            {
-                data[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-
-            return data;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using KernelGen.EngineBench;
 
 namespace KernelGen.Bench
 {
@@ -22,7 +23,7 @@ namespace KernelGen.Bench
             foreach (int n in sizes)
             {
                 var random = new Random(n);
-                float[] query = Fill(random, n * 128), key = Fill(random, n * 128), value = Fill(random, n * 128), output = new float[n * 128];
+                float[] query = Data.Fill(random, n * 128), key = Data.Fill(random, n * 128), value = Data.Fill(random, n * 128), output = new float[n * 128];
                 var warmUp = System.Diagnostics.Stopwatch.StartNew();
                 BenchKernels.Full128(query, key, value, output);
                 int runs = warmUp.ElapsedMilliseconds > 5000 ? 3 : 5;
@@ -45,17 +46,6 @@ namespace KernelGen.Bench
                 double pairs = (double)n * n;
                 Console.WriteLine($"{n,6} {ms,12:F2} {ms * 1e6 / pairs,12:F3} {pairs * 128 * 4 / (ms * 1e6),8:F1}");
             }
-        }
-
-        private static float[] Fill(Random random, int length)
-        {
-            float[] data = new float[length];
-            for (int i = 0; i < length; i++)
-            {
-                data[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-
-            return data;
         }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using TorchSharp;
 using static TorchSharp.torch;
+using KernelGen.EngineBench;
 
 namespace KernelGen.Bench
 {
@@ -20,7 +21,7 @@ namespace KernelGen.Bench
             foreach (int n in new[] { 1024, 4096 })
             {
                 var random = new Random(n);
-                float[] query = Fill(random, n * 128), key = Fill(random, n * 128), value = Fill(random, n * 128), output = new float[n * 128];
+                float[] query = Data.Fill(random, n * 128), key = Data.Fill(random, n * 128), value = Data.Fill(random, n * 128), output = new float[n * 128];
                 using Tensor tq = torch.tensor(query, new long[] { 1, 1, n, 128 }), tk = torch.tensor(key, new long[] { 1, 1, n, 128 });
                 using Tensor tv = torch.tensor(value, new long[] { 1, 1, n, 128 });
                 using var ortFull = new OrtPeer("MultiHeadAttention", n, 128, query, key, value, threads: 1);
@@ -104,17 +105,6 @@ namespace KernelGen.Bench
         private static void Sdpa(Tensor query, Tensor key, Tensor value, bool causal)
         {
             using Tensor result = torch.nn.functional.scaled_dot_product_attention(query, key, value, null, 0.0, causal);
-        }
-
-        private static float[] Fill(Random random, int length)
-        {
-            float[] data = new float[length];
-            for (int i = 0; i < length; i++)
-            {
-                data[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-
-            return data;
         }
     }
 }

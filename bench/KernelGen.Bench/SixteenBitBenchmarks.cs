@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using TorchSharp;
 using static TorchSharp.torch;
+using KernelGen.EngineBench;
 
 namespace KernelGen.Bench
 {
@@ -21,7 +22,7 @@ namespace KernelGen.Bench
             foreach ((string shape, int queries, int keys, int repeat) in new[] { ("decode Nq = 1, Nk = 16384", 1, 16384, 20), ("prefill N = 4096", 4096, 4096, 1) })
             {
                 var random = new Random(14);
-                float[] query = Fill(random, queries * 128), key = Fill(random, keys * 128), value = Fill(random, keys * 128), output = new float[queries * 128];
+                float[] query = Data.Fill(random, queries * 128), key = Data.Fill(random, keys * 128), value = Data.Fill(random, keys * 128), output = new float[queries * 128];
                 Half[] halfKey = Array.ConvertAll(key, static x => (Half)x), halfValue = Array.ConvertAll(value, static x => (Half)x);
                 BFloat16[] bf16Key = Array.ConvertAll(key, static x => (BFloat16)x), bf16Value = Array.ConvertAll(value, static x => (BFloat16)x);
                 bool causal = queries == keys; // a one-row decode step sees every key: SDPA without a mask, as a PyTorch user would call it
@@ -70,11 +71,11 @@ namespace KernelGen.Bench
                     }
                 }
 
-                double baseline = Median(times[0]);
+                double baseline = Data.Median(times[0]);
                 Console.WriteLine($"{shape}: {"ms",9} {"vs KernelGen float32",22}");
                 for (int i = 0; i < rows.Count; i++)
                 {
-                    double median = Median(times[i]);
+                    double median = Data.Median(times[i]);
                     Console.WriteLine($"  {rows[i].Name,-22} {median,9:F3} {baseline / median,21:F2}x");
                 }
             }
@@ -83,23 +84,6 @@ namespace KernelGen.Bench
         private static void Sdpa(Tensor query, Tensor key, Tensor value, bool causal)
         {
             using Tensor result = torch.nn.functional.scaled_dot_product_attention(query, key, value, null, 0.0, causal);
-        }
-
-        private static double Median(List<double> values)
-        {
-            values.Sort();
-            return values[values.Count / 2];
-        }
-
-        private static float[] Fill(Random random, int length)
-        {
-            float[] data = new float[length];
-            for (int i = 0; i < length; i++)
-            {
-                data[i] = (float)(random.NextDouble() * 2 - 1);
-            }
-
-            return data;
         }
     }
 

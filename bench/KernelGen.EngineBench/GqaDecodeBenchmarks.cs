@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 
 namespace KernelGen.EngineBench
@@ -122,8 +121,6 @@ namespace KernelGen.EngineBench
                 }
             }
         }
-
-
     }
 
     /// <summary>Llama-style grouped-query decode kernels: 32 query heads over 8 key/value heads, d = 128, causal.</summary>

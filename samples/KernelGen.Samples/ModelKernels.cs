@@ -20,7 +20,6 @@ namespace KernelGen.Samples
         [CausalMask]
         public static partial void CausalDecoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
 
-        /// <summary>Mistral-style sliding-window decoder: causal with a 4096-token window.</summary>
         /// <summary>The same causal decoder over an f16 key/value cache (llama.cpp's default cache type); float query and output.</summary>
         [AttentionKernel(128)]
         [CausalMask]
@@ -51,6 +50,7 @@ namespace KernelGen.Samples
         public static partial void LlamaDecoderBFloat16(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value, Span<float> output, int batch,
             ReadOnlySpan<int> keyLengths);
 
+        /// <summary>Mistral-style sliding-window decoder: causal with a 4096-token window.</summary>
         [AttentionKernel(128)]
         [CausalMask]
         [SlidingWindow(4096, 0)]

@@ -777,6 +777,7 @@ namespace KernelGen.Engine
             Span<float> scores = AlignedScratch.View(stackalloc float[MaxRows * KeyBlock + AlignedScratch.PaddingFloats], MaxRows * KeyBlock);
             Span<float> corrections = stackalloc float[MaxRows];
             Span<int> rowBits = stackalloc int[MaxRows * (KeyBlock / BlockKeys)]; // per block of a tile, per row
+            Span<int> blockGlobalLanes = stackalloc int[HasGlobals ? KeyBlock / BlockKeys : 0]; // per block of a tile, from pass 1
             Span<float> rowScores = stackalloc float[HasGlobals ? KeyBlock : 0];
             Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
 
@@ -874,7 +875,7 @@ namespace KernelGen.Engine
                             for (int block = 0; block < blockCount; block++)
                             {
                                 int blockOffset = block * BlockKeys, blockStart = tileStart + blockOffset;
-                                int globalLanes = HasGlobals ? GlobalLanes(blockStart) : 0;
+                                int globalLanes = HasGlobals ? blockGlobalLanes[block] = GlobalLanes(blockStart) : 0;
                                 bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - BlockKeys;
                                 bool outsideEveryRange = globalLanes == 0 && OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
 
@@ -955,7 +956,7 @@ namespace KernelGen.Engine
                                 if ((partialBlocks & (1 << block)) != 0)
                                 {
                                     // Partial block: lanes outside a row's range become -inf (vector compares).
-                                    int globalLanes = HasGlobals ? GlobalLanes(blockStart) : 0;
+                                    int globalLanes = HasGlobals ? blockGlobalLanes[block] : 0;
                                     for (int row = 0; row < rows; row++)
                                     {
                                         TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), blockStart, rangeStarts[row], rangeEnds[row], globalLanes, visibleEnds[row]);
