@@ -48,6 +48,67 @@ namespace KernelGen.Kernels.Tests
             Check(query, key, value, queries, keys, random);
         }
 
+        /// <summary>
+        /// A decode step's fused 16-bit loops on every column loop (d = 61: 48 columns as split even/odd pairs, then 8 in
+        /// order, then 5 scalars; d = 64: pairs only) and every key loop (4 keys at a time and the left-over keys), subnormal
+        /// and signed f16 values, and f16 queries of magnitude 2^16 and more, which take the widening route (2^112 times
+        /// such a query overflows): within float rounding of the float path on the widened values.
+        /// </summary>
+        [Theory]
+        [InlineData(61, 1f)]
+        [InlineData(61, 70000f)]
+        [InlineData(64, 1f)]
+        [InlineData(64, 3e5f)]
+        public void DecodeOf16BitRows_EveryColumnLoop_EqualsTheFloatPath(int d, float queryScale)
+        {
+            if (d == 61)
+            {
+                Decode<D61>(queryScale);
+            }
+            else
+            {
+                Decode<D64>(queryScale);
+            }
+        }
+
+        private static void Decode<TDim>(float queryScale)
+            where TDim : struct, IConstant
+        {
+            int d = TDim.Value, keys = 131; // two whole blocks and 3 keys: the 4-key loop and the one-key tail
+            var random = new Random(d + (int)queryScale);
+            float[] query = TestData.Uniform(random.Next(), 2 * d, 1f);
+            query[3] = queryScale; // one large element in each of two query rows; the rest keeps scores moderate
+            query[d + 17] = -queryScale;
+            float[] keySource = Enumerable.Range(0, keys * d).Select(_ => (float)(random.NextDouble() * 4 - 2) / Math.Max(1f, queryScale)).ToArray();
+            float[] valueSource = Enumerable.Range(0, keys * d).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            valueSource[5] = 3e-6f;   // f16 subnormals, one negative, in even and odd columns
+            valueSource[d + 6] = -4e-7f;
+            keySource[2 * d + 9] = 2e-6f;
+            DecodeCase<TDim, Half>(query, keySource, valueSource, keys);
+            DecodeCase<TDim, BFloat16>(query, keySource, valueSource, keys);
+        }
+
+        private static void DecodeCase<TDim, T>(float[] query, float[] keySource, float[] valueSource, int keys)
+            where TDim : struct, IConstant
+            where T : unmanaged
+        {
+            int d = TDim.Value;
+            T[] key = new T[keySource.Length], value = new T[valueSource.Length];
+            Storage.Narrow<T>(keySource, key);
+            Storage.Narrow<T>(valueSource, value);
+            float[] keyWide = new float[key.Length], valueWide = new float[value.Length];
+            Storage.Widen<T>(key, keyWide);
+            Storage.Widen<T>(value, valueWide);
+            Assert.Contains(valueWide, v => v != 0 && Math.Abs(v) < 6.1e-5f); // the subnormals survived the narrowing (f16) or are normal (bf16)
+            var scores = new ScoreArguments { Scale = 0.25f };
+            float[] expected = new float[2 * d], actual = new float[2 * d], expectedLse = new float[2], actualLse = new float[2];
+            // Two query rows (below the 4 that make a prefill): each row reads the 16-bit rows in place.
+            AttentionEngine<TestPath<TDim, Zero>, NoMask, IdentityScore>.Compute(query, keyWide, valueWide, expected, expectedLse, default, scores);
+            AttentionEngine<TestPath<TDim, Zero>, NoMask, IdentityScore>.Compute<float, T, float>(query, key, value, actual, actualLse, default, scores);
+            AssertSame(expected, actual, exact: false, 0, $"{typeof(T).Name} d = {d} output");
+            AssertSame(expectedLse, actualLse, exact: false, 0, $"{typeof(T).Name} d = {d} log-sum-exp");
+        }
+
         private static void Check<T>(float[] query, T[] key, T[] value, int queries, int keys, Random random)
             where T : unmanaged
         {

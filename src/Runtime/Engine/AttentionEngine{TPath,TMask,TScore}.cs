@@ -1191,9 +1191,6 @@ namespace KernelGen.Engine
                 TPath.AccumulateBlock(accumulator, correction, weights, ref Unsafe.Add(ref _value, (start - _first) * D));
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public ref float Keys(int start, int count) => ref Unsafe.Add(ref _key, (start - _first) * D);
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             public ref float Values(int start, int count) => ref Unsafe.Add(ref _value, (start - _first) * D);
         }
 
@@ -1206,15 +1203,20 @@ namespace KernelGen.Engine
             where TElement : unmanaged
         {
             private readonly ReadOnlySpan<TElement> _key, _value;
-            private readonly Span<float> _keyScratch, _valueScratch;
+            private readonly Span<float> _queryScratch, _valueScratch;
             private readonly int _stride;
 
-            public StridedRows(ReadOnlySpan<TElement> key, ReadOnlySpan<TElement> value, int stride, Span<float> keyScratch, Span<float> valueScratch)
+            /// <param name="key">The key rows.</param>
+            /// <param name="value">The value rows, laid out as the key rows.</param>
+            /// <param name="stride">Elements from one row to the next (d, or H_kv x d).</param>
+            /// <param name="queryScratch">At least d floats: the query row in <see cref="LoadPair"/>'s column order.</param>
+            /// <param name="valueScratch">KeyBlock x d floats: a masked block's values widened for the careful path.</param>
+            public StridedRows(ReadOnlySpan<TElement> key, ReadOnlySpan<TElement> value, int stride, Span<float> queryScratch, Span<float> valueScratch)
             {
                 _key = key;
                 _value = value;
                 _stride = stride;
-                _keyScratch = keyScratch;
+                _queryScratch = queryScratch;
                 _valueScratch = valueScratch;
             }
 
@@ -1268,7 +1270,10 @@ namespace KernelGen.Engine
             /// with two sums (8 independent FMA chains, every query vector loaded once for 4 keys), the four keys' sums reduced
             /// together (<see cref="Sum4"/>); left-over keys one at a time.
             /// </summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            // A call, not inlined: a block's work (up to 64 keys x d columns) dwarfs a call, and inlined into the engine's
+            // loops this body and AccumulateBlock's used up the JIT's inlining budget (at tier 1 the f16 decode's ChunkStates
+            // called LoadPair per 16 columns, 30% slower past L3; AMD EPYC family 23).
+            [MethodImpl(MethodImplOptions.NoInlining)]
             public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
             {
                 if (Storage.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
@@ -1292,6 +1297,21 @@ namespace KernelGen.Engine
                     ref TElement nextKeys = ref aheadKeys > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)aheadStart * _stride) : ref rows;
                     ref TElement valueRows = ref aheadValues > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)aheadStart * _stride) : ref rows;
                     int pairs = D / 16 * 16;
+                    ref float query = ref queryVector;
+                    if (SplitLoads)
+                    {
+                        // Paired loads give 16 columns as the even ones and the odd ones: the query in the same order (for
+                        // finite f16 also times 2^112, see LoadPair).
+                        query = ref MemoryMarshal.GetReference(_queryScratch);
+                        if (!Deinterleave(ref queryVector, ref query))
+                        {
+                            // A query element of magnitude 2^16 or more: 2^112 times it overflows. Widen the block, then score it.
+                            Storage.WidenRows(MemoryMarshal.Cast<TElement, Half>(_key), start * _stride, _stride, scores.Length, D, _valueScratch); // only finite f16 gets here
+                            TPath.ScoreBlock(ref queryVector, ref MemoryMarshal.GetReference(_valueScratch), scores);
+                            return;
+                        }
+                    }
+
                     for (; t + 3 < scores.Length; t += 4)
                     {
                         if (Sse.IsSupported)
@@ -1318,16 +1338,21 @@ namespace KernelGen.Engine
                         int c = 0;
                         for (; c < pairs; c += 16)
                         {
-                            Vector256<float> q = Vector256.LoadUnsafe(ref queryVector, (nuint)c);
-                            a0 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k0, c), a0);
-                            a1 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k1, c), a1);
-                            a2 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k2, c), a2);
-                            a3 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k3, c), a3);
-                            q = Vector256.LoadUnsafe(ref queryVector, (nuint)(c + 8));
-                            b0 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k0, c + 8), b0);
-                            b1 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k1, c + 8), b1);
-                            b2 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k2, c + 8), b2);
-                            b3 = Vector256.FusedMultiplyAdd(q, LoadWidened256(ref k3, c + 8), b3);
+                            // Key by key (8 sums, 2 query vectors and 2 loaded ones stay within 16 registers).
+                            Vector256<float> q = Vector256.LoadUnsafe(ref query, (nuint)c);
+                            Vector256<float> r = Vector256.LoadUnsafe(ref query, (nuint)(c + 8));
+                            LoadPair(ref k0, c, out Vector256<float> x, out Vector256<float> y);
+                            a0 = Vector256.FusedMultiplyAdd(q, x, a0);
+                            b0 = Vector256.FusedMultiplyAdd(r, y, b0);
+                            LoadPair(ref k1, c, out x, out y);
+                            a1 = Vector256.FusedMultiplyAdd(q, x, a1);
+                            b1 = Vector256.FusedMultiplyAdd(r, y, b1);
+                            LoadPair(ref k2, c, out x, out y);
+                            a2 = Vector256.FusedMultiplyAdd(q, x, a2);
+                            b2 = Vector256.FusedMultiplyAdd(r, y, b2);
+                            LoadPair(ref k3, c, out x, out y);
+                            a3 = Vector256.FusedMultiplyAdd(q, x, a3);
+                            b3 = Vector256.FusedMultiplyAdd(r, y, b3);
                         }
 
                         if (D - c >= 8)
@@ -1387,7 +1412,7 @@ namespace KernelGen.Engine
             /// acc = correction x acc + sum of weight x value row, straight from the 16-bit value rows: 32 columns at a time
             /// held in four registers while the block's rows stream past (each weight broadcast once per 32 columns).
             /// </summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            [MethodImpl(MethodImplOptions.NoInlining)] // a call, as ScoreBlock
             public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start)
             {
                 if (Storage.FiniteHalfRows(_value, start * _stride, _stride, weights.Length, D))
@@ -1410,16 +1435,35 @@ namespace KernelGen.Engine
                         Vector256<float> s1 = Vector256.LoadUnsafe(ref sums, (nuint)(c + 8)) * correction;
                         Vector256<float> s2 = Vector256.LoadUnsafe(ref sums, (nuint)(c + 16)) * correction;
                         Vector256<float> s3 = Vector256.LoadUnsafe(ref sums, (nuint)(c + 24)) * correction;
+                        if (SplitLoads)
+                        {
+                            (s0, s1) = Deinterleave(s0, s1); // the paired loads' column order
+                            (s2, s3) = Deinterleave(s2, s3);
+                        }
+
                         ref TElement column = ref Unsafe.Add(ref rows, c);
                         nint offset = 0; // stepped, not a bumped reference: that would end past the last row
                         for (int t = 0; t < weights.Length; t++, offset += stride)
                         {
                             ref TElement row = ref Unsafe.Add(ref column, offset);
                             Vector256<float> weight = Vector256.Create(weights[t]);
-                            s0 = Vector256.FusedMultiplyAdd(weight, LoadWidened256(ref row, 0), s0);
-                            s1 = Vector256.FusedMultiplyAdd(weight, LoadWidened256(ref row, 8), s1);
-                            s2 = Vector256.FusedMultiplyAdd(weight, LoadWidened256(ref row, 16), s2);
-                            s3 = Vector256.FusedMultiplyAdd(weight, LoadWidened256(ref row, 24), s3);
+                            if (SplitLoads && typeof(TElement) == typeof(FiniteHalf))
+                            {
+                                weight *= Vector256.Create(TwoPow112); // LoadPair's values are 2^-112 times the f16 ones; weights <= 1
+                            }
+
+                            LoadPair(ref row, 0, out Vector256<float> x0, out Vector256<float> x1);
+                            LoadPair(ref row, 16, out Vector256<float> x2, out Vector256<float> x3);
+                            s0 = Vector256.FusedMultiplyAdd(weight, x0, s0);
+                            s1 = Vector256.FusedMultiplyAdd(weight, x1, s1);
+                            s2 = Vector256.FusedMultiplyAdd(weight, x2, s2);
+                            s3 = Vector256.FusedMultiplyAdd(weight, x3, s3);
+                        }
+
+                        if (SplitLoads)
+                        {
+                            (s0, s1) = Interleave(s0, s1);
+                            (s2, s3) = Interleave(s2, s3);
                         }
 
                         s0.StoreUnsafe(ref sums, (nuint)c);
@@ -1455,7 +1499,104 @@ namespace KernelGen.Engine
             /// <summary>The same rows read as <see cref="FiniteHalf"/> (for f16 rows a caller has checked hold no infinity or NaN).</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             private StridedRows<FiniteHalf> AsFinite() =>
-                new(MemoryMarshal.Cast<TElement, FiniteHalf>(_key), MemoryMarshal.Cast<TElement, FiniteHalf>(_value), _stride, _keyScratch, _valueScratch);
+                new(MemoryMarshal.Cast<TElement, FiniteHalf>(_key), MemoryMarshal.Cast<TElement, FiniteHalf>(_value), _stride, _queryScratch, _valueScratch);
+
+            /// <summary>
+            /// Whether <see cref="LoadPair"/> reads 16 columns with one 32-byte load and splits them into the even and the odd
+            /// columns (bf16 and finite f16 with AVX2) rather than widening 8 and 8 in order. A 32-bit lane holds two
+            /// 16-bit values: for bf16 the odd one is already a float in the lane's upper half (one and clears the even
+            /// one), the even one is the lane shifted left by 16; for finite f16 one arithmetic shift right by 3 puts the
+            /// odd value's sign, exponent and mantissa under float's (as in <see cref="Widening"/>'s finite widening), a
+            /// shift left by 16 first does the same for the even one. Per 16 bf16 columns that is 1 load, 1 and and 1
+            /// shift instead of 2 widening loads and 2 shifts (on Zen 1 each 256-bit operation is two, and shifts and
+            /// widening shuffles share one pipe).
+            /// </summary>
+            private static bool SplitLoads
+            {
+                [MethodImpl(MethodImplOptions.AggressiveInlining)]
+                get => Avx2.IsSupported && (typeof(TElement) == typeof(BFloat16) || typeof(TElement) == typeof(FiniteHalf));
+            }
+
+            /// <summary>
+            /// 16 columns from <paramref name="row"/> + <paramref name="offset"/>, widened exactly: with <see cref="SplitLoads"/>
+            /// the even columns in <paramref name="first"/> and the odd ones in <paramref name="second"/>, otherwise the first 8
+            /// and the next 8 in order. Finite f16 comes out as 2^-112 times its value (the widening without its multiply):
+            /// the callers fold 2^112 into the other factor instead (the query row once per block, each weight once per
+            /// row), which leaves every product, and so every sum, bit for bit what the multiplied values give (scaling by
+            /// a power of two is exact, and f16's subnormals stay exact float subnormals at 2^-112 times).
+            /// </summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            private static void LoadPair(ref TElement row, int offset, out Vector256<float> first, out Vector256<float> second)
+            {
+                if (SplitLoads)
+                {
+                    Vector256<int> lanes = Vector256.LoadUnsafe(ref Unsafe.As<TElement, int>(ref Unsafe.Add(ref row, offset)));
+                    if (typeof(TElement) == typeof(BFloat16))
+                    {
+                        first = (lanes << 16).AsSingle();
+                        second = (lanes & Vector256.Create(unchecked((int)0xFFFF0000))).AsSingle();
+                    }
+                    else
+                    {
+                        Vector256<int> signAndMagnitude = Vector256.Create(unchecked((int)0x8FFFE000));
+                        first = (((lanes << 16) >> 3) & signAndMagnitude).AsSingle();
+                        second = ((lanes >> 3) & signAndMagnitude).AsSingle();
+                    }
+                }
+                else
+                {
+                    first = LoadWidened256(ref row, offset);
+                    second = LoadWidened256(ref row, offset + 8);
+                }
+            }
+
+            /// <summary>Columns 0..7 and 8..15 in order -> the 8 even columns and the 8 odd ones (AVX2).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            private static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> low, Vector256<float> high)
+            {
+                Vector256<int> order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+                Vector256<float> lowSorted = Avx2.PermuteVar8x32(low, order), highSorted = Avx2.PermuteVar8x32(high, order);
+                return (Avx.Permute2x128(lowSorted, highSorted, 0x20), Avx.Permute2x128(lowSorted, highSorted, 0x31));
+            }
+
+            /// <summary>The inverse of <see cref="Deinterleave(Vector256{float}, Vector256{float})"/>.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            private static (Vector256<float> Low, Vector256<float> High) Interleave(Vector256<float> even, Vector256<float> odd)
+            {
+                Vector256<float> low = Avx.UnpackLow(even, odd), high = Avx.UnpackHigh(even, odd);
+                return (Avx.Permute2x128(low, high, 0x20), Avx.Permute2x128(low, high, 0x31));
+            }
+
+            /// <summary>
+            /// The query row in <see cref="LoadPair"/>'s order: each whole 16 columns as their 8 even then 8 odd ones, the
+            /// rest (d mod 16) as they are; for finite f16 the whole 16s also times 2^112. False (and the destination not
+            /// to be used) when such a product overflows: a query element of magnitude 2^16 or more, or an infinity.
+            /// </summary>
+            private static bool Deinterleave(ref float query, ref float destination)
+            {
+                Vector256<float> scale = Vector256.Create(typeof(TElement) == typeof(FiniteHalf) ? TwoPow112 : 1f);
+                Vector256<float> largest = Vector256<float>.Zero;
+                int c = 0;
+                for (; c <= D - 16; c += 16)
+                {
+                    (Vector256<float> even, Vector256<float> odd) = Deinterleave(Vector256.LoadUnsafe(ref query, (nuint)c), Vector256.LoadUnsafe(ref query, (nuint)(c + 8)));
+                    even *= scale;
+                    odd *= scale;
+                    largest = Vector256.Max(largest, Vector256.Max(Vector256.Abs(even), Vector256.Abs(odd)));
+                    even.StoreUnsafe(ref destination, (nuint)c);
+                    odd.StoreUnsafe(ref destination, (nuint)(c + 8));
+                }
+
+                for (; c < D; c++)
+                {
+                    Unsafe.Add(ref destination, c) = Unsafe.Add(ref query, c);
+                }
+
+                // A NaN query element fails this too (Max propagates NaN): the widening route is exact, only slower.
+                return typeof(TElement) != typeof(FiniteHalf) || Vector256.LessThanAll(largest, Vector256.Create(float.PositiveInfinity));
+            }
+
+            private const float TwoPow112 = 5.192296858534828e33f;
 
             /// <summary>8 values from <paramref name="row"/> + <paramref name="offset"/>, widened exactly.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -1464,12 +1605,6 @@ namespace KernelGen.Engine
             /// <summary>One value, widened exactly.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             private static float WidenOne(TElement value) => Widening.Widen(value);
-
-            public ref float Keys(int start, int count)
-            {
-                Storage.WidenRows(_key, start * _stride, _stride, count, D, _keyScratch);
-                return ref MemoryMarshal.GetReference(_keyScratch);
-            }
 
             public ref float Values(int start, int count)
             {

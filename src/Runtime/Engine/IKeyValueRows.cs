@@ -22,9 +22,6 @@ namespace KernelGen.Engine
         /// <summary>accumulator = correction x accumulator + sum over t of weights[t] x value row start + t.</summary>
         void AccumulateBlock(scoped System.Span<float> accumulator, float correction, scoped System.ReadOnlySpan<float> weights, int start);
 
-        /// <summary>The first of <paramref name="count"/> key rows from <paramref name="start"/>, d floats each, contiguous.</summary>
-        ref float Keys(int start, int count);
-
         /// <summary>The first of <paramref name="count"/> value rows from <paramref name="start"/>, d floats each, contiguous.</summary>
         ref float Values(int start, int count);
     }
