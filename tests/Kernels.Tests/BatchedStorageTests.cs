@@ -61,6 +61,52 @@ namespace KernelGen.Kernels.Tests
             }
         }
 
+        /// <summary>
+        /// The grouped decode tiles with split loads (bf16 and finite f16 keys): every column loop (d = 61 and 56, see the
+        /// kernels), decode rows of 1 to 3 queries over 1 to 300 keys (odd key counts: a lone last key), signed subnormal
+        /// f16 values, and f16 query elements of 2^16 and more (2^112 times them overflows: the call scores without split loads).
+        /// </summary>
+        [Theory]
+        [InlineData(1, 1f)]
+        [InlineData(2, 1f)]
+        [InlineData(1, 70000f)]
+        public void SixteenBitGqaDecode_SplitLoads_EveryColumnLoop_MatchReference(int batch, float largeQuery)
+        {
+            const int H = 4, Kv = 2;
+            foreach ((int queries, int keys) in new[] { (1, 1), (1, 300), (3, 131), (2, 64) })
+            {
+                var random = new Random(batch * 31 + queries * 7 + keys);
+                foreach (bool half in new[] { true, false })
+                {
+                    int d = half ? 61 : 56;
+                    AttentionLayout layout = half ? AttentionLayout.BatchHeadSeqDim : AttentionLayout.BatchSeqHeadDim;
+                    var spec = new AttentionSpec(d, causal: true);
+                    float[] query = TestData.Uniform(random.Next(), batch * queries * H * d, 2f);
+                    query[d + 5] = largeQuery;
+                    float keyScale = 1f / largeQuery;
+                    float[] key = TestData.Uniform(random.Next(), batch * keys * Kv * d, 2f).Select(x => x * keyScale).ToArray();
+                    float[] value = TestData.Uniform(random.Next(), key.Length);
+                    value[0] = 3e-6f; // f16 subnormals in an even and an odd column
+                    value[Math.Min(value.Length - 1, 7)] = -4e-7f;
+                    key = half ? Rounded<Half>(key) : Rounded<BFloat16>(key);
+                    value = half ? Rounded<Half>(value) : Rounded<BFloat16>(value);
+                    float[] output = TestData.Poisoned(query.Length);
+                    if (half)
+                    {
+                        BatchedStorageKernels.HalfCache_Gqa4x2_Bhsd_D61(query, Narrow<Half>(key), Narrow<Half>(value), output, batch);
+                    }
+                    else
+                    {
+                        BatchedStorageKernels.BFloat16Cache_Gqa4x2_D56(query, Narrow<BFloat16>(key), Narrow<BFloat16>(value), output, batch);
+                    }
+
+                    double[] expected = new double[query.Length];
+                    ReferenceAttention.ComputeBatched(spec, layout, H, Kv, batch, query, key, value, expected, default, default);
+                    AssertClose(output, expected, $"{(half ? "f16" : "bf16")} d={d} B={batch} Nq={queries} Nk={keys} query {largeQuery}");
+                }
+            }
+        }
+
         [Theory]
         [InlineData(1)]
         [InlineData(3)]

@@ -279,7 +279,12 @@ namespace KernelGen.Engine
             int queryFloats = queryCount * slotCount * D;
             int stateFloats = heads * (D + 3);
             int scoreFloats = slotCount * KeyBlock;
-            float[] buffer = ArrayPool<float>.Shared.Rent(queryFloats + stateFloats + scoreFloats + 3 * KeyBlock * D + D);
+            // bf16 and f16 keys are scored with split loads (see SplitColumns) against a second copy of the query rows in
+            // their column order; f16 only for blocks without infinity or NaN, and only when no query element overflows
+            // times 2^112 (then every block takes ScoreRows4).
+            bool split = SplitColumns.Supported<BFloat16>() && (typeof(TKeyValue) == typeof(BFloat16) || typeof(TKeyValue) == typeof(Half));
+            int splitFloats = split ? queryFloats : 0;
+            float[] buffer = ArrayPool<float>.Shared.Rent(queryFloats + splitFloats + stateFloats + scoreFloats + 3 * KeyBlock * D + D);
             try
             {
                 // Query rows as float, [Nq, key/value heads, slots, d]: the heads of one query row and group are contiguous,
@@ -295,7 +300,15 @@ namespace KernelGen.Engine
                     }
                 }
 
-                int at = queryFloats;
+                Span<float> splitQueries = buffer.AsSpan(queryFloats, splitFloats);
+                for (int at0 = 0; split && at0 < queryFloats; at0 += D)
+                {
+                    split = typeof(TKeyValue) == typeof(BFloat16)
+                        ? SplitColumns.DeinterleaveRow<BFloat16>(ref queries[at0], ref splitQueries[at0], D)
+                        : SplitColumns.DeinterleaveRow<FiniteHalf>(ref queries[at0], ref splitQueries[at0], D);
+                }
+
+                int at = queryFloats + splitFloats;
                 Span<float> accumulators = buffer.AsSpan(at, heads * D);
                 Span<float> maxima = buffer.AsSpan(at += heads * D, heads);
                 Span<float> sums = buffer.AsSpan(at += heads, heads);
@@ -347,7 +360,22 @@ namespace KernelGen.Engine
                                     ref float slotQueries = ref Unsafe.Add(ref rowQueries, (keyHead * slots + slot) * D);
                                     Span<float> slotScores = scores.Slice((keyHead * slots + slot) * KeyBlock);
                                     int prefetch = slot == 0 ? nextCount : 0;
-                                    if (finiteHalves)
+                                    if (split && (finiteHalves || typeof(TKeyValue) == typeof(BFloat16)))
+                                    {
+                                        ref float slotSplit = ref splitQueries[(row * slotCount + keyHead * slots + slot) * D];
+                                        if (finiteHalves)
+                                        {
+                                            ScoreRows4Split(ref slotSplit, ref slotQueries, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, rowsStart)), stride, count,
+                                                slotScores, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, nextStart)),
+                                                ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, nextStart)), prefetch);
+                                        }
+                                        else
+                                        {
+                                            ScoreRows4Split(ref slotSplit, ref slotQueries, ref Unsafe.Add(ref keyStart, rowsStart), stride, count, slotScores,
+                                                ref Unsafe.Add(ref keyStart, nextStart), ref Unsafe.Add(ref valueStart, nextStart), prefetch);
+                                        }
+                                    }
+                                    else if (finiteHalves)
                                     {
                                         // f16 keys with no infinity or NaN: the 4-operation widening.
                                         ScoreRows4(ref slotQueries, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, rowsStart)), stride, count, slotScores,
@@ -533,6 +561,105 @@ namespace KernelGen.Engine
                 for (int r = 0; r < 4; r++)
                 {
                     Unsafe.Add(ref scoreStart, r * KeyBlock + t) = (sums.GetElement(r) + TailDot(ref Unsafe.Add(ref queries, r * D), ref k0, mainColumns)) * scale;
+                }
+            }
+        }
+
+        /// <summary>
+        /// <see cref="ScoreRows4{TElement}"/> for bf16 and finite f16 keys with split loads (<see cref="SplitColumns"/>):
+        /// each whole 16 columns of a key is one load, against the 4 query rows in that column order
+        /// (<paramref name="splitQueries"/>, times 2^112 for f16); the columns past them (d mod 16) against
+        /// <paramref name="queries"/> as ScoreRows4 reads them. Two keys per step, 8 sums, the same prefetches.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void ScoreRows4Split<TElement>(ref float splitQueries, ref float queries, ref TElement keys, int stride, int count, Span<float> scores,
+            ref TElement nextKeys, ref TElement nextValues, int prefetchRows)
+            where TElement : unmanaged
+        {
+            int splitEnd = D / 16 * 16;
+            bool eightMore = D - splitEnd >= 8;
+            float scale = TPath.ScoreScale;
+            ref float q0 = ref splitQueries;
+            ref float q1 = ref Unsafe.Add(ref splitQueries, D);
+            ref float q2 = ref Unsafe.Add(ref splitQueries, 2 * D);
+            ref float q3 = ref Unsafe.Add(ref splitQueries, 3 * D);
+            ref float scoreStart = ref MemoryMarshal.GetReference(scores);
+            int tailFrom = D / 8 * 8;
+            for (int t = 0; t < count; t += 2)
+            {
+                bool pair = t + 1 < count;
+                ref TElement k0 = ref Unsafe.Add(ref keys, (nint)t * stride);
+                ref TElement k1 = ref pair ? ref Unsafe.Add(ref k0, stride) : ref k0; // a lone last key is scored twice, stored once
+                if (Sse.IsSupported && t < prefetchRows)
+                {
+                    PrefetchRow(ref Unsafe.Add(ref nextKeys, (nint)t * stride));
+                    PrefetchRow(ref Unsafe.Add(ref nextValues, (nint)t * stride));
+                    if (t + 1 < prefetchRows)
+                    {
+                        PrefetchRow(ref Unsafe.Add(ref nextKeys, (nint)(t + 1) * stride));
+                        PrefetchRow(ref Unsafe.Add(ref nextValues, (nint)(t + 1) * stride));
+                    }
+                }
+
+                Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
+                for (int c = 0; c < splitEnd; c += 16)
+                {
+                    SplitColumns.Load(ref Unsafe.Add(ref k0, c), out Vector256<float> e0, out Vector256<float> o0);
+                    SplitColumns.Load(ref Unsafe.Add(ref k1, c), out Vector256<float> e1, out Vector256<float> o1);
+                    Vector256<float> q = Vector256.LoadUnsafe(ref q0, (nuint)c);
+                    s00 = Vector256.FusedMultiplyAdd(q, e0, s00);
+                    s01 = Vector256.FusedMultiplyAdd(q, e1, s01);
+                    q = Vector256.LoadUnsafe(ref q1, (nuint)c);
+                    s10 = Vector256.FusedMultiplyAdd(q, e0, s10);
+                    s11 = Vector256.FusedMultiplyAdd(q, e1, s11);
+                    q = Vector256.LoadUnsafe(ref q2, (nuint)c);
+                    s20 = Vector256.FusedMultiplyAdd(q, e0, s20);
+                    s21 = Vector256.FusedMultiplyAdd(q, e1, s21);
+                    q = Vector256.LoadUnsafe(ref q3, (nuint)c);
+                    s30 = Vector256.FusedMultiplyAdd(q, e0, s30);
+                    s31 = Vector256.FusedMultiplyAdd(q, e1, s31);
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 8));
+                    s00 = Vector256.FusedMultiplyAdd(q, o0, s00);
+                    s01 = Vector256.FusedMultiplyAdd(q, o1, s01);
+                    q = Vector256.LoadUnsafe(ref q1, (nuint)(c + 8));
+                    s10 = Vector256.FusedMultiplyAdd(q, o0, s10);
+                    s11 = Vector256.FusedMultiplyAdd(q, o1, s11);
+                    q = Vector256.LoadUnsafe(ref q2, (nuint)(c + 8));
+                    s20 = Vector256.FusedMultiplyAdd(q, o0, s20);
+                    s21 = Vector256.FusedMultiplyAdd(q, o1, s21);
+                    q = Vector256.LoadUnsafe(ref q3, (nuint)(c + 8));
+                    s30 = Vector256.FusedMultiplyAdd(q, o0, s30);
+                    s31 = Vector256.FusedMultiplyAdd(q, o1, s31);
+                }
+
+                if (eightMore)
+                {
+                    // 8 more columns in order, widened exactly, against the query rows as they are.
+                    Vector256<float> x0 = Widening.LoadWidened256(ref Unsafe.Add(ref k0, splitEnd));
+                    Vector256<float> x1 = Widening.LoadWidened256(ref Unsafe.Add(ref k1, splitEnd));
+                    Vector256<float> q = Vector256.LoadUnsafe(ref queries, (nuint)splitEnd);
+                    s00 = Vector256.FusedMultiplyAdd(q, x0, s00);
+                    s01 = Vector256.FusedMultiplyAdd(q, x1, s01);
+                    q = Vector256.LoadUnsafe(ref queries, (nuint)(D + splitEnd));
+                    s10 = Vector256.FusedMultiplyAdd(q, x0, s10);
+                    s11 = Vector256.FusedMultiplyAdd(q, x1, s11);
+                    q = Vector256.LoadUnsafe(ref queries, (nuint)(2 * D + splitEnd));
+                    s20 = Vector256.FusedMultiplyAdd(q, x0, s20);
+                    s21 = Vector256.FusedMultiplyAdd(q, x1, s21);
+                    q = Vector256.LoadUnsafe(ref queries, (nuint)(3 * D + splitEnd));
+                    s30 = Vector256.FusedMultiplyAdd(q, x0, s30);
+                    s31 = Vector256.FusedMultiplyAdd(q, x1, s31);
+                }
+
+                Vector128<float> first = Sum4(s00, s10, s20, s30), second = Sum4(s01, s11, s21, s31);
+                for (int r = 0; r < 4; r++)
+                {
+                    ref float query = ref Unsafe.Add(ref queries, r * D);
+                    Unsafe.Add(ref scoreStart, r * KeyBlock + t) = (first.GetElement(r) + TailDot(ref query, ref k0, tailFrom)) * scale;
+                    if (pair)
+                    {
+                        Unsafe.Add(ref scoreStart, r * KeyBlock + t + 1) = (second.GetElement(r) + TailDot(ref query, ref k1, tailFrom)) * scale;
+                    }
                 }
             }
         }

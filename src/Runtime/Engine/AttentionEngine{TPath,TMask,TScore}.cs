@@ -1303,7 +1303,7 @@ namespace KernelGen.Engine
                         // Paired loads give 16 columns as the even ones and the odd ones: the query in the same order (for
                         // finite f16 also times 2^112, see LoadPair).
                         query = ref MemoryMarshal.GetReference(_queryScratch);
-                        if (!Deinterleave(ref queryVector, ref query))
+                        if (!SplitColumns.DeinterleaveRow<TElement>(ref queryVector, ref query, D))
                         {
                             // A query element of magnitude 2^16 or more: 2^112 times it overflows. Widen the block, then score it.
                             Storage.WidenRows(MemoryMarshal.Cast<TElement, Half>(_key), start * _stride, _stride, scores.Length, D, _valueScratch); // only finite f16 gets here
@@ -1437,8 +1437,8 @@ namespace KernelGen.Engine
                         Vector256<float> s3 = Vector256.LoadUnsafe(ref sums, (nuint)(c + 24)) * correction;
                         if (SplitLoads)
                         {
-                            (s0, s1) = Deinterleave(s0, s1); // the paired loads' column order
-                            (s2, s3) = Deinterleave(s2, s3);
+                            (s0, s1) = SplitColumns.Deinterleave(s0, s1); // the paired loads' column order
+                            (s2, s3) = SplitColumns.Deinterleave(s2, s3);
                         }
 
                         ref TElement column = ref Unsafe.Add(ref rows, c);
@@ -1449,7 +1449,7 @@ namespace KernelGen.Engine
                             Vector256<float> weight = Vector256.Create(weights[t]);
                             if (SplitLoads && typeof(TElement) == typeof(FiniteHalf))
                             {
-                                weight *= Vector256.Create(TwoPow112); // LoadPair's values are 2^-112 times the f16 ones; weights <= 1
+                                weight *= Vector256.Create(SplitColumns.FiniteHalfScale); // LoadPair's values are 2^-112 times the f16 ones; weights <= 1
                             }
 
                             LoadPair(ref row, 0, out Vector256<float> x0, out Vector256<float> x1);
@@ -1462,8 +1462,8 @@ namespace KernelGen.Engine
 
                         if (SplitLoads)
                         {
-                            (s0, s1) = Interleave(s0, s1);
-                            (s2, s3) = Interleave(s2, s3);
+                            (s0, s1) = SplitColumns.Interleave(s0, s1);
+                            (s2, s3) = SplitColumns.Interleave(s2, s3);
                         }
 
                         s0.StoreUnsafe(ref sums, (nuint)c);
@@ -1501,47 +1501,24 @@ namespace KernelGen.Engine
             private StridedRows<FiniteHalf> AsFinite() =>
                 new(MemoryMarshal.Cast<TElement, FiniteHalf>(_key), MemoryMarshal.Cast<TElement, FiniteHalf>(_value), _stride, _queryScratch, _valueScratch);
 
-            /// <summary>
-            /// Whether <see cref="LoadPair"/> reads 16 columns with one 32-byte load and splits them into the even and the odd
-            /// columns (bf16 and finite f16 with AVX2) rather than widening 8 and 8 in order. A 32-bit lane holds two
-            /// 16-bit values: for bf16 the odd one is already a float in the lane's upper half (one and clears the even
-            /// one), the even one is the lane shifted left by 16; for finite f16 one arithmetic shift right by 3 puts the
-            /// odd value's sign, exponent and mantissa under float's (as in <see cref="Widening"/>'s finite widening), a
-            /// shift left by 16 first does the same for the even one. Per 16 bf16 columns that is 1 load, 1 and and 1
-            /// shift instead of 2 widening loads and 2 shifts (on Zen 1 each 256-bit operation is two, and shifts and
-            /// widening shuffles share one pipe).
-            /// </summary>
+            /// <summary>Whether these rows are read with <see cref="SplitColumns"/> loads (bf16 and finite f16 with AVX2).</summary>
             private static bool SplitLoads
             {
                 [MethodImpl(MethodImplOptions.AggressiveInlining)]
-                get => Avx2.IsSupported && (typeof(TElement) == typeof(BFloat16) || typeof(TElement) == typeof(FiniteHalf));
+                get => SplitColumns.Supported<TElement>();
             }
 
             /// <summary>
             /// 16 columns from <paramref name="row"/> + <paramref name="offset"/>, widened exactly: with <see cref="SplitLoads"/>
-            /// the even columns in <paramref name="first"/> and the odd ones in <paramref name="second"/>, otherwise the first 8
-            /// and the next 8 in order. Finite f16 comes out as 2^-112 times its value (the widening without its multiply):
-            /// the callers fold 2^112 into the other factor instead (the query row once per block, each weight once per
-            /// row), which leaves every product, and so every sum, bit for bit what the multiplied values give (scaling by
-            /// a power of two is exact, and f16's subnormals stay exact float subnormals at 2^-112 times).
+            /// the even columns in <paramref name="first"/> and the odd ones in <paramref name="second"/> (finite f16 as
+            /// 2^-112 times its values, see <see cref="SplitColumns"/>), otherwise the first 8 and the next 8 in order.
             /// </summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             private static void LoadPair(ref TElement row, int offset, out Vector256<float> first, out Vector256<float> second)
             {
                 if (SplitLoads)
                 {
-                    Vector256<int> lanes = Vector256.LoadUnsafe(ref Unsafe.As<TElement, int>(ref Unsafe.Add(ref row, offset)));
-                    if (typeof(TElement) == typeof(BFloat16))
-                    {
-                        first = (lanes << 16).AsSingle();
-                        second = (lanes & Vector256.Create(unchecked((int)0xFFFF0000))).AsSingle();
-                    }
-                    else
-                    {
-                        Vector256<int> signAndMagnitude = Vector256.Create(unchecked((int)0x8FFFE000));
-                        first = (((lanes << 16) >> 3) & signAndMagnitude).AsSingle();
-                        second = ((lanes >> 3) & signAndMagnitude).AsSingle();
-                    }
+                    SplitColumns.Load(ref Unsafe.Add(ref row, offset), out first, out second);
                 }
                 else
                 {
@@ -1549,54 +1526,6 @@ namespace KernelGen.Engine
                     second = LoadWidened256(ref row, offset + 8);
                 }
             }
-
-            /// <summary>Columns 0..7 and 8..15 in order -> the 8 even columns and the 8 odd ones (AVX2).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> low, Vector256<float> high)
-            {
-                Vector256<int> order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
-                Vector256<float> lowSorted = Avx2.PermuteVar8x32(low, order), highSorted = Avx2.PermuteVar8x32(high, order);
-                return (Avx.Permute2x128(lowSorted, highSorted, 0x20), Avx.Permute2x128(lowSorted, highSorted, 0x31));
-            }
-
-            /// <summary>The inverse of <see cref="Deinterleave(Vector256{float}, Vector256{float})"/>.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            private static (Vector256<float> Low, Vector256<float> High) Interleave(Vector256<float> even, Vector256<float> odd)
-            {
-                Vector256<float> low = Avx.UnpackLow(even, odd), high = Avx.UnpackHigh(even, odd);
-                return (Avx.Permute2x128(low, high, 0x20), Avx.Permute2x128(low, high, 0x31));
-            }
-
-            /// <summary>
-            /// The query row in <see cref="LoadPair"/>'s order: each whole 16 columns as their 8 even then 8 odd ones, the
-            /// rest (d mod 16) as they are; for finite f16 the whole 16s also times 2^112. False (and the destination not
-            /// to be used) when such a product overflows: a query element of magnitude 2^16 or more, or an infinity.
-            /// </summary>
-            private static bool Deinterleave(ref float query, ref float destination)
-            {
-                Vector256<float> scale = Vector256.Create(typeof(TElement) == typeof(FiniteHalf) ? TwoPow112 : 1f);
-                Vector256<float> largest = Vector256<float>.Zero;
-                int c = 0;
-                for (; c <= D - 16; c += 16)
-                {
-                    (Vector256<float> even, Vector256<float> odd) = Deinterleave(Vector256.LoadUnsafe(ref query, (nuint)c), Vector256.LoadUnsafe(ref query, (nuint)(c + 8)));
-                    even *= scale;
-                    odd *= scale;
-                    largest = Vector256.Max(largest, Vector256.Max(Vector256.Abs(even), Vector256.Abs(odd)));
-                    even.StoreUnsafe(ref destination, (nuint)c);
-                    odd.StoreUnsafe(ref destination, (nuint)(c + 8));
-                }
-
-                for (; c < D; c++)
-                {
-                    Unsafe.Add(ref destination, c) = Unsafe.Add(ref query, c);
-                }
-
-                // A NaN query element fails this too (Max propagates NaN): the widening route is exact, only slower.
-                return typeof(TElement) != typeof(FiniteHalf) || Vector256.LessThanAll(largest, Vector256.Create(float.PositiveInfinity));
-            }
-
-            private const float TwoPow112 = 5.192296858534828e33f;
 
             /// <summary>8 values from <paramref name="row"/> + <paramref name="offset"/>, widened exactly.</summary>
             [MethodImpl(MethodImplOptions.AggressiveInlining)]

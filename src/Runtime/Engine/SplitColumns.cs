@@ -1,0 +1,104 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace KernelGen.Engine
+{
+    /// <summary>
+    /// Split loads of 16-bit rows for the decode loops that read bf16 and finite f16 rows in place (AVX2): one 32-byte load
+    /// gives 16 columns, widened as the 8 even columns and the 8 odd ones instead of 8 and 8 in order.
+    /// </summary>
+    /// <remarks>
+    /// A 32-bit lane holds two 16-bit values. For bf16 the odd one is already a float in the lane's upper half (an and
+    /// clears the even one) and the even one is the lane shifted left by 16. For finite f16 one arithmetic shift right by
+    /// 3 puts the odd value's sign, exponent and mantissa under float's (as <see cref="Widening"/>'s finite widening does
+    /// after its sign extension), a shift left by 16 first does the same for the even one, and an and clears the rest;
+    /// the result is 2^-112 times the value (the widening without its multiply). The callers fold
+    /// <see cref="FiniteHalfScale"/> into the other factor instead (a query row, a weight), which leaves every product, and
+    /// so every sum, bit for bit what the widened values give: scaling by a power of two is exact, and f16's subnormals
+    /// are exact float subnormals at 2^-112 times. Per 16 bf16 columns this is 1 load, 1 and and 1 shift instead of 2
+    /// widening loads and 2 shifts; on Zen 1 every 256-bit operation is two, and shifts and widening shuffles share one
+    /// pipe (in L2 a bf16 decode key went from 52-53 to 36-37 ns, AMD EPYC family 23). The other factor must then be in
+    /// the same column order: <see cref="DeinterleaveRow"/> for a query row, <see cref="Deinterleave"/> /
+    /// <see cref="Interleave"/> for sums kept in registers.
+    /// </remarks>
+    internal static class SplitColumns
+    {
+        /// <summary>2^112: f16's split columns times this are the f16 values.</summary>
+        public const float FiniteHalfScale = 5.192296858534828e33f;
+
+        /// <summary>Whether rows of <typeparamref name="TElement"/> are read with split loads (bf16 or finite f16, AVX2).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool Supported<TElement>() =>
+            Avx2.IsSupported && (typeof(TElement) == typeof(BFloat16) || typeof(TElement) == typeof(FiniteHalf));
+
+        /// <summary>
+        /// The 16 columns at <paramref name="row"/>: the even ones in <paramref name="even"/>, the odd ones in
+        /// <paramref name="odd"/>; bf16 exactly, finite f16 as 2^-112 times its values (see the class remarks). Only when
+        /// <see cref="Supported{TElement}"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Load<TElement>(ref TElement row, out Vector256<float> even, out Vector256<float> odd)
+            where TElement : unmanaged
+        {
+            Vector256<int> lanes = Vector256.LoadUnsafe(ref Unsafe.As<TElement, int>(ref row));
+            if (typeof(TElement) == typeof(BFloat16))
+            {
+                even = (lanes << 16).AsSingle();
+                odd = (lanes & Vector256.Create(unchecked((int)0xFFFF0000))).AsSingle();
+            }
+            else
+            {
+                Vector256<int> signAndMagnitude = Vector256.Create(unchecked((int)0x8FFFE000));
+                even = (((lanes << 16) >> 3) & signAndMagnitude).AsSingle();
+                odd = ((lanes >> 3) & signAndMagnitude).AsSingle();
+            }
+        }
+
+        /// <summary>Columns 0..7 and 8..15 in order -> the 8 even columns and the 8 odd ones (AVX2).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> low, Vector256<float> high)
+        {
+            Vector256<int> order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+            Vector256<float> lowSorted = Avx2.PermuteVar8x32(low, order), highSorted = Avx2.PermuteVar8x32(high, order);
+            return (Avx.Permute2x128(lowSorted, highSorted, 0x20), Avx.Permute2x128(lowSorted, highSorted, 0x31));
+        }
+
+        /// <summary>The inverse of <see cref="Deinterleave"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static (Vector256<float> Low, Vector256<float> High) Interleave(Vector256<float> even, Vector256<float> odd)
+        {
+            Vector256<float> low = Avx.UnpackLow(even, odd), high = Avx.UnpackHigh(even, odd);
+            return (Avx.Permute2x128(low, high, 0x20), Avx.Permute2x128(low, high, 0x31));
+        }
+
+        /// <summary>
+        /// A row of <paramref name="d"/> floats in the split loads' order: each whole 16 columns as their 8 even then 8 odd
+        /// ones, times 2^112 for finite f16 rows; the rest (d mod 16) copied as they are. False (the destination then not to
+        /// be used) when a scaled element is not finite: for f16, an element of magnitude 2^16 or more, an infinity or a NaN.
+        /// </summary>
+        public static bool DeinterleaveRow<TElement>(ref float source, ref float destination, int d)
+        {
+            Vector256<float> scale = Vector256.Create(typeof(TElement) == typeof(FiniteHalf) ? FiniteHalfScale : 1f);
+            Vector256<float> largest = Vector256<float>.Zero;
+            int c = 0;
+            for (; c <= d - 16; c += 16)
+            {
+                (Vector256<float> even, Vector256<float> odd) = Deinterleave(Vector256.LoadUnsafe(ref source, (nuint)c), Vector256.LoadUnsafe(ref source, (nuint)(c + 8)));
+                even *= scale;
+                odd *= scale;
+                largest = Vector256.Max(largest, Vector256.Max(Vector256.Abs(even), Vector256.Abs(odd))); // Max propagates NaN
+                even.StoreUnsafe(ref destination, (nuint)c);
+                odd.StoreUnsafe(ref destination, (nuint)(c + 8));
+            }
+
+            for (; c < d; c++)
+            {
+                Unsafe.Add(ref destination, c) = Unsafe.Add(ref source, c);
+            }
+
+            return typeof(TElement) != typeof(FiniteHalf) || Vector256.LessThanAll(largest, Vector256.Create(float.PositiveInfinity));
+        }
+    }
+}
