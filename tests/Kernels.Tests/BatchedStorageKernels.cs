@@ -35,15 +35,16 @@ namespace KernelGen.Kernels.Tests
         public static partial void BFloat16Cache_HalfOutput_Bias_Softcap(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value,
             Span<Half> output, int batch, ReadOnlySpan<int> keyLengths, ReadOnlySpan<float> bias);
 
-        // The grouped decode tiles' split loads on every column loop: d = 61 (48 split columns, 8 in order, 5 scalar) over an
-        // f16 cache in [B, H, N, d], d = 56 (48 split, 8 in order) over a bf16 cache in [B, N, H, d]; 4 query heads over 2.
+        // The grouped decode tiles' split loads: d = 61 (scores: 48 split columns, 8 in order, 5 scalar; values widened into
+        // a block) over an f16 cache in [B, H, N, d], d = 64 (scores and values read in place, split) over a bf16 cache in
+        // [B, N, H, d]; 4 query heads over 2.
         [AttentionKernel(61, Heads = 4, KeyValueHeads = 2, Layout = AttentionLayout.BatchHeadSeqDim)]
         [CausalMask]
         public static partial void HalfCache_Gqa4x2_Bhsd_D61(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output, int batch);
 
-        [AttentionKernel(56, Heads = 4, KeyValueHeads = 2)]
+        [AttentionKernel(64, Heads = 4, KeyValueHeads = 2)]
         [CausalMask]
-        public static partial void BFloat16Cache_Gqa4x2_D56(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value, Span<float> output, int batch);
+        public static partial void BFloat16Cache_Gqa4x2_D64(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value, Span<float> output, int batch);
 
         // An odd GQA group (3 query heads per key/value head) over an f16 cache in [B, N, H, d]: the per-head decode path that
         // widens each shared 512-key chunk once (d = 32), causal, no window, so a decode row spans many chunks.

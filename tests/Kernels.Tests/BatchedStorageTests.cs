@@ -62,7 +62,7 @@ namespace KernelGen.Kernels.Tests
         }
 
         /// <summary>
-        /// The grouped decode tiles with split loads (bf16 and finite f16 keys): every column loop (d = 61 and 56, see the
+        /// The grouped decode tiles with split loads (bf16 and finite f16 rows): every column loop (d = 61 and 64, see the
         /// kernels), decode rows of 1 to 3 queries over 1 to 300 keys (odd key counts: a lone last key), signed subnormal
         /// f16 values, and f16 query elements of 2^16 and more (2^112 times them overflows: the call scores without split loads).
         /// </summary>
@@ -78,7 +78,7 @@ namespace KernelGen.Kernels.Tests
                 var random = new Random(batch * 31 + queries * 7 + keys);
                 foreach (bool half in new[] { true, false })
                 {
-                    int d = half ? 61 : 56;
+                    int d = half ? 61 : 64;
                     AttentionLayout layout = half ? AttentionLayout.BatchHeadSeqDim : AttentionLayout.BatchSeqHeadDim;
                     var spec = new AttentionSpec(d, causal: true);
                     float[] query = TestData.Uniform(random.Next(), batch * queries * H * d, 2f);
@@ -97,7 +97,7 @@ namespace KernelGen.Kernels.Tests
                     }
                     else
                     {
-                        BatchedStorageKernels.BFloat16Cache_Gqa4x2_D56(query, Narrow<BFloat16>(key), Narrow<BFloat16>(value), output, batch);
+                        BatchedStorageKernels.BFloat16Cache_Gqa4x2_D64(query, Narrow<BFloat16>(key), Narrow<BFloat16>(value), output, batch);
                     }
 
                     double[] expected = new double[query.Length];

@@ -282,7 +282,8 @@ namespace KernelGen.Engine
             // bf16 and f16 keys are scored with split loads (see SplitColumns) against a second copy of the query rows in
             // their column order; f16 only for blocks without infinity or NaN, and only when no query element overflows
             // times 2^112 (then every block takes ScoreRows4).
-            bool split = SplitColumns.Supported<BFloat16>() && (typeof(TKeyValue) == typeof(BFloat16) || typeof(TKeyValue) == typeof(Half));
+            bool splitRows = SplitColumns.Supported<BFloat16>() && (typeof(TKeyValue) == typeof(BFloat16) || typeof(TKeyValue) == typeof(Half));
+            bool split = splitRows;
             int splitFloats = split ? queryFloats : 0;
             float[] buffer = ArrayPool<float>.Shared.Rent(queryFloats + splitFloats + stateFloats + scoreFloats + 3 * KeyBlock * D + D);
             try
@@ -413,13 +414,17 @@ namespace KernelGen.Engine
                                     corrections[head] = OnlineSoftmax.Update(headScores, ref maxima[head], ref sums[head]);
                                 }
 
-                                // The block's value rows as contiguous floats, then P V for the group's heads, a tile at a time.
-                                ReadOnlySpan<float> values;
+                                // 4-row tiles over bf16 or finite f16 value rows (d a multiple of 16, no masked key in the block) read
+                                // them in place with split loads; otherwise the block's value rows as contiguous floats, then P V
+                                // for the group's heads, a tile at a time.
+                                bool splitValues = splitRows && tileRows == 4 && D % 16 == 0 && !((TMask.HasRuntimeMasks || TScore.MayHide) && masked)
+                                    && (typeof(TKeyValue) == typeof(BFloat16) || Storage.FiniteHalfRows(group.Value, (int)rowsStart, stride, count, D));
+                                ReadOnlySpan<float> values = default;
                                 if (floatRows)
                                 {
                                     values = MemoryMarshal.Cast<TKeyValue, float>(group.Value).Slice((int)rowsStart, count * D); // rows d apart: in place
                                 }
-                                else
+                                else if (!splitValues)
                                 {
                                     Storage.WidenRows(group.Value, (int)rowsStart, stride, count, D, valueBlock);
                                     values = valueBlock.Slice(0, count * D);
@@ -431,7 +436,16 @@ namespace KernelGen.Engine
                                     Span<float> tileAccumulators = accumulators.Slice((firstHead + member) * D, tileRows * D);
                                     ReadOnlySpan<float> tileCorrections = corrections.Slice(firstHead + member, tileRows);
                                     Span<float> tileWeights = scores.Slice((keyHead * slots + member) * KeyBlock);
-                                    if (careful)
+                                    if (splitValues && typeof(TKeyValue) == typeof(BFloat16))
+                                    {
+                                        AccumulateTileSplit(tileAccumulators, tileCorrections, tileWeights, ref Unsafe.Add(ref valueStart, rowsStart), stride, count);
+                                    }
+                                    else if (splitValues)
+                                    {
+                                        AccumulateTileSplit(tileAccumulators, tileCorrections, tileWeights,
+                                            ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, rowsStart)), stride, count);
+                                    }
+                                    else if (careful)
                                     {
                                         // A masked key's value is NaN or infinite: skip zero weights rather than multiply them.
                                         OnlineSoftmax.AccumulateNonZero(tileAccumulators, tileCorrections, tileWeights, KeyBlock, values, tileRows, D);
@@ -660,6 +674,91 @@ namespace KernelGen.Engine
                     {
                         Unsafe.Add(ref scoreStart, r * KeyBlock + t + 1) = (second.GetElement(r) + TailDot(ref query, ref k1, tailFrom)) * scale;
                     }
+                }
+            }
+        }
+
+        /// <summary>
+        /// <see cref="Vector256Tile{TPath}.AccumulateTile"/> for bf16 or finite f16 value rows <paramref name="stride"/>
+        /// elements apart, read in place with split loads (<see cref="SplitColumns"/>; d a multiple of 16): each 16 columns
+        /// of the 4 rows' sums are deinterleaved in registers, every key's 16 values loaded once for the 4 rows' 8
+        /// multiply-adds, and the sums interleaved back. For f16 the weights are first scaled by 2^112 in place (they are
+        /// at most 1, and the caller is done with them). Each element gets the same operations in the same order as the
+        /// float tile on the widened rows: the same bits, with no widened copy of the block.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void AccumulateTileSplit<TElement>(Span<float> accumulators, ReadOnlySpan<float> corrections, Span<float> weights, ref TElement valueRows,
+            int stride, int keyCount)
+            where TElement : unmanaged
+        {
+            if (typeof(TElement) == typeof(FiniteHalf))
+            {
+                for (int r = 0; r < 4; r++)
+                {
+                    ScaleInPlace(weights.Slice(r * KeyBlock, keyCount));
+                }
+            }
+
+            ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulators);
+            ref float weightStart = ref MemoryMarshal.GetReference(weights);
+            float correction0 = corrections[0], correction1 = corrections[1], correction2 = corrections[2], correction3 = corrections[3];
+            for (int column = 0; column < D; column += 16)
+            {
+                ref float accumulator = ref Unsafe.Add(ref accumulatorStart, column);
+                (Vector256<float> even0, Vector256<float> odd0) = SplitColumns.Deinterleave(Vector256.LoadUnsafe(ref accumulator) * correction0,
+                    Vector256.LoadUnsafe(ref accumulator, 8) * correction0);
+                (Vector256<float> even1, Vector256<float> odd1) = SplitColumns.Deinterleave(Vector256.LoadUnsafe(ref accumulator, (nuint)D) * correction1,
+                    Vector256.LoadUnsafe(ref accumulator, (nuint)(D + 8)) * correction1);
+                (Vector256<float> even2, Vector256<float> odd2) = SplitColumns.Deinterleave(Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * D)) * correction2,
+                    Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * D + 8)) * correction2);
+                (Vector256<float> even3, Vector256<float> odd3) = SplitColumns.Deinterleave(Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * D)) * correction3,
+                    Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * D + 8)) * correction3);
+                ref TElement valueRow = ref Unsafe.Add(ref valueRows, column);
+                nint offset = 0; // stepped, not a bumped reference: that would end past the last row
+                ref float weight = ref weightStart;
+                for (int key = 0; key < keyCount; key++, offset += stride)
+                {
+                    SplitColumns.Load(ref Unsafe.Add(ref valueRow, offset), out Vector256<float> even, out Vector256<float> odd);
+                    Vector256<float> weight0 = Vector256.Create(weight);
+                    even0 = Vector256.FusedMultiplyAdd(weight0, even, even0);
+                    odd0 = Vector256.FusedMultiplyAdd(weight0, odd, odd0);
+                    Vector256<float> weight1 = Vector256.Create(Unsafe.Add(ref weight, KeyBlock));
+                    even1 = Vector256.FusedMultiplyAdd(weight1, even, even1);
+                    odd1 = Vector256.FusedMultiplyAdd(weight1, odd, odd1);
+                    Vector256<float> weight2 = Vector256.Create(Unsafe.Add(ref weight, 2 * KeyBlock));
+                    even2 = Vector256.FusedMultiplyAdd(weight2, even, even2);
+                    odd2 = Vector256.FusedMultiplyAdd(weight2, odd, odd2);
+                    Vector256<float> weight3 = Vector256.Create(Unsafe.Add(ref weight, 3 * KeyBlock));
+                    even3 = Vector256.FusedMultiplyAdd(weight3, even, even3);
+                    odd3 = Vector256.FusedMultiplyAdd(weight3, odd, odd3);
+                    weight = ref Unsafe.Add(ref weight, 1);
+                }
+
+                (Vector256<float> low, Vector256<float> high) = SplitColumns.Interleave(even0, odd0);
+                low.StoreUnsafe(ref accumulator);
+                high.StoreUnsafe(ref accumulator, 8);
+                (low, high) = SplitColumns.Interleave(even1, odd1);
+                low.StoreUnsafe(ref accumulator, (nuint)D);
+                high.StoreUnsafe(ref accumulator, (nuint)(D + 8));
+                (low, high) = SplitColumns.Interleave(even2, odd2);
+                low.StoreUnsafe(ref accumulator, (nuint)(2 * D));
+                high.StoreUnsafe(ref accumulator, (nuint)(2 * D + 8));
+                (low, high) = SplitColumns.Interleave(even3, odd3);
+                low.StoreUnsafe(ref accumulator, (nuint)(3 * D));
+                high.StoreUnsafe(ref accumulator, (nuint)(3 * D + 8));
+            }
+
+            static void ScaleInPlace(Span<float> row)
+            {
+                int i = 0;
+                for (; i <= row.Length - 8; i += 8)
+                {
+                    (Vector256.LoadUnsafe(ref row[i]) * SplitColumns.FiniteHalfScale).StoreUnsafe(ref row[i]);
+                }
+
+                for (; i < row.Length; i++)
+                {
+                    row[i] *= SplitColumns.FiniteHalfScale;
                 }
             }
         }
