@@ -1272,8 +1272,9 @@ namespace KernelGen.Engine
             /// </summary>
             // A call, not inlined: a block's work (up to 64 keys x d columns) dwarfs a call, and inlined into the engine's
             // loops this body and AccumulateBlock's used up the JIT's inlining budget (at tier 1 the f16 decode's ChunkStates
-            // called LoadPair per 16 columns, 30% slower past L3; AMD EPYC family 23).
-            [MethodImpl(MethodImplOptions.NoInlining)]
+            // called LoadPair per 16 columns, 30% slower past L3; AMD EPYC family 23). Optimized from the first call, as the
+            // engine loops that call them.
+            [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
             public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
             {
                 if (Storage.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
@@ -1412,7 +1413,7 @@ namespace KernelGen.Engine
             /// acc = correction x acc + sum of weight x value row, straight from the 16-bit value rows: 32 columns at a time
             /// held in four registers while the block's rows stream past (each weight broadcast once per 32 columns).
             /// </summary>
-            [MethodImpl(MethodImplOptions.NoInlining)] // a call, as ScoreBlock
+            [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // a call, as ScoreBlock
             public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start)
             {
                 if (Storage.FiniteHalfRows(_value, start * _stride, _stride, weights.Length, D))
