@@ -765,11 +765,16 @@ namespace KernelGen.Engine
 
         /// <summary>Prefetches the cache lines of one row of d elements into every cache level (x86 only; a hint, never a fault).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void PrefetchRow<TElement>(ref TElement row)
+        private static void PrefetchRow<TElement>(ref TElement row)
+            where TElement : unmanaged => PrefetchColumns(ref row, 0, D);
+
+        /// <summary>Prefetches the cache lines of columns [from, to) of a row, as <see cref="PrefetchRow{TElement}"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe void PrefetchColumns<TElement>(ref TElement row, int from, int to)
             where TElement : unmanaged
         {
             byte* start = (byte*)Unsafe.AsPointer(ref row);
-            for (int offset = 0; offset < D * sizeof(TElement); offset += 64)
+            for (int offset = from * sizeof(TElement); offset < to * sizeof(TElement); offset += 64)
             {
                 Sse.Prefetch0(start + offset);
             }
