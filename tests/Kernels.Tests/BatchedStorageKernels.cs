@@ -35,16 +35,21 @@ namespace KernelGen.Kernels.Tests
         public static partial void BFloat16Cache_HalfOutput_Bias_Softcap(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value,
             Span<Half> output, int batch, ReadOnlySpan<int> keyLengths, ReadOnlySpan<float> bias);
 
-        // The grouped decode tiles' split loads: d = 61 (scores: 48 split columns, 8 in order, 5 scalar; values widened into
-        // a block) over an f16 cache in [B, H, N, d], d = 64 (scores and values read in place, split) over a bf16 cache in
-        // [B, N, H, d]; 4 query heads over 2.
-        [AttentionKernel(61, Heads = 4, KeyValueHeads = 2, Layout = AttentionLayout.BatchHeadSeqDim)]
+        // The grouped decode tiles' split loads. d = 61, f16, [B, H, N, d], 8 query heads over 2: 4-row tiles, scores with
+        // 48 split columns, 8 in order and 5 scalar, values widened into a block (d is not a multiple of 16). d = 64, bf16,
+        // [B, N, H, d], 16 over 2: two 4-row tiles per key/value head, scores and values read in place, split. d = 64, f16,
+        // [B, N, H, d], 8 over 2: values read in place, split, with the 2^112 folded into the weights.
+        [AttentionKernel(61, Heads = 8, KeyValueHeads = 2, Layout = AttentionLayout.BatchHeadSeqDim)]
         [CausalMask]
-        public static partial void HalfCache_Gqa4x2_Bhsd_D61(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output, int batch);
+        public static partial void HalfCache_Gqa8x2_Bhsd_D61(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output, int batch);
 
-        [AttentionKernel(64, Heads = 4, KeyValueHeads = 2)]
+        [AttentionKernel(64, Heads = 16, KeyValueHeads = 2)]
         [CausalMask]
-        public static partial void BFloat16Cache_Gqa4x2_D64(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value, Span<float> output, int batch);
+        public static partial void BFloat16Cache_Gqa16x2_D64(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value, Span<float> output, int batch);
+
+        [AttentionKernel(64, Heads = 8, KeyValueHeads = 2)]
+        [CausalMask]
+        public static partial void HalfCache_Gqa8x2_D64(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output, int batch);
 
         // An odd GQA group (3 query heads per key/value head) over an f16 cache in [B, N, H, d]: the per-head decode path that
         // widens each shared 512-key chunk once (d = 32), causal, no window, so a decode row spans many chunks.

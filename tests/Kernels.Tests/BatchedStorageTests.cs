@@ -62,27 +62,36 @@ namespace KernelGen.Kernels.Tests
         }
 
         /// <summary>
-        /// The grouped decode tiles with split loads (bf16 and finite f16 rows): every column loop (d = 61 and 64, see the
-        /// kernels), decode rows of 1 to 3 queries over 1 to 300 keys (odd key counts: a lone last key), signed subnormal
-        /// f16 values, and f16 query elements of 2^16 and more (2^112 times them overflows: the call scores without split loads).
+        /// The grouped decode tiles with split loads (bf16 and finite f16 rows; see the kernels): every column loop, one and
+        /// two 4-row tiles per key/value head, decode rows of 1 to 3 queries over 1 to 300 keys (odd counts: a lone last
+        /// key; several blocks: the next block's prefetch), signed subnormal f16 values, and an f16 query element of 2^16
+        /// or more in one key/value head's group only (2^112 times it overflows: that head scores without split loads, the
+        /// other with). One thread (a [B, N, H, d] call takes both key/value heads) and two (one each when B = 1) must give
+        /// the same bits, and both the reference's values.
         /// </summary>
         [Theory]
         [InlineData(1, 1f)]
         [InlineData(2, 1f)]
         [InlineData(1, 70000f)]
-        public void SixteenBitGqaDecode_SplitLoads_EveryColumnLoop_MatchReference(int batch, float largeQuery)
+        [InlineData(3, 70000f)]
+        public void SixteenBitGqaDecode_SplitLoads_MatchReference_OnOneAndTwoThreads(int batch, float largeQuery)
         {
-            const int H = 4, Kv = 2;
             foreach ((int queries, int keys) in new[] { (1, 1), (1, 300), (3, 131), (2, 64) })
             {
                 var random = new Random(batch * 31 + queries * 7 + keys);
-                foreach (bool half in new[] { true, false })
+                foreach (int kernel in new[] { 0, 1, 2 })
                 {
-                    int d = half ? 61 : 64;
-                    AttentionLayout layout = half ? AttentionLayout.BatchHeadSeqDim : AttentionLayout.BatchSeqHeadDim;
-                    var spec = new AttentionSpec(d, causal: true);
-                    float[] query = TestData.Uniform(random.Next(), batch * queries * H * d, 2f);
-                    query[d + 5] = largeQuery;
+                    (int d, int h, AttentionLayout layout) = kernel switch
+                    {
+                        0 => (61, 8, AttentionLayout.BatchHeadSeqDim),
+                        1 => (64, 16, AttentionLayout.BatchSeqHeadDim),
+                        _ => (64, 8, AttentionLayout.BatchSeqHeadDim),
+                    };
+                    const int Kv = 2;
+                    bool half = kernel != 1;
+                    float[] query = TestData.Uniform(random.Next(), batch * queries * h * d, 2f);
+                    // The large element goes to query head 0 of item 0's first row: key/value head 0's group, whichever layout.
+                    query[5] = largeQuery;
                     float keyScale = 1f / largeQuery;
                     float[] key = TestData.Uniform(random.Next(), batch * keys * Kv * d, 2f).Select(x => x * keyScale).ToArray();
                     float[] value = TestData.Uniform(random.Next(), key.Length);
@@ -90,21 +99,66 @@ namespace KernelGen.Kernels.Tests
                     value[Math.Min(value.Length - 1, 7)] = -4e-7f;
                     key = half ? Rounded<Half>(key) : Rounded<BFloat16>(key);
                     value = half ? Rounded<Half>(value) : Rounded<BFloat16>(value);
-                    float[] output = TestData.Poisoned(query.Length);
-                    if (half)
-                    {
-                        BatchedStorageKernels.HalfCache_Gqa4x2_Bhsd_D61(query, Narrow<Half>(key), Narrow<Half>(value), output, batch);
-                    }
-                    else
-                    {
-                        BatchedStorageKernels.BFloat16Cache_Gqa4x2_D64(query, Narrow<BFloat16>(key), Narrow<BFloat16>(value), output, batch);
-                    }
+                    string shape = $"kernel {kernel} (d={d}, {(half ? "f16" : "bf16")}) B={batch} Nq={queries} Nk={keys} query {largeQuery}";
+                    float[] oneThread = Run(kernel, query, key, value, batch, threads: 1), twoThreads = Run(kernel, query, key, value, batch, threads: 2);
+                    Assert.True(oneThread.AsSpan().SequenceEqual(twoThreads), shape + ": one and two threads differ");
 
                     double[] expected = new double[query.Length];
-                    ReferenceAttention.ComputeBatched(spec, layout, H, Kv, batch, query, key, value, expected, default, default);
-                    AssertClose(output, expected, $"{(half ? "f16" : "bf16")} d={d} B={batch} Nq={queries} Nk={keys} query {largeQuery}");
+                    ReferenceAttention.ComputeBatched(new AttentionSpec(d, causal: true), layout, h, Kv, batch, query, key, value, expected, default, default);
+                    AssertClose(twoThreads, expected, shape);
                 }
             }
+        }
+
+        /// <summary>
+        /// An infinite f16 value inside an unmasked block whose values would otherwise be read with split loads: the block
+        /// must take the exact widening (split loads would read infinity as 65536), so every head of its group gets an
+        /// infinite output in that column, as the reference does.
+        /// </summary>
+        [Fact]
+        public void HalfCache_Gqa_InfiniteValue_TakesTheExactWidening()
+        {
+            const int D = 64, H = 8, Kv = 2, Keys = 100;
+            var random = new Random(5);
+            float[] query = TestData.Uniform(random.Next(), H * D, 1f);
+            float[] key = Rounded<Half>(TestData.Uniform(random.Next(), Keys * Kv * D, 1f));
+            float[] value = Rounded<Half>(TestData.Uniform(random.Next(), key.Length));
+            value[(70 * Kv + 1) * D + 10] = float.PositiveInfinity; // key 70, key/value head 1, column 10 ([B, N, H, d])
+            float[] output = Run(2, query, key, value, 1, threads: 1);
+            for (int head = 4; head < 8; head++)
+            {
+                Assert.True(float.IsPositiveInfinity(output[head * D + 10]), $"head {head}: {output[head * D + 10]}");
+                Assert.True(float.IsFinite(output[head * D + 11]), $"head {head}, column 11: {output[head * D + 11]}");
+            }
+        }
+
+        /// <summary>One of the split-load GQA kernels (0: f16 d = 61, 1: bf16 d = 64, 2: f16 d = 64) on the given thread count.</summary>
+        private static float[] Run(int kernel, float[] query, float[] key, float[] value, int batch, int threads)
+        {
+            float[] output = TestData.Poisoned(query.Length);
+            int saved = AttentionThreading.MaxDegreeOfParallelism;
+            try
+            {
+                AttentionThreading.MaxDegreeOfParallelism = threads;
+                switch (kernel)
+                {
+                    case 0:
+                        BatchedStorageKernels.HalfCache_Gqa8x2_Bhsd_D61(query, Narrow<Half>(key), Narrow<Half>(value), output, batch);
+                        break;
+                    case 1:
+                        BatchedStorageKernels.BFloat16Cache_Gqa16x2_D64(query, Narrow<BFloat16>(key), Narrow<BFloat16>(value), output, batch);
+                        break;
+                    default:
+                        BatchedStorageKernels.HalfCache_Gqa8x2_D64(query, Narrow<Half>(key), Narrow<Half>(value), output, batch);
+                        break;
+                }
+            }
+            finally
+            {
+                AttentionThreading.MaxDegreeOfParallelism = saved;
+            }
+
+            return output;
         }
 
         [Theory]

@@ -280,12 +280,13 @@ namespace KernelGen.Engine
             int stateFloats = heads * (D + 3);
             int scoreFloats = slotCount * KeyBlock;
             // bf16 and f16 keys are scored with split loads (see SplitColumns) against a second copy of the query rows in
-            // their column order; f16 only for blocks without infinity or NaN, and only when no query element overflows
-            // times 2^112 (then every block takes ScoreRows4).
-            bool splitRows = SplitColumns.Supported<BFloat16>() && (typeof(TKeyValue) == typeof(BFloat16) || typeof(TKeyValue) == typeof(Half));
-            bool split = splitRows;
-            int splitFloats = split ? queryFloats : 0;
+            // their column order; f16 only for blocks without infinity or NaN, and only for a (query row, key/value head)
+            // whose query elements do not overflow times 2^112 (else that head's blocks take ScoreRows4). The choice
+            // depends on nothing else, so a head's bits do not depend on which other heads share its call (threads).
+            bool splitRows = Avx2.IsSupported && (typeof(TKeyValue) == typeof(BFloat16) || typeof(TKeyValue) == typeof(Half));
+            int splitFloats = splitRows ? queryFloats : 0;
             float[] buffer = ArrayPool<float>.Shared.Rent(queryFloats + splitFloats + stateFloats + scoreFloats + 3 * KeyBlock * D + D);
+            bool[] splitHeads = ArrayPool<bool>.Shared.Rent(keyValueHeads);
             try
             {
                 // Query rows as float, [Nq, key/value heads, slots, d]: the heads of one query row and group are contiguous,
@@ -302,13 +303,6 @@ namespace KernelGen.Engine
                 }
 
                 Span<float> splitQueries = buffer.AsSpan(queryFloats, splitFloats);
-                for (int at0 = 0; split && at0 < queryFloats; at0 += D)
-                {
-                    split = typeof(TKeyValue) == typeof(BFloat16)
-                        ? SplitColumns.DeinterleaveRow<BFloat16>(ref queries[at0], ref splitQueries[at0], D)
-                        : SplitColumns.DeinterleaveRow<FiniteHalf>(ref queries[at0], ref splitQueries[at0], D);
-                }
-
                 int at = queryFloats + splitFloats;
                 Span<float> accumulators = buffer.AsSpan(at, heads * D);
                 Span<float> maxima = buffer.AsSpan(at += heads * D, heads);
@@ -330,6 +324,20 @@ namespace KernelGen.Engine
                     sums.Clear();
                     accumulators.Clear();
                     ref float rowQueries = ref queries[row * slotCount * D];
+                    for (int keyHead = 0; keyHead < keyValueHeads; keyHead++)
+                    {
+                        bool split = splitRows;
+                        for (int slot = 0; split && slot < slots; slot++)
+                        {
+                            int offset = (row * slotCount + keyHead * slots + slot) * D;
+                            split = typeof(TKeyValue) == typeof(BFloat16)
+                                ? SplitColumns.DeinterleaveRow<BFloat16>(ref queries[offset], ref splitQueries[offset], D)
+                                : SplitColumns.DeinterleaveRow<FiniteHalf>(ref queries[offset], ref splitQueries[offset], D);
+                        }
+
+                        splitHeads[keyHead] = split;
+                    }
+
                     if (keyCount > 0)
                     {
                         RowRange(row, queryCount, keyCount, default, out int rangeStart, out int rangeEnd, out int visibleEnd, out bool globalRow);
@@ -354,15 +362,15 @@ namespace KernelGen.Engine
                                 // Scores of the group's heads for the block's keys: exactly [rangeStart, rangeEnd), so no range mask
                                 // is needed. The first 4 heads' pass also prefetches the next block's rows (see ScoreRows4).
                                 nint rowsStart = (nint)keyHead * keyHeadStride + (nint)blockStart * stride;
-                                NextRegion(keyHead, keyValueHeads, keyHeadStride, stride, blockStart + count, nextCount, Unsafe.SizeOf<TKeyValue>(), out nint nextStart,
-                                    out int nextLines);
+                                NextBlockPrefetch next = NextRegion(keyHead, keyValueHeads, keyHeadStride, stride, blockStart + count, nextCount, Unsafe.SizeOf<TKeyValue>(),
+                                    out nint nextStart);
                                 bool finiteHalves = Storage.FiniteHalfRows(group.Key, (int)rowsStart, stride, count, D);
                                 for (int slot = 0; slot < slots; slot += 4)
                                 {
                                     ref float slotQueries = ref Unsafe.Add(ref rowQueries, (keyHead * slots + slot) * D);
                                     Span<float> slotScores = scores.Slice((keyHead * slots + slot) * KeyBlock);
-                                    int prefetch = slot == 0 ? nextLines : 0;
-                                    if (split && (finiteHalves || typeof(TKeyValue) == typeof(BFloat16)))
+                                    NextBlockPrefetch prefetch = slot == 0 ? next : default;
+                                    if (splitHeads[keyHead] && (finiteHalves || typeof(TKeyValue) == typeof(BFloat16)))
                                     {
                                         ref float slotSplit = ref splitQueries[(row * slotCount + keyHead * slots + slot) * D];
                                         if (finiteHalves)
@@ -488,6 +496,7 @@ namespace KernelGen.Engine
             finally
             {
                 ArrayPool<float>.Shared.Return(buffer);
+                ArrayPool<bool>.Shared.Return(splitHeads);
             }
         }
 
@@ -497,16 +506,16 @@ namespace KernelGen.Engine
         /// registers). Two keys per step: 8 independent sums, each key vector loaded once for 4 FMAs.
         /// </summary>
         /// <remarks>
-        /// Each step also prefetches its share of <paramref name="prefetchLines"/> cache lines from <paramref name="nextKeys"/>
-        /// and as many from <paramref name="nextValues"/> (this head's part of the next block, see <see cref="NextRegion"/>),
-        /// spread evenly over the steps. Measured on the AMD EPYC family 23 (Zen 1): without it a float32 GQA decode step
+        /// Each step also prefetches its share of <paramref name="prefetch"/>'s rows from <paramref name="nextKeys"/> and
+        /// <paramref name="nextValues"/> (this head's part of the next block, see <see cref="NextRegion"/>), spread evenly
+        /// over the steps. Measured on the AMD EPYC family 23 (Zen 1): without it a float32 GQA decode step
         /// ran at 3.6 GB/s, stalled on misses: the tile accumulation walks a block's value rows column by column, 64 rows
         /// 512 bytes apart, which no hardware prefetcher follows, and [B, N, H, d] rows sit a page apart. A prefetch is only
         /// a hint: it never faults, whatever the address.
         /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static unsafe void ScoreRows4<TElement>(ref float queries, ref TElement keys, int stride, int count, Span<float> scores, ref TElement nextKeys,
-            ref TElement nextValues, int prefetchLines)
+            ref TElement nextValues, NextBlockPrefetch prefetch)
             where TElement : unmanaged
         {
             int mainColumns = D / 8 * 8;
@@ -516,16 +525,16 @@ namespace KernelGen.Engine
             ref float q2 = ref Unsafe.Add(ref queries, 2 * D);
             ref float q3 = ref Unsafe.Add(ref queries, 3 * D);
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
-            int linesPerStep = prefetchLines > 0 ? (prefetchLines + (count + 1) / 2 - 1) / ((count + 1) / 2) : 0; // spread over the steps
+            int rowsPerStep = prefetch.RowsPerStep(count);
             int t = 0;
             for (; t + 1 < count; t += 2)
             {
                 ref TElement k0 = ref Unsafe.Add(ref keys, (nint)t * stride);
                 ref TElement k1 = ref Unsafe.Add(ref k0, stride);
-                if (Sse.IsSupported && prefetchLines > 0)
+                if (Sse.IsSupported && prefetch.Rows > 0)
                 {
-                    int firstLine = t / 2 * linesPerStep;
-                    PrefetchLines(ref nextKeys, ref nextValues, firstLine, Math.Min(prefetchLines, firstLine + linesPerStep));
+                    int firstRow = t / 2 * rowsPerStep;
+                    PrefetchRows(ref nextKeys, ref nextValues, prefetch, firstRow, Math.Min(prefetch.Rows, firstRow + rowsPerStep));
                 }
 
                 Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
@@ -585,7 +594,7 @@ namespace KernelGen.Engine
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static unsafe void ScoreRows4Split<TElement>(ref float splitQueries, ref float queries, ref TElement keys, int stride, int count, Span<float> scores,
-            ref TElement nextKeys, ref TElement nextValues, int prefetchLines)
+            ref TElement nextKeys, ref TElement nextValues, NextBlockPrefetch prefetch)
             where TElement : unmanaged
         {
             int splitEnd = D / 16 * 16;
@@ -597,16 +606,16 @@ namespace KernelGen.Engine
             ref float q3 = ref Unsafe.Add(ref splitQueries, 3 * D);
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
             int tailFrom = D / 8 * 8;
-            int linesPerStep = prefetchLines > 0 ? (prefetchLines + (count + 1) / 2 - 1) / ((count + 1) / 2) : 0; // spread over the steps
+            int rowsPerStep = prefetch.RowsPerStep(count);
             for (int t = 0; t < count; t += 2)
             {
                 bool pair = t + 1 < count;
                 ref TElement k0 = ref Unsafe.Add(ref keys, (nint)t * stride);
                 ref TElement k1 = ref pair ? ref Unsafe.Add(ref k0, stride) : ref k0; // a lone last key is scored twice, stored once
-                if (Sse.IsSupported && prefetchLines > 0)
+                if (Sse.IsSupported && prefetch.Rows > 0)
                 {
-                    int firstLine = t / 2 * linesPerStep;
-                    PrefetchLines(ref nextKeys, ref nextValues, firstLine, Math.Min(prefetchLines, firstLine + linesPerStep));
+                    int firstRow = t / 2 * rowsPerStep;
+                    PrefetchRows(ref nextKeys, ref nextValues, prefetch, firstRow, Math.Min(prefetch.Rows, firstRow + rowsPerStep));
                 }
 
                 Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
@@ -758,52 +767,85 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
-        /// What a grouped decode prefetches while key/value head <paramref name="keyHead"/> scores a block: a contiguous
-        /// region of the next block's rows (<paramref name="nextCount"/> rows from row <paramref name="nextRow"/>), as an
-        /// element offset and a count of cache lines. [B, H, N, d] (rows d apart): the head's own next block. [B, N, H, d]
-        /// (rows H_kv x d apart): the next block's rows hold every head of the call side by side, so each head takes an
-        /// equal, contiguous share of that whole span rather than its own d elements of every row: sequential lines in
-        /// whole pages, as the hardware prefetchers and DRAM pages like, instead of 256 bytes in every 2 KiB (bf16, 8 heads).
+        /// What a grouped decode prefetches of the next block while one key/value head scores a block: <see cref="Rows"/>
+        /// rows <see cref="RowStride"/> elements apart, <see cref="LinesPerRow"/> cache lines of each (default: nothing).
         /// </summary>
-        private static void NextRegion(int keyHead, int keyValueHeads, int keyHeadStride, int stride, int nextRow, int nextCount, int elementSize, out nint start,
-            out int lines)
+        private readonly struct NextBlockPrefetch
         {
-            start = (nint)keyHead * keyHeadStride + (nint)nextRow * stride;
-            lines = 0;
-            if (nextCount <= 0)
+            public NextBlockPrefetch(int rows, int rowStride, int linesPerRow)
             {
-                start = 0; // no reference past the rows
-                return;
+                Rows = rows;
+                RowStride = rowStride;
+                LinesPerRow = linesPerRow;
             }
 
-            long elements = (long)nextCount * D;
+            public int Rows { get; }
+
+            public int RowStride { get; }
+
+            public int LinesPerRow { get; }
+
+            /// <summary>Rows per step of two keys, so that <paramref name="keys"/> keys' steps take them all.</summary>
+            public int RowsPerStep(int keys) => Rows > 0 ? (Rows + (keys + 1) / 2 - 1) / ((keys + 1) / 2) : 0;
+        }
+
+        /// <summary>
+        /// What key/value head <paramref name="keyHead"/> prefetches of the next block (<paramref name="nextCount"/> rows
+        /// from row <paramref name="nextRow"/>) while it scores a block; <paramref name="start"/> is the element offset of
+        /// the first row. [B, H, N, d] (rows d apart): its own next block, one contiguous region. [B, N, H, d] whose rows
+        /// hold just the call's heads (H_kv x d apart, every head in one call): the next block's rows are one contiguous
+        /// span of every head, and each head takes an equal share of it: sequential lines in whole pages, as the
+        /// hardware prefetchers and DRAM like, instead of 256 bytes in every 2 KiB (bf16, 8 heads). [B, N, H, d] rows
+        /// shared with other calls (threads took the other heads): the head's own d elements of each row, as before.
+        /// </summary>
+        private static NextBlockPrefetch NextRegion(int keyHead, int keyValueHeads, int keyHeadStride, int stride, int nextRow, int nextCount, int elementSize,
+            out nint start)
+        {
+            start = 0; // no reference past the rows when there is no next block
+            int lineElements = 64 / elementSize;
+            if (nextCount <= 0)
+            {
+                return default;
+            }
+
+            if (stride != D && stride != keyValueHeads * D)
+            {
+                start = (nint)keyHead * keyHeadStride + (nint)nextRow * stride;
+                return new NextBlockPrefetch(nextCount, stride, (D + lineElements - 1) / lineElements);
+            }
+
+            long offset = (long)keyHead * keyHeadStride + (long)nextRow * stride, elements = (long)nextCount * D;
             if (stride != D)
             {
-                long span = (long)(nextCount - 1) * stride + (long)keyValueHeads * D; // the call's heads of the next block's rows
+                long span = (long)nextCount * stride; // every head of the next block's rows
                 long share = (span + keyValueHeads - 1) / keyValueHeads;
                 long from = Math.Min(span, (long)keyHead * share);
-                start = (nint)((long)nextRow * stride + from);
+                offset = (long)nextRow * stride + from;
                 elements = Math.Min(share, span - from);
                 if (elements <= 0)
                 {
-                    start = 0;
-                    return;
+                    return default;
                 }
             }
 
-            lines = (int)((elements * elementSize + 63) / 64); // the last may reach past the region's end: a hint never faults
+            start = (nint)offset;
+            return new NextBlockPrefetch((int)((elements + lineElements - 1) / lineElements), lineElements, 1); // the last line may pass the end: a hint never faults
         }
 
-        /// <summary>Cache lines [from, to) of each region (a step's share, see ScoreRows4).</summary>
+        /// <summary>Rows [from, to) of <paramref name="plan"/> from each region (a step's share, see ScoreRows4).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static unsafe void PrefetchLines<TElement>(ref TElement keys, ref TElement values, int from, int to)
+        private static unsafe void PrefetchRows<TElement>(ref TElement keys, ref TElement values, NextBlockPrefetch plan, int from, int to)
             where TElement : unmanaged
         {
             byte* keyStart = (byte*)Unsafe.AsPointer(ref keys), valueStart = (byte*)Unsafe.AsPointer(ref values);
-            for (int line = from; line < to; line++)
+            nint rowBytes = (nint)plan.RowStride * sizeof(TElement);
+            for (int row = from; row < to; row++)
             {
-                Sse.Prefetch0(keyStart + line * 64);
-                Sse.Prefetch0(valueStart + line * 64);
+                for (int line = 0; line < plan.LinesPerRow; line++)
+                {
+                    Sse.Prefetch0(keyStart + row * rowBytes + line * 64);
+                    Sse.Prefetch0(valueStart + row * rowBytes + line * 64);
+                }
             }
         }
 
