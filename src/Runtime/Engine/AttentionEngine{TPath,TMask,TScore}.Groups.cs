@@ -260,10 +260,11 @@ namespace KernelGen.Engine
         /// A decode step of GQA groups (an even number of query heads per key/value head), the heads stacked as the rows of
         /// tiles. Per block of KeyBlock keys, and per key/value head of the call within it (so interleaved [B, N, H, d] rows
         /// are walked in memory order): each key row is read once (in place, any element type and stride, widened in
-        /// registers) and scored against 4 heads at a time, two keys per step (8 independent sums, so the FMA latency is
-        /// hidden); the block's value rows are then widened once (read in place when float with rows d apart) and
-        /// accumulated into 4 or 2 heads at a time by the engine's tile micro-kernels. Every head's online-softmax state and
-        /// score inputs are its own.
+        /// registers, split loads for bf16 and finite f16) and scored against 4 heads at a time, two keys per step (8
+        /// independent sums, so the FMA latency is hidden); the block's value rows are then accumulated into 4 or 2 heads at a
+        /// time: read in place by the engine's tile micro-kernel when float with rows d apart, by
+        /// <see cref="AccumulateTileSplit"/> when bf16 or finite f16 with 4-row tiles, d a multiple of 16 and no masked key,
+        /// else widened once into a block of floats first. Every head's online-softmax state and score inputs are its own.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TiledDecodeGroup<TQuery, TKeyValue, TOutput>(scoped in HeadGroup<TQuery, TKeyValue, TOutput> group, int keyValueHeads, bool floatRows)

@@ -1196,8 +1196,9 @@ namespace KernelGen.Engine
 
         /// <summary>
         /// Key and value rows of any element type (float, f16, bf16) <c>stride</c> elements apart (d for [.., N, d] rows,
-        /// H_kv x d for [B, N, H, d] rows), scored and accumulated straight from memory with exact widening in registers;
-        /// Keys/Values widen a block into scratch only for the rare careful path (a masked block with a non-finite value).
+        /// H_kv x d for [B, N, H, d] rows), scored and accumulated straight from memory with exact widening in registers
+        /// (split loads for bf16 and finite f16, see <see cref="SplitColumns"/>); Values widens a masked block into scratch
+        /// for the careful path, and ScoreBlock widens a block of keys there when an f16 query cannot be scaled by 2^112.
         /// </summary>
         private readonly ref struct StridedRows<TElement> : IKeyValueRows
             where TElement : unmanaged
@@ -1210,7 +1211,8 @@ namespace KernelGen.Engine
             /// <param name="value">The value rows, laid out as the key rows.</param>
             /// <param name="stride">Elements from one row to the next (d, or H_kv x d).</param>
             /// <param name="queryScratch">At least d floats: the query row in <see cref="LoadPair"/>'s column order.</param>
-            /// <param name="valueScratch">KeyBlock x d floats: a masked block's values widened for the careful path.</param>
+            /// <param name="valueScratch">KeyBlock x d floats: a masked block's values widened for the careful path, or a block of
+            /// keys widened by ScoreBlock's fallback (used and done with before the block's values).</param>
             public StridedRows(ReadOnlySpan<TElement> key, ReadOnlySpan<TElement> value, int stride, Span<float> queryScratch, Span<float> valueScratch)
             {
                 _key = key;
@@ -1302,10 +1304,10 @@ namespace KernelGen.Engine
                     ref TElement valueRows = ref aheadValues > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)aheadStart * _stride) : ref rows;
                     int pairs = D / 16 * 16;
                     ref float query = ref queryVector;
-                    if (SplitLoads)
+                    if (SplitLoads && scores.Length >= 4)
                     {
                         // Paired loads give 16 columns as the even ones and the odd ones: the query in the same order (for
-                        // finite f16 also times 2^112, see LoadPair).
+                        // finite f16 also times 2^112, see LoadPair). Only the 4-key loop below reads it.
                         query = ref MemoryMarshal.GetReference(_queryScratch);
                         if (!SplitColumns.DeinterleaveRow<TElement>(ref queryVector, ref query, D))
                         {
@@ -1433,6 +1435,20 @@ namespace KernelGen.Engine
                 int aheadValues = Sse.IsSupported && Vector256.IsHardwareAccelerated && D >= 16 ? RowsFrom(_value, aheadStart, weights.Length) : 0;
                 ref TElement valueAhead = ref aheadValues > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)aheadStart * stride) : ref rows;
                 ref float sums = ref MemoryMarshal.GetReference(accumulator);
+                ReadOnlySpan<float> stripWeights = weights;
+                if (SplitLoads && typeof(TElement) == typeof(FiniteHalf) && D >= 32)
+                {
+                    // LoadPair's f16 values are 2^-112 times the values: the strips take the weights times 2^112 (exact,
+                    // weights <= 1), scaled once here rather than once per strip.
+                    Span<float> scaled = weights.Length <= KeyBlock ? stackalloc float[KeyBlock] : new float[weights.Length];
+                    for (int t = 0; t < weights.Length; t++)
+                    {
+                        scaled[t] = weights[t] * SplitColumns.FiniteHalfScale;
+                    }
+
+                    stripWeights = scaled.Slice(0, weights.Length);
+                }
+
                 int c = 0;
                 if (Vector256.IsHardwareAccelerated)
                 {
@@ -1459,12 +1475,7 @@ namespace KernelGen.Engine
                             }
 
                             ref TElement row = ref Unsafe.Add(ref column, offset);
-                            Vector256<float> weight = Vector256.Create(weights[t]);
-                            if (SplitLoads && typeof(TElement) == typeof(FiniteHalf))
-                            {
-                                weight *= Vector256.Create(SplitColumns.FiniteHalfScale); // LoadPair's values are 2^-112 times the f16 ones; weights <= 1
-                            }
-
+                            Vector256<float> weight = Vector256.Create(stripWeights[t]);
                             LoadPair(ref row, 0, out Vector256<float> x0, out Vector256<float> x1);
                             LoadPair(ref row, 16, out Vector256<float> x2, out Vector256<float> x3);
                             s0 = Vector256.FusedMultiplyAdd(weight, x0, s0);
@@ -1557,6 +1568,15 @@ namespace KernelGen.Engine
 
             public ref float Values(int start, int count)
             {
+                // The careful path of a masked block: AccumulateBlock, which prefetches the value rows two blocks on, is not
+                // called for this block, so the hints are given here.
+                int aheadStart = start + 2 * count;
+                int ahead = Sse.IsSupported ? RowsFrom(_value, aheadStart, count) : 0;
+                for (int t = 0; t < ahead; t++)
+                {
+                    PrefetchRow(ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)(aheadStart + t) * _stride));
+                }
+
                 Storage.WidenRows(_value, start * _stride, _stride, count, D, _valueScratch);
                 return ref MemoryMarshal.GetReference(_valueScratch);
             }

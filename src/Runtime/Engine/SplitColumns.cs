@@ -15,9 +15,11 @@ namespace KernelGen.Engine
     /// 3 puts the odd value's sign, exponent and mantissa under float's (as <see cref="Widening"/>'s finite widening does
     /// after its sign extension), a shift left by 16 first does the same for the even one, and an and clears the rest;
     /// the result is 2^-112 times the value (the widening without its multiply). The callers fold
-    /// <see cref="FiniteHalfScale"/> into the other factor instead (a query row, a weight), which leaves every product, and
-    /// so every sum, bit for bit what the widened values give: scaling by a power of two is exact, and f16's subnormals
-    /// are exact float subnormals at 2^-112 times. Per 16 bf16 columns this is 1 load, 1 and and 1 shift instead of 2
+    /// <see cref="FiniteHalfScale"/> into the other factor instead (a query row, a weight), which leaves every product
+    /// exactly the product of the widened values: scaling by a power of two is exact, and f16's subnormals are exact float
+    /// subnormals at 2^-112 times. (Sums then follow the loop's own order: the value accumulation keeps the float tile's
+    /// order and so its bits; the dot products add the even and the odd columns in another order than the in-order loops,
+    /// within float rounding of them.) Per 16 bf16 columns this is 1 load, 1 and and 1 shift instead of 2
     /// widening loads and 2 shifts; on Zen 1 every 256-bit operation is two, and shifts and widening shuffles share one
     /// pipe (in L2 a bf16 decode key went from 52-53 to 36-37 ns, AMD EPYC family 23). The other factor must then be in
     /// the same column order: <see cref="DeinterleaveRow"/> for a query row, <see cref="Deinterleave"/> /
@@ -74,9 +76,10 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
-        /// A row of <paramref name="d"/> floats in the split loads' order: each whole 16 columns as their 8 even then 8 odd
-        /// ones, times 2^112 for finite f16 rows; the rest (d mod 16) copied as they are. False (the destination then not to
-        /// be used) when a scaled element is not finite: for f16, an element of magnitude 2^16 or more, an infinity or a NaN.
+        /// The first d / 16 x 16 of a row's <paramref name="d"/> floats in the split loads' order: each whole 16 columns as
+        /// their 8 even then 8 odd ones, times 2^112 for finite f16 rows (the callers read the other d mod 16 columns from
+        /// the row itself). False (the destination then not to be used) when a scaled element is not finite: for f16, an
+        /// element of magnitude 2^16 or more, an infinity or a NaN.
         /// </summary>
         public static bool DeinterleaveRow<TElement>(ref float source, ref float destination, int d)
         {
@@ -91,11 +94,6 @@ namespace KernelGen.Engine
                 largest = Vector256.Max(largest, Vector256.Max(Vector256.Abs(even), Vector256.Abs(odd))); // Max propagates NaN
                 even.StoreUnsafe(ref destination, (nuint)c);
                 odd.StoreUnsafe(ref destination, (nuint)(c + 8));
-            }
-
-            for (; c < d; c++)
-            {
-                Unsafe.Add(ref destination, c) = Unsafe.Add(ref source, c);
             }
 
             return typeof(TElement) != typeof(FiniteHalf) || Vector256.LessThanAll(largest, Vector256.Create(float.PositiveInfinity));

@@ -1,0 +1,126 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using KernelGen.Engine;
+using Xunit;
+
+namespace KernelGen.Runtime.Tests
+{
+    /// <summary>
+    /// The decode paths' split loads (<see cref="SplitColumns"/>): every bf16 bit pattern and every finite f16 one, in
+    /// every lane, even and odd, widened exactly (f16 as 2^-112 times its value, which times 2^112 is the value: subnormal
+    /// halves included); the deinterleave and interleave inverse to each other; the query row's overflow test.
+    /// </summary>
+    public sealed class SplitColumnsTests
+    {
+        [Fact]
+        public void Load_EveryBFloat16Pattern_EveryLane_IsTheExactWidening()
+        {
+            if (!Avx2.IsSupported)
+            {
+                return; // the split loads run only with AVX2
+            }
+
+            ushort[] bits = new ushort[16];
+            for (int start = 0; start < 65536; start += 16)
+            {
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    bits[lane] = (ushort)(start + (lane * 4099 % 16)); // every pattern once per block of 16, in a shuffled lane
+                }
+
+                SplitColumns.Load(ref Unsafe.As<ushort, BFloat16>(ref bits[0]), out Vector256<float> even, out Vector256<float> odd);
+                for (int column = 0; column < 16; column++)
+                {
+                    float actual = column % 2 == 0 ? even[column / 2] : odd[column / 2];
+                    float expected = (float)BFloat16.FromBits(bits[column]);
+                    Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(actual),
+                        $"bf16 0x{bits[column]:X4} in column {column}: 0x{BitConverter.SingleToUInt32Bits(actual):X8}, expected 0x{BitConverter.SingleToUInt32Bits(expected):X8}");
+                }
+            }
+        }
+
+        [Fact]
+        public void Load_EveryFiniteHalfPattern_EveryLane_TimesTwoTo112_IsTheExactWidening()
+        {
+            if (!Avx2.IsSupported)
+            {
+                return;
+            }
+
+            ushort[] bits = new ushort[16];
+            int checkedPatterns = 0;
+            for (int start = 0; start < 65536; start += 16)
+            {
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    int pattern = start + (lane * 4099 % 16);
+                    bits[lane] = (pattern & 0x7C00) == 0x7C00 ? (ushort)0x3C00 : (ushort)pattern; // infinities and NaNs: not finite, not split
+                }
+
+                SplitColumns.Load(ref Unsafe.As<ushort, FiniteHalf>(ref bits[0]), out Vector256<float> even, out Vector256<float> odd);
+                for (int column = 0; column < 16; column++)
+                {
+                    float actual = (column % 2 == 0 ? even[column / 2] : odd[column / 2]) * SplitColumns.FiniteHalfScale;
+                    float expected = (float)BitConverter.UInt16BitsToHalf(bits[column]);
+                    Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(actual),
+                        $"f16 0x{bits[column]:X4} in column {column}: 0x{BitConverter.SingleToUInt32Bits(actual):X8}, expected 0x{BitConverter.SingleToUInt32Bits(expected):X8}");
+                    checkedPatterns++;
+                }
+            }
+
+            Assert.Equal(65536, checkedPatterns);
+        }
+
+        [Fact]
+        public void Deinterleave_SplitsEvenAndOddColumns_AndInterleaveUndoesIt()
+        {
+            if (!Avx2.IsSupported)
+            {
+                return;
+            }
+
+            Vector256<float> low = Vector256.Create(0f, 1, 2, 3, 4, 5, 6, 7), high = Vector256.Create(8f, 9, 10, 11, 12, 13, 14, 15);
+            (Vector256<float> even, Vector256<float> odd) = SplitColumns.Deinterleave(low, high);
+            Assert.Equal(Vector256.Create(0f, 2, 4, 6, 8, 10, 12, 14), even);
+            Assert.Equal(Vector256.Create(1f, 3, 5, 7, 9, 11, 13, 15), odd);
+            Assert.Equal((low, high), SplitColumns.Interleave(even, odd));
+        }
+
+        [Theory]
+        [InlineData(16, 65535.996f, true)]
+        [InlineData(16, 65536f, false)]
+        [InlineData(61, -65536f, false)]
+        [InlineData(61, float.NaN, false)]
+        [InlineData(64, float.PositiveInfinity, false)]
+        [InlineData(64, 1e-40f, true)]
+        public void DeinterleaveRow_FiniteHalf_ScalesBy2To112_AndRefusesWhatOverflows(int d, float element, bool expected)
+        {
+            if (!Avx2.IsSupported)
+            {
+                return;
+            }
+
+            float[] row = new float[d], split = new float[d];
+            for (int c = 0; c < d; c++)
+            {
+                row[c] = c - 20.5f;
+            }
+
+            row[9] = element;
+            Assert.Equal(expected, SplitColumns.DeinterleaveRow<FiniteHalf>(ref row[0], ref split[0], d));
+            if (expected)
+            {
+                for (int c = 0; c < d / 16 * 16; c++)
+                {
+                    int block = c / 16 * 16, within = c % 16;
+                    int source = block + (within < 8 ? 2 * within : 2 * (within - 8) + 1);
+                    Assert.Equal(row[source] * SplitColumns.FiniteHalfScale, split[c]);
+                }
+            }
+
+            Assert.True(SplitColumns.DeinterleaveRow<BFloat16>(ref row[0], ref split[0], d)); // bf16 needs no scaling: never refused
+        }
+    }
+}
