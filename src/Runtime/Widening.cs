@@ -222,10 +222,23 @@ namespace KernelGen
             int index = 0;
             if (Vector256.IsHardwareAccelerated)
             {
-                Vector256<ushort> exponent = Vector256.Create((ushort)HalfInfinityBits);
+                // Infinity or NaN <=> magnitude (the low 15 bits) >= 0x7C00: an and and an unsigned max per 16 values, one
+                // test per 64 (the decode loops check every block of keys and of values, so this is on their hot path).
+                Vector256<ushort> magnitude = Vector256.Create((ushort)MagnitudeMask), infinity = Vector256.Create((ushort)HalfInfinityBits);
+                for (; index <= bits.Length - 4 * Vector256<ushort>.Count; index += 4 * Vector256<ushort>.Count)
+                {
+                    Vector256<ushort> largest = Vector256.Max(
+                        Vector256.Max(Vector256.LoadUnsafe(ref start, (nuint)index) & magnitude, Vector256.LoadUnsafe(ref start, (nuint)index + 16) & magnitude),
+                        Vector256.Max(Vector256.LoadUnsafe(ref start, (nuint)index + 32) & magnitude, Vector256.LoadUnsafe(ref start, (nuint)index + 48) & magnitude));
+                    if (Vector256.GreaterThanOrEqualAny(largest, infinity))
+                    {
+                        return false;
+                    }
+                }
+
                 for (; index <= bits.Length - Vector256<ushort>.Count; index += Vector256<ushort>.Count)
                 {
-                    if (Vector256.EqualsAny(Vector256.LoadUnsafe(ref start, (nuint)index) & exponent, exponent))
+                    if (Vector256.GreaterThanOrEqualAny(Vector256.LoadUnsafe(ref start, (nuint)index) & magnitude, infinity))
                     {
                         return false;
                     }

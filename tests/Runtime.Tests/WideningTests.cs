@@ -122,7 +122,7 @@ namespace KernelGen.Runtime.Tests
         [InlineData(0xFFFF)]
         public void AllFinite_FindsAnInfinityOrNaN_AtEveryPosition(int pattern)
         {
-            foreach (int length in new[] { 1, 7, 8, 15, 16, 17, 33, 100 })
+            foreach (int length in new[] { 1, 7, 8, 15, 16, 17, 33, 64, 100, 200 })
             {
                 for (int at = 0; at < length; at++)
                 {
