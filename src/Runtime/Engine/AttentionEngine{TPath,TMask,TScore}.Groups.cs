@@ -839,6 +839,19 @@ namespace KernelGen.Engine
             where TElement : unmanaged
         {
             byte* keyStart = (byte*)Unsafe.AsPointer(ref keys), valueStart = (byte*)Unsafe.AsPointer(ref values);
+            if (plan.LinesPerRow == 1)
+            {
+                // A contiguous region, a "row" per line: the plain loop (the nested one below cost the B = 1 bf16 GQA step
+                // 4-7%, AMD EPYC family 23).
+                for (int line = from; line < to; line++)
+                {
+                    Sse.Prefetch0(keyStart + line * 64);
+                    Sse.Prefetch0(valueStart + line * 64);
+                }
+
+                return;
+            }
+
             nint rowBytes = (nint)plan.RowStride * sizeof(TElement);
             for (int row = from; row < to; row++)
             {
