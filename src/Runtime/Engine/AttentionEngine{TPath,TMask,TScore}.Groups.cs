@@ -388,7 +388,8 @@ namespace KernelGen.Engine
                                     }
                                     else if (finiteHalves)
                                     {
-                                        // f16 keys with no infinity or NaN: the 4-operation widening.
+                                        // f16 keys with no infinity or NaN, split loads off for this head (no AVX2, or a query
+                                        // element too large for 2^112): the 4-operation widening.
                                         ScoreRows4(ref slotQueries, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, rowsStart)), stride, count, slotScores,
                                             ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, nextStart)),
                                             ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, nextStart)), prefetch);

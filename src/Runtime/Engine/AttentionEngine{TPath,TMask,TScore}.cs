@@ -1281,7 +1281,7 @@ namespace KernelGen.Engine
             {
                 if (Storage.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
                 {
-                    AsFinite().ScoreBlock(ref queryVector, start, scores); // f16 with no infinity or NaN: the 4-operation widening
+                    AsFinite().ScoreBlock(ref queryVector, start, scores); // f16 with no infinity or NaN: split loads, or the 4-operation widening
                     return;
                 }
 
