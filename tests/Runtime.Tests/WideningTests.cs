@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using Xunit;
 
@@ -132,6 +133,17 @@ namespace KernelGen.Runtime.Tests
                     values[at] = BitConverter.UInt16BitsToHalf((ushort)pattern);
                     Assert.False(Widening.AllFinite(values), $"length {length}, position {at}");
                 }
+            }
+        }
+
+        [Fact]
+        public void AllFinite_LargestFiniteMagnitudesOfBothSigns_AreFinite()
+        {
+            // The vector loops compare magnitudes: a sign bit left in would make -65504 (0xFBFF) look infinite.
+            foreach (int length in new[] { 16, 64, 100, 200 })
+            {
+                Half[] values = Enumerable.Range(0, length).Select(i => (Half)(i % 3 == 0 ? -65504f : i % 3 == 1 ? 65504f : -0f)).ToArray();
+                Assert.True(Widening.AllFinite(values), $"length {length}");
             }
         }
 

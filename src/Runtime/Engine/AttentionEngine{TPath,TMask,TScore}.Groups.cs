@@ -522,10 +522,7 @@ namespace KernelGen.Engine
         {
             int mainColumns = D / 8 * 8;
             float scale = TPath.ScoreScale;
-            ref float q0 = ref queries;
-            ref float q1 = ref Unsafe.Add(ref queries, D);
-            ref float q2 = ref Unsafe.Add(ref queries, 2 * D);
-            ref float q3 = ref Unsafe.Add(ref queries, 3 * D);
+            ref float q0 = ref queries; // rows 1..3 at constant displacements: one register for the 4 rows (4 refs spilled)
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
             int rowsPerStep = prefetch.RowsPerStep(count);
             int t = 0;
@@ -547,13 +544,13 @@ namespace KernelGen.Engine
                     Vector256<float> q = Vector256.LoadUnsafe(ref q0, (nuint)c);
                     s00 = Vector256.FusedMultiplyAdd(q, x0, s00);
                     s01 = Vector256.FusedMultiplyAdd(q, x1, s01);
-                    q = Vector256.LoadUnsafe(ref q1, (nuint)c);
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(D));
                     s10 = Vector256.FusedMultiplyAdd(q, x0, s10);
                     s11 = Vector256.FusedMultiplyAdd(q, x1, s11);
-                    q = Vector256.LoadUnsafe(ref q2, (nuint)c);
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D));
                     s20 = Vector256.FusedMultiplyAdd(q, x0, s20);
                     s21 = Vector256.FusedMultiplyAdd(q, x1, s21);
-                    q = Vector256.LoadUnsafe(ref q3, (nuint)c);
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D));
                     s30 = Vector256.FusedMultiplyAdd(q, x0, s30);
                     s31 = Vector256.FusedMultiplyAdd(q, x1, s31);
                 }
@@ -575,9 +572,9 @@ namespace KernelGen.Engine
                 {
                     Vector256<float> x0 = Widening.LoadWidened256(ref Unsafe.Add(ref k0, c));
                     s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q0, (nuint)c), x0, s0);
-                    s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q1, (nuint)c), x0, s1);
-                    s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q2, (nuint)c), x0, s2);
-                    s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q3, (nuint)c), x0, s3);
+                    s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(D)), x0, s1);
+                    s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D)), x0, s2);
+                    s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D)), x0, s3);
                 }
 
                 Vector128<float> sums = Sum4(s0, s1, s2, s3);
@@ -602,10 +599,7 @@ namespace KernelGen.Engine
             int splitEnd = D / 16 * 16;
             bool eightMore = D - splitEnd >= 8;
             float scale = TPath.ScoreScale;
-            ref float q0 = ref splitQueries;
-            ref float q1 = ref Unsafe.Add(ref splitQueries, D);
-            ref float q2 = ref Unsafe.Add(ref splitQueries, 2 * D);
-            ref float q3 = ref Unsafe.Add(ref splitQueries, 3 * D);
+            ref float q0 = ref splitQueries; // rows 1..3 at constant displacements, as in ScoreRows4
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
             int tailFrom = D / 8 * 8;
             int rowsPerStep = prefetch.RowsPerStep(count);
@@ -628,25 +622,25 @@ namespace KernelGen.Engine
                     Vector256<float> q = Vector256.LoadUnsafe(ref q0, (nuint)c);
                     s00 = Vector256.FusedMultiplyAdd(q, e0, s00);
                     s01 = Vector256.FusedMultiplyAdd(q, e1, s01);
-                    q = Vector256.LoadUnsafe(ref q1, (nuint)c);
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(D));
                     s10 = Vector256.FusedMultiplyAdd(q, e0, s10);
                     s11 = Vector256.FusedMultiplyAdd(q, e1, s11);
-                    q = Vector256.LoadUnsafe(ref q2, (nuint)c);
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D));
                     s20 = Vector256.FusedMultiplyAdd(q, e0, s20);
                     s21 = Vector256.FusedMultiplyAdd(q, e1, s21);
-                    q = Vector256.LoadUnsafe(ref q3, (nuint)c);
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D));
                     s30 = Vector256.FusedMultiplyAdd(q, e0, s30);
                     s31 = Vector256.FusedMultiplyAdd(q, e1, s31);
-                    q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 8));
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + 8);
                     s00 = Vector256.FusedMultiplyAdd(q, o0, s00);
                     s01 = Vector256.FusedMultiplyAdd(q, o1, s01);
-                    q = Vector256.LoadUnsafe(ref q1, (nuint)(c + 8));
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(D + 8));
                     s10 = Vector256.FusedMultiplyAdd(q, o0, s10);
                     s11 = Vector256.FusedMultiplyAdd(q, o1, s11);
-                    q = Vector256.LoadUnsafe(ref q2, (nuint)(c + 8));
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D + 8));
                     s20 = Vector256.FusedMultiplyAdd(q, o0, s20);
                     s21 = Vector256.FusedMultiplyAdd(q, o1, s21);
-                    q = Vector256.LoadUnsafe(ref q3, (nuint)(c + 8));
+                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D + 8));
                     s30 = Vector256.FusedMultiplyAdd(q, o0, s30);
                     s31 = Vector256.FusedMultiplyAdd(q, o1, s31);
                 }
@@ -840,9 +834,9 @@ namespace KernelGen.Engine
             where TElement : unmanaged
         {
             byte* keyStart = (byte*)Unsafe.AsPointer(ref keys), valueStart = (byte*)Unsafe.AsPointer(ref values);
-            if (plan.LinesPerRow == 1)
+            if (plan.LinesPerRow == 1 && plan.RowStride * sizeof(TElement) == 64)
             {
-                // A contiguous region, a "row" per line: the plain loop (the nested one below cost the B = 1 bf16 GQA step
+                // A contiguous region, a "row" per line (rows of one line 64 bytes apart): the plain loop (the nested one below cost the B = 1 bf16 GQA step
                 // 4-7%, AMD EPYC family 23).
                 for (int line = from; line < to; line++)
                 {
@@ -853,10 +847,16 @@ namespace KernelGen.Engine
                 return;
             }
 
-            nint rowBytes = (nint)plan.RowStride * sizeof(TElement);
+            PrefetchRowLines(keyStart, valueStart, (nint)plan.RowStride * sizeof(TElement), plan.LinesPerRow, from, to);
+        }
+
+        /// <summary>The strided case of <see cref="PrefetchRows"/>: a call, to keep its registers out of the score loops.</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static unsafe void PrefetchRowLines(byte* keyStart, byte* valueStart, nint rowBytes, int linesPerRow, int from, int to)
+        {
             for (int row = from; row < to; row++)
             {
-                for (int line = 0; line < plan.LinesPerRow; line++)
+                for (int line = 0; line < linesPerRow; line++)
                 {
                     Sse.Prefetch0(keyStart + row * rowBytes + line * 64);
                     Sse.Prefetch0(valueStart + row * rowBytes + line * 64);

@@ -1295,8 +1295,8 @@ namespace KernelGen.Engine
                     // (bf16 decode, 16384 keys, interleaved): this block's values and the next block's keys gave 1.24-1.44x
                     // float32's speed, two blocks on 1.58-1.64x, three or four on no more; without hints the key and value
                     // streams, 16 KiB each in turn, wait on memory and compute in turn. Spreading the value hints over the
-                    // accumulation (one line per row and strip) instead of issuing them all here: 62-63% -> 71-74% of the
-                    // read, 1.83-1.96x float32 (three interleaved rounds).
+                    // accumulation (one line per row and strip) instead of issuing them all here: 62-66% -> 67-74% of the
+                    // read, 1.73-2.0x float32 (two sets of three interleaved rounds).
                     int aheadStart = start + 2 * scores.Length;
                     int aheadKeys = Sse.IsSupported ? RowsFrom(_key, aheadStart, scores.Length) : 0;
                     int aheadValues = Sse.IsSupported && StripColumns < D ? RowsFrom(_value, aheadStart, scores.Length) : 0;
@@ -1432,7 +1432,7 @@ namespace KernelGen.Engine
                 int stride = _stride;
                 ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), start * stride);
                 int aheadStart = start + 2 * weights.Length;
-                int aheadValues = Sse.IsSupported && Vector256.IsHardwareAccelerated && D >= 16 ? RowsFrom(_value, aheadStart, weights.Length) : 0;
+                int aheadValues = Sse.IsSupported && StripColumns > 0 ? RowsFrom(_value, aheadStart, weights.Length) : 0;
                 ref TElement valueAhead = ref aheadValues > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)aheadStart * stride) : ref rows;
                 ref float sums = ref MemoryMarshal.GetReference(accumulator);
                 ReadOnlySpan<float> stripWeights = weights;
