@@ -617,8 +617,8 @@ namespace KernelGen.Engine
                 Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
                 for (int c = 0; c < splitEnd; c += 16)
                 {
-                    SplitColumns.Load(ref Unsafe.Add(ref k0, c), out Vector256<float> e0, out Vector256<float> o0);
-                    SplitColumns.Load(ref Unsafe.Add(ref k1, c), out Vector256<float> e1, out Vector256<float> o1);
+                    SplitColumns.LoadByShifts(ref Unsafe.Add(ref k0, c), out Vector256<float> e0, out Vector256<float> o0);
+                    SplitColumns.LoadByShifts(ref Unsafe.Add(ref k1, c), out Vector256<float> e1, out Vector256<float> o1);
                     Vector256<float> q = Vector256.LoadUnsafe(ref q0, (nuint)c);
                     s00 = Vector256.FusedMultiplyAdd(q, e0, s00);
                     s01 = Vector256.FusedMultiplyAdd(q, e1, s01);
