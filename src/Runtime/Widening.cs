@@ -212,6 +212,39 @@ namespace KernelGen
             }
         }
 
+        /// <summary>
+        /// <see cref="AllFinite"/> over <paramref name="rows"/> rows of <paramref name="d"/> values <paramref name="stride"/>
+        /// apart from <paramref name="offset"/> ([B, N, H, d] caches): the largest magnitude gathered over every row and
+        /// tested once (a check per row cost a call per row: about 0.3 ms of a 4.4 ms f16 GQA decode step, AMD EPYC family 23).
+        /// </summary>
+        internal static bool AllFiniteRows(ReadOnlySpan<Half> values, int offset, int stride, int rows, int d)
+        {
+            if (rows <= 0)
+            {
+                return true;
+            }
+
+            ReadOnlySpan<Half> region = values.Slice(offset, (rows - 1) * stride + d); // every row inside, checked once
+            int vectorColumns = Vector256.IsHardwareAccelerated ? d / 16 * 16 : 0;
+            ref ushort start = ref Unsafe.As<Half, ushort>(ref MemoryMarshal.GetReference(region));
+            Vector256<ushort> magnitude = Vector256.Create((ushort)MagnitudeMask), largest = Vector256<ushort>.Zero;
+            for (int row = 0; row < rows; row++)
+            {
+                ref ushort rowStart = ref Unsafe.Add(ref start, (nint)row * stride);
+                for (int c = 0; c < vectorColumns; c += 16)
+                {
+                    largest = Vector256.Max(largest, Vector256.LoadUnsafe(ref rowStart, (nuint)c) & magnitude);
+                }
+
+                if (vectorColumns < d && !AllFinite(region.Slice(row * stride + vectorColumns, d - vectorColumns)))
+                {
+                    return false;
+                }
+            }
+
+            return !Vector256.GreaterThanOrEqualAny(largest, Vector256.Create((ushort)HalfInfinityBits));
+        }
+
         /// <summary>Whether no value of <paramref name="values"/> is an infinity or a NaN (f16 exponent field 31).</summary>
         /// <param name="values">The values.</param>
         /// <returns>True when every value is finite.</returns>

@@ -51,6 +51,21 @@ namespace KernelGen.Kernels.Tests
         [CausalMask]
         public static partial void HalfCache_Gqa8x2_D64(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output, int batch);
 
+        // The in-place value tiles against the contiguous float tile: float32 in both layouts ([B, N, H, d] rows are read
+        // in place with strides, [B, H, N, d] rows are contiguous) and a bf16 cache, each d = 64, 8 query heads over 2, beside
+        // HalfCache_Gqa8x2_D64 above.
+        [AttentionKernel(64, Heads = 8, KeyValueHeads = 2)]
+        [CausalMask]
+        public static partial void Float_Gqa8x2_D64(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);
+
+        [AttentionKernel(64, Heads = 8, KeyValueHeads = 2, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [CausalMask]
+        public static partial void Float_Gqa8x2_Bhsd_D64(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);
+
+        [AttentionKernel(64, Heads = 8, KeyValueHeads = 2)]
+        [CausalMask]
+        public static partial void BFloat16Cache_Gqa8x2_D64(ReadOnlySpan<float> query, ReadOnlySpan<BFloat16> key, ReadOnlySpan<BFloat16> value, Span<float> output, int batch);
+
         // An odd GQA group (3 query heads per key/value head) over an f16 cache in [B, N, H, d]: the per-head decode path that
         // widens each shared 512-key chunk once (d = 32), causal, no window, so a decode row spans many chunks.
         [AttentionKernel(32, Heads = 6, KeyValueHeads = 2)]

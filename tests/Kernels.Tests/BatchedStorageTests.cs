@@ -111,6 +111,80 @@ namespace KernelGen.Kernels.Tests
         }
 
         /// <summary>
+        /// The grouped decode's value tiles read in place (float32 [B, N, H, d] rows through their stride, bf16 and f16 rows
+        /// with split loads and, for f16, the weights times 2^112) give the same bits as the float tile over contiguous float
+        /// rows ([B, H, N, d] float32). Queries and keys are -1, 0 or 1, so every score is exact whatever the order of its
+        /// sums (the split score loops add columns in another order) and the four kernels see the same weights; values are
+        /// bf16 roundings that f16 holds exactly, so all four read the same numbers. Blocks of 64 keys with none masked.
+        /// </summary>
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        public void GqaDecode_InPlaceValueTiles_EqualTheContiguousFloatTile_BitForBit(int batch)
+        {
+            const int D = 64, H = 8, Kv = 2;
+            foreach ((int queries, int keys) in new[] { (1, 300), (2, 130), (1, 64) })
+            {
+                var random = new Random(batch * 1000 + keys);
+                float[] query = Enumerable.Range(0, batch * queries * H * D).Select(_ => (float)random.Next(-1, 2)).ToArray();
+                float[] key = Enumerable.Range(0, batch * keys * Kv * D).Select(_ => (float)random.Next(-1, 2)).ToArray();
+                float[] value = Rounded<BFloat16>(TestData.Uniform(random.Next(), key.Length)).Select(x => Math.Abs(x) < 1f / 16384 ? 0f : x).ToArray();
+                Assert.Equal(value, Rounded<Half>(value)); // the same numbers in f16
+
+                float[] strided = TestData.Poisoned(query.Length), contiguous = TestData.Poisoned(query.Length);
+                float[] bf16 = TestData.Poisoned(query.Length), f16 = TestData.Poisoned(query.Length);
+                BatchedStorageKernels.Float_Gqa8x2_D64(query, key, value, strided, batch);
+                BatchedStorageKernels.BFloat16Cache_Gqa8x2_D64(query, Narrow<BFloat16>(key), Narrow<BFloat16>(value), bf16, batch);
+                BatchedStorageKernels.HalfCache_Gqa8x2_D64(query, Narrow<Half>(key), Narrow<Half>(value), f16, batch);
+                BatchedStorageKernels.Float_Gqa8x2_Bhsd_D64(HeadMajor(query, batch, queries, H, D), HeadMajor(key, batch, keys, Kv, D), HeadMajor(value, batch, keys, Kv, D),
+                    contiguous, batch);
+                contiguous = TokenMajor(contiguous, batch, queries, H, D);
+
+                string shape = $"B={batch} Nq={queries} Nk={keys}";
+                Assert.True(strided.AsSpan().SequenceEqual(contiguous), shape + ": float32 [B, N, H, d] in place differs from the contiguous float tile");
+                Assert.True(bf16.AsSpan().SequenceEqual(contiguous), shape + ": bf16 split tile differs from the float tile");
+                Assert.True(f16.AsSpan().SequenceEqual(contiguous), shape + ": f16 split tile differs from the float tile");
+                double[] expected = new double[query.Length];
+                ReferenceAttention.ComputeBatched(new AttentionSpec(D, causal: true), AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, default, default);
+                AssertClose(contiguous, expected, shape);
+            }
+
+            static float[] HeadMajor(float[] tokenMajor, int batch, int rows, int heads, int d)
+            {
+                float[] result = new float[tokenMajor.Length];
+                for (int b = 0; b < batch; b++)
+                {
+                    for (int n = 0; n < rows; n++)
+                    {
+                        for (int h = 0; h < heads; h++)
+                        {
+                            tokenMajor.AsSpan(((b * rows + n) * heads + h) * d, d).CopyTo(result.AsSpan(((b * heads + h) * rows + n) * d, d));
+                        }
+                    }
+                }
+
+                return result;
+            }
+
+            static float[] TokenMajor(float[] headMajor, int batch, int rows, int heads, int d)
+            {
+                float[] result = new float[headMajor.Length];
+                for (int b = 0; b < batch; b++)
+                {
+                    for (int n = 0; n < rows; n++)
+                    {
+                        for (int h = 0; h < heads; h++)
+                        {
+                            headMajor.AsSpan(((b * heads + h) * rows + n) * d, d).CopyTo(result.AsSpan(((b * rows + n) * heads + h) * d, d));
+                        }
+                    }
+                }
+
+                return result;
+            }
+        }
+
+        /// <summary>
         /// An infinite f16 value inside an unmasked block whose values would otherwise be read with split loads: the block
         /// must take the exact widening (split loads would read infinity as 65536), so every head of its group gets an
         /// infinite output in that column, as the reference does.

@@ -136,6 +136,31 @@ namespace KernelGen.Runtime.Tests
             }
         }
 
+        [Theory]
+        [InlineData(0x7C00)]
+        [InlineData(0xFC00)]
+        [InlineData(0x7E01)]
+        [InlineData(0xFFFF)]
+        public void AllFiniteRows_FindsAnInfinityOrNaN_InEveryRowPosition_AndIgnoresTheGaps(int pattern)
+        {
+            // Strided rows ([B, N, H, d]): a non-finite value in any row's vector or tail columns is found, one between the
+            // rows (another head's columns) or before the first is not.
+            foreach ((int d, int stride, int rows) in new[] { (16, 48, 3), (61, 128, 3), (64, 64, 2), (128, 1024, 3), (7, 20, 4) })
+            {
+                int offset = 5, length = offset + (rows - 1) * stride + d + 9;
+                for (int at = 0; at < length; at++)
+                {
+                    var values = new Half[length];
+                    Array.Fill(values, (Half)(-65504f)); // the largest finite magnitude, negative
+                    Assert.True(Widening.AllFiniteRows(values, offset, stride, rows, d));
+                    values[at] = BitConverter.UInt16BitsToHalf((ushort)pattern);
+                    int relative = at - offset;
+                    bool inRow = relative >= 0 && relative / stride < rows && relative % stride < d;
+                    Assert.True(inRow != Widening.AllFiniteRows(values, offset, stride, rows, d), $"d {d}, stride {stride}, position {at}");
+                }
+            }
+        }
+
         [Fact]
         public void AllFinite_LargestFiniteMagnitudesOfBothSigns_AreFinite()
         {

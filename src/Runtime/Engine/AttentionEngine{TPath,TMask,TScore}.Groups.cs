@@ -263,7 +263,8 @@ namespace KernelGen.Engine
         /// registers, split loads for bf16 and finite f16) and scored against 4 heads at a time, two keys per step (8
         /// independent sums, so the FMA latency is hidden); the block's value rows are then accumulated into 4 or 2 heads at a
         /// time: read in place by the engine's tile micro-kernel when float with rows d apart, by
-        /// <see cref="AccumulateTileSplit"/> when bf16 or finite f16 with 4-row tiles, d a multiple of 16 and no masked key,
+        /// <see cref="AccumulateTileInPlace"/> when float32 rows further apart, bf16 or finite f16 with 4-row tiles, d a multiple of
+        /// 16 and no masked key,
         /// else widened once into a block of floats first. Every head's online-softmax state and score inputs are its own.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -428,14 +429,16 @@ namespace KernelGen.Engine
                                 // 4-row tiles over bf16 or finite f16 value rows (d a multiple of 16, no masked key in the block) read
                                 // them in place with split loads; otherwise the block's value rows as contiguous floats, then P V
                                 // for the group's heads, a tile at a time.
-                                bool splitValues = splitRows && tileRows == 4 && D % 16 == 0 && !((TMask.HasRuntimeMasks || TScore.MayHide) && masked)
+                                bool inPlaceTile = tileRows == 4 && D % 16 == 0 && !((TMask.HasRuntimeMasks || TScore.MayHide) && masked);
+                                bool splitValues = splitRows && inPlaceTile
                                     && (typeof(TKeyValue) == typeof(BFloat16) || Storage.FiniteHalfRows(group.Value, (int)rowsStart, stride, count, D));
+                                bool stridedFloatValues = typeof(TKeyValue) == typeof(float) && !floatRows && inPlaceTile && Avx2.IsSupported;
                                 ReadOnlySpan<float> values = default;
                                 if (floatRows)
                                 {
                                     values = MemoryMarshal.Cast<TKeyValue, float>(group.Value).Slice((int)rowsStart, count * D); // rows d apart: in place
                                 }
-                                else if (!splitValues)
+                                else if (!splitValues && !stridedFloatValues)
                                 {
                                     Storage.WidenRows(group.Value, (int)rowsStart, stride, count, D, valueBlock);
                                     values = valueBlock.Slice(0, count * D);
@@ -447,13 +450,13 @@ namespace KernelGen.Engine
                                     Span<float> tileAccumulators = accumulators.Slice((firstHead + member) * D, tileRows * D);
                                     ReadOnlySpan<float> tileCorrections = corrections.Slice(firstHead + member, tileRows);
                                     Span<float> tileWeights = scores.Slice((keyHead * slots + member) * KeyBlock);
-                                    if (splitValues && typeof(TKeyValue) == typeof(BFloat16))
+                                    if ((splitValues && typeof(TKeyValue) == typeof(BFloat16)) || stridedFloatValues)
                                     {
-                                        AccumulateTileSplit(tileAccumulators, tileCorrections, tileWeights, ref Unsafe.Add(ref valueStart, rowsStart), stride, count);
+                                        AccumulateTileInPlace(tileAccumulators, tileCorrections, tileWeights, ref Unsafe.Add(ref valueStart, rowsStart), stride, count);
                                     }
                                     else if (splitValues)
                                     {
-                                        AccumulateTileSplit(tileAccumulators, tileCorrections, tileWeights,
+                                        AccumulateTileInPlace(tileAccumulators, tileCorrections, tileWeights,
                                             ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, rowsStart)), stride, count);
                                     }
                                     else if (careful)
@@ -678,23 +681,25 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
-        /// <see cref="Vector256Tile{TPath}.AccumulateTile"/> for bf16 or finite f16 value rows <paramref name="stride"/>
-        /// elements apart, read in place with split loads (<see cref="SplitColumns"/>; d a multiple of 16): each 16 columns
-        /// of the 4 rows' sums are deinterleaved in registers, every key's 16 values loaded once for the 4 rows' 8
-        /// multiply-adds, and the sums interleaved back. For f16 the weights are first scaled by 2^112 in place (they are
-        /// at most 1, and the caller is done with them). Each element gets the same operations in the same order as the
-        /// float tile on the widened rows: the same bits, with no widened copy of the block.
+        /// <see cref="Vector256Tile{TPath}.AccumulateTile"/> for value rows <paramref name="stride"/> elements apart, read
+        /// in place (d a multiple of 16, AVX2): float32 rows by two in-order loads per 16 columns, bf16 and finite f16 rows
+        /// by split loads (<see cref="SplitColumns"/>; each 16 columns of the 4 rows' sums are deinterleaved in registers
+        /// and interleaved back; for f16 the weights are first scaled by 2^112 in place: they are at most 1, and the caller
+        /// is done with them). Every key's 16 values are loaded once for the 4 rows' 8 multiply-adds. Each element gets the
+        /// same operations in the same order as the float tile on widened, contiguous rows: the same bits, with no copy of
+        /// the block (before, [B, N, H, d] float32 and every 16-bit block were copied into contiguous floats first).
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void AccumulateTileSplit<TElement>(Span<float> accumulators, ReadOnlySpan<float> corrections, Span<float> weights, ref TElement valueRows,
+        private static void AccumulateTileInPlace<TElement>(Span<float> accumulators, ReadOnlySpan<float> corrections, Span<float> weights, ref TElement valueRows,
             int stride, int keyCount)
             where TElement : unmanaged
         {
+            bool split = typeof(TElement) != typeof(float); // bf16 or FiniteHalf (the callers pass no other type)
             if (typeof(TElement) == typeof(FiniteHalf))
             {
                 for (int r = 0; r < 4; r++)
                 {
-                    ScaleInPlace(weights.Slice(r * KeyBlock, keyCount));
+                    SplitColumns.ScaleWeights(weights.Slice(r * KeyBlock, keyCount), weights.Slice(r * KeyBlock, keyCount));
                 }
             }
 
@@ -704,20 +709,38 @@ namespace KernelGen.Engine
             for (int column = 0; column < D; column += 16)
             {
                 ref float accumulator = ref Unsafe.Add(ref accumulatorStart, column);
-                (Vector256<float> even0, Vector256<float> odd0) = SplitColumns.Deinterleave(Vector256.LoadUnsafe(ref accumulator) * correction0,
-                    Vector256.LoadUnsafe(ref accumulator, 8) * correction0);
-                (Vector256<float> even1, Vector256<float> odd1) = SplitColumns.Deinterleave(Vector256.LoadUnsafe(ref accumulator, (nuint)D) * correction1,
-                    Vector256.LoadUnsafe(ref accumulator, (nuint)(D + 8)) * correction1);
-                (Vector256<float> even2, Vector256<float> odd2) = SplitColumns.Deinterleave(Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * D)) * correction2,
-                    Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * D + 8)) * correction2);
-                (Vector256<float> even3, Vector256<float> odd3) = SplitColumns.Deinterleave(Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * D)) * correction3,
-                    Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * D + 8)) * correction3);
+                Vector256<float> even0 = Vector256.LoadUnsafe(ref accumulator) * correction0, odd0 = Vector256.LoadUnsafe(ref accumulator, 8) * correction0;
+                Vector256<float> even1 = Vector256.LoadUnsafe(ref accumulator, (nuint)D) * correction1, odd1 = Vector256.LoadUnsafe(ref accumulator, (nuint)(D + 8)) * correction1;
+                Vector256<float> even2 = Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * D)) * correction2;
+                Vector256<float> odd2 = Vector256.LoadUnsafe(ref accumulator, (nuint)(2 * D + 8)) * correction2;
+                Vector256<float> even3 = Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * D)) * correction3;
+                Vector256<float> odd3 = Vector256.LoadUnsafe(ref accumulator, (nuint)(3 * D + 8)) * correction3;
+                if (split)
+                {
+                    (even0, odd0) = SplitColumns.Deinterleave(even0, odd0);
+                    (even1, odd1) = SplitColumns.Deinterleave(even1, odd1);
+                    (even2, odd2) = SplitColumns.Deinterleave(even2, odd2);
+                    (even3, odd3) = SplitColumns.Deinterleave(even3, odd3);
+                }
+
                 ref TElement valueRow = ref Unsafe.Add(ref valueRows, column);
                 nint offset = 0; // stepped, not a bumped reference: that would end past the last row
                 ref float weight = ref weightStart;
                 for (int key = 0; key < keyCount; key++, offset += stride)
                 {
-                    SplitColumns.Load(ref Unsafe.Add(ref valueRow, offset), out Vector256<float> even, out Vector256<float> odd);
+                    // For float rows "even" and "odd" are the first 8 columns and the next 8, in order.
+                    Vector256<float> even, odd;
+                    if (split)
+                    {
+                        SplitColumns.Load(ref Unsafe.Add(ref valueRow, offset), out even, out odd);
+                    }
+                    else
+                    {
+                        ref float row = ref Unsafe.As<TElement, float>(ref Unsafe.Add(ref valueRow, offset));
+                        even = Vector256.LoadUnsafe(ref row);
+                        odd = Vector256.LoadUnsafe(ref row, 8);
+                    }
+
                     Vector256<float> weight0 = Vector256.Create(weight);
                     even0 = Vector256.FusedMultiplyAdd(weight0, even, even0);
                     odd0 = Vector256.FusedMultiplyAdd(weight0, odd, odd0);
@@ -733,32 +756,22 @@ namespace KernelGen.Engine
                     weight = ref Unsafe.Add(ref weight, 1);
                 }
 
-                (Vector256<float> low, Vector256<float> high) = SplitColumns.Interleave(even0, odd0);
-                low.StoreUnsafe(ref accumulator);
-                high.StoreUnsafe(ref accumulator, 8);
-                (low, high) = SplitColumns.Interleave(even1, odd1);
-                low.StoreUnsafe(ref accumulator, (nuint)D);
-                high.StoreUnsafe(ref accumulator, (nuint)(D + 8));
-                (low, high) = SplitColumns.Interleave(even2, odd2);
-                low.StoreUnsafe(ref accumulator, (nuint)(2 * D));
-                high.StoreUnsafe(ref accumulator, (nuint)(2 * D + 8));
-                (low, high) = SplitColumns.Interleave(even3, odd3);
-                low.StoreUnsafe(ref accumulator, (nuint)(3 * D));
-                high.StoreUnsafe(ref accumulator, (nuint)(3 * D + 8));
-            }
-
-            static void ScaleInPlace(Span<float> row)
-            {
-                int i = 0;
-                for (; i <= row.Length - 8; i += 8)
+                if (split)
                 {
-                    (Vector256.LoadUnsafe(ref row[i]) * SplitColumns.FiniteHalfScale).StoreUnsafe(ref row[i]);
+                    (even0, odd0) = SplitColumns.Interleave(even0, odd0);
+                    (even1, odd1) = SplitColumns.Interleave(even1, odd1);
+                    (even2, odd2) = SplitColumns.Interleave(even2, odd2);
+                    (even3, odd3) = SplitColumns.Interleave(even3, odd3);
                 }
 
-                for (; i < row.Length; i++)
-                {
-                    row[i] *= SplitColumns.FiniteHalfScale;
-                }
+                even0.StoreUnsafe(ref accumulator);
+                odd0.StoreUnsafe(ref accumulator, 8);
+                even1.StoreUnsafe(ref accumulator, (nuint)D);
+                odd1.StoreUnsafe(ref accumulator, (nuint)(D + 8));
+                even2.StoreUnsafe(ref accumulator, (nuint)(2 * D));
+                odd2.StoreUnsafe(ref accumulator, (nuint)(2 * D + 8));
+                even3.StoreUnsafe(ref accumulator, (nuint)(3 * D));
+                odd3.StoreUnsafe(ref accumulator, (nuint)(3 * D + 8));
             }
         }
 

@@ -1440,12 +1440,8 @@ namespace KernelGen.Engine
                 {
                     // LoadPair's f16 values are 2^-112 times the values: the strips take the weights times 2^112 (exact,
                     // weights <= 1), scaled once here rather than once per strip.
-                    Span<float> scaled = weights.Length <= KeyBlock ? stackalloc float[KeyBlock] : new float[weights.Length];
-                    for (int t = 0; t < weights.Length; t++)
-                    {
-                        scaled[t] = weights[t] * SplitColumns.FiniteHalfScale;
-                    }
-
+                    Span<float> scaled = stackalloc float[KeyBlock]; // blocks are at most KeyBlock keys
+                    SplitColumns.ScaleWeights(weights, scaled);
                     stripWeights = scaled.Slice(0, weights.Length);
                 }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -113,20 +114,44 @@ namespace KernelGen.Engine
         /// </summary>
         public static bool DeinterleaveRow<TElement>(ref float source, ref float destination, int d)
         {
-            Vector256<float> scale = Vector256.Create(typeof(TElement) == typeof(FiniteHalf) ? FiniteHalfScale : 1f);
+            bool half = typeof(TElement) == typeof(FiniteHalf); // bf16: the columns reordered only, nothing scaled, nothing to test
             Vector256<float> largest = Vector256<float>.Zero;
             int c = 0;
             for (; c <= d - 16; c += 16)
             {
                 (Vector256<float> even, Vector256<float> odd) = Deinterleave(Vector256.LoadUnsafe(ref source, (nuint)c), Vector256.LoadUnsafe(ref source, (nuint)(c + 8)));
-                even *= scale;
-                odd *= scale;
-                largest = Vector256.Max(largest, Vector256.Max(Vector256.Abs(even), Vector256.Abs(odd))); // Max propagates NaN
+                if (half)
+                {
+                    even *= FiniteHalfScale;
+                    odd *= FiniteHalfScale;
+                    largest = Vector256.Max(largest, Vector256.Max(Vector256.Abs(even), Vector256.Abs(odd))); // Max propagates NaN
+                }
+
                 even.StoreUnsafe(ref destination, (nuint)c);
                 odd.StoreUnsafe(ref destination, (nuint)(c + 8));
             }
 
-            return typeof(TElement) != typeof(FiniteHalf) || Vector256.LessThanAll(largest, Vector256.Create(float.PositiveInfinity));
+            return !half || Vector256.LessThanAll(largest, Vector256.Create(float.PositiveInfinity));
+        }
+
+        /// <summary>
+        /// <paramref name="destination"/>[i] = 2^112 x <paramref name="source"/>[i]: softmax weights (at most 1, so exact) for
+        /// f16 value rows read with split loads, whose values are 2^-112 times the true ones. The spans may be the same.
+        /// </summary>
+        public static void ScaleWeights(ReadOnlySpan<float> source, Span<float> destination)
+        {
+            ref float from = ref MemoryMarshal.GetReference(source);
+            ref float to = ref MemoryMarshal.GetReference(destination.Slice(0, source.Length));
+            int i = 0;
+            for (; i <= source.Length - 8; i += 8)
+            {
+                (Vector256.LoadUnsafe(ref from, (nuint)i) * FiniteHalfScale).StoreUnsafe(ref to, (nuint)i);
+            }
+
+            for (; i < source.Length; i++)
+            {
+                Unsafe.Add(ref to, i) = Unsafe.Add(ref from, i) * FiniteHalfScale;
+            }
         }
     }
 }

@@ -137,15 +137,7 @@ namespace KernelGen.Engine
                 return Widening.AllFinite(halves.Slice(offset, rows * d));
             }
 
-            for (int row = 0; row < rows; row++)
-            {
-                if (!Widening.AllFinite(halves.Slice(offset + row * stride, d)))
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            return Widening.AllFiniteRows(halves, offset, stride, rows, d);
         }
     }
 }
