@@ -230,19 +230,29 @@ namespace KernelGen
             Vector256<ushort> magnitude = Vector256.Create((ushort)MagnitudeMask), largest = Vector256<ushort>.Zero;
             for (int row = 0; row < rows; row++)
             {
+                // No call in this loop: across one the JIT keeps the running max on the stack (SysV saves no vector
+                // register), a store and a reload per 16 values (f16 GQA decode 4.6 -> 5.9 ms, AMD EPYC family 23).
                 ref ushort rowStart = ref Unsafe.Add(ref start, (nint)row * stride);
                 for (int c = 0; c < vectorColumns; c += 16)
                 {
                     largest = Vector256.Max(largest, Vector256.LoadUnsafe(ref rowStart, (nuint)c) & magnitude);
                 }
+            }
 
-                if (vectorColumns < d && !AllFinite(region.Slice(row * stride + vectorColumns, d - vectorColumns)))
+            if (Vector256.GreaterThanOrEqualAny(largest, Vector256.Create((ushort)HalfInfinityBits)))
+            {
+                return false;
+            }
+
+            for (int row = 0; vectorColumns < d && row < rows; row++)
+            {
+                if (!AllFinite(region.Slice(row * stride + vectorColumns, d - vectorColumns)))
                 {
                     return false;
                 }
             }
 
-            return !Vector256.GreaterThanOrEqualAny(largest, Vector256.Create((ushort)HalfInfinityBits));
+            return true;
         }
 
         /// <summary>Whether no value of <paramref name="values"/> is an infinity or a NaN (f16 exponent field 31).</summary>
