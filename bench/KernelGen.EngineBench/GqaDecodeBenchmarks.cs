@@ -75,7 +75,7 @@ namespace KernelGen.EngineBench
         /// Every configuration measured interleaved (each round runs all of them once, 15 rounds, medians), with the read
         /// bandwidth of the same bytes: the table in RESULTS.md.
         /// </summary>
-        public static void PrintTable(int rounds)
+        public static void PrintTable(int rounds, string? cache = null)
         {
             Console.WriteLine($"{"B",2} {"cache",-9} {"layout",-12} {"step ms",9} {"read ms",9} {"GB/s",7} {"% of read",10}");
             foreach (int batch in new[] { 1, 8 })
@@ -91,6 +91,7 @@ namespace KernelGen.EngineBench
                     ("bf16", "[B,H,N,d]", bench.BFloat16Bhsd, () => bench.Read16Bit(), 2),
                     ("bf16", "[B,N,H,d]", bench.BFloat16Bshd, () => bench.Read16Bit(), 2),
                 };
+                rows = Array.FindAll(rows, row => cache is null || row.Cache == cache); // e.g. "--gqa-decode float32" for one type (profiles)
                 var steps = new List<double>[rows.Length];
                 var reads = new List<double>[rows.Length];
                 for (int i = 0; i < rows.Length; i++)

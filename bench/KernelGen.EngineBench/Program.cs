@@ -31,7 +31,8 @@ if (args.Contains("--decode-cache"))
 
 if (args.Contains("--gqa-decode"))
 {
-    GqaDecodeBenchmarks.PrintTable(rounds: 15);
+    int at = Array.IndexOf(args, "--gqa-decode");
+    GqaDecodeBenchmarks.PrintTable(rounds: 15, cache: at + 1 < args.Length ? args[at + 1] : null); // optional: float32, f16 or bf16 only
     return 0;
 }
 

@@ -51,9 +51,8 @@ namespace KernelGen.Kernels.Tests
         [CausalMask]
         public static partial void HalfCache_Gqa8x2_D64(ReadOnlySpan<float> query, ReadOnlySpan<Half> key, ReadOnlySpan<Half> value, Span<float> output, int batch);
 
-        // The in-place value tiles against the contiguous float tile: float32 in both layouts ([B, N, H, d] rows are read
-        // in place with strides, [B, H, N, d] rows are contiguous) and a bf16 cache, each d = 64, 8 query heads over 2, beside
-        // HalfCache_Gqa8x2_D64 above.
+        // The in-place value tile over every kind of row: float32 in both layouts ([B, N, H, d] rows read through their
+        // stride, [B, H, N, d] rows d apart) and a bf16 cache, each d = 64, 8 query heads over 2, beside HalfCache_Gqa8x2_D64.
         [AttentionKernel(64, Heads = 8, KeyValueHeads = 2)]
         [CausalMask]
         public static partial void Float_Gqa8x2_D64(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);

@@ -111,16 +111,16 @@ namespace KernelGen.Kernels.Tests
         }
 
         /// <summary>
-        /// The grouped decode's value tiles read in place (float32 [B, N, H, d] rows through their stride, bf16 and f16 rows
-        /// with split loads and, for f16, the weights times 2^112) give the same bits as the float tile over contiguous float
-        /// rows ([B, H, N, d] float32). Queries and keys are -1, 0 or 1, so every score is exact whatever the order of its
-        /// sums (the split score loops add columns in another order) and the four kernels see the same weights; values are
-        /// bf16 roundings that f16 holds exactly, so all four read the same numbers. Blocks of 64 keys with none masked.
+        /// The grouped decode's in-place value tile gives the same bits whatever the rows: float32 d apart ([B, H, N, d]) and
+        /// further apart ([B, N, H, d], through the stride), bf16 and f16 with split loads (deinterleaved sums and, for f16,
+        /// the weights times 2^112). Queries and keys are -1, 0 or 1, so every score is exact whatever the order of its sums
+        /// (the split score loops add columns in another order) and the four kernels see the same weights; values are bf16
+        /// roundings that f16 holds exactly, so all four read the same numbers. Blocks of 64 keys with none masked.
         /// </summary>
         [Theory]
         [InlineData(1)]
         [InlineData(3)]
-        public void GqaDecode_InPlaceValueTiles_EqualTheContiguousFloatTile_BitForBit(int batch)
+        public void GqaDecode_InPlaceValueTile_SameBitsForEveryLayoutAndElementType(int batch)
         {
             const int D = 64, H = 8, Kv = 2;
             foreach ((int queries, int keys) in new[] { (1, 300), (2, 130), (1, 64) })
@@ -141,9 +141,9 @@ namespace KernelGen.Kernels.Tests
                 contiguous = TokenMajor(contiguous, batch, queries, H, D);
 
                 string shape = $"B={batch} Nq={queries} Nk={keys}";
-                Assert.True(strided.AsSpan().SequenceEqual(contiguous), shape + ": float32 [B, N, H, d] in place differs from the contiguous float tile");
-                Assert.True(bf16.AsSpan().SequenceEqual(contiguous), shape + ": bf16 split tile differs from the float tile");
-                Assert.True(f16.AsSpan().SequenceEqual(contiguous), shape + ": f16 split tile differs from the float tile");
+                Assert.True(strided.AsSpan().SequenceEqual(contiguous), shape + ": float32 [B, N, H, d] differs from [B, H, N, d]");
+                Assert.True(bf16.AsSpan().SequenceEqual(contiguous), shape + ": the bf16 cache differs from float32");
+                Assert.True(f16.AsSpan().SequenceEqual(contiguous), shape + ": the f16 cache differs from float32");
                 double[] expected = new double[query.Length];
                 ReferenceAttention.ComputeBatched(new AttentionSpec(D, causal: true), AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, default, default);
                 AssertClose(contiguous, expected, shape);

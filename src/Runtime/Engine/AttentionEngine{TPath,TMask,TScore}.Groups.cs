@@ -262,9 +262,8 @@ namespace KernelGen.Engine
         /// are walked in memory order): each key row is read once (in place, any element type and stride, widened in
         /// registers, split loads for bf16 and finite f16) and scored against 4 heads at a time, two keys per step (8
         /// independent sums, so the FMA latency is hidden); the block's value rows are then accumulated into 4 or 2 heads at a
-        /// time: read in place by the engine's tile micro-kernel when float with rows d apart, by
-        /// <see cref="AccumulateTileInPlace"/> when float32 rows further apart, bf16 or finite f16 with 4-row tiles, d a multiple of
-        /// 16 and no masked key,
+        /// time: read in place by <see cref="AccumulateTileInPlace"/> (float32, bf16 or finite f16, any stride) with 4-row
+        /// tiles, d a multiple of 16 and no masked key, else by the engine's tile micro-kernel when float with rows d apart,
         /// else widened once into a block of floats first. Every head's online-softmax state and score inputs are its own.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -367,11 +366,19 @@ namespace KernelGen.Engine
                                 NextBlockPrefetch next = NextRegion(keyHead, keyValueHeads, keyHeadStride, stride, blockStart + count, nextCount, Unsafe.SizeOf<TKeyValue>(),
                                     out nint nextStart);
                                 bool finiteHalves = Storage.FiniteHalfRows(group.Key, (int)rowsStart, stride, count, D);
+                                // float32 with a contiguous next region (rows of one line): the score steps prefetch its keys, the
+                                // first value tile its values, a line per key step, so the reads spread over the whole block
+                                // (issued all while scoring, they stalled the score steps on full miss buffers and left the memory
+                                // idle during the tiles: 57-67% of the read bandwidth, now 68-80%, AMD EPYC family 23). The 16-bit
+                                // steps are bound by their arithmetic, not memory, and measured no better (bf16 B = 8 5% worse).
+                                bool tileValuePrefetch = typeof(TKeyValue) == typeof(float) && Sse.IsSupported && Avx2.IsSupported && tileRows == 4 && D % 16 == 0
+                                    && next.Rows > 0 && next.LinesPerRow == 1 && next.RowStride * Unsafe.SizeOf<TKeyValue>() == 64;
+                                bool valuesPrefetched = !tileValuePrefetch;
                                 for (int slot = 0; slot < slots; slot += 4)
                                 {
                                     ref float slotQueries = ref Unsafe.Add(ref rowQueries, (keyHead * slots + slot) * D);
                                     Span<float> slotScores = scores.Slice((keyHead * slots + slot) * KeyBlock);
-                                    NextBlockPrefetch prefetch = slot == 0 ? next : default;
+                                    NextBlockPrefetch prefetch = slot == 0 ? (tileValuePrefetch ? next.WithKeysOnly() : next) : default;
                                     if (splitHeads[keyHead] && (finiteHalves || typeof(TKeyValue) == typeof(BFloat16)))
                                     {
                                         ref float slotSplit = ref splitQueries[(row * slotCount + keyHead * slots + slot) * D];
@@ -432,9 +439,9 @@ namespace KernelGen.Engine
                                 bool inPlaceTile = tileRows == 4 && D % 16 == 0 && !((TMask.HasRuntimeMasks || TScore.MayHide) && masked);
                                 bool splitValues = splitRows && inPlaceTile
                                     && (typeof(TKeyValue) == typeof(BFloat16) || Storage.FiniteHalfRows(group.Value, (int)rowsStart, stride, count, D));
-                                bool stridedFloatValues = typeof(TKeyValue) == typeof(float) && !floatRows && inPlaceTile && Avx2.IsSupported;
+                                bool stridedFloatValues = typeof(TKeyValue) == typeof(float) && inPlaceTile && Avx2.IsSupported;
                                 ReadOnlySpan<float> values = default;
-                                if (floatRows)
+                                if (floatRows && !stridedFloatValues)
                                 {
                                     values = MemoryMarshal.Cast<TKeyValue, float>(group.Value).Slice((int)rowsStart, count * D); // rows d apart: in place
                                 }
@@ -450,14 +457,19 @@ namespace KernelGen.Engine
                                     Span<float> tileAccumulators = accumulators.Slice((firstHead + member) * D, tileRows * D);
                                     ReadOnlySpan<float> tileCorrections = corrections.Slice(firstHead + member, tileRows);
                                     Span<float> tileWeights = scores.Slice((keyHead * slots + member) * KeyBlock);
+                                    int valueLines = valuesPrefetched ? 0 : next.Rows;
                                     if ((splitValues && typeof(TKeyValue) == typeof(BFloat16)) || stridedFloatValues)
                                     {
-                                        AccumulateTileInPlace(tileAccumulators, tileCorrections, tileWeights, ref Unsafe.Add(ref valueStart, rowsStart), stride, count);
+                                        AccumulateTileInPlace(tileAccumulators, tileCorrections, tileWeights, ref Unsafe.Add(ref valueStart, rowsStart), stride, count,
+                                            ref Unsafe.Add(ref valueStart, nextStart), valueLines);
+                                        valuesPrefetched = true;
                                     }
                                     else if (splitValues)
                                     {
                                         AccumulateTileInPlace(tileAccumulators, tileCorrections, tileWeights,
-                                            ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, rowsStart)), stride, count);
+                                            ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, rowsStart)), stride, count,
+                                            ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, nextStart)), valueLines);
+                                        valuesPrefetched = true;
                                     }
                                     else if (careful)
                                     {
@@ -472,6 +484,12 @@ namespace KernelGen.Engine
                                     {
                                         Vector128Tile<TPath>.AccumulateTile(tileAccumulators, tileCorrections, tileWeights, ref MemoryMarshal.GetReference(values), count);
                                     }
+                                }
+
+                                if (!valuesPrefetched)
+                                {
+                                    // No in-place tile took this block (a masked key): its share of the next values all at once.
+                                    PrefetchRows(ref Unsafe.Add(ref valueStart, nextStart), ref Unsafe.Add(ref valueStart, nextStart), next.WithKeysOnly(), 0, next.Rows);
                                 }
                             }
                         }
@@ -512,8 +530,8 @@ namespace KernelGen.Engine
         /// </summary>
         /// <remarks>
         /// Each step also prefetches its share of <paramref name="prefetch"/>'s rows from <paramref name="nextKeys"/> and
-        /// <paramref name="nextValues"/> (this head's part of the next block, see <see cref="NextRegion"/>), spread evenly
-        /// over the steps. Measured on the AMD EPYC family 23 (Zen 1): without it a float32 GQA decode step
+        /// <paramref name="nextValues"/> (this head's part of the next block, see <see cref="NextRegion"/>; only the keys
+        /// when <see cref="NextBlockPrefetch.KeysOnly"/>: float32 tiles prefetch the values), spread evenly over the steps. Measured on the AMD EPYC family 23 (Zen 1): without it a float32 GQA decode step
         /// ran at 3.6 GB/s, stalled on misses: the tile accumulation walks a block's value rows column by column, 64 rows
         /// 512 bytes apart, which no hardware prefetcher follows, and [B, N, H, d] rows sit a page apart. A prefetch is only
         /// a hint: it never faults, whatever the address.
@@ -687,13 +705,16 @@ namespace KernelGen.Engine
         /// and interleaved back; for f16 the weights are first scaled by 2^112 in place: they are at most 1, and the caller
         /// is done with them). Every key's 16 values are loaded once for the 4 rows' 8 multiply-adds. Each element gets the
         /// same operations in the same order as the float tile on widened, contiguous rows: the same bits, with no copy of
-        /// the block (before, [B, N, H, d] float32 and every 16-bit block were copied into contiguous floats first).
+        /// the block (before, [B, N, H, d] float32 and every 16-bit block were copied into contiguous floats first). Float32
+        /// tiles also prefetch <paramref name="prefetchLines"/> lines from <paramref name="prefetchStart"/> (the next
+        /// block's values), one per key step until done.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static void AccumulateTileInPlace<TElement>(Span<float> accumulators, ReadOnlySpan<float> corrections, Span<float> weights, ref TElement valueRows,
-            int stride, int keyCount)
+        private static unsafe void AccumulateTileInPlace<TElement>(Span<float> accumulators, ReadOnlySpan<float> corrections, Span<float> weights, ref TElement valueRows,
+            int stride, int keyCount, ref TElement prefetchStart, int prefetchLines)
             where TElement : unmanaged
         {
+            byte* prefetchAt = (byte*)Unsafe.AsPointer(ref prefetchStart), prefetchEnd = prefetchAt + (nint)prefetchLines * 64;
             bool split = typeof(TElement) != typeof(float); // bf16 or FiniteHalf (the callers pass no other type)
             if (typeof(TElement) == typeof(FiniteHalf))
             {
@@ -728,6 +749,12 @@ namespace KernelGen.Engine
                 ref float weight = ref weightStart;
                 for (int key = 0; key < keyCount; key++, offset += stride)
                 {
+                    if (typeof(TElement) == typeof(float) && prefetchAt < prefetchEnd)
+                    {
+                        Sse.Prefetch0(prefetchAt); // a line of the next block's values per key step (see the caller)
+                        prefetchAt += 64;
+                    }
+
                     // For float rows "even" and "odd" are the first 8 columns and the next 8, in order.
                     Vector256<float> even, odd;
                     if (split)
@@ -781,12 +808,19 @@ namespace KernelGen.Engine
         /// </summary>
         private readonly struct NextBlockPrefetch
         {
-            public NextBlockPrefetch(int rows, int rowStride, int linesPerRow)
+            public NextBlockPrefetch(int rows, int rowStride, int linesPerRow, bool keysOnly = false)
             {
                 Rows = rows;
                 RowStride = rowStride;
                 LinesPerRow = linesPerRow;
+                KeysOnly = keysOnly;
             }
+
+            /// <summary>The score steps prefetch only the keys; the value tile takes the values (see AccumulateTileInPlace).</summary>
+            public bool KeysOnly { get; }
+
+            /// <summary>This plan with <see cref="KeysOnly"/> set.</summary>
+            public NextBlockPrefetch WithKeysOnly() => new(Rows, RowStride, LinesPerRow, keysOnly: true);
 
             public int Rows { get; }
 
@@ -851,6 +885,16 @@ namespace KernelGen.Engine
             {
                 // A contiguous region, a "row" per line (rows of one line 64 bytes apart): the plain loop (the nested one below cost the B = 1 bf16 GQA step
                 // 4-7%, AMD EPYC family 23).
+                if (plan.KeysOnly)
+                {
+                    for (int line = from; line < to; line++)
+                    {
+                        Sse.Prefetch0(keyStart + line * 64);
+                    }
+
+                    return;
+                }
+
                 for (int line = from; line < to; line++)
                 {
                     Sse.Prefetch0(keyStart + line * 64);
