@@ -32,7 +32,14 @@ if (args.Contains("--decode-cache"))
 if (args.Contains("--gqa-decode"))
 {
     int at = Array.IndexOf(args, "--gqa-decode");
-    GqaDecodeBenchmarks.PrintTable(rounds: 15, cache: at + 1 < args.Length ? args[at + 1] : null); // optional: float32, f16 or bf16 only
+    string? cache = at + 1 < args.Length ? args[at + 1] : null; // optional: float32, f16 or bf16 only
+    if (cache is not null and not ("float32" or "f16" or "bf16"))
+    {
+        Console.Error.WriteLine($"--gqa-decode takes float32, f16 or bf16 (or nothing for all three), not '{cache}'.");
+        return 2;
+    }
+
+    GqaDecodeBenchmarks.PrintTable(rounds: 15, cache: cache);
     return 0;
 }
 

@@ -61,7 +61,7 @@ namespace KernelGen.EngineBench
         /// Single-head decode (Nq = 1, causal, d = 128, one thread) per key: float32, f16 and bf16 caches over the first Nk keys,
         /// Nk = 512 (K + V in L2: the arithmetic bound), 16384 (the length; the 16-bit K + V, 8 MiB, is this AMD host's L3 size) and
         /// 32768 (every cache past L3), beside a plain read of the same bytes;
-        /// interleaved rounds, medians. If a type's ns per key is the same at both lengths, its arithmetic, not memory, bounds it.
+        /// interleaved rounds, medians. If a type's ns per key is the same at every length, its arithmetic, not memory, bounds it.
         /// </summary>
         public static void PrintDecodeTable(int rounds)
         {

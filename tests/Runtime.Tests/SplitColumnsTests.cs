@@ -42,11 +42,14 @@ namespace KernelGen.Runtime.Tests
         public void Load_EveryBFloat16Pattern_EveryLane_IsTheExactWidening()
         {
             ushort[] bits = new ushort[16];
-            for (int start = 0; start < 65536; start += 16)
+            for (int block = 0; block < 2 * 65536; block += 16)
             {
+                // Every pattern twice: once in an even column, once in an odd one (the shuffle keeps a lane's parity, so
+                // the second pass shifts it by one).
+                int start = block % 65536, shift = block / 65536;
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    bits[lane] = (ushort)(start + (lane * 4099 % 16)); // every pattern once per block of 16, in a shuffled lane
+                    bits[lane] = (ushort)(start + ((lane + shift) * 4099 % 16));
                 }
 
                 SplitColumns.Load(ref Unsafe.As<ushort, BFloat16>(ref bits[0]), out Vector256<float> even, out Vector256<float> odd);
@@ -66,12 +69,13 @@ namespace KernelGen.Runtime.Tests
         public void Load_EveryFiniteHalfPattern_EveryLane_TimesTwoTo112_IsTheExactWidening(bool byShifts)
         {
             ushort[] bits = new ushort[16];
-            int checkedPatterns = 0;
-            for (int start = 0; start < 65536; start += 16)
+            int checkedPatterns = 0, checkedEven = 0;
+            for (int block = 0; block < 2 * 65536; block += 16)
             {
+                int start = block % 65536, shift = block / 65536; // the second pass puts each pattern in a column of the other parity
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    int pattern = start + (lane * 4099 % 16);
+                    int pattern = start + ((lane + shift) * 4099 % 16);
                     bits[lane] = (pattern & 0x7C00) == 0x7C00 ? (ushort)0x3C00 : (ushort)pattern; // infinities and NaNs: not finite, not split
                 }
 
@@ -91,11 +95,14 @@ namespace KernelGen.Runtime.Tests
                     float expected = (float)BitConverter.UInt16BitsToHalf(bits[column]);
                     Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(actual),
                         $"f16 0x{bits[column]:X4} in column {column}: 0x{BitConverter.SingleToUInt32Bits(actual):X8}, expected 0x{BitConverter.SingleToUInt32Bits(expected):X8}");
-                    checkedPatterns += bits[column] == (start + (column * 4099 % 16)) ? 1 : 0; // a genuine pattern, not a substitute
+                    bool genuine = bits[column] == start + ((column + shift) * 4099 % 16); // a pattern, not a substitute for a non-finite one
+                    checkedPatterns += genuine ? 1 : 0;
+                    checkedEven += genuine && column % 2 == 0 ? 1 : 0;
                 }
             }
 
-            Assert.Equal(65536 - 2048, checkedPatterns); // every finite f16 pattern (2048 have exponent 31) met once
+            Assert.Equal(2 * (65536 - 2048), checkedPatterns); // every finite f16 pattern (2048 have exponent 31) met twice
+            Assert.Equal(65536 - 2048, checkedEven); // once in an even column
         }
 
         [Avx2Fact]

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -262,8 +263,8 @@ namespace KernelGen.Engine
         /// are walked in memory order): each key row is read once (in place, any element type and stride, widened in
         /// registers, split loads for bf16 and finite f16) and scored against 4 heads at a time, two keys per step (8
         /// independent sums, so the FMA latency is hidden); the block's value rows are then accumulated into 4 or 2 heads at a
-        /// time: read in place by <see cref="AccumulateTileInPlace"/> (float32, bf16 or finite f16, any stride) with 4-row
-        /// tiles, d a multiple of 16 and no masked key, else by the engine's tile micro-kernel when float with rows d apart,
+        /// time: read in place by <see cref="AccumulateTileInPlace"/> (float32, bf16 or finite f16, any stride) with AVX2,
+        /// 4-row tiles, d a multiple of 16 and no masked key, else by the engine's tile micro-kernel when float with rows d apart,
         /// else widened once into a block of floats first. Every head's online-softmax state and score inputs are its own.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -285,6 +286,10 @@ namespace KernelGen.Engine
             // whose query elements do not overflow times 2^112 (else that head's blocks take ScoreRows4). The choice
             // depends on nothing else, so a head's bits do not depend on which other heads share its call (threads).
             bool splitRows = Avx2.IsSupported && (typeof(TKeyValue) == typeof(BFloat16) || typeof(TKeyValue) == typeof(Half));
+            // Unmasked blocks' values go through AccumulateTileInPlace: 4-row tiles, d a multiple of 16, AVX2 (float32 rows
+            // of any stride, bf16 and finite f16 rows with split loads).
+            bool tilesInPlace = Avx2.IsSupported && tileRows == 4 && D % 16 == 0;
+            bool floatTiles = tilesInPlace && typeof(TKeyValue) == typeof(float);
             int splitFloats = splitRows ? queryFloats : 0;
             float[] buffer = ArrayPool<float>.Shared.Rent(queryFloats + splitFloats + stateFloats + scoreFloats + 3 * KeyBlock * D + D);
             bool[] splitHeads = ArrayPool<bool>.Shared.Rent(keyValueHeads);
@@ -371,8 +376,8 @@ namespace KernelGen.Engine
                                 // (issued all while scoring, they stalled the score steps on full miss buffers and left the memory
                                 // idle during the tiles: 57-67% of the read bandwidth, now 68-80%, AMD EPYC family 23). The 16-bit
                                 // steps are bound by their arithmetic, not memory, and measured no better (bf16 B = 8 5% worse).
-                                bool tileValuePrefetch = typeof(TKeyValue) == typeof(float) && Sse.IsSupported && Avx2.IsSupported && tileRows == 4 && D % 16 == 0
-                                    && next.Rows > 0 && next.LinesPerRow == 1 && next.RowStride * Unsafe.SizeOf<TKeyValue>() == 64;
+                                bool tileValuePrefetch = floatTiles && Sse.IsSupported && next.Rows > 0 && next.LinesPerRow == 1
+                                    && next.RowStride * Unsafe.SizeOf<TKeyValue>() == 64;
                                 bool valuesPrefetched = !tileValuePrefetch;
                                 for (int slot = 0; slot < slots; slot += 4)
                                 {
@@ -433,13 +438,13 @@ namespace KernelGen.Engine
                                     corrections[head] = OnlineSoftmax.Update(headScores, ref maxima[head], ref sums[head]);
                                 }
 
-                                // 4-row tiles over bf16 or finite f16 value rows (d a multiple of 16, no masked key in the block) read
-                                // them in place with split loads; otherwise the block's value rows as contiguous floats, then P V
-                                // for the group's heads, a tile at a time.
-                                bool inPlaceTile = tileRows == 4 && D % 16 == 0 && !((TMask.HasRuntimeMasks || TScore.MayHide) && masked);
-                                bool splitValues = splitRows && inPlaceTile
+                                // Blocks with no masked key: float32, bf16 and finite f16 value rows read in place by 4-row tiles
+                                // (AccumulateTileInPlace). Otherwise float32 rows d apart in place, other rows widened into a block
+                                // of contiguous floats first; then P V for the group's heads, a tile at a time.
+                                bool unmasked = !((TMask.HasRuntimeMasks || TScore.MayHide) && masked);
+                                bool splitValues = splitRows && tilesInPlace && unmasked
                                     && (typeof(TKeyValue) == typeof(BFloat16) || Storage.FiniteHalfRows(group.Value, (int)rowsStart, stride, count, D));
-                                bool stridedFloatValues = typeof(TKeyValue) == typeof(float) && inPlaceTile && Avx2.IsSupported;
+                                bool stridedFloatValues = floatTiles && unmasked;
                                 ReadOnlySpan<float> values = default;
                                 if (floatRows && !stridedFloatValues)
                                 {
@@ -488,8 +493,9 @@ namespace KernelGen.Engine
 
                                 if (!valuesPrefetched)
                                 {
-                                    // No in-place tile took this block (a masked key): its share of the next values all at once.
-                                    PrefetchRows(ref Unsafe.Add(ref valueStart, nextStart), ref Unsafe.Add(ref valueStart, nextStart), next.WithKeysOnly(), 0, next.Rows);
+                                    // No in-place tile took this block (a masked key): its share of the next values (contiguous lines,
+                                    // see tileValuePrefetch) all at once.
+                                    PrefetchLines(ref Unsafe.Add(ref valueStart, nextStart), next.Rows);
                                 }
                             }
                         }
@@ -704,17 +710,26 @@ namespace KernelGen.Engine
         /// by split loads (<see cref="SplitColumns"/>; each 16 columns of the 4 rows' sums are deinterleaved in registers
         /// and interleaved back; for f16 the weights are first scaled by 2^112 in place: they are at most 1, and the caller
         /// is done with them). Every key's 16 values are loaded once for the 4 rows' 8 multiply-adds. Each element gets the
-        /// same operations in the same order as the float tile on widened, contiguous rows: the same bits, with no copy of
-        /// the block (before, [B, N, H, d] float32 and every 16-bit block were copied into contiguous floats first). Float32
+        /// same operations in the same order as <see cref="Vector256Tile{TPath}.AccumulateTile"/> on widened, contiguous
+        /// rows: the same bits, with no copy of the block ([B, N, H, d] float32 blocks were copied into contiguous floats
+        /// before; this replaced AccumulateTileSplit, the 16-bit form, and the float tile for [B, H, N, d]). Float32
         /// tiles also prefetch <paramref name="prefetchLines"/> lines from <paramref name="prefetchStart"/> (the next
         /// block's values), one per key step until done.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void AccumulateTileInPlace<TElement>(Span<float> accumulators, ReadOnlySpan<float> corrections, Span<float> weights, ref TElement valueRows,
+        internal static unsafe void AccumulateTileInPlace<TElement>(Span<float> accumulators, ReadOnlySpan<float> corrections, Span<float> weights, ref TElement valueRows,
             int stride, int keyCount, ref TElement prefetchStart, int prefetchLines)
             where TElement : unmanaged
         {
-            byte* prefetchAt = (byte*)Unsafe.AsPointer(ref prefetchStart), prefetchEnd = prefetchAt + (nint)prefetchLines * 64;
+            // A raw address of an unpinned reference, held across the loop: only ever a prefetch hint (if the GC moved the
+            // array meanwhile, a stale hint), never dereferenced.
+            byte* prefetchAt = null, prefetchEnd = null;
+            if (typeof(TElement) == typeof(float) && Sse.IsSupported && prefetchLines > 0)
+            {
+                prefetchAt = (byte*)Unsafe.AsPointer(ref prefetchStart);
+                prefetchEnd = prefetchAt + (nint)prefetchLines * 64;
+            }
+
             bool split = typeof(TElement) != typeof(float); // bf16 or FiniteHalf (the callers pass no other type)
             if (typeof(TElement) == typeof(FiniteHalf))
             {
@@ -749,7 +764,7 @@ namespace KernelGen.Engine
                 ref float weight = ref weightStart;
                 for (int key = 0; key < keyCount; key++, offset += stride)
                 {
-                    if (typeof(TElement) == typeof(float) && prefetchAt < prefetchEnd)
+                    if (typeof(TElement) == typeof(float) && Sse.IsSupported && prefetchAt < prefetchEnd)
                     {
                         Sse.Prefetch0(prefetchAt); // a line of the next block's values per key step (see the caller)
                         prefetchAt += 64;
@@ -881,6 +896,7 @@ namespace KernelGen.Engine
             where TElement : unmanaged
         {
             byte* keyStart = (byte*)Unsafe.AsPointer(ref keys), valueStart = (byte*)Unsafe.AsPointer(ref values);
+            Debug.Assert(!plan.KeysOnly || (plan.LinesPerRow == 1 && plan.RowStride * sizeof(TElement) == 64), "keys-only plans are contiguous lines");
             if (plan.LinesPerRow == 1 && plan.RowStride * sizeof(TElement) == 64)
             {
                 // A contiguous region, a "row" per line (rows of one line 64 bytes apart): the plain loop (the nested one below cost the B = 1 bf16 GQA step
@@ -905,6 +921,17 @@ namespace KernelGen.Engine
             }
 
             PrefetchRowLines(keyStart, valueStart, (nint)plan.RowStride * sizeof(TElement), plan.LinesPerRow, from, to);
+        }
+
+        /// <summary><paramref name="lines"/> consecutive cache lines from <paramref name="start"/> (a hint, never a fault).</summary>
+        private static unsafe void PrefetchLines<TElement>(ref TElement start, int lines)
+            where TElement : unmanaged
+        {
+            byte* at = (byte*)Unsafe.AsPointer(ref start);
+            for (int line = 0; line < lines; line++)
+            {
+                Sse.Prefetch0(at + line * 64);
+            }
         }
 
         /// <summary>The strided case of <see cref="PrefetchRows"/>: a call, to keep its registers out of the score loops.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -1440,7 +1441,8 @@ namespace KernelGen.Engine
                 {
                     // LoadPair's f16 values are 2^-112 times the values: the strips take the weights times 2^112 (exact,
                     // weights <= 1), scaled once here rather than once per strip.
-                    Span<float> scaled = stackalloc float[KeyBlock]; // blocks are at most KeyBlock keys
+                    Debug.Assert(weights.Length <= KeyBlock, "blocks are at most KeyBlock keys");
+                    Span<float> scaled = stackalloc float[KeyBlock];
                     SplitColumns.ScaleWeights(weights, scaled);
                     stripWeights = scaled.Slice(0, weights.Length);
                 }
