@@ -136,9 +136,9 @@ namespace KernelGen.Kernels.Tests
                 BatchedStorageKernels.Float_Gqa8x2_D64(query, key, value, strided, batch);
                 BatchedStorageKernels.BFloat16Cache_Gqa8x2_D64(query, Narrow<BFloat16>(key), Narrow<BFloat16>(value), bf16, batch);
                 BatchedStorageKernels.HalfCache_Gqa8x2_D64(query, Narrow<Half>(key), Narrow<Half>(value), f16, batch);
-                BatchedStorageKernels.Float_Gqa8x2_Bhsd_D64(HeadMajor(query, batch, queries, H, D), HeadMajor(key, batch, keys, Kv, D), HeadMajor(value, batch, keys, Kv, D),
-                    contiguous, batch);
-                contiguous = TokenMajor(contiguous, batch, queries, H, D);
+                BatchedStorageKernels.Float_Gqa8x2_Bhsd_D64(Transpose(query, batch, queries, H, D, true), Transpose(key, batch, keys, Kv, D, true),
+                    Transpose(value, batch, keys, Kv, D, true), contiguous, batch);
+                contiguous = Transpose(contiguous, batch, queries, H, D, false);
 
                 string shape = $"B={batch} Nq={queries} Nk={keys}";
                 Assert.True(strided.AsSpan().SequenceEqual(contiguous), shape + ": float32 [B, N, H, d] differs from [B, H, N, d]");
@@ -149,33 +149,18 @@ namespace KernelGen.Kernels.Tests
                 AssertClose(contiguous, expected, shape);
             }
 
-            static float[] HeadMajor(float[] tokenMajor, int batch, int rows, int heads, int d)
+            // [B, N, H, d] <-> [B, H, N, d]: one copy of each d-row.
+            static float[] Transpose(float[] source, int batch, int rows, int heads, int d, bool toHeadMajor)
             {
-                float[] result = new float[tokenMajor.Length];
+                float[] result = new float[source.Length];
                 for (int b = 0; b < batch; b++)
                 {
                     for (int n = 0; n < rows; n++)
                     {
                         for (int h = 0; h < heads; h++)
                         {
-                            tokenMajor.AsSpan(((b * rows + n) * heads + h) * d, d).CopyTo(result.AsSpan(((b * heads + h) * rows + n) * d, d));
-                        }
-                    }
-                }
-
-                return result;
-            }
-
-            static float[] TokenMajor(float[] headMajor, int batch, int rows, int heads, int d)
-            {
-                float[] result = new float[headMajor.Length];
-                for (int b = 0; b < batch; b++)
-                {
-                    for (int n = 0; n < rows; n++)
-                    {
-                        for (int h = 0; h < heads; h++)
-                        {
-                            headMajor.AsSpan(((b * heads + h) * rows + n) * d, d).CopyTo(result.AsSpan(((b * rows + n) * heads + h) * d, d));
+                            int tokenMajor = ((b * rows + n) * heads + h) * d, headMajor = ((b * heads + h) * rows + n) * d;
+                            source.AsSpan(toHeadMajor ? tokenMajor : headMajor, d).CopyTo(result.AsSpan(toHeadMajor ? headMajor : tokenMajor));
                         }
                     }
                 }
