@@ -290,9 +290,13 @@ namespace KernelGen.Engine
             // of any stride, bf16 and finite f16 rows with split loads).
             bool tilesInPlace = Avx2.IsSupported && tileRows == 4 && D % 16 == 0;
             bool floatTiles = tilesInPlace && typeof(TKeyValue) == typeof(float);
-            int splitFloats = splitRows ? queryFloats : 0;
-            float[] buffer = ArrayPool<float>.Shared.Rent(queryFloats + splitFloats + stateFloats + scoreFloats + 3 * KeyBlock * D + D);
-            bool[] splitHeads = ArrayPool<bool>.Shared.Rent(keyValueHeads);
+            int splitFloats = splitRows ? slotCount * D : 0; // one query row's heads at a time
+            int valueFloats = KeyBlock * D; // a block of value rows widened (or gathered) into contiguous floats
+            int globalFloats = HasGlobals ? 2 * KeyBlock * D : 0; // StridedRows' scratch for the global keys outside the window
+            float[] buffer = ArrayPool<float>.Shared.Rent(queryFloats + splitFloats + stateFloats + scoreFloats + valueFloats + globalFloats + D);
+            const int StackHeads = 64;
+            bool[]? rentedHeads = keyValueHeads > StackHeads ? ArrayPool<bool>.Shared.Rent(keyValueHeads) : null;
+            Span<bool> splitHeads = rentedHeads is null ? stackalloc bool[StackHeads] : rentedHeads;
             try
             {
                 // Query rows as float, [Nq, key/value heads, slots, d]: the heads of one query row and group are contiguous,
@@ -315,9 +319,9 @@ namespace KernelGen.Engine
                 Span<float> sums = buffer.AsSpan(at += heads, heads);
                 Span<float> corrections = buffer.AsSpan(at += heads, heads);
                 Span<float> scores = buffer.AsSpan(at += heads, scoreFloats);
-                Span<float> valueBlock = buffer.AsSpan(at += scoreFloats, KeyBlock * D);
-                Span<float> scratch = buffer.AsSpan(at += KeyBlock * D, 2 * KeyBlock * D);
-                Span<float> finished = buffer.AsSpan(at + 2 * KeyBlock * D, D);
+                Span<float> valueBlock = buffer.AsSpan(at += scoreFloats, valueFloats);
+                Span<float> scratch = buffer.AsSpan(at += valueFloats, globalFloats);
+                Span<float> finished = buffer.AsSpan(at + globalFloats, D);
                 Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
                 ReadOnlySpan<bool> keyMask = TMask.HasRuntimeMasks ? group.Masks.KeyMask : default;
                 ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? group.Masks.Mask : default;
@@ -335,10 +339,10 @@ namespace KernelGen.Engine
                         bool split = splitRows;
                         for (int slot = 0; split && slot < slots; slot++)
                         {
-                            int offset = (row * slotCount + keyHead * slots + slot) * D;
+                            int offset = (keyHead * slots + slot) * D;
                             split = typeof(TKeyValue) == typeof(BFloat16)
-                                ? SplitColumns.DeinterleaveRow<BFloat16>(ref queries[offset], ref splitQueries[offset], D)
-                                : SplitColumns.DeinterleaveRow<FiniteHalf>(ref queries[offset], ref splitQueries[offset], D);
+                                ? SplitColumns.DeinterleaveRow<BFloat16>(ref Unsafe.Add(ref rowQueries, offset), ref splitQueries[offset], D)
+                                : SplitColumns.DeinterleaveRow<FiniteHalf>(ref Unsafe.Add(ref rowQueries, offset), ref splitQueries[offset], D);
                         }
 
                         splitHeads[keyHead] = split;
@@ -386,7 +390,7 @@ namespace KernelGen.Engine
                                     NextBlockPrefetch prefetch = slot == 0 ? (tileValuePrefetch ? next.WithKeysOnly() : next) : default;
                                     if (splitHeads[keyHead] && (finiteHalves || typeof(TKeyValue) == typeof(BFloat16)))
                                     {
-                                        ref float slotSplit = ref splitQueries[(row * slotCount + keyHead * slots + slot) * D];
+                                        ref float slotSplit = ref splitQueries[(keyHead * slots + slot) * D];
                                         if (finiteHalves)
                                         {
                                             ScoreRows4Split(ref slotSplit, ref slotQueries, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, rowsStart)), stride, count,
@@ -525,7 +529,10 @@ namespace KernelGen.Engine
             finally
             {
                 ArrayPool<float>.Shared.Return(buffer);
-                ArrayPool<bool>.Shared.Return(splitHeads);
+                if (rentedHeads is not null)
+                {
+                    ArrayPool<bool>.Shared.Return(rentedHeads);
+                }
             }
         }
 
