@@ -557,6 +557,8 @@ namespace KernelGen.Engine
             int mainColumns = D / 8 * 8;
             float scale = TPath.ScoreScale;
             ref float q0 = ref queries; // rows 1..3 at constant displacements: one register for the 4 rows (4 refs spilled)
+            Span<float> keyMajorScores = stackalloc float[TransposedScores ? 4 * KeyBlock : 0];
+            ref float keyMajor = ref MemoryMarshal.GetReference(keyMajorScores);
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
             int rowsPerStep = prefetch.RowsPerStep(count);
             int t = 0;
@@ -590,6 +592,13 @@ namespace KernelGen.Engine
                 }
 
                 Vector128<float> first = Sum4(s00, s10, s20, s30), second = Sum4(s01, s11, s21, s31);
+                if (TransposedScores)
+                {
+                    (first * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t));
+                    (second * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t + 4));
+                    continue;
+                }
+
                 for (int r = 0; r < 4; r++)
                 {
                     ref float query = ref Unsafe.Add(ref queries, r * D);
@@ -612,10 +621,22 @@ namespace KernelGen.Engine
                 }
 
                 Vector128<float> sums = Sum4(s0, s1, s2, s3);
-                for (int r = 0; r < 4; r++)
+                if (TransposedScores)
                 {
-                    Unsafe.Add(ref scoreStart, r * KeyBlock + t) = (sums.GetElement(r) + TailDot(ref Unsafe.Add(ref queries, r * D), ref k0, mainColumns)) * scale;
+                    (sums * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t));
                 }
+                else
+                {
+                    for (int r = 0; r < 4; r++)
+                    {
+                        Unsafe.Add(ref scoreStart, r * KeyBlock + t) = (sums.GetElement(r) + TailDot(ref Unsafe.Add(ref queries, r * D), ref k0, mainColumns)) * scale;
+                    }
+                }
+            }
+
+            if (TransposedScores)
+            {
+                ToRowMajor(ref keyMajor, ref scoreStart, count);
             }
         }
 
@@ -634,6 +655,8 @@ namespace KernelGen.Engine
             bool eightMore = D - splitEnd >= 8;
             float scale = TPath.ScoreScale;
             ref float q0 = ref splitQueries; // rows 1..3 at constant displacements, as in ScoreRows4
+            Span<float> keyMajorScores = stackalloc float[TransposedScores ? 4 * KeyBlock + 4 : 0]; // + 4: a lone last key's pair
+            ref float keyMajor = ref MemoryMarshal.GetReference(keyMajorScores);
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
             int tailFrom = D / 8 * 8;
             int rowsPerStep = prefetch.RowsPerStep(count);
@@ -699,6 +722,13 @@ namespace KernelGen.Engine
                 }
 
                 Vector128<float> first = Sum4(s00, s10, s20, s30), second = Sum4(s01, s11, s21, s31);
+                if (TransposedScores)
+                {
+                    (first * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t));
+                    (second * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t + 4)); // a lone last key's copy lands past count: unused
+                    continue;
+                }
+
                 for (int r = 0; r < 4; r++)
                 {
                     ref float query = ref Unsafe.Add(ref queries, r * D);
@@ -708,6 +738,11 @@ namespace KernelGen.Engine
                         Unsafe.Add(ref scoreStart, r * KeyBlock + t + 1) = (second.GetElement(r) + TailDot(ref query, ref k1, tailFrom)) * scale;
                     }
                 }
+            }
+
+            if (TransposedScores)
+            {
+                ToRowMajor(ref keyMajor, ref scoreStart, count);
             }
         }
 
@@ -984,6 +1019,43 @@ namespace KernelGen.Engine
             }
 
             return dot;
+        }
+
+        /// <summary>
+        /// Whether the 4-row score loops store each key's 4 scores as one vector, key-major, and transpose the block into
+        /// the rows at the end (d a multiple of 8, so no tail columns; SSE): per 2 keys two vector stores instead of 8
+        /// lane extractions through the stack and 8 scalar stores.
+        /// </summary>
+        private static bool TransposedScores
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Sse.IsSupported && D % 8 == 0;
+        }
+
+        /// <summary>scores[r x KeyBlock + t] = keyMajor[4 t + r] for t &lt; <paramref name="count"/>: 4 x 4 transposes.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void ToRowMajor(ref float keyMajor, ref float scores, int count)
+        {
+            int t = 0;
+            for (; t + 3 < count; t += 4)
+            {
+                Vector128<float> k0 = Vector128.LoadUnsafe(ref keyMajor, (nuint)(4 * t)), k1 = Vector128.LoadUnsafe(ref keyMajor, (nuint)(4 * t + 4));
+                Vector128<float> k2 = Vector128.LoadUnsafe(ref keyMajor, (nuint)(4 * t + 8)), k3 = Vector128.LoadUnsafe(ref keyMajor, (nuint)(4 * t + 12));
+                Vector128<float> low01 = Sse.UnpackLow(k0, k1), low23 = Sse.UnpackLow(k2, k3); // rows 0 and 1 of keys t..t+3
+                Vector128<float> high01 = Sse.UnpackHigh(k0, k1), high23 = Sse.UnpackHigh(k2, k3); // rows 2 and 3
+                Sse.MoveLowToHigh(low01, low23).StoreUnsafe(ref scores, (nuint)t);
+                Sse.MoveHighToLow(low23, low01).StoreUnsafe(ref scores, (nuint)(KeyBlock + t));
+                Sse.MoveLowToHigh(high01, high23).StoreUnsafe(ref scores, (nuint)(2 * KeyBlock + t));
+                Sse.MoveHighToLow(high23, high01).StoreUnsafe(ref scores, (nuint)(3 * KeyBlock + t));
+            }
+
+            for (; t < count; t++)
+            {
+                for (int r = 0; r < 4; r++)
+                {
+                    Unsafe.Add(ref scores, r * KeyBlock + t) = Unsafe.Add(ref keyMajor, 4 * t + r);
+                }
+            }
         }
 
         /// <summary>The lane sums of four vectors, [sum a, sum b, sum c, sum d] (three horizontal adds with AVX).</summary>
