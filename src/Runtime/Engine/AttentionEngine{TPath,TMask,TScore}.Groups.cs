@@ -557,8 +557,6 @@ namespace KernelGen.Engine
             int mainColumns = D / 8 * 8;
             float scale = TPath.ScoreScale;
             ref float q0 = ref queries; // rows 1..3 at constant displacements: one register for the 4 rows (4 refs spilled)
-            Span<float> keyMajorScores = stackalloc float[TransposedScores ? 4 * KeyBlock : 0];
-            ref float keyMajor = ref MemoryMarshal.GetReference(keyMajorScores);
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
             int rowsPerStep = prefetch.RowsPerStep(count);
             int t = 0;
@@ -592,13 +590,6 @@ namespace KernelGen.Engine
                 }
 
                 Vector128<float> first = Sum4(s00, s10, s20, s30), second = Sum4(s01, s11, s21, s31);
-                if (TransposedScores)
-                {
-                    (first * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t));
-                    (second * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t + 4));
-                    continue;
-                }
-
                 for (int r = 0; r < 4; r++)
                 {
                     ref float query = ref Unsafe.Add(ref queries, r * D);
@@ -621,22 +612,10 @@ namespace KernelGen.Engine
                 }
 
                 Vector128<float> sums = Sum4(s0, s1, s2, s3);
-                if (TransposedScores)
+                for (int r = 0; r < 4; r++)
                 {
-                    (sums * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t));
+                    Unsafe.Add(ref scoreStart, r * KeyBlock + t) = (sums.GetElement(r) + TailDot(ref Unsafe.Add(ref queries, r * D), ref k0, mainColumns)) * scale;
                 }
-                else
-                {
-                    for (int r = 0; r < 4; r++)
-                    {
-                        Unsafe.Add(ref scoreStart, r * KeyBlock + t) = (sums.GetElement(r) + TailDot(ref Unsafe.Add(ref queries, r * D), ref k0, mainColumns)) * scale;
-                    }
-                }
-            }
-
-            if (TransposedScores)
-            {
-                ToRowMajor(ref keyMajor, ref scoreStart, count);
             }
         }
 
@@ -655,8 +634,6 @@ namespace KernelGen.Engine
             bool eightMore = D - splitEnd >= 8;
             float scale = TPath.ScoreScale;
             ref float q0 = ref splitQueries; // rows 1..3 at constant displacements, as in ScoreRows4
-            Span<float> keyMajorScores = stackalloc float[TransposedScores ? 4 * KeyBlock + 4 : 0]; // + 4: a lone last key's pair
-            ref float keyMajor = ref MemoryMarshal.GetReference(keyMajorScores);
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
             int tailFrom = D / 8 * 8;
             int rowsPerStep = prefetch.RowsPerStep(count);
@@ -724,8 +701,8 @@ namespace KernelGen.Engine
                 Vector128<float> first = Sum4(s00, s10, s20, s30), second = Sum4(s01, s11, s21, s31);
                 if (TransposedScores)
                 {
-                    (first * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t));
-                    (second * scale).StoreUnsafe(ref keyMajor, (nuint)(4 * t + 4)); // a lone last key's copy lands past count: unused
+                    (first * scale).StoreUnsafe(ref scoreStart, (nuint)(4 * t)); // key-major in the slot's own rows (see ToRowMajor)
+                    (second * scale).StoreUnsafe(ref scoreStart, (nuint)(4 * t + 4)); // a lone last key's copy lands past 4 x count: unused
                     continue;
                 }
 
@@ -742,7 +719,7 @@ namespace KernelGen.Engine
 
             if (TransposedScores)
             {
-                ToRowMajor(ref keyMajor, ref scoreStart, count);
+                ToRowMajor(ref scoreStart, count);
             }
         }
 
@@ -1022,9 +999,12 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
-        /// Whether the 4-row score loops store each key's 4 scores as one vector, key-major, and transpose the block into
-        /// the rows at the end (d a multiple of 8, so no tail columns; SSE): per 2 keys two vector stores instead of 8
-        /// lane extractions through the stack and 8 scalar stores.
+        /// Whether the 4-row score loops store each key's 4 scores as one vector, key-major, into the start of their own
+        /// 4 x KeyBlock rows, and transpose the block into the rows at the end (d a multiple of 8, so no tail columns; SSE):
+        /// per 2 keys two vector stores instead of 8 lane extractions through the stack and 8 scalar stores. Only in
+        /// <see cref="ScoreRows4Split"/> (the 16-bit steps, bound by arithmetic): in the float32 <see cref="ScoreRows4"/> the
+        /// JIT then spilled the query reference, a reload per column step (llvm-mca, Ice Lake-SP: 4.09 -> 4.62 cycles per
+        /// 8 FMAs), for no measurable gain in a memory-bound step.
         /// </summary>
         private static bool TransposedScores
         {
@@ -1032,10 +1012,15 @@ namespace KernelGen.Engine
             get => Sse.IsSupported && D % 8 == 0;
         }
 
-        /// <summary>scores[r x KeyBlock + t] = keyMajor[4 t + r] for t &lt; <paramref name="count"/>: 4 x 4 transposes.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void ToRowMajor(ref float keyMajor, ref float scores, int count)
+        /// <summary>
+        /// The first 4 x <paramref name="count"/> floats of <paramref name="scores"/>, key-major (4 t + r), into rows
+        /// (r x KeyBlock + t): copied aside, then 4 x 4 transposes.
+        /// </summary>
+        private static void ToRowMajor(ref float scores, int count)
         {
+            Span<float> copy = stackalloc float[4 * KeyBlock];
+            MemoryMarshal.CreateReadOnlySpan(ref scores, 4 * count).CopyTo(copy);
+            ref float keyMajor = ref MemoryMarshal.GetReference(copy);
             int t = 0;
             for (; t + 3 < count; t += 4)
             {
