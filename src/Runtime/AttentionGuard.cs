@@ -44,19 +44,26 @@ namespace KernelGen
             ValidateLengths(headDimension, query.Length, key.Length, value.Length, output.Length,
                 queryName, keyName, valueName, outputName, out queryCount, out keyCount);
             ReadOnlySpan<TOutput> written = output;
-            if (Overlaps(written, query))
-            {
-                throw new ArgumentException($"The {outputName} buffer overlaps the {queryName} buffer; attention cannot be computed in place.", outputName);
-            }
+            RefuseOverlap(written, outputName, query, queryName);
+            RefuseOverlap(written, outputName, key, keyName);
+            RefuseOverlap(written, outputName, value, valueName);
+        }
 
-            if (Overlaps(written, key))
+        /// <summary>
+        /// Refuses a call in which a span it writes (<paramref name="written"/>) shares a byte with another of its spans:
+        /// an <see cref="ArgumentException"/> naming both, with <paramref name="writtenName"/> as its parameter name. A
+        /// kernel reads its inputs after it has written output rows, and reads lengths and masks while it writes, so any
+        /// overlap would corrupt the result or the call's own bounds.
+        /// </summary>
+        internal static void RefuseOverlap<TWritten, TRead>(ReadOnlySpan<TWritten> written, string writtenName, ReadOnlySpan<TRead> read, string readName)
+            where TWritten : unmanaged
+            where TRead : unmanaged
+        {
+            if (Overlaps(written, read))
             {
-                throw new ArgumentException($"The {outputName} buffer overlaps the {keyName} buffer; attention cannot be computed in place.", outputName);
-            }
-
-            if (Overlaps(written, value))
-            {
-                throw new ArgumentException($"The {outputName} buffer overlaps the {valueName} buffer; attention cannot be computed in place.", outputName);
+                throw new ArgumentException(
+                    $"The {writtenName} buffer overlaps the {readName} buffer; attention cannot be computed in place: what a call writes must share no memory with any other span of the call.",
+                    writtenName);
             }
         }
 

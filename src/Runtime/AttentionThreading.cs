@@ -157,19 +157,19 @@ namespace KernelGen
         /// per claim. With a single call the kernel call itself may spread its rows over the threads instead.
         /// </summary>
         internal static unsafe void ForHeadGroups<TKernel, TQuery, TKeyValue, TOutput>(BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
-            ReadOnlySpan<float> standardSlopes, long work, int keyHeadsPerCall)
+            ReadOnlySpan<ItemRows> items, ReadOnlySpan<float> standardSlopes, long work, int keyHeadsPerCall)
             where TKernel : IHeadGroupKernel
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
-            int groups = shape.Batch * (shape.KeyValueHeads / keyHeadsPerCall);
+            int groups = checked((int)((long)shape.Batch * (shape.KeyValueHeads / keyHeadsPerCall)));
             int threads = ThreadsFor(work, MinWorkPerThread, units: groups);
             if (threads <= 1 || !KernelWorkers.TryAcquire())
             {
                 for (int group = 0; group < groups; group++)
                 {
-                    BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(shape, group, keyHeadsPerCall, arguments, standardSlopes);
+                    BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(shape, group, keyHeadsPerCall, arguments, items, standardSlopes);
                 }
 
                 return;
@@ -181,14 +181,10 @@ namespace KernelGen
                 fixed (TKeyValue* keyPointer = arguments.Key)
                 fixed (TKeyValue* valuePointer = arguments.Value)
                 fixed (TOutput* outputPointer = arguments.Output)
-                fixed (int* keyLengthPointer = arguments.KeyLengths)
-                fixed (int* queryLengthPointer = arguments.QueryLengths)
-                fixed (int* startPointer = arguments.SequenceStarts)
+                fixed (ItemRows* itemPointer = items)
                 fixed (float* logSumExpPointer = arguments.LogSumExp)
                 fixed (bool* keyMaskPointer = arguments.KeyMask)
                 fixed (bool* maskPointer = arguments.Mask)
-                fixed (int* queryStartPointer = arguments.QuerySequenceStarts)
-                fixed (int* keyStartPointer = arguments.KeySequenceStarts)
                 fixed (float* slopePointer = arguments.AlibiSlopes)
                 fixed (float* biasPointer = arguments.Bias)
                 fixed (float* sinkPointer = arguments.Sinks)
@@ -198,9 +194,7 @@ namespace KernelGen
                     job.Prepare(shape, keyHeadsPerCall, arguments.Batch, arguments.Scale,
                         new(queryPointer, arguments.Query.Length), new(keyPointer, arguments.Key.Length), new(valuePointer, arguments.Value.Length),
                         new(outputPointer, arguments.Output.Length), new(logSumExpPointer, arguments.LogSumExp.Length),
-                        new(keyLengthPointer, arguments.KeyLengths.Length), new(queryLengthPointer, arguments.QueryLengths.Length),
-                        new(startPointer, arguments.SequenceStarts.Length), new(queryStartPointer, arguments.QuerySequenceStarts.Length),
-                        new(keyStartPointer, arguments.KeySequenceStarts.Length), new(keyMaskPointer, arguments.KeyMask.Length), new(maskPointer, arguments.Mask.Length),
+                        new(itemPointer, items.Length), new(keyMaskPointer, arguments.KeyMask.Length), new(maskPointer, arguments.Mask.Length),
                         new(slopePointer, arguments.AlibiSlopes.Length), new(biasPointer, arguments.Bias.Length), new(sinkPointer, arguments.Sinks.Length),
                         new(standardSlopePointer, standardSlopes.Length), groups);
                     KernelWorkers.Run(job, threads);
@@ -342,18 +336,17 @@ namespace KernelGen
             private PinnedSpan<TKeyValue> _key, _value;
             private PinnedSpan<TOutput> _output;
             private PinnedSpan<float> _logSumExp, _slopes, _bias, _sinks, _standardSlopes;
-            private PinnedSpan<int> _keyLengths, _queryLengths, _starts, _queryStarts, _keyStarts;
+            private PinnedSpan<ItemRows> _items;
             private PinnedSpan<bool> _keyMask, _mask;
 
             public void Prepare(
                 BatchedShape shape, int keyHeadsPerCall, int batch, float scale, PinnedSpan<TQuery> query, PinnedSpan<TKeyValue> key, PinnedSpan<TKeyValue> value, PinnedSpan<TOutput> output,
-                PinnedSpan<float> logSumExp, PinnedSpan<int> keyLengths, PinnedSpan<int> queryLengths, PinnedSpan<int> starts, PinnedSpan<int> queryStarts,
-                PinnedSpan<int> keyStarts, PinnedSpan<bool> keyMask, PinnedSpan<bool> mask, PinnedSpan<float> slopes, PinnedSpan<float> bias, PinnedSpan<float> sinks,
-                PinnedSpan<float> standardSlopes, int groups)
+                PinnedSpan<float> logSumExp, PinnedSpan<ItemRows> items, PinnedSpan<bool> keyMask, PinnedSpan<bool> mask, PinnedSpan<float> slopes,
+                PinnedSpan<float> bias, PinnedSpan<float> sinks, PinnedSpan<float> standardSlopes, int groups)
             {
                 (_shape, _keyHeadsPerCall, _batch, _scale) = (shape, keyHeadsPerCall, batch, scale);
                 (_query, _key, _value, _output, _logSumExp) = (query, key, value, output, logSumExp);
-                (_keyLengths, _queryLengths, _starts, _queryStarts, _keyStarts) = (keyLengths, queryLengths, starts, queryStarts, keyStarts);
+                _items = items;
                 (_keyMask, _mask) = (keyMask, mask);
                 (_slopes, _bias, _sinks, _standardSlopes) = (slopes, bias, sinks, standardSlopes);
                 Reset(groups);
@@ -363,20 +356,15 @@ namespace KernelGen
             {
                 var arguments = new BatchedArguments<TQuery, TKeyValue, TOutput>(_query.Read, _key.Read, _value.Read, _output.Write, _batch)
                 {
-                    KeyLengths = _keyLengths.Read,
-                    QueryLengths = _queryLengths.Read,
-                    SequenceStarts = _starts.Read,
                     LogSumExp = _logSumExp.Write,
                     KeyMask = _keyMask.Read,
                     Mask = _mask.Read,
-                    QuerySequenceStarts = _queryStarts.Read,
-                    KeySequenceStarts = _keyStarts.Read,
                     Scale = _scale,
                     AlibiSlopes = _slopes.Read,
                     Bias = _bias.Read,
                     Sinks = _sinks.Read,
                 };
-                BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(_shape, claim, _keyHeadsPerCall, arguments, _standardSlopes.Read);
+                BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(_shape, claim, _keyHeadsPerCall, arguments, _items.Read, _standardSlopes.Read);
             }
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KernelGen.Engine;
@@ -49,9 +50,10 @@ namespace KernelGen
         public int KeyCount { get; }
 
         /// <summary>The offset of row <paramref name="position"/> of head <paramref name="head"/> of item <paramref name="item"/> in a span of <paramref name="heads"/> heads and <paramref name="positions"/> positions.</summary>
-        public int RowOffset(int item, int head, int position, int heads, int positions) => Layout == AttentionLayout.BatchHeadSeqDim
-            ? ((item * heads + head) * positions + position) * HeadDimension
-            : ((item * positions + position) * heads + head) * HeadDimension;
+        /// <remarks>Computed in 64 bits; an offset past int.MaxValue (never one inside a validated span) throws <see cref="OverflowException"/>.</remarks>
+        public int RowOffset(int item, int head, int position, int heads, int positions) => checked((int)(Layout == AttentionLayout.BatchHeadSeqDim
+            ? (((long)item * heads + head) * positions + position) * HeadDimension
+            : (((long)item * positions + position) * heads + head) * HeadDimension));
     }
 
     /// <summary>
@@ -93,6 +95,8 @@ namespace KernelGen
             CheckUndeclared(info, RuntimeParameter.Bias, arguments.Bias.IsEmpty, info.BiasName);
             CheckUndeclared(info, RuntimeParameter.Sinks, arguments.Sinks.IsEmpty, info.SinksName);
 
+            BatchedAliasing.Refuse(info, arguments);
+
             bool hasKeyMask = info.Declares(RuntimeParameter.KeyMask);
             bool hasMask = info.Declares(RuntimeParameter.Mask);
             if (info.Packed && (hasKeyMask || hasMask))
@@ -132,13 +136,6 @@ namespace KernelGen
                     throw new ArgumentException(
                         $"The {logSumExpName} length {logSumExp.Length} must be {rows}: one value per query row and head ({(checkedShape.Packed ? "[H, total]" : "[B, H, Nq]")}).", logSumExpName);
                 }
-
-                ReadOnlySpan<float> written = logSumExp;
-                if (AttentionGuard.Overlaps(written, arguments.Query) || AttentionGuard.Overlaps(written, arguments.Key) || AttentionGuard.Overlaps(written, arguments.Value)
-                    || AttentionGuard.Overlaps(written, (ReadOnlySpan<TOutput>)arguments.Output))
-                {
-                    throw new ArgumentException($"The {logSumExpName} buffer overlaps another span of the call.", logSumExpName);
-                }
             }
 
             long keys = (long)checkedShape.Batch * checkedShape.KeyCount;
@@ -176,7 +173,6 @@ namespace KernelGen
                 }
 
                 CheckFinite(slopes, info.AlibiSlopesName, "slope");
-                CheckNoOverlap(arguments, slopes, info.AlibiSlopesName);
             }
 
             if (info.Declares(RuntimeParameter.Sinks))
@@ -188,7 +184,6 @@ namespace KernelGen
                 }
 
                 CheckFinite(sinks, info.SinksName, "sink logit");
-                CheckNoOverlap(arguments, sinks, info.SinksName);
             }
 
             if (info.Declares(RuntimeParameter.Bias))
@@ -201,7 +196,6 @@ namespace KernelGen
                         $"The {info.BiasName} length {bias.Length} must be {area} ([Nq, Nk]), {batch * area} ([B, Nq, Nk]) or {(long)batch * heads * area} ([B, H, Nq, Nk]).", info.BiasName);
                 }
 
-                CheckNoOverlap(arguments, bias, info.BiasName);
             }
         }
 
@@ -213,18 +207,6 @@ namespace KernelGen
                 {
                     throw new ArgumentException($"{name}[{i}] = {values[i]} is not a finite {what}.", name);
                 }
-            }
-        }
-
-        /// <summary>A score input must not share memory with what the call writes.</summary>
-        private static void CheckNoOverlap<TQuery, TKeyValue, TOutput>(in BatchedArguments<TQuery, TKeyValue, TOutput> arguments, ReadOnlySpan<float> input, string name)
-            where TQuery : unmanaged
-            where TKeyValue : unmanaged
-            where TOutput : unmanaged
-        {
-            if (AttentionGuard.Overlaps(input, (ReadOnlySpan<TOutput>)arguments.Output) || input.Overlaps(arguments.LogSumExp))
-            {
-                throw new ArgumentException($"The {name} span overlaps the output or log-sum-exp the call writes.", name);
             }
         }
 
@@ -395,22 +377,62 @@ namespace KernelGen
             where TOutput : unmanaged
         {
             ArgumentNullException.ThrowIfNull(info);
-            if (shape.Batch == 0)
+            CheckShape(info, shape, arguments);
+            if (shape.Batch == 0 || shape.QueryCount == 0)
             {
-                return;
+                return; // no query row: nothing to write whatever the batch count (output and log-sum-exp are empty)
             }
 
-            long work = 0;
-            int maxQueries = 0;
-            for (int item = 0; item < shape.Batch; item++)
+            // Every length and offset the run uses, read once (see BatchItems); pooled, so nothing is allocated per call.
+            ItemRows[] rented = ArrayPool<ItemRows>.Shared.Rent(shape.Batch);
+            try
             {
-                ItemRows rows = Rows(shape, item, arguments);
-                work += (long)rows.Queries * rows.Keys * shape.HeadDimension * shape.Heads;
-                maxQueries = Math.Max(maxQueries, rows.Queries);
-            }
+                Span<ItemRows> items = rented.AsSpan(0, shape.Batch);
+                BatchItems.Capture(info, shape, arguments, items);
+                long work = 0;
+                int maxQueries = 0;
+                foreach (ItemRows rows in items)
+                {
+                    work += (long)rows.Queries * rows.Keys * shape.HeadDimension * shape.Heads;
+                    maxQueries = Math.Max(maxQueries, rows.Queries);
+                }
 
-            AttentionThreading.ForHeadGroups<TKernel, TQuery, TKeyValue, TOutput>(shape, arguments, info.StandardSlopes, work,
-                KeyValueHeadsPerCall(shape, maxQueries));
+                AttentionThreading.ForHeadGroups<TKernel, TQuery, TKeyValue, TOutput>(shape, arguments, items, info.StandardSlopes, work,
+                    KeyValueHeadsPerCall(shape, maxQueries));
+            }
+            finally
+            {
+                ArrayPool<ItemRows>.Shared.Return(rented);
+            }
+        }
+
+        /// <summary>
+        /// The shape <see cref="Run"/> is given must be the one <see cref="Validate"/> derives for these spans: the kernel's
+        /// layout and head counts, and span lengths equal to the shape's products (computed in 64 bits). A caller that
+        /// passes another shape gets an <see cref="ArgumentException"/>, never a read or write outside the spans.
+        /// </summary>
+        private static void CheckShape<TQuery, TKeyValue, TOutput>(BatchedKernelInfo info, BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
+        {
+            long queryRows = shape.Packed ? shape.QueryCount : (long)shape.Batch * shape.QueryCount;
+            long keyRows = shape.Packed ? shape.KeyCount : (long)shape.Batch * shape.KeyCount;
+            bool matches = shape.Layout == info.Layout && shape.HeadDimension == info.HeadDimension && shape.Heads == info.Heads
+                && shape.KeyValueHeads == info.KeyValueHeads && shape.Packed == info.Packed && shape.Batch == arguments.Batch
+                && shape.Batch >= 0 && shape.QueryCount >= 0 && shape.KeyCount >= 0
+                && arguments.Query.Length == queryRows * shape.Heads * shape.HeadDimension
+                && arguments.Output.Length == arguments.Query.Length
+                && arguments.Key.Length == keyRows * shape.KeyValueHeads * shape.HeadDimension
+                && arguments.Value.Length == arguments.Key.Length
+                && (arguments.LogSumExp.IsEmpty || arguments.LogSumExp.Length == queryRows * shape.Heads)
+                && (arguments.KeyMask.IsEmpty || arguments.KeyMask.Length == keyRows)
+                && (arguments.Mask.IsEmpty || arguments.Mask.Length == (long)shape.QueryCount * shape.KeyCount
+                    || arguments.Mask.Length == (long)shape.Batch * shape.QueryCount * shape.KeyCount);
+            if (!matches)
+            {
+                throw new ArgumentException("The shape does not match the call's spans; pass the shape BatchedAttention.Validate returned for them.", nameof(shape));
+            }
         }
 
         /// <summary>
@@ -427,7 +449,7 @@ namespace KernelGen
                 return 1;
             }
 
-            int calls = Math.Min(Math.Min(AttentionThreading.MaxDegreeOfParallelism, Environment.ProcessorCount), shape.Batch * shape.KeyValueHeads);
+            long calls = Math.Min(Math.Min(AttentionThreading.MaxDegreeOfParallelism, Environment.ProcessorCount), (long)shape.Batch * shape.KeyValueHeads);
             for (int perCall = shape.KeyValueHeads; perCall > 1; perCall--)
             {
                 if (shape.KeyValueHeads % perCall == 0 && (long)shape.Batch * (shape.KeyValueHeads / perCall) >= calls)
@@ -460,26 +482,6 @@ namespace KernelGen
             return all.Slice(0, rows);
         }
 
-        /// <summary>An item's valid query and key counts and its first query and key rows (0 unless packed).</summary>
-        private readonly record struct ItemRows(int Queries, int Keys, int FirstQuery, int FirstKey);
-
-        /// <summary>Item <paramref name="item"/>'s rows: its lengths, or its packed rows from the sequence starts.</summary>
-        private static ItemRows Rows<TQuery, TKeyValue, TOutput>(BatchedShape shape, int item, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
-            where TQuery : unmanaged
-            where TKeyValue : unmanaged
-            where TOutput : unmanaged
-        {
-            if (shape.Packed)
-            {
-                ReadOnlySpan<int> queryStarts = arguments.SequenceStarts.IsEmpty ? arguments.QuerySequenceStarts : arguments.SequenceStarts;
-                ReadOnlySpan<int> keyStarts = arguments.SequenceStarts.IsEmpty ? arguments.KeySequenceStarts : arguments.SequenceStarts;
-                return new ItemRows(queryStarts[item + 1] - queryStarts[item], keyStarts[item + 1] - keyStarts[item], queryStarts[item], keyStarts[item]);
-            }
-
-            return new ItemRows(arguments.QueryLengths.IsEmpty ? shape.QueryCount : arguments.QueryLengths[item],
-                arguments.KeyLengths.IsEmpty ? shape.KeyCount : arguments.KeyLengths[item], 0, 0);
-        }
-
         /// <summary>
         /// Query head <paramref name="head"/> of item <paramref name="item"/>'s score inputs: the call's scale, its ALiBi
         /// slope (the call's [H] or [B, H] slopes, else the standard ones), its bias slab ([Nq, Nk] rows of stride Nk: the
@@ -494,10 +496,11 @@ namespace KernelGen
             float slope = slopes.Length == shape.Heads ? slopes[head] : !slopes.IsEmpty ? slopes[item * shape.Heads + head]
                 : standardSlopes.IsEmpty ? 0f : standardSlopes[head];
             ReadOnlySpan<float> bias = arguments.Bias;
-            int area = shape.QueryCount * shape.KeyCount;
+            long area = (long)shape.QueryCount * shape.KeyCount; // validated: the bias holds 1, B or B x H of these
             if (!bias.IsEmpty)
             {
-                bias = bias.Length == area ? bias : bias.Length == shape.Batch * area ? bias.Slice(item * area, area) : bias.Slice((item * shape.Heads + head) * area, area);
+                long start = bias.Length == area ? 0 : bias.Length == shape.Batch * area ? item * area : ((long)item * shape.Heads + head) * area;
+                bias = bias.Slice((int)start, (int)area);
             }
 
             return new ScoreArguments
@@ -521,6 +524,7 @@ namespace KernelGen
             int claim,
             int keyHeadsPerCall,
             in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
+            ReadOnlySpan<ItemRows> items,
             ReadOnlySpan<float> standardSlopes)
             where TKernel : IHeadGroupKernel
             where TQuery : unmanaged
@@ -533,13 +537,13 @@ namespace KernelGen
             int keyHead = claim % callsPerItem * keyHeadsPerCall;
             int perGroup = shape.Heads / shape.KeyValueHeads * keyHeadsPerCall; // the call's query heads
             int firstHead = keyHead * (shape.Heads / shape.KeyValueHeads);
-            (int lq, int lk, int firstRow, int firstKey) = Rows(shape, item, arguments);
+            (int lq, int lk, int firstRow, int firstKey) = items[item];
 
             // The item's run-time masks: its keys' flags, and its [Nq, Nk] mask rows (one shared [Nq, Nk] mask, or its own).
             ReadOnlySpan<bool> keyMask = arguments.KeyMask, mask = arguments.Mask;
             ReadOnlySpan<bool> itemKeyMask = keyMask.IsEmpty ? default : keyMask.Slice(item * shape.KeyCount, lk);
-            int maskArea = shape.QueryCount * shape.KeyCount;
-            ReadOnlySpan<bool> itemMask = mask.IsEmpty ? default : mask.Length == maskArea ? mask : mask.Slice(item * maskArea, maskArea);
+            long maskArea = (long)shape.QueryCount * shape.KeyCount; // validated: the mask holds B or 1 of these
+            ReadOnlySpan<bool> itemMask = mask.IsEmpty ? default : mask.Length == maskArea ? mask : mask.Slice((int)(item * maskArea), (int)maskArea);
 
             // Rows are addressed as (rowItem, head, firstRow + n): a packed item is rows firstRow.. of one long sequence.
             int rowItem = shape.Packed ? 0 : item;

@@ -113,6 +113,12 @@ namespace KernelGen
                         score += bias[i * biasStride + j];
                     }
 
+                    // Scores are float32 in the contract: one past float32's range is the infinity it rounds to there.
+                    if (double.IsFinite(score) && float.IsInfinity((float)score))
+                    {
+                        score = (float)score;
+                    }
+
                     rowScores[j] = score;
                     max = Math.Max(max, score); // NaN stays NaN, so a NaN score makes a NaN row
                 }
@@ -127,6 +133,37 @@ namespace KernelGen
                 if (double.IsNegativeInfinity(max))
                 {
                     continue; // no visible key: zeros (log-sum-exp: ln e^sink, or -inf without a sink)
+                }
+
+                if (double.IsPositiveInfinity(max))
+                {
+                    // The limit as those scores grow: the keys whose score is +inf share the weight equally, every other
+                    // key and the sink get 0; log-sum-exp is +inf.
+                    int infinite = 0;
+                    for (int j = 0; j < keyCount; j++)
+                    {
+                        if (double.IsPositiveInfinity(rowScores[j]))
+                        {
+                            infinite++;
+                            ReadOnlySpan<float> v = value.Slice(j * d, d);
+                            for (int c = 0; c < d; c++)
+                            {
+                                row[c] += v[c];
+                            }
+                        }
+                    }
+
+                    for (int c = 0; c < d; c++)
+                    {
+                        row[c] /= infinite;
+                    }
+
+                    if (!logSumExp.IsEmpty)
+                    {
+                        logSumExp[i] = double.PositiveInfinity;
+                    }
+
+                    continue;
                 }
 
                 // Exponents are taken relative to the largest term of the denominator, the sink included.

@@ -225,7 +225,7 @@ namespace KernelGen
                 return true;
             }
 
-            ReadOnlySpan<Half> region = values.Slice(offset, (rows - 1) * stride + d); // every row inside, checked once
+            ReadOnlySpan<Half> region = values.Slice(offset, Engine.Storage.Length(rows, stride, d)); // every row inside, checked once in 64 bits
             int vectorColumns = Vector256.IsHardwareAccelerated ? d / 16 * 16 : 0;
             ref ushort start = ref Unsafe.As<Half, ushort>(ref MemoryMarshal.GetReference(region));
             Vector256<ushort> magnitude = Vector256.Create((ushort)MagnitudeMask), largest = Vector256<ushort>.Zero;

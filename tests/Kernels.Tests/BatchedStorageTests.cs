@@ -248,13 +248,15 @@ namespace KernelGen.Kernels.Tests
         [InlineData(true)]
         public void HalfCache_AnInfiniteKeyInsideTheRange_TakesTheExactWidening(bool tiles)
         {
-            // One key element of +inf (f16 0x7C00) among finite ones, in the decode row's range: the block is not "finite", so
-            // its keys widen exactly and the heads that read it get an infinite score and NaN, as in the reference; the
-            // 4-operation widening would have read it as a finite value near 65536 and given finite output.
+            // One key element of +inf (f16 0x7C00) among finite ones, in the decode row's range, where every query has a 0:
+            // the block is not "finite", so its keys widen exactly and the heads that read it get 0 x inf = NaN scores and
+            // NaN rows, as in the reference; the 4-operation widening would have read it as a finite value near 65536, 0 x
+            // that = 0, and given finite output. (A +inf score would not tell them apart: its row follows the limit, the
+            // key's value row, as a huge finite score's does.)
             int d = tiles ? 64 : 32, heads = tiles ? 8 : 6;
             const int Kv = 2, Keys = 300;
             var random = new Random(tiles ? 32 : 31);
-            float[] query = Enumerable.Range(0, heads * d).Select(_ => 1f + (float)random.NextDouble()).ToArray(); // positive: q . inf = +inf
+            float[] query = Enumerable.Range(0, heads * d).Select(i => i % d == 5 ? 0f : 1f + (float)random.NextDouble()).ToArray();
             float[] key = Rounded<Half>(TestData.Uniform(random.Next(), Keys * Kv * d));
             float[] value = Rounded<Half>(TestData.Uniform(random.Next(), key.Length));
             key[(290 * Kv + 1) * d + 5] = float.PositiveInfinity; // key 290 of key/value head 1: inside the window of the last row

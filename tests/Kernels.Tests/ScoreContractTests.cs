@@ -87,7 +87,8 @@ namespace KernelGen.Kernels.Tests
             float[] shared = TestData.Poisoned(q.Length + N * N);
             var overlap = Assert.ThrowsAny<ArgumentException>(() =>
                 ScoreKernels.Everything(q, k, k, shared.AsSpan(0, q.Length), 1, lengths, lengths, keep, keepPairs, lse, 1f, default, shared.AsSpan(q.Length - 1, N * N), goodSinks));
-            Assert.Equal("bias", overlap.ParamName);
+            Assert.Equal("output", overlap.ParamName); // the written span, and the message names both
+            Assert.Contains("bias", overlap.Message);
             Everything(default, zeroBias, goodSinks); // the same call with good inputs runs
 
             // Packed starts: the query starts must end at the query rows, the key starts at the key rows; neither may decrease.

@@ -32,6 +32,7 @@ namespace KernelGen.Engine
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
+            EngineBounds.CheckGroup(D, group);
             int keyValueHeads = Math.Max(1, group.KeyValueHeads);
             if (group.QueryCount == 0 || group.Heads < keyValueHeads)
             {

@@ -82,6 +82,8 @@ namespace KernelGen.Engine
         public static unsafe void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             RuntimeMasks masks, ScoreArguments scores)
         {
+            EngineBounds.CheckHead(D, query.Length, key.Length, value.Length, output.Length, logSumExp.Length, masks, scores.Bias.Length, scores.BiasStride);
+
             // The bias is pinned for the whole call: the loops (and worker threads) read it through ScoreState.
             fixed (float* bias = scores.Bias)
             {
@@ -108,6 +110,7 @@ namespace KernelGen.Engine
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
+            EngineBounds.CheckHead(D, query.Length, key.Length, value.Length, output.Length, logSumExp.Length, masks, scores.Bias.Length, scores.BiasStride);
             float[]? queryBuffer = null, outputBuffer = null;
             try
             {
@@ -278,7 +281,7 @@ namespace KernelGen.Engine
                 OnlineSoftmax.Normalize(accumulator, keep > 0f ? total / keep : float.PositiveInfinity, destination);
                 if (!logSumExp.IsEmpty)
                 {
-                    logSumExp[row] = top + MathF.Log(total);
+                    logSumExp[row] = runningMax == OnlineSoftmax.OverflowScore ? float.PositiveInfinity : top + MathF.Log(total);
                 }
 
                 return;

@@ -62,21 +62,21 @@ namespace KernelGen.Engine
         public static void WidenRows<T>(ReadOnlySpan<T> source, int offset, int stride, int rows, int d, Span<float> destination)
             where T : unmanaged
         {
-            if (stride == d)
-            {
-                Widen(source.Slice(offset, rows * d), destination);
-                return;
-            }
-
             if (rows <= 0)
             {
                 return;
             }
 
-            // Strided rows ([B, N, H, d] blocks): bounds checked once, then an inline vector loop per row (a copy call or a
-            // finiteness scan per 128-value row cost as much as the copy itself); f16 rows checked once for the fast widening.
-            _ = source.Slice(offset, (rows - 1) * stride + d);
-            _ = destination.Slice(0, rows * d);
+            if (stride == d)
+            {
+                Widen(source.Slice(offset, Length(rows, d, d)), destination);
+                return;
+            }
+
+            // Strided rows ([B, N, H, d] blocks): bounds checked once (in 64 bits), then an inline vector loop per row (a
+            // copy call or a finiteness scan per row cost as much as the copy itself); f16 rows checked once for the fast widening.
+            _ = source.Slice(offset, Length(rows, stride, d));
+            _ = destination.Slice(0, Length(rows, d, d));
             ref T from = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), offset);
             ref float to = ref MemoryMarshal.GetReference(destination);
             if (typeof(T) == typeof(Half) && FiniteHalfRows(source, offset, stride, rows, d))
@@ -87,6 +87,21 @@ namespace KernelGen.Engine
             {
                 WidenRowsInline(ref from, stride, rows, d, ref to);
             }
+        }
+
+        /// <summary>
+        /// The elements <paramref name="rows"/> rows of <paramref name="d"/>, <paramref name="stride"/> apart, span:
+        /// (rows - 1) x stride + d, computed in 64 bits; more than a span can hold throws rather than wrapping around.
+        /// </summary>
+        public static int Length(int rows, int stride, int d)
+        {
+            long length = (long)(rows - 1) * stride + d;
+            if (rows < 1 || stride < 0 || d < 0 || length > int.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"{rows} rows of {d} elements, {stride} apart, are not a span's extent.");
+            }
+
+            return (int)length;
         }
 
         /// <summary>The strided rows' loop (lengths already checked): each row through Widening's vector loop.</summary>
@@ -106,12 +121,19 @@ namespace KernelGen.Engine
         public static void NarrowRows<T>(ReadOnlySpan<float> source, Span<T> destination, int offset, int stride, int rows, int d)
             where T : unmanaged
         {
-            if (stride == d)
+            if (rows <= 0)
             {
-                Narrow(source.Slice(0, rows * d), destination.Slice(offset, rows * d));
                 return;
             }
 
+            if (stride == d)
+            {
+                int length = Length(rows, d, d);
+                Narrow(source.Slice(0, length), destination.Slice(offset, length));
+                return;
+            }
+
+            _ = destination.Slice(offset, Length(rows, stride, d)); // every row inside, checked once in 64 bits
             for (int row = 0; row < rows; row++)
             {
                 Narrow(source.Slice(row * d, d), destination.Slice(offset + row * stride, d));
@@ -132,9 +154,14 @@ namespace KernelGen.Engine
             }
 
             ReadOnlySpan<Half> halves = MemoryMarshal.Cast<T, Half>(source);
+            if (rows <= 0)
+            {
+                return true;
+            }
+
             if (stride == d)
             {
-                return Widening.AllFinite(halves.Slice(offset, rows * d));
+                return Widening.AllFinite(halves.Slice(offset, Length(rows, d, d)));
             }
 
             return Widening.AllFiniteRows(halves, offset, stride, rows, d);
