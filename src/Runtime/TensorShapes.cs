@@ -67,7 +67,13 @@ namespace KernelGen
                     $"The {keyName} tensor holds {(long)keyLengths[0]} batch items but {queryName} holds {(long)queryLengths[0]}; the first dimension is B for every tensor."), keyName);
             }
 
-            return checked((int)queryLengths[0]);
+            if (queryLengths[0] > int.MaxValue)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"The {queryName} tensor holds {(long)queryLengths[0]} batch items; a call takes at most {int.MaxValue}."), queryName);
+            }
+
+            return (int)queryLengths[0];
         }
 
         /// <summary>
@@ -96,6 +102,11 @@ namespace KernelGen
             bool empty = false;
             foreach (nint length in lengths)
             {
+                if (length < 0)
+                {
+                    throw new ArgumentException($"The {name} tensor's lengths {Format(lengths)} include a negative one.", name);
+                }
+
                 empty |= length == 0;
             }
 
@@ -109,7 +120,8 @@ namespace KernelGen
                         "Strided or broadcast views (e.g. a slice of a fused QKV tensor) must be copied into a dense tensor first.", name);
                 }
 
-                inner *= lengths[axis];
+                // Saturating, so that no product of lengths can wrap around into a small count.
+                inner = lengths[axis] == 0 ? 0 : inner > long.MaxValue / lengths[axis] ? long.MaxValue : inner * lengths[axis];
                 if (inner > int.MaxValue)
                 {
                     throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,

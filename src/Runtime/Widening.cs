@@ -112,7 +112,7 @@ namespace KernelGen
         /// <param name="source">The first value; the next 3 are read too.</param>
         /// <returns>The 4 values as floats, bit-identical to <see cref="Widen(Half)"/> of each.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> LoadWidened128(ref Half source)
+        internal static Vector128<float> LoadWidened128(ref Half source)
         {
             Vector128<short> raw = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(ref Unsafe.As<Half, byte>(ref source))).AsInt16();
             Vector128<int> lanes = Vector128.WidenLower(raw);
@@ -127,7 +127,7 @@ namespace KernelGen
         /// <param name="source">The first value; the next 7 are read too.</param>
         /// <returns>The 8 values as floats, bit-identical to <see cref="Widen(Half)"/> of each.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> LoadWidened256(ref Half source)
+        internal static Vector256<float> LoadWidened256(ref Half source)
         {
             Vector128<short> raw = Vector128.LoadUnsafe(ref Unsafe.As<Half, short>(ref source));
             Vector256<int> lanes = Vector256.WidenLower(raw.ToVector256Unsafe());
@@ -142,7 +142,7 @@ namespace KernelGen
         /// <param name="source">The first value; the next 15 are read too.</param>
         /// <returns>The 16 values as floats, bit-identical to <see cref="Widen(Half)"/> of each.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> LoadWidened512(ref Half source)
+        internal static Vector512<float> LoadWidened512(ref Half source)
         {
             Vector256<short> raw = Vector256.LoadUnsafe(ref Unsafe.As<Half, short>(ref source));
             Vector512<int> lanes = Vector512.WidenLower(raw.ToVector512Unsafe());
@@ -157,7 +157,7 @@ namespace KernelGen
         /// <param name="source">The first value; the next 3 are read too.</param>
         /// <returns>The 4 values as floats: each value's bits shifted left by 16.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> LoadWidened128(ref BFloat16 source)
+        internal static Vector128<float> LoadWidened128(ref BFloat16 source)
         {
             Vector128<ushort> raw = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<BFloat16, byte>(ref source))).AsUInt16();
             return (Vector128.WidenLower(raw) << 16).AsSingle();
@@ -167,7 +167,7 @@ namespace KernelGen
         /// <param name="source">The first value; the next 7 are read too.</param>
         /// <returns>The 8 values as floats: each value's bits shifted left by 16.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> LoadWidened256(ref BFloat16 source)
+        internal static Vector256<float> LoadWidened256(ref BFloat16 source)
         {
             Vector128<ushort> raw = Vector128.LoadUnsafe(ref Unsafe.As<BFloat16, ushort>(ref source));
             return (Vector256.WidenLower(raw.ToVector256Unsafe()) << 16).AsSingle();
@@ -177,7 +177,7 @@ namespace KernelGen
         /// <param name="source">The first value; the next 15 are read too.</param>
         /// <returns>The 16 values as floats: each value's bits shifted left by 16.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> LoadWidened512(ref BFloat16 source)
+        internal static Vector512<float> LoadWidened512(ref BFloat16 source)
         {
             Vector256<ushort> raw = Vector256.LoadUnsafe(ref Unsafe.As<BFloat16, ushort>(ref source));
             return (Vector512.WidenLower(raw.ToVector512Unsafe()) << 16).AsSingle();

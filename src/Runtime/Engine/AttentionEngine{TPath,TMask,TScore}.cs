@@ -323,9 +323,11 @@ namespace KernelGen.Engine
                 float[] keptValues = ArrayPool<float>.Shared.Rent(Math.Max(1, kept * D));
                 try
                 {
+                    // Gathered by the prefix, not by a second read of the flags: the caller's keyMask may change while the
+                    // call runs, and the copy must match the counts the buffers were sized by.
                     for (int j = 0, target = 0; j < keyCount; j++)
                     {
-                        if (flags[j] != 0)
+                        if (prefix[j + 1] != prefix[j])
                         {
                             key.Slice(j * D, D).CopyTo(keptKeys.AsSpan(target * D, D));
                             value.Slice(j * D, D).CopyTo(keptValues.AsSpan(target * D, D));

@@ -18,7 +18,7 @@ namespace KernelGen.Engine
     /// accumulate: 8 rows x 2 vectors, 4 x 2, 2 x 4).
     /// Multiply then add, never fused: the 128-bit path also serves machines without FMA, and every JIT tier must round alike.
     /// </remarks>
-    public static class Vector128Tile<TPath>
+    internal static class Vector128Tile<TPath>
         where TPath : struct, IHeadDimensionPath
     {
         private const int KeyBlock = AttentionEngine.KeyBlock;

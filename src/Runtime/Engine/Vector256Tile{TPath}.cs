@@ -18,7 +18,7 @@ namespace KernelGen.Engine
     /// accumulate: 8 rows x 2 vectors, 4 x 2, 2 x 4).
     /// Multiply-adds are fused (the machines that accelerate this width have FMA), so every JIT tier rounds alike.
     /// </remarks>
-    public static class Vector256Tile<TPath>
+    internal static class Vector256Tile<TPath>
         where TPath : struct, IHeadDimensionPath
     {
         private const int KeyBlock = AttentionEngine.KeyBlock;
