@@ -7,6 +7,14 @@ using KernelGen.EngineBench;
 // dotnet run -c Release --project bench/KernelGen.EngineBench -- --shares      (the pair shares the run-time masks keep)
 // dotnet run -c Release --project bench/KernelGen.EngineBench -- --score-ratios  (issue 13's ratios, interleaved medians)
 // dotnet run -c Release --project bench/KernelGen.EngineBench -- --gqa-decode    (issue 14's GQA decode table, interleaved medians)
+// dotnet run -c Release --project bench/KernelGen.EngineBench -- --builds [name]  (fixed calls for comparing two builds: bench/ab.sh)
+if (args.Contains("--builds"))
+{
+    int at = Array.IndexOf(args, "--builds");
+    BuildComparison.Run(at + 1 < args.Length ? args[at + 1] : null);
+    return 0;
+}
+
 if (args.Contains("--shares"))
 {
     (double keyMask, double documents) = BatchedEngineBenchmarks.KeptShares();
