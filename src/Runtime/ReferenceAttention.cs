@@ -361,7 +361,7 @@ namespace KernelGen
             }
 
             // The bias slabs are [Nq, Nk] with the padded counts: shared, one per item, or one per item and head.
-            int slab = queryCount * keyCount;
+            long slab = (long)queryCount * keyCount;
             if (!bias.IsEmpty && bias.Length != slab && bias.Length != (long)batch * slab && bias.Length != (long)batch * heads * slab)
             {
                 throw new ArgumentException(
@@ -424,7 +424,7 @@ namespace KernelGen
                     // Run-time masks: the item's key flags ([B, Nk]) and its mask rows ([B, Nq, Nk] or one shared [Nq, Nk]).
                     ReadOnlySpan<bool> itemKeys = keyMask.IsEmpty ? default : keyMask.Slice(b * keyCount, lk);
                     ReadOnlySpan<bool> itemMask = mask.IsEmpty ? default
-                        : mask.Length == queryCount * keyCount ? mask : mask.Slice(b * queryCount * keyCount, queryCount * keyCount);
+                        : mask.Length == (long)queryCount * keyCount ? mask : mask.Slice((int)((long)b * queryCount * keyCount), queryCount * keyCount);
 
                     // Score inputs: the head's slope ([H] or [B, H], else standard), its bias slab (row i at i x Nk) and sink.
                     float slope = !spec.Alibi ? 0f
@@ -432,8 +432,8 @@ namespace KernelGen
                         : alibiSlopes.Length == heads ? alibiSlopes[h] : alibiSlopes[b * heads + h];
                     ReadOnlySpan<float> itemBias = bias.IsEmpty ? default
                         : bias.Length == slab ? bias
-                        : bias.Length == (long)batch * slab ? bias.Slice(b * slab, slab)
-                        : bias.Slice((b * heads + h) * slab, slab);
+                        : bias.Length == (long)batch * slab ? bias.Slice((int)(b * slab), (int)slab)
+                        : bias.Slice((int)(((long)b * heads + h) * slab), (int)slab);
                     var scores = new ScoreArguments
                     {
                         Scale = scale,

@@ -32,7 +32,8 @@ namespace KernelGen.Engine
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
-            EngineBounds.CheckGroup(D, group);
+            EngineBounds.CheckGroup(D, group, TScore.MayHide);
+            CheckGlobalPositions();
             int keyValueHeads = Math.Max(1, group.KeyValueHeads);
             if (group.QueryCount == 0 || group.Heads < keyValueHeads)
             {
@@ -170,10 +171,11 @@ namespace KernelGen.Engine
             int heads = group.Heads, queryCount = group.QueryCount, keyCount = group.KeyCount, stride = group.KeyRowStride;
             int chunkKeys = TileChunkKeys;
             bool shareChunks = heads > 1 && !floatRows;
+            int scratchFloats = 2 * (shareChunks ? chunkKeys : KeyBlock) * D;
+            int total = EngineBounds.ScratchFloats((long)heads * queryCount * D + (long)heads * (D + 2) + D + scratchFloats); // each part fits if the sum does
             int queryFloats = heads * queryCount * D;
             int stateFloats = heads * (D + 2);
-            int scratchFloats = 2 * (shareChunks ? chunkKeys : KeyBlock) * D;
-            float[] buffer = ArrayPool<float>.Shared.Rent(queryFloats + stateFloats + D + scratchFloats);
+            float[] buffer = ArrayPool<float>.Shared.Rent(total);
             try
             {
                 // The group's query rows, head by head, as float: [heads, Nq, d].
@@ -278,6 +280,9 @@ namespace KernelGen.Engine
             int perGroup = heads / keyValueHeads;
             int tileRows = perGroup % 4 == 0 ? 4 : 2;
             int slots = (perGroup + 3) / 4 * 4; // the score kernel takes 4 rows; padding rows are zeros, their scores unused
+            // Every scratch size summed in 64 bits first (slots round each key/value head's query heads up to 4, so the
+            // sizes are not bounded by the query span): each part fits an int when the sum does.
+            _ = EngineBounds.ScratchFloats((long)keyValueHeads * slots * (queryCount * D + D + KeyBlock) + (long)heads * (D + 3) + 4L * KeyBlock * D + D);
             int slotCount = keyValueHeads * slots;
             int queryFloats = queryCount * slotCount * D;
             int stateFloats = heads * (D + 3);

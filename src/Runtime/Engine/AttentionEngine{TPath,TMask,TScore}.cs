@@ -68,6 +68,21 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
+        /// Whether the mask's global positions are sorted, unique and non-negative, as the loops that index key rows by them
+        /// assume (the generator emits them so); read once per kernel, a JIT-time constant after.
+        /// </summary>
+        private static readonly bool s_globalPositionsValid = EngineBounds.SortedNonNegative(TMask.GlobalPositions);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CheckGlobalPositions()
+        {
+            if (HasGlobals && !s_globalPositionsValid)
+            {
+                throw new ArgumentException("The mask's global positions must be sorted, unique and non-negative.", nameof(TMask));
+            }
+        }
+
+        /// <summary>
         /// Computes every row of one head: query [Nq, d] against key and value [Nk, d] (lengths already checked), into
         /// output, and each row's log-sum-exp unless <paramref name="logSumExp"/> is empty.
         /// </summary>
@@ -82,7 +97,8 @@ namespace KernelGen.Engine
         public static unsafe void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
             RuntimeMasks masks, ScoreArguments scores)
         {
-            EngineBounds.CheckHead(D, query.Length, key.Length, value.Length, output.Length, logSumExp.Length, masks, scores.Bias.Length, scores.BiasStride);
+            EngineBounds.CheckHead(D, query.Length, key.Length, value.Length, output.Length, logSumExp.Length, masks, scores.Bias.Length, scores.BiasStride, TScore.MayHide);
+            CheckGlobalPositions();
 
             // The bias is pinned for the whole call: the loops (and worker threads) read it through ScoreState.
             fixed (float* bias = scores.Bias)
@@ -110,7 +126,8 @@ namespace KernelGen.Engine
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
-            EngineBounds.CheckHead(D, query.Length, key.Length, value.Length, output.Length, logSumExp.Length, masks, scores.Bias.Length, scores.BiasStride);
+            EngineBounds.CheckHead(D, query.Length, key.Length, value.Length, output.Length, logSumExp.Length, masks, scores.Bias.Length, scores.BiasStride, TScore.MayHide);
+            CheckGlobalPositions();
             float[]? queryBuffer = null, outputBuffer = null;
             try
             {
@@ -249,7 +266,8 @@ namespace KernelGen.Engine
             // keyMask alone, and enough query rows to pay for gathering the kept keys (a decode step would copy 2 Nk d
             // floats to read them once: it uses the per-block bits instead), and a transform that needs no original key
             // index (the kept keys are renumbered).
-            if (TMask.HasRuntimeMasks && !HasGlobals && TScore.IsIdentity && !keyMask.IsEmpty && mask.IsEmpty && queryCount >= MinCompactedRows)
+            if (TMask.HasRuntimeMasks && !HasGlobals && TScore.IsIdentity && !keyMask.IsEmpty && mask.IsEmpty && queryCount >= MinCompactedRows
+                && keyCount < int.MaxValue) // its prefix holds keyCount + 1 entries
             {
                 ComputeCompacted(query, key, value, output, logSumExp, keyMask, queryCount, keyCount, score);
                 return;
@@ -1115,13 +1133,16 @@ namespace KernelGen.Engine
         {
             ReadOnlySpan<bool> flags = rowMask.Slice(rangeStart, rangeEnd - rangeStart);
             int first = flags.IndexOfAnyExcept(false);
-            if (first < 0)
+            // The last kept key is sought after the first, so the range cannot come out reversed if the caller's mask
+            // changes between the two scans (it is read as values, never trusted for bounds).
+            int last = first < 0 ? -1 : flags.Slice(first).LastIndexOfAnyExcept(false);
+            if (last < 0)
             {
                 rangeEnd = rangeStart; // the mask hides every key of the range
                 return;
             }
 
-            rangeEnd = rangeStart + flags.LastIndexOfAnyExcept(false) + 1;
+            rangeEnd = rangeStart + first + last + 1;
             rangeStart += first;
         }
 

@@ -15,7 +15,7 @@ namespace KernelGen.Engine
         /// equal length, log-sum-exp empty or one per query row, the masks and the bias covering every (row, key) read.
         /// </summary>
         public static void CheckHead(int d, int queryLength, int keyLength, int valueLength, int outputLength, int logSumExpLength, RuntimeMasks masks,
-            int biasLength, int biasStride)
+            int biasLength, int biasStride, bool readsBias)
         {
             if (queryLength % d != 0 || keyLength % d != 0 || outputLength != queryLength || valueLength != keyLength)
             {
@@ -23,14 +23,14 @@ namespace KernelGen.Engine
             }
 
             int queries = queryLength / d, keys = keyLength / d;
-            CheckRows(queries, keys, logSumExpLength, 0, masks, biasLength, biasStride);
+            CheckRows(queries, keys, logSumExpLength, 0, masks, biasLength, biasStride, readsBias);
         }
 
         /// <summary>
         /// A head group (see <see cref="HeadGroup{TQuery, TKeyValue, TOutput}"/>): every query and output row of every head,
         /// every key and value row of every key/value head, each head's log-sum-exp rows, masks and bias inside their spans.
         /// </summary>
-        public static void CheckGroup<TQuery, TKeyValue, TOutput>(int d, scoped in HeadGroup<TQuery, TKeyValue, TOutput> group)
+        public static void CheckGroup<TQuery, TKeyValue, TOutput>(int d, scoped in HeadGroup<TQuery, TKeyValue, TOutput> group, bool readsBias)
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
@@ -77,14 +77,15 @@ namespace KernelGen.Engine
             for (int head = 0; head < heads; head++)
             {
                 ScoreState score = group.Scores[head];
-                CheckRows(queries, keys, group.LogSumExp.Length, (long)head * group.LogSumExpHeadStride, group.Masks, score.Bias.Length, score.BiasStride);
+                CheckRows(queries, keys, group.LogSumExp.Length, (long)head * group.LogSumExpHeadStride, group.Masks, score.Bias.Length, score.BiasStride, readsBias);
             }
         }
 
         /// <summary>
         /// Log-sum-exp rows from <paramref name="logSumExpStart"/>, and masks and bias read at (row &lt; queries, key &lt; keys).
         /// </summary>
-        private static void CheckRows(int queries, int keys, int logSumExpLength, long logSumExpStart, RuntimeMasks masks, int biasLength, int biasStride)
+        private static void CheckRows(int queries, int keys, int logSumExpLength, long logSumExpStart, RuntimeMasks masks, int biasLength, int biasStride,
+            bool readsBias)
         {
             if (logSumExpLength != 0 && logSumExpStart + queries > logSumExpLength)
             {
@@ -106,10 +107,28 @@ namespace KernelGen.Engine
                 throw Inconsistent("the mask rows");
             }
 
-            if (biasLength != 0 && (biasStride < 0 || (long)(queries - 1) * biasStride + keys > biasLength))
+            if ((readsBias || biasLength != 0) && (biasStride < 0 || (long)(queries - 1) * biasStride + keys > biasLength))
             {
                 throw Inconsistent("the bias rows");
             }
+        }
+
+        /// <summary>A scratch size summed in 64 bits, as an int; past what an array holds it throws rather than wrapping around.</summary>
+        public static int ScratchFloats(long floats) =>
+            floats >= 0 && floats <= Array.MaxLength ? (int)floats : throw new ArgumentException($"The call needs {floats} floats of scratch, more than an array holds; split it into smaller calls.");
+
+        /// <summary>Whether <paramref name="positions"/> rise strictly from 0 or more.</summary>
+        public static bool SortedNonNegative(ReadOnlySpan<int> positions)
+        {
+            for (int i = 0; i < positions.Length; i++)
+            {
+                if (positions[i] < 0 || (i > 0 && positions[i] <= positions[i - 1]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>One past the last element read: (outer - 1) x outerStride + (rows - 1) x rowStride + d, in 64 bits.</summary>
