@@ -57,6 +57,9 @@ namespace KernelGen.Kernels.Tests
 
         public static TheoryData<string> PackedNames() => new(Calls.Keys.Where(static n => n.EndsWith("_Packed", StringComparison.Ordinal)).OrderBy(static n => n, StringComparer.Ordinal));
 
+        /// <summary>Every batched kernel in the table, packed ones included (the call fuzzer picks from them).</summary>
+        internal static IEnumerable<string> AllNames => Calls.Keys.OrderBy(static n => n, StringComparer.Ordinal);
+
         public static BatchedCase Get(string name)
         {
             // The span form carries the attributes; the generated tensor form of the same name does not.

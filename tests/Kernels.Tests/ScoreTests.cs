@@ -77,6 +77,9 @@ namespace KernelGen.Kernels.Tests
 
         internal static Case Get(string name) => Cases.Single(c => c.Name == name);
 
+        /// <summary>Every batched score kernel with its call (the call fuzzer picks from them).</summary>
+        internal static IReadOnlyList<Case> All => Cases;
+
         public static TheoryData<string> CaseNames() => new(Cases.Select(static c => c.Name));
 
         [Theory]
