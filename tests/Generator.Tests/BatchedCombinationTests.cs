@@ -5,6 +5,7 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text;
+using KernelGen.Kernels.Tests;
 using Microsoft.CodeAnalysis;
 using Xunit;
 
@@ -110,22 +111,17 @@ namespace KernelGen.Generator.Tests
             double[] expectedLogSumExp = new double[logSumExp.Length];
             ReferenceAttention.ComputeBatched(kernel.Spec, (AttentionLayout)kernel.Layout, kernel.Heads, kernel.KeyValueHeads, batch, query, key, value, expected,
                 keyLengths, queryLengths, starts, expectedLogSumExp, keyMask, mask);
-            for (int i = 0; i < output.Length; i++)
+            float[] plain = new float[output.Length], plainLogSumExp = new float[logSumExp.Length];
+            PlainFloatAttention.ComputeBatched(kernel.Spec, (AttentionLayout)kernel.Layout, kernel.Heads, kernel.KeyValueHeads, batch, query, key, value, plain,
+                keyLengths, queryLengths, starts, plainLogSumExp, keyMask, mask);
+            if (Accuracy.Check(output, expected, plain).Problem is { } problem)
             {
-                if (!(Math.Abs(output[i] - expected[i]) <= 1e-4))
-                {
-                    return $"Nq={queries} Nk={keys}: output [{i}] is {output[i]}, the reference {expected[i]}";
-                }
+                return $"Nq={queries} Nk={keys}: output {problem}";
             }
 
-            for (int i = 0; i < logSumExp.Length; i++)
+            if (Accuracy.Check(logSumExp, expectedLogSumExp, plainLogSumExp).Problem is { } lseProblem)
             {
-                bool same = double.IsNegativeInfinity(expectedLogSumExp[i]) ? float.IsNegativeInfinity(logSumExp[i])
-                    : !double.IsNaN(expectedLogSumExp[i]) && Math.Abs(logSumExp[i] - expectedLogSumExp[i]) <= 1e-4;
-                if (!same)
-                {
-                    return $"Nq={queries} Nk={keys}: log-sum-exp [{i}] is {logSumExp[i]}, the reference {expectedLogSumExp[i]}";
-                }
+                return $"Nq={queries} Nk={keys}: log-sum-exp {lseProblem}";
             }
 
             return null;

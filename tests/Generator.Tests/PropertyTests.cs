@@ -6,6 +6,7 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text;
+using KernelGen.Kernels.Tests;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -51,17 +52,13 @@ namespace KernelGen.Generator.Tests
                         float[] output = new float[queries * d];
                         output.AsSpan().Fill(float.NaN);
                         double[] expected = new double[queries * d];
+                        float[] plain = new float[queries * d];
                         calls[k].Invoke(null, new object[] { query, key, value, output });
                         ReferenceAttention.Compute(spec, query, key, value, expected);
-                        double error = 0;
-                        for (int i = 0; i < output.Length; i++)
+                        PlainFloatAttention.Compute(spec, query, key, value, plain);
+                        if (Accuracy.Check(output, expected, plain).Problem is { } problem)
                         {
-                            error = Math.Max(error, double.IsNaN(output[i]) ? double.PositiveInfinity : Math.Abs(output[i] - expected[i]));
-                        }
-
-                        if (!(error <= 1e-4))
-                        {
-                            failures.Add($"round {round} kernel {k} {specs[k].Attributes.Replace("\n", " ")} Nq={queries} Nk={keys}: error {error:E3}");
+                            failures.Add($"round {round} kernel {k} {specs[k].Attributes.Replace("\n", " ")} Nq={queries} Nk={keys}: {problem}");
                         }
                     }
                 }

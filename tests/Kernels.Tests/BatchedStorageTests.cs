@@ -10,8 +10,8 @@ namespace KernelGen.Kernels.Tests
     /// Batched kernels with 16-bit spans (issue 14) against <see cref="ReferenceAttention.ComputeBatched"/> on the widened
     /// inputs: grouped-query heads in both layouts (the [B, N, H, d] rows read in place through strides), packed items,
     /// decode shapes (the group path that shares each key chunk across a group's heads) and prefill shapes, long rows that
-    /// span several shared chunks, B in {1, 3}, padding keys and dropped keys holding NaN or infinity. Float outputs must be
-    /// within <see cref="TestData.Tolerance"/>; a 16-bit output must lie between the 16-bit roundings of reference -+ that.
+    /// span several shared chunks, B in {1, 3}, padding keys and dropped keys holding NaN or infinity. Float outputs must meet
+    /// <see cref="Accuracy"/>'s criterion; a 16-bit output must lie between the 16-bit roundings of reference -+ its allowed error.
     /// </summary>
     [Collection(ProcessWideThreadSetting.Name)]
     public sealed class BatchedStorageTests
@@ -55,9 +55,13 @@ namespace KernelGen.Kernels.Tests
                 double[] expected = new double[query.Length], expectedLse = new double[logSumExp.Length];
                 ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, keyLengths, queryLengths,
                     logSumExp: expectedLse);
+                float[] plain = new float[expected.Length];
+                float[] plainLse = new float[expectedLse.Length];
+                PlainFloatAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, plain, keyLengths, queryLengths,
+                    logSumExp: plainLse);
                 string shape = $"B={batch} Nq={queries} Nk={keys}";
-                AssertClose(output, expected, shape);
-                AssertClose(logSumExp, expectedLse, shape + " log-sum-exp");
+                AssertClose(output, expected, plain, shape);
+                AssertClose(logSumExp, expectedLse, plainLse, shape + " log-sum-exp");
             }
         }
 
@@ -105,7 +109,9 @@ namespace KernelGen.Kernels.Tests
 
                     double[] expected = new double[query.Length];
                     ReferenceAttention.ComputeBatched(new AttentionSpec(d, causal: true), layout, h, Kv, batch, query, key, value, expected, default, default);
-                    AssertClose(twoThreads, expected, shape);
+                    float[] plain = new float[expected.Length];
+                    PlainFloatAttention.ComputeBatched(new AttentionSpec(d, causal: true), layout, h, Kv, batch, query, key, value, plain, default, default);
+                    AssertClose(twoThreads, expected, plain, shape);
                 }
             }
         }
@@ -146,7 +152,9 @@ namespace KernelGen.Kernels.Tests
                 Assert.True(f16.AsSpan().SequenceEqual(contiguous), shape + ": the f16 cache differs from float32");
                 double[] expected = new double[query.Length];
                 ReferenceAttention.ComputeBatched(new AttentionSpec(D, causal: true), AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, default, default);
-                AssertClose(contiguous, expected, shape);
+                float[] plain = new float[expected.Length];
+                PlainFloatAttention.ComputeBatched(new AttentionSpec(D, causal: true), AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, plain, default, default);
+                AssertClose(contiguous, expected, plain, shape);
             }
 
             // [B, N, H, d] <-> [B, H, N, d]: one copy of each d-row.
@@ -239,7 +247,9 @@ namespace KernelGen.Kernels.Tests
                 BatchedStorageKernels.HalfCache_Gqa6x2_Causal(query, Narrow<Half>(key), Narrow<Half>(value), output, batch, keyLengths);
                 double[] expected = new double[query.Length];
                 ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, keyLengths);
-                AssertClose(output, expected, $"B={batch} Nq={queries} Nk={keys}");
+                float[] plain = new float[expected.Length];
+                PlainFloatAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, plain, keyLengths);
+                AssertClose(output, expected, plain, $"B={batch} Nq={queries} Nk={keys}");
             }
         }
 
@@ -262,33 +272,27 @@ namespace KernelGen.Kernels.Tests
             key[(290 * Kv + 1) * d + 5] = float.PositiveInfinity; // key 290 of key/value head 1: inside the window of the last row
             float[] output = TestData.Poisoned(query.Length);
             double[] expected = new double[query.Length];
+            float[] plain = new float[query.Length];
             int[] keyLengths = { Keys };
             if (tiles)
             {
                 BatchedStorageKernels.HalfCache_Gqa8x2_CausalWindowGlobals(query, Narrow<Half>(key), Narrow<Half>(value), output, 1, keyLengths, new[] { 1 }, new float[heads]);
                 ReferenceAttention.ComputeBatched(new AttentionSpec(d, causal: true, window: new AttentionWindow(40, 0), globalPositions: new[] { 0, 3 }),
                     AttentionLayout.BatchSeqHeadDim, heads, Kv, 1, query, key, value, expected, keyLengths, new[] { 1 });
+                PlainFloatAttention.ComputeBatched(new AttentionSpec(d, causal: true, window: new AttentionWindow(40, 0), globalPositions: new[] { 0, 3 }),
+                    AttentionLayout.BatchSeqHeadDim, heads, Kv, 1, query, key, value, plain, keyLengths, new[] { 1 });
             }
             else
             {
                 BatchedStorageKernels.HalfCache_Gqa6x2_Causal(query, Narrow<Half>(key), Narrow<Half>(value), output, 1, keyLengths);
                 ReferenceAttention.ComputeBatched(new AttentionSpec(d, causal: true), AttentionLayout.BatchSeqHeadDim, heads, Kv, 1, query, key, value, expected, keyLengths);
+                PlainFloatAttention.ComputeBatched(new AttentionSpec(d, causal: true), AttentionLayout.BatchSeqHeadDim, heads, Kv, 1, query, key, value, plain, keyLengths);
             }
 
-            int nans = 0;
-            for (int i = 0; i < output.Length; i++)
-            {
-                if (double.IsNaN(expected[i]))
-                {
-                    nans++;
-                    Assert.True(float.IsNaN(output[i]), $"element {i} is {output[i]}, the reference NaN");
-                }
-                else
-                {
-                    Assert.True(Math.Abs(output[i] - expected[i]) <= TestData.Tolerance, $"element {i} is {output[i]}, the reference {expected[i]}");
-                }
-            }
-
+            // NaN exactly where the reference is NaN; the finite elements under the accuracy criterion.
+            Accuracy.Measure measure = Accuracy.Check(output, expected, plain);
+            Assert.True(measure.Problem is null, measure.Problem);
+            int nans = expected.Count(double.IsNaN);
             Assert.Equal(heads / Kv * d, nans); // exactly the heads of key/value head 1
         }
 
@@ -328,9 +332,13 @@ namespace KernelGen.Kernels.Tests
                 double[] expected = new double[query.Length], expectedLse = new double[logSumExp.Length];
                 ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchHeadSeqDim, H, Kv, batch, query, key, value, expected, logSumExp: expectedLse,
                     keyMask: keyMask, mask: mask, sinks: sinks);
+                float[] plain = new float[expected.Length];
+                float[] plainLse = new float[expectedLse.Length];
+                PlainFloatAttention.ComputeBatched(spec, AttentionLayout.BatchHeadSeqDim, H, Kv, batch, query, key, value, plain, logSumExp: plainLse,
+                    keyMask: keyMask, mask: mask, sinks: sinks);
                 string shape = $"B={batch} Nq={queries} Nk={keys}";
-                AssertRoundedWithin(Widen(output), expected, static x => (float)(BFloat16)x, shape);
-                AssertClose(logSumExp, expectedLse, shape + " log-sum-exp");
+                AssertRoundedWithin(Widen(output), expected, plain, static x => (float)(BFloat16)x, shape);
+                AssertClose(logSumExp, expectedLse, plainLse, shape + " log-sum-exp");
             }
         }
 
@@ -351,7 +359,9 @@ namespace KernelGen.Kernels.Tests
 
                 double[] expected = new double[query.Length];
                 ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, sequenceStarts: starts);
-                AssertRoundedWithin(Widen(output), expected, static x => (float)(Half)x, $"starts [{string.Join(",", starts)}]");
+                float[] plain = new float[expected.Length];
+                PlainFloatAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, plain, sequenceStarts: starts);
+                AssertRoundedWithin(Widen(output), expected, plain, static x => (float)(Half)x, $"starts [{string.Join(",", starts)}]");
             }
         }
 
@@ -376,7 +386,9 @@ namespace KernelGen.Kernels.Tests
 
                 double[] expected = new double[query.Length];
                 ReferenceAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, expected, keyLengths, bias: bias);
-                AssertRoundedWithin(Widen(output), expected, static x => (float)(Half)x, $"B={batch} Nq={queries} Nk={keys}");
+                float[] plain = new float[expected.Length];
+                PlainFloatAttention.ComputeBatched(spec, AttentionLayout.BatchSeqHeadDim, H, Kv, batch, query, key, value, plain, keyLengths, bias: bias);
+                AssertRoundedWithin(Widen(output), expected, plain, static x => (float)(Half)x, $"B={batch} Nq={queries} Nk={keys}");
             }
         }
 
@@ -426,7 +438,9 @@ namespace KernelGen.Kernels.Tests
             Assert.Equal(one, two);
             double[] expected = new double[D];
             ReferenceAttention.Compute(new AttentionSpec(D, causal: true), query, key, value, expected, Span<double>.Empty, default);
-            AssertClose(two, expected, "f16 decode over 16384 keys");
+            float[] plain = new float[expected.Length];
+            PlainFloatAttention.Compute(new AttentionSpec(D, causal: true), query, key, value, plain);
+            AssertClose(two, expected, plain, "f16 decode over 16384 keys");
         }
 
         [Fact]
@@ -492,23 +506,18 @@ namespace KernelGen.Kernels.Tests
         private static float[] Rounded<T>(float[] values)
             where T : unmanaged => Widen(Narrow<T>(values));
 
-        private static void AssertClose(float[] actual, double[] expected, string what)
+        /// <summary>Float outputs (or log-sum-exps) under the accuracy criterion against the plain float32 twin; -inf exactly where the reference is -inf.</summary>
+        private static void AssertClose(float[] actual, double[] expected, float[] plain, string what)
         {
-            for (int i = 0; i < actual.Length; i++)
-            {
-                bool same = double.IsNegativeInfinity(expected[i]) ? float.IsNegativeInfinity(actual[i]) : Math.Abs(actual[i] - expected[i]) <= TestData.Tolerance;
-                Assert.True(same, $"{what}: element {i} is {actual[i]}, the reference {expected[i]}");
-            }
+            Accuracy.Measure measure = Accuracy.Check(actual, expected, plain);
+            Assert.True(measure.Problem is null, $"{what}: {measure.Problem}");
         }
 
-        /// <summary>Each 16-bit output lies between the 16-bit roundings of (reference - tolerance) and (reference + tolerance).</summary>
-        private static void AssertRoundedWithin(float[] actual, double[] expected, Func<float, float> round, string what)
+        /// <summary>Each 16-bit output lies between the 16-bit roundings of reference -+ the criterion's allowed error.</summary>
+        private static void AssertRoundedWithin(float[] actual, double[] expected, float[] plain, Func<float, float> round, string what)
         {
-            for (int i = 0; i < actual.Length; i++)
-            {
-                float low = round((float)(expected[i] - TestData.Tolerance)), high = round((float)(expected[i] + TestData.Tolerance));
-                Assert.True(actual[i] >= low && actual[i] <= high, $"{what}: element {i} is {actual[i]}, outside [{low}, {high}] (reference {expected[i]})");
-            }
+            Accuracy.Measure measure = Accuracy.CheckRounded(actual, expected, plain, round);
+            Assert.True(measure.Problem is null, $"{what}: {measure.Problem}");
         }
     }
 }

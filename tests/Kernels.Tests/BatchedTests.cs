@@ -57,6 +57,9 @@ namespace KernelGen.Kernels.Tests
 
         public static TheoryData<string> PackedNames() => new(Calls.Keys.Where(static n => n.EndsWith("_Packed", StringComparison.Ordinal)).OrderBy(static n => n, StringComparer.Ordinal));
 
+        /// <summary>Every batched kernel in the table, packed ones included (the call fuzzer picks from them).</summary>
+        internal static IEnumerable<string> AllNames => Calls.Keys.OrderBy(static n => n, StringComparer.Ordinal);
+
         public static BatchedCase Get(string name)
         {
             // The span form carries the attributes; the generated tensor form of the same name does not.
@@ -195,12 +198,16 @@ namespace KernelGen.Kernels.Tests
                 double[] expected = new double[query.Length];
                 float[] logSumExp = kernel.HasLogSumExp ? TestData.Poisoned(kernel.Heads * total) : Array.Empty<float>();
                 double[] expectedLogSumExp = new double[logSumExp.Length];
+                float[] plain = new float[query.Length], plainLogSumExp = new float[logSumExp.Length];
                 kernel.Call(query, key, value, output, lengths.Length, default, default, starts, logSumExp);
                 ReferenceAttention.ComputeBatched(kernel.Spec, AttentionLayout.BatchSeqHeadDim, kernel.Heads, kernel.KeyValueHeads, lengths.Length, query, key, value, expected,
                     sequenceStarts: starts, logSumExp: expectedLogSumExp);
-                double error = TestData.MaxAbsError(output, expected);
-                Assert.True(error <= TestData.Tolerance, $"{name} lengths [{string.Join(",", lengths)}]: max abs error {error:E3}");
-                Assert.True(LogSumExpProblem(logSumExp, expectedLogSumExp) is null, $"{name}: {LogSumExpProblem(logSumExp, expectedLogSumExp)}");
+                PlainFloatAttention.ComputeBatched(kernel.Spec, AttentionLayout.BatchSeqHeadDim, kernel.Heads, kernel.KeyValueHeads, lengths.Length, query, key, value, plain,
+                    sequenceStarts: starts, logSumExp: plainLogSumExp);
+                Accuracy.Measure measure = Accuracy.Check(output, expected, plain);
+                Assert.True(measure.Problem is null, $"{name} lengths [{string.Join(",", lengths)}]: {measure.Problem}");
+                string? lseProblem = LogSumExpProblem(logSumExp, expectedLogSumExp, plainLogSumExp);
+                Assert.True(lseProblem is null, $"{name}: {lseProblem}");
             }
         }
 
@@ -355,10 +362,13 @@ namespace KernelGen.Kernels.Tests
             double[] expected = new double[query.Length];
             float[] logSumExp = kernel.HasLogSumExp ? TestData.Poisoned(batch * kernel.Heads * queries) : Array.Empty<float>();
             double[] expectedLogSumExp = new double[logSumExp.Length];
+            float[] plain = new float[query.Length], plainLogSumExp = new float[logSumExp.Length];
             kernel.Call(query, key, value, output, batch, keyLengths, queryLengths, default, logSumExp, keyMask, mask);
             ReferenceAttention.ComputeBatched(kernel.Spec, kernel.Layout, kernel.Heads, kernel.KeyValueHeads, batch, query, key, value, expected, keyLengths, queryLengths,
                 logSumExp: expectedLogSumExp, keyMask: keyMask, mask: mask);
-            if (LogSumExpProblem(logSumExp, expectedLogSumExp) is { } lseProblem)
+            PlainFloatAttention.ComputeBatched(kernel.Spec, kernel.Layout, kernel.Heads, kernel.KeyValueHeads, batch, query, key, value, plain, keyLengths, queryLengths,
+                logSumExp: plainLogSumExp, keyMask: keyMask, mask: mask);
+            if (LogSumExpProblem(logSumExp, expectedLogSumExp, plainLogSumExp) is { } lseProblem)
             {
                 return lseProblem;
             }
@@ -377,26 +387,15 @@ namespace KernelGen.Kernels.Tests
                 }
             }
 
-            double error = TestData.MaxAbsError(output, expected);
-            return error <= TestData.Tolerance ? null : $"max abs error {error:E3}";
+            return Accuracy.Check(output, expected, plain).Problem;
         }
 
-        /// <summary>Each log-sum-exp within 1e-4 of the reference's, and exactly -inf where the reference's is (no key, padding).</summary>
-        private static string? LogSumExpProblem(float[] actual, double[] expected)
-        {
-            for (int i = 0; i < actual.Length; i++)
-            {
-                bool same = double.IsNaN(expected[i]) ? float.IsNaN(actual[i])
-                    : double.IsNegativeInfinity(expected[i]) ? float.IsNegativeInfinity(actual[i])
-                    : Math.Abs(actual[i] - expected[i]) <= TestData.Tolerance;
-                if (!same)
-                {
-                    return $"log-sum-exp [{i}] is {actual[i]}, the reference {expected[i]}";
-                }
-            }
-
-            return null;
-        }
+        /// <summary>
+        /// The log-sum-exps under the accuracy criterion (against the plain float32 twin's), exactly -inf where the
+        /// reference's is (no key, padding) and NaN where it is NaN.
+        /// </summary>
+        private static string? LogSumExpProblem(float[] actual, double[] expected, float[] plain) =>
+            Accuracy.Check(actual, expected, plain).Problem is { } problem ? "log-sum-exp " + problem : null;
 
         /// <summary>
         /// What log-sum-exp is for: attention over a cache split in two, merged from the two partial results with their
@@ -447,11 +446,14 @@ namespace KernelGen.Kernels.Tests
             query[40] = float.NaN; // row 1
             float[] output = TestData.Poisoned(query.Length), lse = TestData.Poisoned(2);
             double[] expected = new double[query.Length], expectedLse = new double[2];
+            float[] plain = new float[query.Length], plainLse = new float[2];
             full.Call(query, key, value, output, 1, default, default, default, lse);
             ReferenceAttention.ComputeBatched(full.Spec, full.Layout, 1, 1, 1, query, key, value, expected, logSumExp: expectedLse);
-            Assert.True(LogSumExpProblem(lse, expectedLse) is null, LogSumExpProblem(lse, expectedLse));
+            PlainFloatAttention.ComputeBatched(full.Spec, full.Layout, 1, 1, 1, query, key, value, plain, logSumExp: plainLse);
+            Assert.True(LogSumExpProblem(lse, expectedLse, plainLse) is null, LogSumExpProblem(lse, expectedLse, plainLse));
             Assert.True(double.IsNaN(expectedLse[1]) && float.IsNaN(lse[1]), $"NaN row: log-sum-exp {lse[1]}");
-            Assert.True(TestData.MaxAbsError(output.AsSpan(0, 32), expected.AsSpan(0, 32)) <= TestData.Tolerance);
+            Accuracy.Measure measure = Accuracy.Check(output.AsSpan(0, 32), expected.AsSpan(0, 32), plain.AsSpan(0, 32));
+            Assert.True(measure.Problem is null, measure.Problem);
 
             // A masked kernel with log-sum-exp, enough work for two threads: the same bits as one thread.
             BatchedCase masked = Get("H4Kv2_Causal_KeyLengths_KeyMask_Lse");
@@ -542,9 +544,12 @@ namespace KernelGen.Kernels.Tests
                 }
 
                 double[] expected = new double[q.Length], expectedLse = new double[nq];
+                float[] plain = new float[q.Length], plainLse = new float[nq];
                 ReferenceAttention.ComputeBatched(kernel.Spec, kernel.Layout, 1, 1, 1, q, k, v, expected, logSumExp: expectedLse, keyMask: km, mask: m);
-                Assert.True(TestData.MaxAbsError(output, expected) <= TestData.Tolerance, $"{nq} x {nk}: max error {TestData.MaxAbsError(output, expected)}");
-                Assert.True(LogSumExpProblem(lse, expectedLse) is null, LogSumExpProblem(lse, expectedLse));
+                PlainFloatAttention.ComputeBatched(kernel.Spec, kernel.Layout, 1, 1, 1, q, k, v, plain, logSumExp: plainLse, keyMask: km, mask: m);
+                Accuracy.Measure measure = Accuracy.Check(output, expected, plain);
+                Assert.True(measure.Problem is null, $"{nq} x {nk}: {measure.Problem}");
+                Assert.True(LogSumExpProblem(lse, expectedLse, plainLse) is null, LogSumExpProblem(lse, expectedLse, plainLse));
                 return (output, lse);
             }
         }

@@ -31,10 +31,10 @@ namespace KernelGen.Kernels.Tests
             var failures = new List<string>();
             foreach ((int queries, int keys) in Shapes(kernel.Spec.HeadDimension))
             {
-                double error = Check(kernel, queries, keys, seed: queries * 7919 + keys, out string? zeroRowProblem);
-                if (!(error <= TestData.Tolerance))
+                Accuracy.Measure measure = Check(kernel, queries, keys, seed: queries * 7919 + keys, out string? zeroRowProblem);
+                if (measure.Problem is not null)
                 {
-                    failures.Add($"Nq={queries} Nk={keys}: max abs error {error:E3}");
+                    failures.Add($"Nq={queries} Nk={keys}: {measure.Problem}");
                 }
 
                 if (zeroRowProblem is not null)
@@ -46,8 +46,11 @@ namespace KernelGen.Kernels.Tests
             Assert.True(failures.Count == 0, $"{name}: " + string.Join("; ", failures));
         }
 
-        /// <summary>Runs the kernel and the reference; returns the max abs error and checks that rows with no visible key are exact zeros.</summary>
-        internal static double Check(KernelCase kernel, int queries, int keys, int seed, out string? zeroRowProblem, float bound = 1f)
+        /// <summary>
+        /// Runs the kernel, the reference and the plain float32 twin; returns the accuracy measure (see <see cref="Accuracy"/>)
+        /// and checks that rows with no visible key are exact zeros.
+        /// </summary>
+        internal static Accuracy.Measure Check(KernelCase kernel, int queries, int keys, int seed, out string? zeroRowProblem, float bound = 1f)
         {
             int d = kernel.Spec.HeadDimension;
             float[] query = TestData.Uniform(seed, queries * d, bound);
@@ -55,9 +58,11 @@ namespace KernelGen.Kernels.Tests
             float[] value = TestData.Uniform(seed + 2, keys * d, bound);
             float[] output = TestData.Poisoned(queries * d);
             double[] expected = new double[queries * d];
+            float[] plain = new float[queries * d];
 
             kernel.Kernel(query, key, value, output);
             ReferenceAttention.Compute(kernel.Spec, query, key, value, expected);
+            PlainFloatAttention.Compute(kernel.Spec, query, key, value, plain);
 
             zeroRowProblem = null;
             for (int row = 0; row < queries; row++)
@@ -70,7 +75,7 @@ namespace KernelGen.Kernels.Tests
                 }
             }
 
-            return TestData.MaxAbsError(output, expected);
+            return Accuracy.Check(output, expected, plain);
         }
 
         private static IEnumerable<(int Queries, int Keys)> Shapes(int headDimension)

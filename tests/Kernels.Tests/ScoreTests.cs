@@ -77,6 +77,9 @@ namespace KernelGen.Kernels.Tests
 
         internal static Case Get(string name) => Cases.Single(c => c.Name == name);
 
+        /// <summary>Every batched score kernel with its call (the call fuzzer picks from them).</summary>
+        internal static IReadOnlyList<Case> All => Cases;
+
         public static TheoryData<string> CaseNames() => new(Cases.Select(static c => c.Name));
 
         [Theory]
@@ -195,25 +198,29 @@ namespace KernelGen.Kernels.Tests
             return (output, logSumExp);
         }
 
+        /// <summary>The plain float32 twin of a call (the yardstick of <see cref="Accuracy"/>).</summary>
+        internal static (float[] Output, float[] LogSumExp) Plain(Case kernel, Call c)
+        {
+            float[] output = new float[c.Output.Length];
+            float[] logSumExp = new float[c.LogSumExp.Length];
+            PlainFloatAttention.ComputeBatched(kernel.Spec, kernel.Layout, kernel.Heads, kernel.KeyValueHeads, c.Batch, c.Query, c.Key, c.Value, output,
+                c.KeyLengths, c.QueryLengths, default, logSumExp, c.KeyMask, c.Mask, c.QueryStarts, c.KeyStarts, c.Scale, c.Slopes, c.Bias, c.Sinks);
+            return (output, logSumExp);
+        }
+
         private static void Compare(Case kernel, Call call, string shape, List<string> failures)
         {
             kernel.Run(call);
             (double[] expected, double[] expectedLse) = Reference(kernel, call);
-            double error = TestData.MaxAbsError(call.Output, expected);
-            if (!(error <= TestData.Tolerance))
+            (float[] plain, float[] plainLse) = Plain(kernel, call);
+            if (Accuracy.Check(call.Output, expected, plain).Problem is { } problem)
             {
-                failures.Add($"{shape}: output max abs error {error:E3}");
+                failures.Add($"{shape}: output {problem}");
             }
 
-            for (int i = 0; i < expectedLse.Length; i++)
+            if (Accuracy.Check(call.LogSumExp, expectedLse, plainLse).Problem is { } lseProblem)
             {
-                double want = expectedLse[i], got = call.LogSumExp[i];
-                bool same = double.IsNegativeInfinity(want) ? float.IsNegativeInfinity((float)got) : Math.Abs(got - want) <= TestData.Tolerance * Math.Max(1, Math.Abs(want));
-                if (!same)
-                {
-                    failures.Add($"{shape}: log-sum-exp [{i}] is {got}, expected {want}");
-                    break;
-                }
+                failures.Add($"{shape}: log-sum-exp {lseProblem}");
             }
         }
     }

@@ -192,22 +192,23 @@ namespace KernelGen.Kernels.Tests
             Half[] key = RandomHalves(random, keys * 128, 2f), value = RandomHalves(random, keys * 128, 1f);
             float[] output = TestData.Poisoned(queries * 128);
             StorageKernels.HalfCache_Causal128(query, key, value, output);
-            double[] expected = Reference(new AttentionSpec(128, causal: true), query, Widened(key), Widened(value), default);
-            Assert.True(TestData.MaxAbsError(output, expected) <= TestData.Tolerance, $"Half cache: max abs error {TestData.MaxAbsError(output, expected):E3}");
+            (double[] expected, float[] plain) = Reference(new AttentionSpec(128, causal: true), query, Widened(key), Widened(value), default);
+            Accuracy.Measure measure = Accuracy.Check(output, expected, plain);
+            Assert.True(measure.Problem is null, $"Half cache: {measure.Problem}");
 
             // Everything BFloat16, causal window with globals, d = 64: the output rounded once.
             BFloat16[] q16 = RandomBFloat16(random, queries * 64, 2f), k16 = RandomBFloat16(random, keys * 64, 2f), v16 = RandomBFloat16(random, keys * 64, 1f);
             BFloat16[] o16 = new BFloat16[queries * 64];
             StorageKernels.BFloat16All_CausalWindowGlobals64(q16, k16, v16, o16);
-            expected = Reference(new AttentionSpec(64, causal: true, window: new AttentionWindow(40, 0), globalPositions: new[] { 0, 3 }), Widened(q16), Widened(k16), Widened(v16), default);
-            AssertRoundedWithin(Widened(o16), expected, static x => (float)(BFloat16)x, "BFloat16");
+            (expected, plain) = Reference(new AttentionSpec(64, causal: true, window: new AttentionWindow(40, 0), globalPositions: new[] { 0, 3 }), Widened(q16), Widened(k16), Widened(v16), default);
+            AssertRoundedWithin(Widened(o16), expected, plain, static x => (float)(BFloat16)x, "BFloat16");
 
             // Everything Half, softcap 2 and a run-time scale, d = 37 (narrower remainder columns).
             Half[] qh = RandomHalves(random, queries * 37, 2f), kh = RandomHalves(random, keys * 37, 2f), vh = RandomHalves(random, keys * 37, 1f);
             Half[] oh = new Half[queries * 37];
             StorageKernels.HalfAll_SoftcapScale37(qh, kh, vh, oh, 0.4f);
-            expected = Reference(new AttentionSpec(37, softcap: 2f), Widened(qh), Widened(kh), Widened(vh), 0.4f);
-            AssertRoundedWithin(Widened(oh), expected, static x => (float)(Half)x, "Half");
+            (expected, plain) = Reference(new AttentionSpec(37, softcap: 2f), Widened(qh), Widened(kh), Widened(vh), 0.4f);
+            AssertRoundedWithin(Widened(oh), expected, plain, static x => (float)(Half)x, "Half");
         }
 
         [Fact]
@@ -223,21 +224,24 @@ namespace KernelGen.Kernels.Tests
             Assert.All(output, static x => Assert.True(Half.IsNaN(x)));
         }
 
-        private static double[] Reference(AttentionSpec spec, float[] query, float[] key, float[] value, float scale)
+        /// <summary>The double reference and the plain float32 twin on the same (widened) inputs.</summary>
+        private static (double[] Expected, float[] Plain) Reference(AttentionSpec spec, float[] query, float[] key, float[] value, float scale)
         {
             double[] expected = new double[query.Length];
+            float[] plain = new float[query.Length];
             ReferenceAttention.Compute(spec, query, key, value, expected, Span<double>.Empty, new ScoreArguments { Scale = scale });
-            return expected;
+            PlainFloatAttention.Compute(spec, query, key, value, plain, default, new ScoreArguments { Scale = scale });
+            return (expected, plain);
         }
 
-        /// <summary>Each 16-bit output lies between the 16-bit roundings of (reference - 1e-4) and (reference + 1e-4).</summary>
-        private static void AssertRoundedWithin(float[] actual, double[] expected, Func<float, float> round, string what)
+        /// <summary>
+        /// Each 16-bit output lies between the 16-bit roundings of reference -+ the allowed error of the accuracy criterion
+        /// (twice the plain float32 twin's max error plus the slack).
+        /// </summary>
+        private static void AssertRoundedWithin(float[] actual, double[] expected, float[] plain, Func<float, float> round, string what)
         {
-            for (int i = 0; i < actual.Length; i++)
-            {
-                float low = round((float)(expected[i] - TestData.Tolerance)), high = round((float)(expected[i] + TestData.Tolerance));
-                Assert.True(actual[i] >= low && actual[i] <= high, $"{what} element {i}: {actual[i]} outside [{low}, {high}] (reference {expected[i]})");
-            }
+            Accuracy.Measure measure = Accuracy.CheckRounded(actual, expected, plain, round);
+            Assert.True(measure.Problem is null, $"{what}: {measure.Problem}");
         }
 
         private static Half[] RandomHalves(Random random, int length, float bound) =>
