@@ -85,6 +85,36 @@ namespace KernelGen.Kernels.Tests
                     continue;
                 }
 
+                if (float.IsPositiveInfinity(max))
+                {
+                    // The reference's limit: the +inf keys share the weight equally, the rest and the sink get 0.
+                    int infinite = 0;
+                    for (int j = 0; j < keyCount; j++)
+                    {
+                        if (float.IsPositiveInfinity(rowScores[j]))
+                        {
+                            infinite++;
+                            ReadOnlySpan<float> v = value.Slice(j * d, d);
+                            for (int c = 0; c < d; c++)
+                            {
+                                row[c] += v[c];
+                            }
+                        }
+                    }
+
+                    for (int c = 0; c < d; c++)
+                    {
+                        row[c] /= infinite;
+                    }
+
+                    if (!logSumExp.IsEmpty)
+                    {
+                        logSumExp[i] = float.PositiveInfinity;
+                    }
+
+                    continue;
+                }
+
                 float shift = scores.HasSink ? MathF.Max(max, sink) : max;
                 float sum = 0f;
                 for (int j = 0; j < keyCount; j++)
