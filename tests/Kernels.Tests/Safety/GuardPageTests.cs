@@ -15,8 +15,9 @@ namespace KernelGen.Kernels.Tests.Safety
     /// 24, 32, 37, 48, 61, 64, 80, 128 across them).
     /// </summary>
     /// <remarks>
-    /// The grid: N in {0, 1, 15, 16, 17, 63, 65, 257} for every kernel: single-head Nq = Nk = N and decode (1, N); batched
-    /// B = 2 with padded Nq = Nk = N, random key/query lengths in 0..N (item 0 full), and decode (1, N); packed B = 3 over
+    /// The grid: N in {0, 1, 15, 16, 17, 63, 65, 257} for every kernel: single-head Nq = Nk = N, Nq = N + 3 over N keys,
+    /// and decode (1, N); batched B = 2 with padded Nq = Nk = N, random key/query lengths in 0..N (item 0 full), Nq = N + 3
+    /// over Nk = N, and decode (1, N); packed B = 3 over
     /// N rows split at random, the separate-starts kernels also with N query rows over N + 7 key rows. The d values are the
     /// declared kernels' (the full N x d cross product runs for the single-head family only: d = 1, 8, 61, 64, 128).
     /// </remarks>
@@ -40,9 +41,13 @@ namespace KernelGen.Kernels.Tests.Safety
                 {
                     yield return (batch, n, n + 7);
                 }
-                else if (!kernel.Packed && n > 1)
+                else if (!kernel.Packed)
                 {
-                    yield return (batch, 1, n);
+                    yield return (batch, n + 3, n); // more queries than keys
+                    if (n > 1)
+                    {
+                        yield return (batch, 1, n); // decode
+                    }
                 }
             }
         }

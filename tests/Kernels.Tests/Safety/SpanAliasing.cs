@@ -7,7 +7,8 @@ namespace KernelGen.Kernels.Tests.Safety
 {
     /// <summary>
     /// A written span (output or logSumExp) overlapping another span of the same call: both are slices of one byte buffer,
-    /// the other span at its start with its valid contents, the written one from the middle of it on. The kernel must throw
+    /// one at its start, the other from the middle of the first on (both orders); the other span holds its valid contents.
+    /// The kernel must throw
     /// an <see cref="ArgumentException"/> naming the written parameter before it writes anything: the shared buffer and the
     /// call's other written span keep every byte.
     /// </summary>
@@ -24,15 +25,15 @@ namespace KernelGen.Kernels.Tests.Safety
         private static readonly string[] Written = { "output", "logSumExp" };
 
         /// <summary>The pairs that crashed the process (access violation) on the runtime these tests were written against.</summary>
-        private static readonly (string Kernel, string Written, string Other)[] Crashing =
+        private static readonly (string Kernel, string Written, string Other, bool WrittenFirst)[] Crashing =
         {
-            ("BFloat16Cache_HalfOutput_Bias_Softcap", "output", "keyLengths"),
+            ("BFloat16Cache_HalfOutput_Bias_Softcap", "output", "keyLengths", false),
         };
 
         /// <summary>Every (kernel, written, other) triple that crashed (<paramref name="crashed"/>) or did not crash on the runtime these tests were written against.</summary>
-        public static TheoryData<string, string, string> Pairs(bool crashed)
+        public static TheoryData<string, string, string, bool> Pairs(bool crashed)
         {
-            var data = new TheoryData<string, string, string>();
+            var data = new TheoryData<string, string, string, bool>();
             foreach (string name in Kernels)
             {
                 SafetyCase kernel = SafetyCatalog.Get(name);
@@ -40,9 +41,12 @@ namespace KernelGen.Kernels.Tests.Safety
                 {
                     foreach ((string other, Type _) in kernel.Spans.Where(s => s.Name != written))
                     {
-                        if (Crashing.Contains((name, written, other)) == crashed)
+                        foreach (bool writtenFirst in new[] { false, true })
                         {
-                            data.Add(name, written, other);
+                            if (Crashing.Contains((name, written, other, writtenFirst)) == crashed)
+                            {
+                                data.Add(name, written, other, writtenFirst);
+                            }
                         }
                     }
                 }
@@ -51,7 +55,11 @@ namespace KernelGen.Kernels.Tests.Safety
             return data;
         }
 
-        public static void AssertRejectedBeforeAnyWrite(string name, string written, string other)
+        /// <param name="name">The kernel, a <see cref="SafetyCatalog"/> name.</param>
+        /// <param name="written">output or logSumExp.</param>
+        /// <param name="other">The span it overlaps.</param>
+        /// <param name="writtenFirst">Whether the written span starts the buffer (the other from its middle on) or the other way round.</param>
+        public static void AssertRejectedBeforeAnyWrite(string name, string written, string other, bool writtenFirst)
         {
             SafetyCase kernel = SafetyCatalog.Get(name);
             int batch = kernel.Packed || kernel.PackedPair ? 3 : 2;
@@ -59,11 +67,12 @@ namespace KernelGen.Kernels.Tests.Safety
             byte[] writtenBytes = problem[written], otherBytes = problem[other];
             Assert.True(writtenBytes.Length > 0 && otherBytes.Length > 0, $"{name}: {written} or {other} is empty, nothing overlaps");
 
-            // The other span at the start of the buffer; the written one from the middle of it (4-byte aligned) on.
-            int offset = otherBytes.Length / 2 & ~3;
-            byte[] shared = new byte[Math.Max(otherBytes.Length, offset + writtenBytes.Length)];
+            // One span at the start of the buffer, the other from the middle of it (4-byte aligned) on.
+            int writtenAt = writtenFirst ? 0 : otherBytes.Length / 2 & ~3;
+            int otherAt = writtenFirst ? writtenBytes.Length / 2 & ~3 : 0;
+            byte[] shared = new byte[Math.Max(writtenAt + writtenBytes.Length, otherAt + otherBytes.Length)];
             shared.AsSpan().Fill(0xA5);
-            otherBytes.CopyTo(shared, 0);
+            otherBytes.CopyTo(shared, otherAt);
             byte[] sharedBefore = (byte[])shared.Clone();
 
             var separate = new List<(string Name, byte[] Bytes, byte[] Before)>();
@@ -72,11 +81,11 @@ namespace KernelGen.Kernels.Tests.Safety
             {
                 if (span == written)
                 {
-                    args.Set(span, shared.AsSpan(offset, writtenBytes.Length));
+                    args.Set(span, shared.AsSpan(writtenAt, writtenBytes.Length));
                 }
                 else if (span == other)
                 {
-                    args.Set(span, shared.AsSpan(0, otherBytes.Length));
+                    args.Set(span, shared.AsSpan(otherAt, otherBytes.Length));
                 }
                 else
                 {
@@ -96,19 +105,38 @@ namespace KernelGen.Kernels.Tests.Safety
                 thrown = e;
             }
 
-            string what = $"{name}: {written} overlapping {other}";
-            Assert.True(thrown is ArgumentException, $"{what}: " + (thrown is null ? "accepted (no exception)" : $"threw {thrown.GetType().Name}: {thrown.Message}"));
-            var argument = (ArgumentException)thrown!;
-            // Output over logSumExp: both are written, so naming either will do.
-            string[] names = Written.Contains(other) ? new[] { written, other } : new[] { written };
-            Assert.True(names.Any(n => argument.ParamName == n || argument.Message.Contains(n, StringComparison.Ordinal)),
-                $"{what}: the exception does not name '{string.Join("' or '", names)}' (parameter '{argument.ParamName}', message '{argument.Message}')");
-            int changed = shared.AsSpan().CommonPrefixLength(sharedBefore);
-            Assert.True(changed == shared.Length, $"{what}: threw {argument.GetType().Name} ('{argument.Message}') after writing the shared buffer (first change at byte {changed} of {shared.Length})");
+            // Every problem at once: the exception, its naming, and whether anything was written.
+            string what = $"{name}: {written} overlapping {(writtenFirst ? "the start" : "the end")} of {other}";
+            var problems = new List<string>();
+            if (thrown is not ArgumentException argument)
+            {
+                problems.Add(thrown is null ? "accepted (no exception)" : $"threw {thrown.GetType().Name}: {thrown.Message}");
+            }
+            else
+            {
+                // Output over logSumExp: both are written, so naming either will do.
+                string[] names = Written.Contains(other) ? new[] { written, other } : new[] { written };
+                if (!names.Any(n => argument.ParamName == n || argument.Message.Contains(n, StringComparison.Ordinal)))
+                {
+                    problems.Add($"{argument.GetType().Name} does not name '{string.Join("' or '", names)}' (parameter '{argument.ParamName}', message '{argument.Message}')");
+                }
+            }
+
+            int unchanged = shared.AsSpan().CommonPrefixLength(sharedBefore);
+            if (unchanged != shared.Length)
+            {
+                problems.Add($"the shared buffer was written (first change at byte {unchanged} of {shared.Length})");
+            }
+
             foreach ((string span, byte[] bytes, byte[] before) in separate)
             {
-                Assert.True(bytes.AsSpan().SequenceEqual(before), $"{what}: {span} was written before the exception");
+                if (!bytes.AsSpan().SequenceEqual(before))
+                {
+                    problems.Add($"{span} was written");
+                }
             }
+
+            Assert.True(problems.Count == 0, $"{what}: " + string.Join("; ", problems));
         }
     }
 }
