@@ -1,0 +1,70 @@
+using System;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace KernelGen.Kernels.Tests.Safety
+{
+    /// <summary>
+    /// The cases that killed the test process (access violation) on the runtime these tests were written against. They
+    /// are skipped unless <c>KERNELGEN_RUN_KNOWN_CRASHES=1</c> (<see cref="KnownCrashTheoryAttribute"/>): run this class
+    /// alone with the switch, e.g. <c>KERNELGEN_RUN_KNOWN_CRASHES=1 dotnet test tests/Kernels.Tests -c Release --filter
+    /// "FullyQualifiedName~Safety.KnownCrashTests"</c>. When the runtime is fixed they pass, and belong back in
+    /// <see cref="MutationTests"/> and <see cref="AliasingTests"/>.
+    /// </summary>
+    public sealed class KnownCrashTests
+    {
+        private readonly ITestOutputHelper _output;
+
+        public KnownCrashTests(ITestOutputHelper output) => _output = output;
+
+        /// <summary>
+        /// Run-time spans rewritten during calls (<see cref="SpanMutation"/>). The first is the case: keyLengths
+        /// flipping between valid lengths and 0x20000001 (and other bad values) under a two-head d = 8 kernel, B = 2, N = 4.
+        /// Each of these ended in an access violation within one <see cref="SpanMutation.Duration"/> when run alone.
+        /// </summary>
+        public static TheoryData<string, int, int, int> MutatedKernels() => new()
+        {
+            { "H2_D8_KeyLengths", 2, 4, 4 },
+            { "H4Kv2_Causal_BothLengths_Lse", 2, 17, 17 },
+            { "BiasSinks_Causal_Bhsd_Lengths", 2, 17, 17 },
+            { "H4Kv2_Causal_Packed", 3, 33, 33 },
+            { "PackedPair_Causal", 3, 20, 40 },
+            { "PackedPair_Everything", 3, 20, 40 },
+            { "HalfCache_Gqa8x2_CausalWindowGlobals", 2, 17, 17 },
+            { "HalfAll_Gqa4x2_Packed_Alibi", 3, 33, 33 },
+            { "BFloat16Cache_HalfOutput_Bias_Softcap", 2, 17, 17 },
+        };
+
+        [KnownCrashTheory]
+        [MemberData(nameof(MutatedKernels))]
+        public void RunTimeSpansMutatedDuringCalls_EachCallCompletesOrThrowsArgumentException(string name, int batch, int queries, int keys)
+        {
+            SpanMutation.Outcome outcome = SpanMutation.Race(SafetyCatalog.Get(name), batch, queries, keys);
+            _output.WriteLine($"{name}: {outcome}");
+            Assert.True(outcome.Unexpected.Count == 0, $"{name}: {outcome}; first: " + string.Join("; ", outcome.Unexpected));
+        }
+
+        /// <summary>Output over keyLengths of the bf16-cache, f16-output kernel: an access violation every time.</summary>
+        public static TheoryData<string, string, string, bool> IntPairs() => SpanAliasing.Pairs(crashed: true);
+
+        [KnownCrashTheory]
+        [MemberData(nameof(IntPairs))]
+        public void WrittenSpanOverlappingAnIntSpan_ThrowsNamingIt_BeforeAnyWrite(string name, string written, string other, bool writtenFirst) =>
+            SpanAliasing.AssertRejectedBeforeAnyWrite(name, written, other, writtenFirst);
+
+        /// <summary>
+        /// The guard pages themselves: reading one float past a guarded span must kill the process (SIGSEGV). This one
+        /// crashes by design; it proves that a passing <see cref="GuardPageTests"/> run means no stray access happened.
+        /// </summary>
+        [KnownCrashTheory]
+        [InlineData(GuardSide.After)]
+        [InlineData(GuardSide.Before)]
+        public unsafe void GuardedBuffer_AccessOutsideTheSpan_KillsTheProcess(GuardSide side)
+        {
+            using var buffer = new GuardedBuffer<float>(16, side);
+            float* outside = side == GuardSide.After ? buffer.Pointer + 16 : buffer.Pointer - 1;
+            float value = System.Threading.Volatile.Read(ref *outside);
+            Assert.Fail($"read {value} outside a guarded span and survived");
+        }
+    }
+}
