@@ -17,11 +17,9 @@ namespace KernelGen
     /// Every exponent is of a value &lt;= 0, so nothing overflows.</para>
     /// <para>A row starts at <c>m = -inf</c>, <c>l = 0</c>: the first block's correction is <c>e^-inf = 0</c>, which
     /// clears nothing that is not already zero. A row that never sees a key keeps <c>l = 0</c> and is written as zeros.</para>
-    /// <para>Scores that overflow float32: a score of +inf (finite inputs with a huge scale or huge entries, whose dot
-    /// product rounds past float.MaxValue) is taken at the limit: the row's +inf keys share its weight equally and
-    /// every other key gets 0, so the output stays a convex combination of the visible value rows, and the row's
-    /// log-sum-exp is +inf. A score of -inf weighs 0, like a masked key. NaN (a NaN input, or one dot product whose
-    /// terms overflow to +inf and -inf) propagates to the row.</para>
+    /// <para>Non-finite scores: NaN, or a score of +inf (finite inputs whose float32 score overflows: a huge scale or huge
+    /// entries), make the row NaN here; the engine then computes such a row again exactly (OverflowRows), so a NaN
+    /// survives only where the double-precision reference has one.</para>
     /// </remarks>
     public static class OnlineSoftmax
     {
@@ -37,13 +35,6 @@ namespace KernelGen
         public static float Update(Span<float> scores, ref float runningMax, ref float runningSum)
         {
             float blockMax = Reductions.Max(scores);
-            if (blockMax == float.PositiveInfinity)
-            {
-                // Rare: a score rounded to +inf in float32 (finite inputs, huge scale or entries). e^(s - m) would be
-                // e^(inf - inf) = NaN; the row follows the limit instead (see the remarks).
-                blockMax = ClampOverflow(scores);
-            }
-
             float newMax = MathF.Max(runningMax, blockMax);
             if (float.IsNegativeInfinity(newMax))
             {
@@ -64,30 +55,7 @@ namespace KernelGen
         /// negative infinity for a row that saw no key; NaN for a row whose scores were NaN (as its output is), never -inf.
         /// </summary>
         public static float LogSumExp(float runningMax, float runningSum) =>
-            runningSum > 0f ? (runningMax == OverflowScore ? float.PositiveInfinity : runningMax + MathF.Log(runningSum))
-            : runningSum == 0f ? float.NegativeInfinity : float.NaN;
-
-        /// <summary>
-        /// What a score of +inf becomes (float.MaxValue): every such key then weighs e^0 = 1 and every finite one
-        /// e^(s - MaxValue) = 0, the limit of the softmax as those scores grow; a row whose maximum is this value has
-        /// log-sum-exp +inf.
-        /// </summary>
-        internal const float OverflowScore = float.MaxValue;
-
-        /// <summary>Replaces each +inf score by <see cref="OverflowScore"/> and returns the new maximum (NaN stays NaN).</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static float ClampOverflow(Span<float> scores)
-        {
-            for (int index = 0; index < scores.Length; index++)
-            {
-                if (scores[index] == float.PositiveInfinity)
-                {
-                    scores[index] = OverflowScore;
-                }
-            }
-
-            return Reductions.Max(scores);
-        }
+            runningSum > 0f ? runningMax + MathF.Log(runningSum) : runningSum == 0f ? float.NegativeInfinity : float.NaN;
 
         /// <summary>
         /// The careful form of a tile's <c>acc_r = corrections[r] * acc_r + sum_t weights[r * weightStride + t] * value_t</c>

@@ -34,6 +34,16 @@ namespace KernelGen.Engine
         {
             EngineBounds.CheckGroup(D, group, TScore.MayHide);
             CheckGlobalPositions();
+            ComputeGroupRows(group);
+            OverflowRows<TPath, TMask, TScore>.Repair(group);
+        }
+
+        /// <summary>The loops of <see cref="ComputeGroup"/>: decode or prefill, by the group's row count.</summary>
+        private static void ComputeGroupRows<TQuery, TKeyValue, TOutput>(scoped in HeadGroup<TQuery, TKeyValue, TOutput> group)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged
+            where TOutput : unmanaged
+        {
             int keyValueHeads = Math.Max(1, group.KeyValueHeads);
             if (group.QueryCount == 0 || group.Heads < keyValueHeads)
             {

@@ -105,6 +105,7 @@ namespace KernelGen.Engine
             {
                 var state = new ScoreState(scores.Scale, scores.AlibiSlope, scores.Sink, bias, scores.Bias.Length, scores.BiasStride);
                 Compute(query, key, value, output, logSumExp, masks, in state);
+                OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
             }
         }
 
@@ -182,6 +183,26 @@ namespace KernelGen.Engine
             }
         }
 
+        /// <summary>A single head's contiguous rows as a head group (for <see cref="OverflowRows{TPath, TMask, TScore}"/>).</summary>
+        private static HeadGroup<float, TKeyValue, float> OneHead<TKeyValue>(ReadOnlySpan<float> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value,
+            Span<float> output, Span<float> logSumExp, RuntimeMasks masks, in ScoreState state)
+            where TKeyValue : unmanaged => new()
+        {
+            Query = query,
+            Output = output,
+            QueryRowStride = D,
+            Key = key,
+            Value = value,
+            KeyRowStride = D,
+            KeyValueHeads = 1,
+            Heads = 1,
+            QueryCount = query.Length / D,
+            KeyCount = key.Length / D,
+            LogSumExp = logSumExp,
+            Masks = masks,
+            Scores = new ReadOnlySpan<ScoreState>(in state),
+        };
+
         /// <summary>Query rows from which 16-bit keys and values are widened whole rather than a block at a time per row.</summary>
         private static int MinWidenedRows
         {
@@ -237,6 +258,7 @@ namespace KernelGen.Engine
                     ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? masks.Mask : default;
                     RunSingleRows(query, default, default, ref rows, output, logSumExp, queryCount, keyCount, 0, queryCount, keyMask, mask, masks.MaskStride, default,
                         state);
+                    OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
                 }
                 finally
                 {
@@ -299,7 +321,7 @@ namespace KernelGen.Engine
                 OnlineSoftmax.Normalize(accumulator, keep > 0f ? total / keep : float.PositiveInfinity, destination);
                 if (!logSumExp.IsEmpty)
                 {
-                    logSumExp[row] = runningMax == OnlineSoftmax.OverflowScore ? float.PositiveInfinity : top + MathF.Log(total);
+                    logSumExp[row] = top + MathF.Log(total);
                 }
 
                 return;

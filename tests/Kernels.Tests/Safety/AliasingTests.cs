@@ -7,7 +7,7 @@ namespace KernelGen.Kernels.Tests.Safety
     /// queryLengths, sequenceStarts, querySequenceStarts, keySequenceStarts, keyMask, mask, bias, alibiSlopes, sinks) in
     /// every family: an <see cref="System.ArgumentException"/> naming the written parameter, and not one byte written
     /// (<see cref="SpanAliasing"/>). The pairs that crashed the process on the runtime this was written against are in
-    /// <see cref="KnownCrashTests"/>.
+    /// <see cref="ReproductionTests"/>.
     /// </summary>
     public sealed class AliasingTests
     {

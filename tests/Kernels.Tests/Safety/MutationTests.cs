@@ -9,7 +9,7 @@ namespace KernelGen.Kernels.Tests.Safety
     /// Run-time spans rewritten by another thread during calls (see <see cref="SpanMutation"/>): for about
     /// <see cref="SpanMutation.Duration"/> per kernel, every call must complete or throw <see cref="ArgumentException"/>,
     /// and the process must survive. The kernels that crashed the process on the runtime this was written against are in
-    /// <see cref="KnownCrashTests"/>, behind its switch.
+    /// <see cref="ReproductionTests"/>.
     /// </summary>
     public sealed class MutationTests
     {

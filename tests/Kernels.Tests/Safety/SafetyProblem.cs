@@ -13,8 +13,10 @@ namespace KernelGen.Kernels.Tests.Safety
     public sealed class SafetyProblem
     {
         private SafetyProblem(SafetyCase kernel, int batch, float scale, List<(string Name, byte[] Bytes)> spans, double[] expectedOutput, double[]? expectedLogSumExp,
-            string shape)
+            float[] plainOutput, float[]? plainLogSumExp, string shape)
         {
+            PlainOutput = plainOutput;
+            PlainLogSumExp = plainLogSumExp;
             Case = kernel;
             Batch = batch;
             Scale = scale;
@@ -37,6 +39,11 @@ namespace KernelGen.Kernels.Tests.Safety
 
         public double[]? ExpectedLogSumExp { get; }
 
+        /// <summary>The plain float32 twin's output and log-sum-exp on the same inputs: the yardstick of <see cref="Accuracy"/>.</summary>
+        public float[] PlainOutput { get; }
+
+        public float[]? PlainLogSumExp { get; }
+
         public string Shape { get; }
 
         public byte[] this[string name] => Spans.Single(s => s.Name == name).Bytes;
@@ -47,7 +54,10 @@ namespace KernelGen.Kernels.Tests.Safety
         /// items (sequenceStarts packs queries and keys alike, so it uses <paramref name="queries"/> for both). Key and query
         /// lengths are random in 0..N with item 0 full; masks keep about 4 keys in 5.
         /// </summary>
-        public static SafetyProblem Create(SafetyCase kernel, int batch, int queries, int keys, int seed)
+        public static SafetyProblem Create(SafetyCase kernel, int batch, int queries, int keys, int seed) => Create(kernel, batch, queries, keys, seed, 1f);
+
+        /// <summary>As <see cref="Create(SafetyCase, int, int, int, int)"/>, with query and key entries scaled by <paramref name="inputScale"/> (1e20: products overflow float).</summary>
+        public static SafetyProblem Create(SafetyCase kernel, int batch, int queries, int keys, int seed, float inputScale)
         {
             var random = new Random(seed);
             int d = kernel.HeadDimension, heads = kernel.Heads, kvHeads = kernel.KeyValueHeads;
@@ -62,8 +72,8 @@ namespace KernelGen.Kernels.Tests.Safety
             int[] starts = kernel.Packed ? Split(random, batch, queries) : Array.Empty<int>();
             int[] queryStarts = kernel.PackedPair ? Split(random, batch, queries) : Array.Empty<int>();
             int[] keyStarts = kernel.PackedPair ? Split(random, batch, keys) : Array.Empty<int>();
-            float[] query = Rounded(TestData.Uniform(random.Next(), items * queries * heads * d), kernel.ElementOf("query"));
-            float[] key = Rounded(TestData.Uniform(random.Next(), items * keys * kvHeads * d), kernel.ElementOf("key"));
+            float[] query = Rounded(TestData.Uniform(random.Next(), items * queries * heads * d).Select(x => x * inputScale).ToArray(), kernel.ElementOf("query"));
+            float[] key = Rounded(TestData.Uniform(random.Next(), items * keys * kvHeads * d).Select(x => x * inputScale).ToArray(), kernel.ElementOf("key"));
             float[] value = Rounded(TestData.Uniform(random.Next(), key.Length), kernel.ElementOf("value"));
             int[] keyLengths = kernel.Has("keyLengths") ? Lengths(random, batch, keys) : Array.Empty<int>();
             int[] queryLengths = kernel.Has("queryLengths") ? Lengths(random, batch, queries) : Array.Empty<int>();
@@ -79,6 +89,10 @@ namespace KernelGen.Kernels.Tests.Safety
             double[]? expectedLse = kernel.Has("logSumExp") ? new double[logSumExpLength] : null;
             ReferenceAttention.ComputeBatched(kernel.Spec, kernel.Layout, heads, kvHeads, batch, query, key, value, expected, keyLengths, queryLengths, starts,
                 expectedLse ?? default(Span<double>), keyMask, mask, queryStarts, keyStarts, scale, slopes, bias, sinks);
+            float[] plain = new float[query.Length];
+            float[]? plainLse = expectedLse is null ? null : new float[logSumExpLength];
+            PlainFloatAttention.ComputeBatched(kernel.Spec, kernel.Layout, heads, kvHeads, batch, query, key, value, plain, keyLengths, queryLengths, starts,
+                plainLse ?? default(Span<float>), keyMask, mask, queryStarts, keyStarts, scale, slopes, bias, sinks);
 
             var spans = new List<(string, byte[])>();
             foreach ((string name, Type element) in kernel.Spans)
@@ -107,7 +121,7 @@ namespace KernelGen.Kernels.Tests.Safety
 
             string shape = packed ? $"B={batch} packed rows Q={queries} K={keys} starts=[{string.Join(",", starts.Concat(queryStarts))}|{string.Join(",", keyStarts)}]"
                 : $"B={batch} Nq={queries} Nk={keys} keyLengths=[{string.Join(",", keyLengths)}] queryLengths=[{string.Join(",", queryLengths)}]";
-            return new SafetyProblem(kernel, batch, scale, spans, expected, expectedLse, shape);
+            return new SafetyProblem(kernel, batch, scale, spans, expected, expectedLse, plain, plainLse, shape);
         }
 
         /// <summary>Sets every declared span of <paramref name="args"/> to a guarded copy (collected in <paramref name="buffers"/>).</summary>
@@ -120,6 +134,27 @@ namespace KernelGen.Kernels.Tests.Safety
                 GuardedBuffer<byte> buffer = GuardedBuffer<byte>.Of(bytes, side);
                 buffers.Add(buffer);
                 args.Set(name, buffer.Span);
+            }
+        }
+
+        /// <summary>Calls the kernel on guarded copies of every span and returns its output, widened to float, and log-sum-exp.</summary>
+        public (float[] Output, float[]? LogSumExp) RunAndRead(GuardSide side)
+        {
+            var buffers = new List<GuardedBuffer<byte>>();
+            try
+            {
+                var args = default(RawArgs);
+                PlaceGuarded(ref args, side, buffers);
+                Case.Invoke(ref args);
+                float[]? lse = ExpectedLogSumExp is null ? null : MemoryMarshal.Cast<byte, float>(args.LogSumExp).ToArray();
+                return (Decode(args.Output, Case.ElementOf("output")), lse);
+            }
+            finally
+            {
+                foreach (GuardedBuffer<byte> buffer in buffers)
+                {
+                    buffer.Dispose();
+                }
             }
         }
 
@@ -148,29 +183,21 @@ namespace KernelGen.Kernels.Tests.Safety
         {
             Type element = Case.ElementOf("output");
             float[] actual = Decode(output, element);
-            // A 16-bit output is the rounding of the float result: allow its half-ulp on top of the float tolerance.
-            double relative = element == typeof(Half) ? 1.0 / 1024 : element == typeof(BFloat16) ? 1.0 / 128 : 0;
-            for (int i = 0; i < ExpectedOutput.Length; i++)
+            // Judged as every differential test is (Accuracy): 2x the plain float32 error plus slack; a 16-bit output within
+            // the 16-bit roundings of that interval.
+            Accuracy.Measure measure = element == typeof(float) ? Accuracy.Check(actual, ExpectedOutput, PlainOutput)
+                : Accuracy.CheckRounded(actual, ExpectedOutput, PlainOutput, x => Rounded(new[] { x }, element)[0]);
+            if (measure.Problem is { } problem)
             {
-                double error = Math.Abs(actual[i] - ExpectedOutput[i]);
-                if (!(error <= TestData.Tolerance + relative * Math.Abs(ExpectedOutput[i])))
-                {
-                    return $"output[{i}] is {actual[i]}, the reference {ExpectedOutput[i]}";
-                }
+                return $"output: {problem}";
             }
 
-            if (ExpectedLogSumExp is { } expectedLse)
+            if (ExpectedLogSumExp is { } expectedLse && PlainLogSumExp is { } plainLse)
             {
-                ReadOnlySpan<float> lse = MemoryMarshal.Cast<byte, float>(logSumExp);
-                for (int i = 0; i < expectedLse.Length; i++)
+                Accuracy.Measure lse = Accuracy.Check(MemoryMarshal.Cast<byte, float>(logSumExp), expectedLse, plainLse);
+                if (lse.Problem is { } lseProblem)
                 {
-                    double want = expectedLse[i];
-                    float got = lse[i];
-                    bool same = double.IsNegativeInfinity(want) ? float.IsNegativeInfinity(got) : Math.Abs(got - want) <= TestData.Tolerance * Math.Max(1, Math.Abs(want));
-                    if (!same)
-                    {
-                        return $"logSumExp[{i}] is {got}, the reference {want}";
-                    }
+                    return $"logSumExp: {lseProblem}";
                 }
             }
 

@@ -114,11 +114,14 @@ namespace KernelGen.Kernels.Tests.Safety
             }
             else
             {
-                // Output over logSumExp: both are written, so naming either will do.
-                string[] names = Written.Contains(other) ? new[] { written, other } : new[] { written };
-                if (!names.Any(n => argument.ParamName == n || argument.Message.Contains(n, StringComparison.Ordinal)))
+                // The written span is the parameter (output over logSumExp: both are written, either will do), and the message
+                // names both spans.
+                bool parameter = argument.ParamName == written || (Written.Contains(other) && argument.ParamName == other);
+                bool message = argument.Message.Contains($"The {written} ", StringComparison.Ordinal) && argument.Message.Contains($"the {other} ", StringComparison.Ordinal)
+                    || argument.Message.Contains($"The {other} ", StringComparison.Ordinal) && argument.Message.Contains($"the {written} ", StringComparison.Ordinal);
+                if (!parameter || !message)
                 {
-                    problems.Add($"{argument.GetType().Name} does not name '{string.Join("' or '", names)}' (parameter '{argument.ParamName}', message '{argument.Message}')");
+                    problems.Add($"{argument.GetType().Name} does not name '{written}' as its parameter and both '{written}' and '{other}' in its message (parameter '{argument.ParamName}', message '{argument.Message}')");
                 }
             }
 

@@ -5,22 +5,21 @@ using Xunit.Abstractions;
 namespace KernelGen.Kernels.Tests.Safety
 {
     /// <summary>
-    /// The cases that killed the test process (access violation) on the runtime these tests were written against. They
-    /// are skipped unless <c>KERNELGEN_RUN_KNOWN_CRASHES=1</c> (<see cref="KnownCrashTheoryAttribute"/>): run this class
-    /// alone with the switch, e.g. <c>KERNELGEN_RUN_KNOWN_CRASHES=1 dotnet test tests/Kernels.Tests -c Release --filter
-    /// "FullyQualifiedName~Safety.KnownCrashTests"</c>. When the runtime is fixed they pass, and belong back in
-    /// <see cref="MutationTests"/> and <see cref="AliasingTests"/>.
+    /// The reproductions that killed the test process (access violation) before the runtime read its run-time
+    /// spans once and refused every alias: run-time spans rewritten by another thread during calls, and an output over an
+    /// int span. They run on every <c>.ci/run</c> now. The guard-page proof at the end kills the process by design and
+    /// runs only on request (<see cref="ProcessKillingTheoryAttribute"/>).
     /// </summary>
-    public sealed class KnownCrashTests
+    public sealed class ReproductionTests
     {
         private readonly ITestOutputHelper _output;
 
-        public KnownCrashTests(ITestOutputHelper output) => _output = output;
+        public ReproductionTests(ITestOutputHelper output) => _output = output;
 
         /// <summary>
         /// Run-time spans rewritten during calls (<see cref="SpanMutation"/>). The first is the case: keyLengths
         /// flipping between valid lengths and 0x20000001 (and other bad values) under a two-head d = 8 kernel, B = 2, N = 4.
-        /// Each of these ended in an access violation within one <see cref="SpanMutation.Duration"/> when run alone.
+        /// Each of these ended in an access violation within one <see cref="SpanMutation.Duration"/> when run alone, before.
         /// </summary>
         public static TheoryData<string, int, int, int> MutatedKernels() => new()
         {
@@ -35,7 +34,7 @@ namespace KernelGen.Kernels.Tests.Safety
             { "BFloat16Cache_HalfOutput_Bias_Softcap", 2, 17, 17 },
         };
 
-        [KnownCrashTheory]
+        [GuardPageTheory]
         [MemberData(nameof(MutatedKernels))]
         public void RunTimeSpansMutatedDuringCalls_EachCallCompletesOrThrowsArgumentException(string name, int batch, int queries, int keys)
         {
@@ -44,10 +43,10 @@ namespace KernelGen.Kernels.Tests.Safety
             Assert.True(outcome.Unexpected.Count == 0, $"{name}: {outcome}; first: " + string.Join("; ", outcome.Unexpected));
         }
 
-        /// <summary>Output over keyLengths of the bf16-cache, f16-output kernel: an access violation every time.</summary>
+        /// <summary>Output over keyLengths of the bf16-cache, f16-output kernel: it was an access violation every time.</summary>
         public static TheoryData<string, string, string, bool> IntPairs() => SpanAliasing.Pairs(crashed: true);
 
-        [KnownCrashTheory]
+        [GuardPageTheory]
         [MemberData(nameof(IntPairs))]
         public void WrittenSpanOverlappingAnIntSpan_ThrowsNamingIt_BeforeAnyWrite(string name, string written, string other, bool writtenFirst) =>
             SpanAliasing.AssertRejectedBeforeAnyWrite(name, written, other, writtenFirst);
@@ -56,7 +55,7 @@ namespace KernelGen.Kernels.Tests.Safety
         /// The guard pages themselves: reading one float past a guarded span must kill the process (SIGSEGV). This one
         /// crashes by design; it proves that a passing <see cref="GuardPageTests"/> run means no stray access happened.
         /// </summary>
-        [KnownCrashTheory]
+        [ProcessKillingTheory]
         [InlineData(GuardSide.After)]
         [InlineData(GuardSide.Before)]
         public unsafe void GuardedBuffer_AccessOutsideTheSpan_KillsTheProcess(GuardSide side)
