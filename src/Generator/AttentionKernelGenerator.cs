@@ -73,16 +73,28 @@ namespace KernelGen.Generator
                 return;
             }
 
+            if (TryAddSource(output.AddSource, plan, source!) is { } refused)
+            {
+                output.ReportDiagnostic(refused);
+            }
+        }
+
+        /// <summary>
+        /// Adds one kernel's file. A hint name Roslyn refuses (a clash or a character it does not allow) throws
+        /// ArgumentException, which would fail the whole generator (CS8785, no kernel anywhere): it becomes a KG0999
+        /// diagnostic for this kernel alone (returned), and the other kernels are still generated.
+        /// </summary>
+        internal static Diagnostic? TryAddSource(System.Action<string, string> addSource, KernelPlan plan, string source)
+        {
             try
             {
-                output.AddSource(plan.HintName, source!);
+                addSource(plan.HintName, source);
+                return null;
             }
             catch (System.ArgumentException exception)
             {
-                // A hint name Roslyn refuses (a clash or a character it does not allow) would fail the whole generator
-                // (CS8785, no kernel anywhere): only this kernel is lost, and it says why.
-                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Spec.DisplayName,
-                    "hint name '" + plan.HintName + "' was refused: " + exception.Message));
+                return Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Spec.DisplayName,
+                    "hint name '" + plan.HintName + "' was refused: " + exception.Message);
             }
         }
 
