@@ -37,12 +37,13 @@ namespace KernelGen.Generator
                 .WithTrackingName(TrackingNames.Specs)
                 .Select(static (spec, _) => KernelPlanner.TryPlan(spec));
 
-            // Hint names must be unique ignoring case ('Attend' and 'attend' in one type would collide): the rare clash
-            // gets a stable suffix. Only the names are collected, so other kernels' edits leave each plan unchanged.
-            IncrementalValueProvider<EquatableArray<string>> hintNames = planned
-                .Select(static (plan, _) => plan.HintName)
+            // Hint names must be unique ignoring case, whatever is declared (overloads, 'Attend' and 'attend', same-named
+            // types in namespaces differing in case): the clashes get a stable suffix from the full signature. Only keys and
+            // names are collected, so other kernels' edits leave each plan unchanged.
+            IncrementalValueProvider<EquatableArray<HintNameEntry>> hintNames = planned
+                .Select(static (plan, _) => new HintNameEntry(plan.Failure is null ? KernelPlanner.SignatureKey(plan.Spec) : string.Empty, plan.HintName))
                 .Collect()
-                .Select(static (names, _) => new EquatableArray<string>(names.ToArray()));
+                .Select(static (entries, _) => KernelPlanner.AssignHintNames(entries));
             IncrementalValuesProvider<KernelPlan> plans = planned
                 .Combine(hintNames)
                 .Select(static (pair, _) => KernelPlanner.WithUniqueHintName(pair.Left, pair.Right))
@@ -55,8 +56,7 @@ namespace KernelGen.Generator
             context.RegisterSourceOutput(plans, static (output, plan) => Emit(output, plan));
             // Diagnostics are paired with the compilation only at the end, to be placed in its syntax trees; the models
             // before this point stay free of trees and symbols.
-            context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) =>
-                output.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
+            context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
 
             RegisterOrphanMask(context, KernelParser.CausalAttributeName, "CausalMask");
             RegisterOrphanMask(context, KernelParser.WindowAttributeName, "SlidingWindow");
@@ -67,13 +67,58 @@ namespace KernelGen.Generator
 
         private static void Emit(SourceProductionContext output, KernelPlan plan)
         {
-            if (TryEmit(plan, out string? source, out Diagnostic? error))
-            {
-                output.AddSource(plan.HintName, source!);
-            }
-            else
+            if (!TryEmit(plan, out string? source, out Diagnostic? error))
             {
                 output.ReportDiagnostic(error!);
+                return;
+            }
+
+            if (TryAddSource(output.AddSource, plan, source!) is { } refused)
+            {
+                output.ReportDiagnostic(refused);
+            }
+        }
+
+        /// <summary>
+        /// Adds one kernel's file. A hint name Roslyn refuses (a clash or a character it does not allow) throws
+        /// ArgumentException, which would fail the whole generator (CS8785, no kernel anywhere): it becomes a KG0999
+        /// diagnostic for this kernel alone (returned), and the other kernels are still generated.
+        /// </summary>
+        internal static Diagnostic? TryAddSource(System.Action<string, string> addSource, KernelPlan plan, string source)
+        {
+            try
+            {
+                addSource(plan.HintName, source);
+                return null;
+            }
+            catch (System.ArgumentException exception)
+            {
+                return Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, plan.Spec.DisplayName,
+                    "hint name '" + plan.HintName + "' was refused: " + exception.Message);
+            }
+        }
+
+        /// <summary>Reports a parser diagnostic; a failure to place it becomes KG0999 rather than a generator crash.</summary>
+        private static void Report(SourceProductionContext output, DiagnosticInfo diagnostic, Compilation compilation)
+        {
+            Diagnostic created;
+            try
+            {
+                created = diagnostic.ToDiagnostic(compilation);
+            }
+            catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+            {
+                created = Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, diagnostic.Descriptor.Id, exception.GetType().Name + ": " + exception.Message);
+            }
+
+            try
+            {
+                output.ReportDiagnostic(created);
+            }
+            catch (System.ArgumentException)
+            {
+                // E.g. a location in a tree that is not part of the compilation.
+                output.ReportDiagnostic(Diagnostic.Create(diagnostic.Descriptor, Location.None, diagnostic.Arguments.Select(static a => (object?)a).ToArray()));
             }
         }
 
@@ -115,8 +160,7 @@ namespace KernelGen.Generator
                 .Where(static diagnostic => diagnostic is not null)
                 .Select(static (diagnostic, _) => diagnostic!)
                 .WithTrackingName(TrackingNames.OrphanMasks);
-            context.RegisterSourceOutput(orphans.Combine(context.CompilationProvider), static (output, pair) =>
-                output.ReportDiagnostic(pair.Left.ToDiagnostic(pair.Right)));
+            context.RegisterSourceOutput(orphans.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
         }
     }
 }

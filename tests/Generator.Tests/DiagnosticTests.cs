@@ -284,6 +284,29 @@ namespace KernelGen.Generator.Tests
         }
 
         [Fact]
+        public void KG0999_RefusedHintName_IsReportedNotThrown()
+        {
+            // AddSource throws ArgumentException for a duplicate or invalid hint name; the generator must report, not throw.
+            var spec = new Model.KernelSpec("App", new Model.EquatableArray<Model.ContainingTypeSpec>(new[] { new Model.ContainingTypeSpec(string.Empty, "class", "K", string.Empty, 0) }),
+                "Attend", "public static", Model.EquatableArray<string>.Empty, false, 8, 0.5f, false,
+                new Model.MaskSpec(false, false, 0, 0, Model.EquatableArray<int>.Empty), Model.EquatableArray<string>.Empty);
+            Planning.KernelPlan plan = Planning.KernelPlanner.Plan(spec);
+            var added = new System.Collections.Generic.HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
+            void Add(string hintName, string source)
+            {
+                if (!added.Add(hintName))
+                {
+                    throw new System.ArgumentException("The hint name '" + hintName + "' was already added", nameof(hintName));
+                }
+            }
+
+            Assert.Null(AttentionKernelGenerator.TryAddSource(Add, plan, "// first"));
+            Diagnostic? error = AttentionKernelGenerator.TryAddSource(Add, plan, "// second");
+            Assert.Equal("KG0999", error!.Id);
+            Assert.Contains("App.K.Attend.g.cs", error.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        [Fact]
         public void EveryDescriptor_IsTrackedInAnalyzerReleases()
         {
             string releases = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "src/Generator/Diagnostics/AnalyzerReleases.Unshipped.md"));

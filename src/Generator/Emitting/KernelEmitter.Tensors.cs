@@ -27,7 +27,7 @@ namespace KernelGen.Generator.Emitting
             KernelSpec spec = plan.Spec;
             BatchSpec batch = spec.Batch!;
             string[] names = spec.ParameterNames.ToArray();
-            string modifiers = spec.Modifiers.Length > 0 ? spec.Modifiers + " " : string.Empty;
+            string modifiers = spec.TensorModifiers.Length > 0 ? spec.TensorModifiers + " " : string.Empty;
             string declared = string.Concat(batch.RuntimeParameters.Select((p, i) => $", {RuntimeParameters.GlobalType(p)} {names[5 + i]}"));
             string shapes = batch.IsPacked ? "[total, H, d]" : batch.Layout == 1 ? "[B, H, N, d]" : "[B, N, H, d]";
             writer.Line();

@@ -23,6 +23,8 @@ namespace KernelGen.Generator.Model
     /// <param name="QueryElement">The query span's element type as generated code spells it: float, global::System.Half or global::KernelGen.BFloat16.</param>
     /// <param name="KeyValueElement">The key and value spans' element type.</param>
     /// <param name="OutputElement">The output span's element type.</param>
+    /// <param name="TensorModifiers">The tensor form's modifiers (accessibility, static, readonly, and new when it hides an
+    /// inherited tensor form); never override, virtual, sealed or abstract, which belong to the span method alone.</param>
     internal sealed record KernelSpec(
         string Namespace,
         EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -40,7 +42,8 @@ namespace KernelGen.Generator.Model
         ScoreSpec? Score = null,
         string QueryElement = "float",
         string KeyValueElement = "float",
-        string OutputElement = "float")
+        string OutputElement = "float",
+        string TensorModifiers = "")
     {
         /// <summary>Whether every span is float (else the engine's element-generic entry converts at the boundary).</summary>
         public bool AllFloat => QueryElement == "float" && KeyValueElement == "float" && OutputElement == "float";

@@ -353,6 +353,7 @@ namespace KernelGen.Generator.Parsing
                 hasWindow ? right : 0,
                 hasWindow ? new EquatableArray<int>(globals) : EquatableArray<int>.Empty);
 
+            bool tensorForm = batch is not null && OffersTensorForm(context.SemanticModel.Compilation, method);
             var spec = new KernelSpec(
                 method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(NamespaceFormat) : string.Empty,
                 new EquatableArray<ContainingTypeSpec>(containingTypes),
@@ -366,11 +367,12 @@ namespace KernelGen.Generator.Parsing
                 mask,
                 new EquatableArray<string>(DocumentationLines(syntax)),
                 batch,
-                batch is not null && OffersTensorForm(context.SemanticModel.Compilation, method),
+                tensorForm,
                 ScoreOf(singleHeadScale || (batch?.Has("scale") ?? false), softcap, alibiAttribute is not null, batch),
                 queryElement,
                 keyValueElement,
-                outputElement);
+                outputElement,
+                tensorForm ? TensorFormModifiers(syntax, method, context.SemanticModel.Compilation) : string.Empty);
             return Result(spec, diagnostics);
         }
 
@@ -412,6 +414,73 @@ namespace KernelGen.Generator.Parsing
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// The modifiers of the generated tensor form: only the declaration's accessibility, <c>static</c> and
+        /// <c>readonly</c>. What ties the span method to a base member (<c>override</c>, <c>new</c>, <c>virtual</c>,
+        /// <c>sealed</c>, <c>abstract</c>) does not apply to the tensor form, which overrides and hides nothing, except
+        /// <c>new</c> when a base type already has a method of the tensor form's signature (its own tensor form).
+        /// </summary>
+        private static string TensorFormModifiers(MethodDeclarationSyntax syntax, IMethodSymbol method, Compilation compilation)
+        {
+            var kept = new List<string>();
+            if (TensorFormHidesInherited(method, compilation))
+            {
+                kept.Add("new");
+            }
+
+            foreach (SyntaxToken modifier in syntax.Modifiers)
+            {
+                if (modifier.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.ProtectedKeyword or SyntaxKind.InternalKeyword or SyntaxKind.PrivateKeyword
+                    or SyntaxKind.StaticKeyword or SyntaxKind.ReadOnlyKeyword)
+                {
+                    kept.Add(modifier.Text);
+                }
+            }
+
+            return string.Join(" ", kept);
+        }
+
+        /// <summary>
+        /// Whether a base class has a visible method the tensor form would hide: a tensor form with the same parameters
+        /// (e.g. from a referenced assembly), or a kernel in this compilation with the same span parameters, whose tensor
+        /// form is generated beside it.
+        /// </summary>
+        private static bool TensorFormHidesInherited(IMethodSymbol method, Compilation compilation)
+        {
+            INamedTypeSymbol? readOnlyTensor = compilation.GetTypeByMetadataName(ReadOnlyTensorSpanName);
+            INamedTypeSymbol? tensor = compilation.GetTypeByMetadataName(TensorSpanName);
+            for (INamedTypeSymbol? type = method.ContainingType.BaseType; type is not null; type = type.BaseType)
+            {
+                foreach (ISymbol member in type.GetMembers(method.Name))
+                {
+                    if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary } other || other.DeclaredAccessibility == Accessibility.Private)
+                    {
+                        continue;
+                    }
+
+                    bool sameSpans = other.Parameters.Length == method.Parameters.Length && HasAttribute(other, KernelAttributeName);
+                    bool sameTensors = other.Parameters.Length == method.Parameters.Length - 1;
+                    for (int i = 0; i < other.Parameters.Length && (sameSpans || sameTensors); i++)
+                    {
+                        ITypeSymbol theirs = other.Parameters[i].Type;
+                        sameSpans &= SymbolEqualityComparer.Default.Equals(theirs, method.Parameters[i].Type);
+                        sameTensors = sameTensors && (i < 4
+                            ? theirs is INamedTypeSymbol { TypeArguments.Length: 1 } named && method.Parameters[i].Type is INamedTypeSymbol { TypeArguments.Length: 1 } span &&
+                              SymbolEqualityComparer.Default.Equals(named.OriginalDefinition, i < 3 ? readOnlyTensor : tensor) &&
+                              SymbolEqualityComparer.Default.Equals(named.TypeArguments[0], span.TypeArguments[0])
+                            : SymbolEqualityComparer.Default.Equals(theirs, method.Parameters[i + 1].Type));
+                    }
+
+                    if (sameSpans || sameTensors)
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

@@ -51,4 +51,7 @@ namespace KernelGen.Generator.Planning
 
     /// <summary>The share of the Nq x Nk score matrix a kernel computes at a square size.</summary>
     internal readonly record struct PairShare(int Length, long AllowedPairs);
+
+    /// <summary>A kernel's signature key (<see cref="KernelPlanner.SignatureKey"/>) and its hint name.</summary>
+    internal readonly record struct HintNameEntry(string Key, string HintName);
 }

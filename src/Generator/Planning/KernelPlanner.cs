@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Text;
 using KernelGen.Generator.Model;
 
@@ -116,52 +117,171 @@ namespace KernelGen.Generator.Planning
             return new PathPlan(name, description, lanes, loopedLength, new EquatableArray<Chunk>(chunks), rowTile);
         }
 
+        /// <summary>Hint names longer than this (before <c>.g.cs</c>) are cut and given the signature's hash.</summary>
+        public const int MaxHintStemLength = 120;
+
         /// <summary>
-        /// The plan itself, or, when another kernel's hint name equals this one ignoring case, the plan with a suffix derived
-        /// from its exact-case full name (FNV-1a, so the same on every machine and run).
+        /// The kernel's identity as C# sees it: namespace, containing types (name and arity), method name and parameter
+        /// types (run-time parameters by their table names), e.g. <c>App.Outer`1+Inner.A(float,global::System.Half,...)</c>.
+        /// Two declarations in one compilation with the same key are the same method.
         /// </summary>
-        public static KernelPlan WithUniqueHintName(KernelPlan plan, EquatableArray<string> allHintNames)
+        public static string SignatureKey(KernelSpec spec)
         {
-            int sameIgnoringCase = 0;
-            foreach (string name in allHintNames)
+            var builder = new StringBuilder();
+            builder.Append(spec.Namespace.Replace("@", string.Empty)).Append('|');
+            foreach (ContainingTypeSpec type in spec.ContainingTypes)
             {
-                if (string.Equals(name, plan.HintName, StringComparison.OrdinalIgnoreCase))
+                builder.Append(type.Name.TrimStart('@')).Append('`').Append(type.Arity).Append('+');
+            }
+
+            builder.Append(spec.MethodName.TrimStart('@')).Append('(')
+                .Append(spec.QueryElement).Append(',').Append(spec.KeyValueElement).Append(',').Append(spec.KeyValueElement).Append(',').Append(spec.OutputElement);
+            if (spec.Batch is { } batch)
+            {
+                builder.Append(",int");
+                foreach (string parameter in batch.RuntimeParameters)
                 {
-                    sameIgnoringCase++;
+                    builder.Append(',').Append(parameter);
+                }
+            }
+            else if (spec.Score is { RuntimeScale: true })
+            {
+                builder.Append(",float");
+            }
+
+            return builder.Append(')').ToString();
+        }
+
+        /// <summary>
+        /// Every kernel's final hint name, from each kernel's signature key and preferred name. A name is kept when no other
+        /// kernel's name equals it ignoring case (hint names are compared so); names that clash get a suffix from their own
+        /// key (FNV-1a, the same on every machine and run), and a clash that survives that (equal hashes) gets the kernel's
+        /// rank among the clashing keys in ordinal order: so the result never depends on the order of discovery.
+        /// Equal keys (one method declared twice, which the compiler rejects) get one name.
+        /// </summary>
+        public static EquatableArray<HintNameEntry> AssignHintNames(IEnumerable<HintNameEntry> preferred)
+        {
+            try
+            {
+                return AssignHintNamesCore(preferred);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // Never a generator crash: each kernel keeps its preferred name (a clash left is reported as KG0999 when added).
+                return EquatableArray<HintNameEntry>.Empty;
+            }
+        }
+
+        private static EquatableArray<HintNameEntry> AssignHintNamesCore(IEnumerable<HintNameEntry> preferred)
+        {
+            var byKey = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (HintNameEntry entry in preferred)
+            {
+                if (entry.Key.Length > 0 && entry.HintName.Length > 0 && !byKey.ContainsKey(entry.Key))
+                {
+                    byKey.Add(entry.Key, entry.HintName);
                 }
             }
 
-            if (sameIgnoringCase <= 1)
+            var names = new Dictionary<string, string>(byKey, StringComparer.Ordinal);
+            for (int round = 0; round < 3; round++)
+            {
+                var groups = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+                foreach (KeyValuePair<string, string> pair in names)
+                {
+                    if (!groups.TryGetValue(pair.Value, out List<string>? keys))
+                    {
+                        groups.Add(pair.Value, keys = new List<string>());
+                    }
+
+                    keys.Add(pair.Key);
+                }
+
+                bool clashed = false;
+                foreach (List<string> keys in groups.Values)
+                {
+                    if (keys.Count < 2)
+                    {
+                        continue;
+                    }
+
+                    clashed = true;
+                    keys.Sort(StringComparer.Ordinal);
+                    for (int i = 0; i < keys.Count; i++)
+                    {
+                        string stem = names[keys[i]];
+                        stem = stem.Substring(0, stem.Length - ".g.cs".Length);
+                        string suffix = round == 0 ? Fnv1a(keys[i]) : i.ToString(CultureInfo.InvariantCulture);
+                        names[keys[i]] = stem + "." + suffix + ".g.cs";
+                    }
+                }
+
+                if (!clashed)
+                {
+                    break;
+                }
+            }
+
+            var result = new List<HintNameEntry>(names.Count);
+            foreach (string key in byKey.Keys)
+            {
+                result.Add(new HintNameEntry(key, names[key]));
+            }
+
+            return new EquatableArray<HintNameEntry>(result);
+        }
+
+        /// <summary>The plan with its final hint name from <paramref name="assigned"/> (sorted by key, from <see cref="AssignHintNames"/>).</summary>
+        public static KernelPlan WithUniqueHintName(KernelPlan plan, EquatableArray<HintNameEntry> assigned)
+        {
+            if (plan.Failure is not null)
             {
                 return plan;
             }
 
-            uint hash = 2166136261;
-            foreach (char c in plan.Spec.DisplayName)
+            string key = SignatureKey(plan.Spec);
+            int low = 0, high = assigned.Length - 1;
+            while (low <= high)
             {
-                hash = unchecked((hash ^ c) * 16777619);
+                int middle = low + ((high - low) / 2);
+                int order = string.CompareOrdinal(assigned[middle].Key, key);
+                if (order == 0)
+                {
+                    return assigned[middle].HintName == plan.HintName ? plan : plan with { HintName = assigned[middle].HintName };
+                }
+
+                if (order < 0)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
             }
 
-            string stem = plan.HintName.Substring(0, plan.HintName.Length - ".g.cs".Length);
-            return plan with { HintName = stem + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs" };
+            return plan;
         }
 
         /// <summary>
-        /// A stable file name from the kernel's full name: <c>MyApp.Kernels.Longformer64.g.cs</c>. Nested types are joined with
-        /// <c>+</c> and generic arity is written <c>`1</c>, as in metadata names, so two different kernels never share a name.
+        /// A stable, readable file name from the kernel's full name: <c>MyApp.Kernels.Longformer64.g.cs</c>. Nested types are
+        /// joined with <c>+</c> and generic arity is written <c>`1</c>, as in metadata names. A character a hint name may not
+        /// hold (e.g. the backslash of a <c>\u0041</c> escape) becomes <c>_</c>; a name longer than
+        /// <see cref="MaxHintStemLength"/> is cut and given its signature's hash. Clashes are settled by <see cref="AssignHintNames"/>.
         /// </summary>
         private static string HintName(KernelSpec spec)
         {
             var builder = new StringBuilder();
             if (spec.Namespace.Length > 0)
             {
-                builder.Append(spec.Namespace.Replace("@", string.Empty)).Append('.');
+                AppendSafe(builder, spec.Namespace.Replace("@", string.Empty), allowDots: true);
+                builder.Append('.');
             }
 
             for (int i = 0; i < spec.ContainingTypes.Length; i++)
             {
                 ContainingTypeSpec type = spec.ContainingTypes[i];
-                builder.Append(type.Name.TrimStart('@'));
+                AppendSafe(builder, type.Name.TrimStart('@'), allowDots: false);
                 if (type.Arity > 0)
                 {
                     builder.Append('`').Append(type.Arity);
@@ -170,7 +290,35 @@ namespace KernelGen.Generator.Planning
                 builder.Append(i == spec.ContainingTypes.Length - 1 ? '.' : '+');
             }
 
-            return builder.Append(spec.MethodName.TrimStart('@')).Append(".g.cs").ToString();
+            AppendSafe(builder, spec.MethodName.TrimStart('@'), allowDots: false);
+            if (builder.Length > MaxHintStemLength)
+            {
+                builder.Length = MaxHintStemLength - 9;
+                builder.Append('.').Append(Fnv1a(SignatureKey(spec)));
+            }
+
+            return builder.Append(".g.cs").ToString();
+        }
+
+        /// <summary>Appends a name, letters, digits and <c>_</c> as they are (and dots when asked), any other character as <c>_</c>.</summary>
+        private static void AppendSafe(StringBuilder builder, string name, bool allowDots)
+        {
+            foreach (char c in name)
+            {
+                builder.Append(char.IsLetterOrDigit(c) || c == '_' || (allowDots && c == '.') ? c : '_');
+            }
+        }
+
+        /// <summary>32-bit FNV-1a over the UTF-16 code units, as 8 lower-case hex digits (string.GetHashCode is randomised per process).</summary>
+        private static string Fnv1a(string text)
+        {
+            uint hash = 2166136261;
+            foreach (char c in text)
+            {
+                hash = unchecked((hash ^ c) * 16777619);
+            }
+
+            return hash.ToString("x8", CultureInfo.InvariantCulture);
         }
     }
 }
