@@ -17,10 +17,17 @@ cp bench/KernelGen.Bench/BenchKernels.cs "$tree/bench/KernelGen.Bench/BenchKerne
 dotnet build -c Release "$tree/bench/KernelGen.EngineBench" >/dev/null
 dotnet build -c Release bench/KernelGen.EngineBench >/dev/null
 out=$(mktemp -d)
+# Odd rounds run before first, even rounds after first, so a drift within a round falls on both builds alike.
 for round in $(seq 1 "$rounds"); do
-  dotnet "$tree/bench/KernelGen.EngineBench/bin/Release/net10.0/KernelGen.EngineBench.dll" --builds $filter > "$out/before.$round"
-  dotnet bench/KernelGen.EngineBench/bin/Release/net10.0/KernelGen.EngineBench.dll --builds $filter > "$out/after.$round"
+  runs=(before after)
+  [ $((round % 2)) -eq 0 ] && runs=(after before)
+  for build in "${runs[@]}"; do
+    if [ "$build" = before ]; then dll="$tree/bench/KernelGen.EngineBench/bin/Release/net10.0/KernelGen.EngineBench.dll"
+    else dll=bench/KernelGen.EngineBench/bin/Release/net10.0/KernelGen.EngineBench.dll; fi
+    dotnet "$dll" --builds $filter > "$out/$build.$round"
+  done
 done
+echo "raw runs: $out" >&2
 python3 - "$out" "$rounds" <<'PY'
 import sys, statistics, collections
 out, rounds = sys.argv[1], int(sys.argv[2])
