@@ -383,11 +383,14 @@ namespace KernelGen
                 return; // no query row: nothing to write whatever the batch count (output and log-sum-exp are empty)
             }
 
-            // Every length and offset the run uses, read once (see BatchItems); pooled, so nothing is allocated per call.
-            ItemRows[] rented = ArrayPool<ItemRows>.Shared.Rent(shape.Batch);
+            // Every length and offset the run uses, read once (see BatchItems): on the stack for up to 64 items, else pooled,
+            // so nothing is allocated per call.
+            const int StackItems = 64;
+            ItemRows[]? rented = shape.Batch > StackItems ? ArrayPool<ItemRows>.Shared.Rent(shape.Batch) : null;
             try
             {
-                Span<ItemRows> items = rented.AsSpan(0, shape.Batch);
+                Span<ItemRows> items = rented is null ? stackalloc ItemRows[StackItems] : rented;
+                items = items.Slice(0, shape.Batch);
                 BatchItems.Capture(info, shape, arguments, items);
                 long work = 0;
                 int maxQueries = 0;
@@ -402,7 +405,10 @@ namespace KernelGen
             }
             finally
             {
-                ArrayPool<ItemRows>.Shared.Return(rented);
+                if (rented is not null)
+                {
+                    ArrayPool<ItemRows>.Shared.Return(rented);
+                }
             }
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Threading;
 
 namespace KernelGen
 {
@@ -18,8 +19,8 @@ namespace KernelGen
     /// <para>A row starts at <c>m = -inf</c>, <c>l = 0</c>: the first block's correction is <c>e^-inf = 0</c>, which
     /// clears nothing that is not already zero. A row that never sees a key keeps <c>l = 0</c> and is written as zeros.</para>
     /// <para>Non-finite scores: NaN, or a score of +inf (finite inputs whose float32 score overflows: a huge scale or huge
-    /// entries), make the row NaN here; the engine then computes such a row again exactly (OverflowRows), so a NaN
-    /// survives only where the double-precision reference has one.</para>
+    /// entries), make the row NaN here; such a block is counted (<see cref="NonFiniteBlocks"/>), and the engine then
+    /// computes the NaN rows again exactly (OverflowRows), so a NaN survives only where the reference has one.</para>
     /// </remarks>
     public static class OnlineSoftmax
     {
@@ -35,6 +36,11 @@ namespace KernelGen
         public static float Update(Span<float> scores, ref float runningMax, ref float runningSum)
         {
             float blockMax = Reductions.Max(scores);
+            if (!(blockMax < float.PositiveInfinity))
+            {
+                NoteNonFiniteBlock(); // +inf or NaN: this row will come out NaN; the engine recomputes such rows (OverflowRows)
+            }
+
             float newMax = MathF.Max(runningMax, blockMax);
             if (float.IsNegativeInfinity(newMax))
             {
@@ -49,6 +55,17 @@ namespace KernelGen
             runningMax = newMax;
             return correction;
         }
+
+        private static int s_nonFiniteBlocks;
+
+        /// <summary>
+        /// How many blocks, on any thread, have had a maximum score of +inf or NaN since the process started (it wraps). A
+        /// call that sees it change knows some row may have come out NaN and scans its output; otherwise it need not.
+        /// </summary>
+        internal static int NonFiniteBlocks => Volatile.Read(ref s_nonFiniteBlocks);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void NoteNonFiniteBlock() => Interlocked.Increment(ref s_nonFiniteBlocks);
 
         /// <summary>
         /// A finished row's log-sum-exp, <c>ln sum_j e^(s_j)</c> over its visible scaled scores: <c>m + ln(sum)</c>;

@@ -34,8 +34,12 @@ namespace KernelGen.Engine
         {
             EngineBounds.CheckGroup(D, group, TScore.MayHide);
             CheckGlobalPositions();
+            int nonFinite = OnlineSoftmax.NonFiniteBlocks;
             ComputeGroupRows(group);
-            OverflowRows<TPath, TMask, TScore>.Repair(group);
+            if (OnlineSoftmax.NonFiniteBlocks != nonFinite)
+            {
+                OverflowRows<TPath, TMask, TScore>.Repair(group); // some block had a +inf or NaN score: recompute its NaN rows
+            }
         }
 
         /// <summary>The loops of <see cref="ComputeGroup"/>: decode or prefill, by the group's row count.</summary>

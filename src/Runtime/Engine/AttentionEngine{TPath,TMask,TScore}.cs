@@ -104,8 +104,12 @@ namespace KernelGen.Engine
             fixed (float* bias = scores.Bias)
             {
                 var state = new ScoreState(scores.Scale, scores.AlibiSlope, scores.Sink, bias, scores.Bias.Length, scores.BiasStride);
+                int nonFinite = OnlineSoftmax.NonFiniteBlocks;
                 Compute(query, key, value, output, logSumExp, masks, in state);
-                OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
+                if (OnlineSoftmax.NonFiniteBlocks != nonFinite)
+                {
+                    OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
+                }
             }
         }
 
@@ -256,9 +260,13 @@ namespace KernelGen.Engine
                     var rows = new StridedRows<TKeyValue>(key, value, D, scratch.AsSpan(0, KeyBlock * D), scratch.AsSpan(KeyBlock * D, KeyBlock * D));
                     ReadOnlySpan<bool> keyMask = TMask.HasRuntimeMasks ? masks.KeyMask : default;
                     ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? masks.Mask : default;
+                    int nonFinite = OnlineSoftmax.NonFiniteBlocks;
                     RunSingleRows(query, default, default, ref rows, output, logSumExp, queryCount, keyCount, 0, queryCount, keyMask, mask, masks.MaskStride, default,
                         state);
-                    OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
+                    if (OnlineSoftmax.NonFiniteBlocks != nonFinite)
+                    {
+                        OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
+                    }
                 }
                 finally
                 {
