@@ -127,6 +127,15 @@ namespace KernelGen.Generator.Tests
         /// diagnostic in generated code, no error the input did not already have, and no kernel dropped without a reason.
         /// Set KERNELGEN_FUZZ_SEED to replay a run, KERNELGEN_FUZZ_COMPILATIONS for a longer one.
         /// </summary>
+        /// <summary>.ci/run prints the files in KERNELGEN_ISA_DIR at its end, so the seed of every fuzz run is in the CI log.</summary>
+        private static void ReportToCi(string line)
+        {
+            if (Environment.GetEnvironmentVariable("KERNELGEN_ISA_DIR") is { Length: > 0 } folder)
+            {
+                System.IO.File.AppendAllText(System.IO.Path.Combine(folder, "fuzz-seeds.txt"), line + "\n");
+            }
+        }
+
         [Fact]
         public void ManyDeclarationsPerCompilation_AllKernelsGenerateAndCompile()
         {
@@ -135,6 +144,7 @@ namespace KernelGen.Generator.Tests
             string start = $"fuzz (batched): seed {seed}, {runs} compilations x {DeclarationsPerCompilation} declarations; replay with KERNELGEN_FUZZ_SEED={seed}";
             _output.WriteLine(start);
             Console.WriteLine(start);
+            ReportToCi(start);
             var failures = new List<string>();
             var diagnostics = new SortedDictionary<string, int>(StringComparer.Ordinal);
             int declarations = 0, kernels = 0;
@@ -155,6 +165,7 @@ namespace KernelGen.Generator.Tests
                 $"diagnostics: {string.Join(", ", diagnostics.Select(static p => $"{p.Key} x{p.Value}"))}");
             _output.WriteLine(summary);
             Console.WriteLine(summary);
+            ReportToCi(summary);
             Assert.True(failures.Count == 0, string.Join("\n\n", failures.Take(5)));
             Assert.True(declarations >= runs * DeclarationsPerCompilation, $"only {declarations} declarations");
             Assert.True(kernels >= declarations / 4, $"only {kernels} of {declarations} declarations produced a kernel; the fuzzer should keep most valid");

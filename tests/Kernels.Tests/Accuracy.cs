@@ -12,21 +12,22 @@ namespace KernelGen.Kernels.Tests
     /// (NaN for NaN, the same infinity, e.g. -inf log-sum-exp of a row with no key).
     /// </summary>
     /// <remarks>
-    /// The slack is 2^-21 x the largest finite |reference| value of the compared span: between 4 and 8 float32 ulps of the
-    /// largest output. It only matters where the plain float32 error is near zero: a row with one visible key (plain
+    /// The slack is 2^-20 x the largest finite |reference| value of the compared span: between 8 and 16 float32 ulps of the
+    /// largest output (2^-21 was measured to leave little headroom: d = 1 kernels used 0.96 of it on one seed, and the
+    /// call fuzzer draws a new seed each run). It only matters where the plain float32 error is near zero: a row with one visible key (plain
     /// float32 returns that value exactly), or a row whose rounding happens to land on the double result. There a kernel
     /// that normalises by a reciprocal, sums in another order or uses its own exponential still rounds a few times more
     /// than the plain loop; each rounding is at most half an ulp of the output, so a few ulps covers them, while a
     /// precision regression (a lost term, a float16 accumulator, a wrong exponent) is orders of magnitude larger. The
-    /// old fixed 1e-4 was about 800 of those ulps at magnitude 1.
+    /// old fixed 1e-4 was about 100 times this slack.
     /// </remarks>
     public static class Accuracy
     {
         /// <summary>The factor on the plain float32 error.</summary>
         public const double Factor = 2.0;
 
-        /// <summary>The slack as a fraction of the largest |reference| value: 2^-21 (4 ulps at 1.0).</summary>
-        public const double SlackPerMagnitude = 1.0 / (1 << 21);
+        /// <summary>The slack as a fraction of the largest |reference| value: 2^-20 (8 ulps at 1.0).</summary>
+        public const double SlackPerMagnitude = 1.0 / (1 << 20);
 
         private static readonly ConcurrentDictionary<string, (double Ratio, string RatioAt, double Used, string UsedAt)> Worst = new();
 

@@ -105,6 +105,11 @@ namespace KernelGen.Kernels.Tests
         {
             _output.WriteLine(line);
             Console.WriteLine(line);
+            // .ci/run prints this folder's reports at its end, so every run's seed is in the CI log.
+            if (Environment.GetEnvironmentVariable("KERNELGEN_ISA_DIR") is { Length: > 0 } folder)
+            {
+                System.IO.File.AppendAllText(System.IO.Path.Combine(folder, "fuzz-seeds.txt"), line + "\n");
+            }
         }
 
         /// <summary>Checks one call's output (and log-sum-exp) against the reference; null when it passes.</summary>
