@@ -19,7 +19,7 @@ namespace KernelGen
     /// <para>A row starts at <c>m = -inf</c>, <c>l = 0</c>: the first block's correction is <c>e^-inf = 0</c>, which
     /// clears nothing that is not already zero. A row that never sees a key keeps <c>l = 0</c> and is written as zeros.</para>
     /// <para>Non-finite scores: NaN, or a score of +inf (finite inputs whose float32 score overflows: a huge scale or huge
-    /// entries), make the row NaN here; such a block is counted (<see cref="NonFiniteBlocks"/>), and the engine then
+    /// entries), make the row NaN here; such a row is counted when it finishes (<see cref="NonFiniteRows"/>), and the engine then
     /// computes the NaN rows again exactly (OverflowRows), so a NaN survives only where the reference has one.</para>
     /// </remarks>
     public static class OnlineSoftmax
@@ -36,11 +36,6 @@ namespace KernelGen
         public static float Update(Span<float> scores, ref float runningMax, ref float runningSum)
         {
             float blockMax = Reductions.Max(scores);
-            if (!(blockMax < float.PositiveInfinity))
-            {
-                NoteNonFiniteBlock(); // +inf or NaN: this row will come out NaN; the engine recomputes such rows (OverflowRows)
-            }
-
             float newMax = MathF.Max(runningMax, blockMax);
             if (float.IsNegativeInfinity(newMax))
             {
@@ -56,16 +51,26 @@ namespace KernelGen
             return correction;
         }
 
-        private static int s_nonFiniteBlocks;
+        private static int s_nonFiniteRows;
 
         /// <summary>
-        /// How many blocks, on any thread, have had a maximum score of +inf or NaN since the process started (it wraps). A
-        /// call that sees it change knows some row may have come out NaN and scans its output; otherwise it need not.
+        /// How many rows, on any thread, have finished with a NaN sum or a maximum of +inf or NaN since the process started
+        /// (it wraps). A call that sees it change knows some row came out NaN and scans its output; otherwise it need not.
         /// </summary>
-        internal static int NonFiniteBlocks => Volatile.Read(ref s_nonFiniteBlocks);
+        internal static int NonFiniteRows => Volatile.Read(ref s_nonFiniteRows);
+
+        /// <summary>Counts a finished row whose state is not finite (see <see cref="NonFiniteRows"/>); one test per row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void NoteIfNonFinite(float runningMax, float runningSum)
+        {
+            if (!(runningMax < float.PositiveInfinity) || float.IsNaN(runningSum))
+            {
+                NoteNonFiniteRow();
+            }
+        }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void NoteNonFiniteBlock() => Interlocked.Increment(ref s_nonFiniteBlocks);
+        private static void NoteNonFiniteRow() => Interlocked.Increment(ref s_nonFiniteRows);
 
         /// <summary>
         /// A finished row's log-sum-exp, <c>ln sum_j e^(s_j)</c> over its visible scaled scores: <c>m + ln(sum)</c>;

@@ -17,7 +17,7 @@ namespace KernelGen.Kernels.Tests
     /// packed items, random key masks and dense masks, bias (all three shapes, some -inf), ALiBi slopes, sinks, run-time
     /// scales, and Half/BFloat16 spans where declared. Dropped and padding keys hold NaN keys and infinite values, so a
     /// kernel that reads one shows it. CI reruns this class on every instruction-set path (.ci/run).
-    /// The seed is printed; set KERNELGEN_CALL_FUZZ_SEED to replay a run.
+    /// The seed is printed (a fixed default; KERNELGEN_CALL_FUZZ_SEED replays or explores another).
     /// </summary>
     [Collection(ProcessWideThreadSetting.Name)]
     public sealed class CallFuzzTests
@@ -43,13 +43,17 @@ namespace KernelGen.Kernels.Tests
             public bool Has(RuntimeParameter parameter) => (Parameters & parameter) == parameter;
         }
 
+        /// <summary>The seed of a run without KERNELGEN_CALL_FUZZ_SEED.</summary>
+        public const int DefaultSeed = 20261207;
+
         [Fact]
         public void RandomCalls_OfEveryDeclaredKernel_MatchTheReference()
         {
             string? fixedSeed = Environment.GetEnvironmentVariable("KERNELGEN_CALL_FUZZ_SEED");
-            int seed = int.TryParse(fixedSeed, out int given) ? given : Environment.TickCount & int.MaxValue;
+            // A fixed default, so CI judges the same 3,000 calls on every path and run; set the variable to explore others.
+            int seed = int.TryParse(fixedSeed, out int given) ? given : DefaultSeed;
             string path = IsaAgreementTests.CurrentPath();
-            Say($"CallFuzzTests: seed {seed} ({(fixedSeed is null ? "time-based" : "from KERNELGEN_CALL_FUZZ_SEED")}), path {path}; replay with KERNELGEN_CALL_FUZZ_SEED={seed}");
+            Say($"CallFuzzTests: seed {seed} ({(fixedSeed is null ? "the default" : "from KERNELGEN_CALL_FUZZ_SEED")}), path {path}; replay with KERNELGEN_CALL_FUZZ_SEED={seed}");
 
             Entry[] entries = Entries();
             var families = entries.GroupBy(static e => e.Family).OrderBy(static g => g.Key, StringComparer.Ordinal).Select(static g => g.ToArray()).ToArray();

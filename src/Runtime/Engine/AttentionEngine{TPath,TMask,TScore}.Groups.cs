@@ -34,11 +34,11 @@ namespace KernelGen.Engine
         {
             EngineBounds.CheckGroup(D, group, TScore.MayHide);
             CheckGlobalPositions();
-            int nonFinite = OnlineSoftmax.NonFiniteBlocks;
+            int nonFinite = OnlineSoftmax.NonFiniteRows;
             ComputeGroupRows(group);
-            if (OnlineSoftmax.NonFiniteBlocks != nonFinite)
+            if (OnlineSoftmax.NonFiniteRows != nonFinite)
             {
-                OverflowRows<TPath, TMask, TScore>.Repair(group); // some block had a +inf or NaN score: recompute its NaN rows
+                OverflowRows<TPath, TMask, TScore>.Repair(group); // some row finished with a +inf or NaN state: recompute the NaN rows
             }
         }
 

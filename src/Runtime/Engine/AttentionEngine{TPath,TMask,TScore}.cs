@@ -104,9 +104,9 @@ namespace KernelGen.Engine
             fixed (float* bias = scores.Bias)
             {
                 var state = new ScoreState(scores.Scale, scores.AlibiSlope, scores.Sink, bias, scores.Bias.Length, scores.BiasStride);
-                int nonFinite = OnlineSoftmax.NonFiniteBlocks;
+                int nonFinite = OnlineSoftmax.NonFiniteRows;
                 Compute(query, key, value, output, logSumExp, masks, in state);
-                if (OnlineSoftmax.NonFiniteBlocks != nonFinite)
+                if (OnlineSoftmax.NonFiniteRows != nonFinite)
                 {
                     OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
                 }
@@ -260,10 +260,10 @@ namespace KernelGen.Engine
                     var rows = new StridedRows<TKeyValue>(key, value, D, scratch.AsSpan(0, KeyBlock * D), scratch.AsSpan(KeyBlock * D, KeyBlock * D));
                     ReadOnlySpan<bool> keyMask = TMask.HasRuntimeMasks ? masks.KeyMask : default;
                     ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? masks.Mask : default;
-                    int nonFinite = OnlineSoftmax.NonFiniteBlocks;
+                    int nonFinite = OnlineSoftmax.NonFiniteRows;
                     RunSingleRows(query, default, default, ref rows, output, logSumExp, queryCount, keyCount, 0, queryCount, keyMask, mask, masks.MaskStride, default,
                         state);
-                    if (OnlineSoftmax.NonFiniteBlocks != nonFinite)
+                    if (OnlineSoftmax.NonFiniteRows != nonFinite)
                     {
                         OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
                     }
@@ -319,6 +319,7 @@ namespace KernelGen.Engine
         private static void FinishRow(Span<float> accumulator, float runningMax, float runningSum, Span<float> destination, Span<float> logSumExp, int row,
             in ScoreState score)
         {
+            OnlineSoftmax.NoteIfNonFinite(runningMax, runningSum);
             if (TScore.HasSink && runningSum > 0f)
             {
                 float sink = score.Sink;

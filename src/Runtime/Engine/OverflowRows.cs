@@ -9,8 +9,8 @@ namespace KernelGen.Engine
     /// <summary>
     /// Rows whose float32 computation failed, computed again exactly. Finite inputs can give a score past float32's range
     /// (a run-time scale of 3e38; entries near 1e20, whose products overflow, to +inf and -inf within one dot product):
-    /// the online softmax then meets e^(inf - inf) and the row comes out NaN. When any block of a call had a +inf or NaN
-    /// maximum (<see cref="OnlineSoftmax.NonFiniteBlocks"/> moved), the engine scans the rows it wrote (one vector pass)
+    /// the online softmax then meets e^(inf - inf) and the row comes out NaN. When any row of a call finished with a +inf
+    /// or NaN state (<see cref="OnlineSoftmax.NonFiniteRows"/> moved), the engine scans the rows it wrote (one vector pass)
     /// and recomputes each row holding a NaN here: every visible
     /// key's dot product in double (exact for float inputs: no product or sum of them overflows double), the score rounded
     /// to float32 as the kernels define it, then the softmax at its limit where scores are infinite, as
