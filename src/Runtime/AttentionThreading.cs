@@ -10,13 +10,12 @@ namespace KernelGen
     /// </summary>
     public static class AttentionThreading
     {
-        /// <summary>Multiply-adds a call must have per thread before a second thread is worth waking (about 0.1 ms of tile work at 80 GFLOP/s).</summary>
+        /// <summary>Multiply-adds a call must have per thread before a second thread is worth waking: a tenth of a millisecond or so of tile work, well above the cost of waking one (bench/RESULTS.md, "Threads and scaling with N").</summary>
         public const long MinWorkPerThread = 1L << 22;
 
         /// <summary>
         /// The same for one long row split into key chunks: a single query row streams K and V from memory with no reuse,
-        /// so it runs several times slower per multiply-add than a tile (measured: 330 us for 16384 keys at d = 128, about
-        /// 13 GFLOP/s against about 80 for tiles);
+        /// so it runs several times slower per multiply-add than a tile (bench/RESULTS.md, "Decode step");
         /// 2048 keys at d = 128 (two chunks) is the smallest row worth a second thread.
         /// </summary>
         public const long MinChunkWorkPerThread = MinWorkPerThread / 16;

@@ -14,8 +14,8 @@ namespace KernelGen.Generator.Planning
 
         /// <summary>
         /// Windows narrower than this many keys run row by row: a group of 8 rows would score their union in 16-key blocks,
-        /// about twice the multiply-adds of the rows' own windows (measured: window 33 took 4.2 ms tiled vs 2.3 ms per row
-        /// at N = 4096, d = 64).
+        /// about twice the multiply-adds of the rows' own windows, and measured slower than rows one at a time (bench/RESULTS.md,
+        /// "Lean micro-kernels").
         /// </summary>
         public const int MinTiledWindow = 64;
 

@@ -564,8 +564,8 @@ namespace KernelGen.Engine
         /// <remarks>
         /// Each step also prefetches its share of <paramref name="prefetch"/>'s rows from <paramref name="nextKeys"/> and
         /// <paramref name="nextValues"/> (this head's part of the next block, see <see cref="NextRegion"/>; only the keys
-        /// when <see cref="NextBlockPrefetch.KeysOnly"/>: float32 tiles prefetch the values), spread evenly over the steps. Measured on the AMD EPYC family 23 (Zen 1): without it a float32 GQA decode step
-        /// ran at 3.6 GB/s, stalled on misses: the tile accumulation walks a block's value rows column by column, 64 rows
+        /// when <see cref="NextBlockPrefetch.KeysOnly"/>: float32 tiles prefetch the values), spread evenly over the steps. Without it a GQA decode step stalls on misses (bench/RESULTS.md, "16-bit batched
+        /// kernels, in-place layouts, GQA groups"): the tile accumulation walks a block's value rows column by column, 64 rows
         /// 512 bytes apart, which no hardware prefetcher follows, and [B, N, H, d] rows sit a page apart. A prefetch is only
         /// a hint: it never faults, whatever the address.
         /// </remarks>
@@ -1023,8 +1023,8 @@ namespace KernelGen.Engine
         /// 4 x KeyBlock rows, and transpose the block into the rows at the end (d a multiple of 8, so no tail columns; SSE):
         /// per 2 keys two vector stores instead of 8 lane extractions through the stack and 8 scalar stores. Only in
         /// <see cref="ScoreRows4Split"/> (the 16-bit steps, bound by arithmetic): in the float32 <see cref="ScoreRows4"/> the
-        /// JIT then spilled the query reference, a reload per column step (llvm-mca, Ice Lake-SP: 4.09 -> 4.62 cycles per
-        /// 8 FMAs), for no measurable gain in a memory-bound step.
+        /// JIT then spilled the query reference, a reload per column step (the llvm-mca comparison is in bench/RESULTS.md,
+        /// "In-place float32 GQA tiles"), for no measurable gain in a memory-bound step.
         /// </summary>
         private static bool TransposedScores
         {

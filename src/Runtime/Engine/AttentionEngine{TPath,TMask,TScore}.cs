@@ -1486,7 +1486,7 @@ namespace KernelGen.Engine
                 }
 
                 // The stride in a local and the row reached by a stepped offset: read through `this` in the loop, the JIT
-                // reloaded the field and multiplied per key (llvm-mca: 8.26 cycles per 4 FMAs on Ice Lake-SP against 4.08).
+                // reloaded the field and multiplied per key, twice the cycles per FMA under llvm-mca (bench/RESULTS.md).
                 int stride = _stride;
                 ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), start * stride);
                 int aheadStart = start + 2 * weights.Length;

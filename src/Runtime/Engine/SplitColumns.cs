@@ -45,9 +45,8 @@ namespace KernelGen.Engine
         /// <remarks>
         /// f16's even column is the lane's low 16 bits sign-extended and shifted left by 13, made by one vpmaddwd (the low
         /// word times 2^13 plus the high word times 0) instead of two shifts: on Zen 1 the vector shifts share one pipe,
-        /// the multiply takes another. AMD EPYC family 23: a C microbenchmark of the score step's load, convert and FMA, 4.9
-        /// -> 3.9 cycles per 16 values; the f16 decode in L2, 63-64 -> 59 ns per key. llvm-mca on the JIT listings (Ice
-        /// Lake-SP / Zen 3, cycles per 8 FMAs): single-head score 12.0 -> 9.4 / 10.1 -> 8.1, accumulate 6.1 -> 5.6 / 6.1 -> 4.5.
+        /// the multiply takes another. Faster on both vendors' models and measured faster on Zen 1 (bench/RESULTS.md,
+        /// "In-place float32 GQA tiles, spread value prefetches, f16 by multiply").
         /// <see cref="LoadByShifts"/> is the two-shift form, for loops with no register to spare for the multiplier.
         /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -71,8 +70,8 @@ namespace KernelGen.Engine
         /// <summary>
         /// <see cref="Load{TElement}"/> with f16's even column made by two shifts (the lane shifted left by 16, then
         /// arithmetically right by 3): the same values. For the GQA score loop, whose 8 sums, 4 loaded vectors and query
-        /// leave no register for the multiplier (llvm-mca, Ice Lake-SP: 12.1 cycles per 16 FMAs this way, 14.1 with the
-        /// multiply; measured, the same GQA step times either way on the AMD EPYC family 23).
+        /// leave no register for the multiplier (fewer cycles this way under llvm-mca, the same measured time; bench/RESULTS.md,
+        /// "In-place float32 GQA tiles, spread value prefetches, f16 by multiply").
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void LoadByShifts<TElement>(ref TElement row, out Vector256<float> even, out Vector256<float> odd)

@@ -79,11 +79,11 @@ namespace KernelGen.Engine
         /// </summary>
         /// <remarks>
         /// Not inlined: inside the engine's tile loop the register allocator spilled this loop's bound and weight pointer
-        /// for a causal d = 128 kernel (49 instructions per key instead of 23; llvm-mca 13.1 against 4.1 cycles per
-        /// iteration on icelake-server, 10.2 against 4.1 on znver3). On its own it keeps them in registers; the call
+        /// for a causal d = 128 kernel (twice the instructions per key and three times the cycles under llvm-mca:
+        /// bench/RESULTS.md, \"Lean micro-kernels\"). On its own it keeps them in registers; the call
         /// costs once per 64-key tile. The key loops bump a value-row and a weight reference (constant displacements, no
         /// index arithmetic per load). With one vector per row (four chains) the loop was bound by the multiply-add
-        /// latency (4-5 cycles per key on both vendors: half of an Intel core's two FMA ports, 80% of a Zen 1 core's one).
+        /// latency on both vendors (half of an Intel core's two FMA ports, most of a Zen 1 core's one).
         /// </remarks>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)

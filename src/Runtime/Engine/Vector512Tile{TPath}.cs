@@ -163,8 +163,8 @@ namespace KernelGen.Engine
         /// </summary>
         /// <remarks>
         /// Not inlined: inside the engine's tile loop the register allocator spilled this loop's bound and weight pointer
-        /// for a causal d = 128 kernel (49 instructions per key instead of 23; llvm-mca 13.1 against 4.1 cycles per
-        /// iteration on icelake-server, 10.2 against 4.1 on znver3). On its own it keeps them in registers; the call
+        /// for a causal d = 128 kernel (twice the instructions per key and three times the cycles under llvm-mca:
+        /// bench/RESULTS.md, \"Lean micro-kernels\"). On its own it keeps them in registers; the call
         /// costs once per 64-key tile. With one vector per row a key took 9 loads (1 value row, 8 broadcasts) per 8
         /// multiply-adds: load-bound on a core with two 512-bit FMA ports and two load ports.
         /// </remarks>

@@ -51,15 +51,8 @@ namespace KernelGen
     /// <see cref="Vector512{T}"/> step into two 256-bit ones (the f16 entry becomes 21 instructions and 5 constant broadcasts);
     /// the results are the same. Narrowing, per 8 floats: 19 instructions for f16 (one a register copy; plus the load, and 4
     /// to pack to 16 bits), 8 for bf16 (plus the load, and 2 per 8 to pack).</para>
-    /// <para>Measured (BenchmarkDotNet, short job with 10 iterations, one thread, AMD EPYC family 23 model 1, Zen 1,
-    /// 2 cores under KVM, shared with other work): one d = 128 cache of 16384 keys, 4 MiB of f16 widened into 8 MiB of
-    /// float32, takes 1.59 ms (2.64 GB/s of f16 read), against 1.88 ms (2.23 GB/s) for
-    /// <c>TensorPrimitives.ConvertToSingle</c> (System.Numerics.Tensors 10.0.0, exact too: bit-identical on all 65536
-    /// patterns) and 1.91 ms for a plain copy of as many floats (4.40 GB/s read, 8 MiB each way); bf16 1.58 ms. In L2
-    /// (1024 keys): f16 47.4 us, TensorPrimitives 72.1 us (ours 1.52 times faster), bf16 27.2 us, the float copy
-    /// 25.9 us. Narrowing float32 to f16 at 16384 keys: 2.10 ms, TensorPrimitives.ConvertToHalf 2.07 ms; in L2 93.7 us
-    /// against 87.0 us (it is 7% faster there; its vector step is 17 instructions without blends); to bf16 1.96 ms and
-    /// 45.9 us. All with the span overloads, in <c>bench/KernelGen.WideningBench</c>.</para>
+    /// <para>Measured against TensorPrimitives.ConvertToSingle / ConvertToHalf (exact too) and a plain float copy, in and
+    /// past L2, with <c>bench/KernelGen.WideningBench</c>: bench/RESULTS.md, "16-bit caches (issue 14, first piece)".</para>
     /// <para>One entry point per width, as for <see cref="ExpOp"/>: .NET 10 has no public abstraction over
     /// Vector128/256/512 to write one generic body with.</para>
     /// </remarks>
@@ -215,8 +208,8 @@ namespace KernelGen
         /// <summary>
         /// <see cref="AllFinite"/> over <paramref name="rows"/> rows of <paramref name="d"/> values <paramref name="stride"/>
         /// apart from <paramref name="offset"/> ([B, N, H, d] caches): the largest magnitude gathered over every row and
-        /// tested once, instead of a call per row (f16 [B, N, H, d] GQA decode, AMD EPYC family 23, two interleaved rounds:
-        /// 4.60-4.67 ms with a call per row, 4.54-4.71 ms with this; the same within this machine's noise).
+        /// tested once, instead of a call per row (measured the same within noise; bench/RESULTS.md, "In-place float32 GQA
+        /// tiles").
         /// </summary>
         internal static bool AllFiniteRows(ReadOnlySpan<Half> values, int offset, int stride, int rows, int d)
         {
@@ -232,8 +225,8 @@ namespace KernelGen
             for (int row = 0; row < rows; row++)
             {
                 // No call in this loop: across one the JIT keeps the running max on the stack (SysV saves no vector
-                // register), a store and a reload per 16 values (a first version with the tail check inside took the
-                // f16 [B, N, H, d] GQA decode from 4.6 to 5.9 ms, AMD EPYC family 23).
+                // register), a store and a reload per 16 values (a first version with the tail check inside was measured
+                // much slower: bench/RESULTS.md, "In-place float32 GQA tiles").
                 ref ushort rowStart = ref Unsafe.Add(ref start, (nint)row * stride);
                 for (int c = 0; c < vectorColumns; c += 16)
                 {
