@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Engine;
 using Xunit;
+using static KernelGen.Kernels.Tests.TestData;
 
 namespace KernelGen.Kernels.Tests
 {
@@ -484,22 +485,6 @@ namespace KernelGen.Kernels.Tests
                     }
                 }
             }
-        }
-
-        private static T[] Narrow<T>(float[] values)
-            where T : unmanaged
-        {
-            T[] narrow = new T[values.Length];
-            Storage.Narrow<T>(values, narrow);
-            return narrow;
-        }
-
-        private static float[] Widen<T>(T[] values)
-            where T : unmanaged
-        {
-            float[] wide = new float[values.Length];
-            Storage.Widen<T>(values, wide);
-            return wide;
         }
 
         /// <summary>The values rounded to <typeparamref name="T"/> and back: exactly what a kernel reads from a 16-bit span.</summary>

@@ -6,6 +6,7 @@ using System.Reflection;
 using KernelGen.Engine;
 using KernelGen.Kernels.Tests.Placement;
 using Xunit;
+using static KernelGen.Kernels.Tests.TestData;
 using Xunit.Abstractions;
 
 namespace KernelGen.Kernels.Tests
@@ -350,22 +351,6 @@ namespace KernelGen.Kernels.Tests
         /// <summary>Inputs rounded to the span's element type, so the reference sees exactly what the kernel reads.</summary>
         private static float[] Round(Type type, float[] values) =>
             type == typeof(Half) ? Widen(Narrow<Half>(values)) : type == typeof(BFloat16) ? Widen(Narrow<BFloat16>(values)) : values;
-
-        private static T[] Narrow<T>(float[] values)
-            where T : unmanaged
-        {
-            T[] narrow = new T[values.Length];
-            Storage.Narrow<T>(values, narrow);
-            return narrow;
-        }
-
-        private static float[] Widen<T>(T[] values)
-            where T : unmanaged
-        {
-            float[] wide = new float[values.Length];
-            Storage.Widen<T>(values, wide);
-            return wide;
-        }
 
         /// <summary>Calls a kernel with a 16-bit output and widens what it wrote into the call's float output.</summary>
         private static void Into<T>(ScoreTests.Call c, Action<T[]> run)

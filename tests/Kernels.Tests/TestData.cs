@@ -5,6 +5,24 @@ namespace KernelGen.Kernels.Tests
     /// <summary>Seeded random inputs; the accuracy criterion is <see cref="Accuracy"/>.</summary>
     public static class TestData
     {
+        /// <summary>The values rounded to a kernel element type (float, Half or BFloat16), as the runtime rounds them.</summary>
+        public static T[] Narrow<T>(float[] values)
+            where T : unmanaged
+        {
+            T[] narrow = new T[values.Length];
+            Engine.Storage.Narrow<T>(values, narrow);
+            return narrow;
+        }
+
+        /// <summary>The values of a kernel element type widened exactly to float, as the runtime widens them.</summary>
+        public static float[] Widen<T>(T[] values)
+            where T : unmanaged
+        {
+            float[] wide = new float[values.Length];
+            Engine.Storage.Widen<T>(values, wide);
+            return wide;
+        }
+
         public static float[] Uniform(int seed, int length, float bound = 1f)
         {
             var random = new Random(seed);

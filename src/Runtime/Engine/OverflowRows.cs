@@ -29,7 +29,7 @@ namespace KernelGen.Engine
         }
 
         /// <summary>Recomputes the rows of <paramref name="group"/> (bounds already checked) whose output holds a NaN.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining)] // reached only when a row finished non-finite: kept out of the callers
         public static void Repair<TQuery, TKeyValue, TOutput>(scoped in HeadGroup<TQuery, TKeyValue, TOutput> group)
             where TQuery : unmanaged
             where TKeyValue : unmanaged
