@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace KernelGen
 {
@@ -183,6 +184,19 @@ namespace KernelGen
             value = Vector128.Max(value, Vector128.Shuffle(value, Vector128.Create(2, 3, 0, 1)));
             value = Vector128.Max(value, Vector128.Shuffle(value, Vector128.Create(1, 0, 3, 2)));
             return value.ToScalar();
+        }
+
+        /// <summary>The lane sums of four vectors, [sum a, sum b, sum c, sum d] (three horizontal adds with AVX).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+        {
+            if (Avx.IsSupported)
+            {
+                Vector256<float> all = Avx.HorizontalAdd(Avx.HorizontalAdd(a, b), Avx.HorizontalAdd(c, d));
+                return all.GetLower() + all.GetUpper();
+            }
+
+            return Vector128.Create(Vector256.Sum(a), Vector256.Sum(b), Vector256.Sum(c), Vector256.Sum(d));
         }
     }
 }

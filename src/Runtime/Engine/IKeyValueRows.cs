@@ -13,8 +13,12 @@ namespace KernelGen.Engine
         /// worker threads and merges them in order into the row's state; false (nothing done) when these rows leave that to
         /// the caller's float spans.
         /// </summary>
-        bool AccumulateLongRow(ReadOnlySpan<float> queryRow, int rangeStart, int rangeEnd, int row, int position, scoped Span<float> accumulator,
-            out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score);
+        /// <remarks>Generic over the kernel's mask and score transform, which the chunks' loops need; a call on a struct
+        /// type argument, so the JIT binds it directly (no virtual dispatch).</remarks>
+        bool AccumulateLongRow<TMask, TScore>(ReadOnlySpan<float> queryRow, int rangeStart, int rangeEnd, int row, int position, scoped Span<float> accumulator,
+            out float runningMax, out float runningSum, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score)
+            where TMask : struct, IAttentionMask
+            where TScore : struct, IScoreTransform;
 
         /// <summary>scores[t] = ScoreScale x dot(query, key row start + t), for every t of <paramref name="scores"/>.</summary>
         void ScoreBlock(ref float queryVector, int start, scoped System.Span<float> scores);
