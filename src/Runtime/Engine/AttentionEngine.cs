@@ -10,6 +10,6 @@ namespace KernelGen.Engine
         public const int MaxRowTile = 8;
 
         /// <summary>Keys in a packed block, the unit of a tile's mask status (skipped, full or partial).</summary>
-        public const int BlockKeys = KeyPacking.BlockKeys;
+        public const int PackedBlockKeys = KeyPacking.PackedBlockKeys;
     }
 }

@@ -20,7 +20,7 @@ namespace KernelGen.Engine
         where TScore : struct, IScoreTransform
     {
         internal const int KeyBlock = AttentionEngine.KeyBlock;
-        internal const int BlockKeys = AttentionEngine.BlockKeys;
+        internal const int PackedBlockKeys = AttentionEngine.PackedBlockKeys;
 
         /// <summary>Floats of packed keys (and as many of values) per chunk: 64 KiB each, so a chunk of both stays in a 512 KiB L2.</summary>
         internal const int ChunkFloats = 16384;

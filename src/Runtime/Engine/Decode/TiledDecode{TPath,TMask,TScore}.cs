@@ -121,7 +121,7 @@ namespace KernelGen.Engine
                         for (int blockStart = rangeStart; blockStart < rangeEnd; blockStart += KeyBlock)
                         {
                             int count = Math.Min(KeyBlock, rangeEnd - blockStart);
-                            if (TMask.HasRuntimeMasks && DynamicMask.AllDropped(keyMask, blockStart, count))
+                            if (TMask.HasRuntimeMasks && RuntimeMaskBits.AllDropped(keyMask, blockStart, count))
                             {
                                 continue; // every key of the block is dropped for this call: never read
                             }
@@ -191,7 +191,7 @@ namespace KernelGen.Engine
 
                                     if (TMask.HasRuntimeMasks)
                                     {
-                                        masked |= DynamicMask.Apply(headScores, keyMask, rowMask, blockStart);
+                                        masked |= RuntimeMaskBits.Apply(headScores, keyMask, rowMask, blockStart);
                                     }
 
                                     if (TScore.MayHide && !masked)

@@ -75,8 +75,8 @@ namespace KernelGen.Engine
                 }
             }
 
-            packStart = packStart < packEnd ? packStart / BlockKeys * BlockKeys : 0;
-            packEnd = Math.Max(packStart, (int)Math.Min(keyCount, ((long)packEnd + BlockKeys - 1) / BlockKeys * BlockKeys));
+            packStart = packStart < packEnd ? packStart / PackedBlockKeys * PackedBlockKeys : 0;
+            packEnd = Math.Max(packStart, (int)Math.Min(keyCount, ((long)packEnd + PackedBlockKeys - 1) / PackedBlockKeys * PackedBlockKeys));
         }
 
         /// <summary>
@@ -112,8 +112,8 @@ namespace KernelGen.Engine
         internal static void RuntimeBits(ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, int firstRow, int rows, int blockStart, int lanes,
             Span<int> rowBits, out bool full, out bool empty)
         {
-            const int AllLanes = (1 << BlockKeys) - 1;
-            int keyBits = keyMask.IsEmpty ? AllLanes : DynamicMask.Bits(keyMask.Slice(blockStart, lanes));
+            const int AllLanes = (1 << PackedBlockKeys) - 1;
+            int keyBits = keyMask.IsEmpty ? AllLanes : RuntimeMaskBits.Bits(keyMask.Slice(blockStart, lanes));
             full = keyBits == AllLanes;
             empty = keyBits == 0;
             if (mask.IsEmpty || empty)
@@ -125,7 +125,7 @@ namespace KernelGen.Engine
             int any = 0;
             for (int row = 0; row < rows; row++)
             {
-                int bits = keyBits & DynamicMask.Bits(mask.Slice((firstRow + row) * maskStride + blockStart, lanes));
+                int bits = keyBits & RuntimeMaskBits.Bits(mask.Slice((firstRow + row) * maskStride + blockStart, lanes));
                 rowBits[row] = bits;
                 any |= bits;
                 full &= bits == AllLanes;
@@ -140,7 +140,7 @@ namespace KernelGen.Engine
         {
             for (int row = 0; row < rangeStarts.Length; row++)
             {
-                if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] - BlockKeys < blockStart && blockStart < rangeEnds[row])
+                if (rangeStarts[row] < rangeEnds[row] && rangeStarts[row] - PackedBlockKeys < blockStart && blockStart < rangeEnds[row])
                 {
                     return false;
                 }
@@ -161,7 +161,7 @@ namespace KernelGen.Engine
             }
 
             int lanes = 0;
-            for (; next < globals.Length && globals[next] - blockStart < BlockKeys; next++)
+            for (; next < globals.Length && globals[next] - blockStart < PackedBlockKeys; next++)
             {
                 lanes |= 1 << (globals[next] - blockStart);
             }

@@ -50,8 +50,8 @@ namespace KernelGen.Engine
             int groupsPerBlock = Math.Max(1, BlockRows / Math.Max(1, rows));
             Span<float> scores = AlignedScratch.View(stackalloc float[MaxRows * KeyBlock + AlignedScratch.PaddingFloats], MaxRows * KeyBlock);
             Span<float> corrections = stackalloc float[MaxRows];
-            Span<int> rowBits = stackalloc int[MaxRows * (KeyBlock / BlockKeys)]; // per block of a tile, per row
-            Span<int> blockGlobalLanes = stackalloc int[HasGlobals ? KeyBlock / BlockKeys : 0]; // per block of a tile, from pass 1
+            Span<int> rowBits = stackalloc int[MaxRows * (KeyBlock / PackedBlockKeys)]; // per block of a tile, per row
+            Span<int> blockGlobalLanes = stackalloc int[HasGlobals ? KeyBlock / PackedBlockKeys : 0]; // per block of a tile, from pass 1
             Span<float> rowScores = stackalloc float[HasGlobals ? KeyBlock : 0];
             Span<int> keyIndices = stackalloc int[HasGlobals ? KeyBlock : 0];
 
@@ -99,8 +99,8 @@ namespace KernelGen.Engine
                         }
 
                         // The scanned keys: the union widened to whole 16-key blocks, clipped to Nk.
-                        int scanStart = unionStart < unionEnd ? unionStart / BlockKeys * BlockKeys : 0;
-                        int scanEnd = unionStart < unionEnd ? (int)Math.Min(keyCount, ((long)unionEnd + BlockKeys - 1) / BlockKeys * BlockKeys) : 0;
+                        int scanStart = unionStart < unionEnd ? unionStart / PackedBlockKeys * PackedBlockKeys : 0;
+                        int scanEnd = unionStart < unionEnd ? (int)Math.Min(keyCount, ((long)unionEnd + PackedBlockKeys - 1) / PackedBlockKeys * PackedBlockKeys) : 0;
                         groupBounds[4 * group] = scanStart;
                         groupBounds[4 * group + 1] = scanEnd;
                         groupBounds[4 * group + 2] = commonStart;
@@ -142,22 +142,22 @@ namespace KernelGen.Engine
                             tileKeys = Math.Min(KeyBlock, walkEnd - tileStart);
                             bool tileMasked = false;
                             int scoredBlocks = 0, partialBlocks = 0, runtimePartialBlocks = 0; // bit i: the tile's block i
-                            int blockCount = (tileKeys + BlockKeys - 1) / BlockKeys;
+                            int blockCount = (tileKeys + PackedBlockKeys - 1) / PackedBlockKeys;
 
                             // Pass 1, each block's status: skipped (never scored, nor read when keyMask drops it; its lanes
                             // carry no weight), full, or partial for the static ranges and for the run-time masks.
                             for (int block = 0; block < blockCount; block++)
                             {
-                                int blockOffset = block * BlockKeys, blockStart = tileStart + blockOffset;
+                                int blockOffset = block * PackedBlockKeys, blockStart = tileStart + blockOffset;
                                 int globalLanes = HasGlobals ? blockGlobalLanes[block] = GlobalLanes(blockStart) : 0;
-                                bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - BlockKeys;
+                                bool inEveryRange = blockStart >= commonStart && blockStart <= commonEnd - PackedBlockKeys;
                                 bool outsideEveryRange = globalLanes == 0 && OutsideEveryRange(blockStart, rangeStarts.Slice(0, rows), rangeEnds.Slice(0, rows));
 
                                 // Run-time masks: the lanes each row keeps (all 16 without them).
                                 bool runtimeFull = true, runtimeEmpty = false;
                                 if (runtimeMasked && !outsideEveryRange)
                                 {
-                                    RuntimeBits(keyMask, mask, maskStride, firstRow, rows, blockStart, Math.Min(BlockKeys, keyCount - blockStart), rowBits.Slice(block * MaxRows, rows),
+                                    RuntimeBits(keyMask, mask, maskStride, firstRow, rows, blockStart, Math.Min(PackedBlockKeys, keyCount - blockStart), rowBits.Slice(block * MaxRows, rows),
                                         out runtimeFull, out runtimeEmpty);
                                 }
 
@@ -166,7 +166,7 @@ namespace KernelGen.Engine
                                 {
                                     for (int row = 0; row < rows; row++)
                                     {
-                                        scores.Slice(row * KeyBlock + blockOffset, BlockKeys).Fill(float.NegativeInfinity);
+                                        scores.Slice(row * KeyBlock + blockOffset, PackedBlockKeys).Fill(float.NegativeInfinity);
                                     }
 
                                     continue;
@@ -191,16 +191,16 @@ namespace KernelGen.Engine
                                     continue;
                                 }
 
-                                int blockStart = tileStart + block * BlockKeys;
+                                int blockStart = tileStart + block * PackedBlockKeys;
                                 ref float packedBlock = ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D);
                                 if (TPath.RowTile == 8 && (scoredBlocks & (2 << block)) != 0)
                                 {
-                                    Vector512Tile<TPath>.ScoreTilePair(ref queryRows, ref packedBlock, scores.Slice(block * BlockKeys));
+                                    Vector512Tile<TPath>.ScoreTilePair(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
                                     block++;
                                 }
                                 else
                                 {
-                                    ScoreTile(ref queryRows, ref packedBlock, scores.Slice(block * BlockKeys));
+                                    ScoreTile(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
                                 }
                             }
 
@@ -212,11 +212,11 @@ namespace KernelGen.Engine
                                     continue;
                                 }
 
-                                int blockOffset = block * BlockKeys, blockStart = tileStart + blockOffset;
+                                int blockOffset = block * PackedBlockKeys, blockStart = tileStart + blockOffset;
                                 if (!TScore.IsIdentity)
                                 {
                                     // Only the block's real keys: the last block may end past Nk.
-                                    int lanes = Math.Min(BlockKeys, keyCount - blockStart);
+                                    int lanes = Math.Min(PackedBlockKeys, keyCount - blockStart);
                                     for (int row = 0; row < rows; row++)
                                     {
                                         TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, lanes), firstRow + row, firstPosition + row, blockStart, score);
@@ -233,7 +233,7 @@ namespace KernelGen.Engine
                                     int globalLanes = HasGlobals ? blockGlobalLanes[block] : 0;
                                     for (int row = 0; row < rows; row++)
                                     {
-                                        TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), blockStart, rangeStarts[row], rangeEnds[row], globalLanes, visibleEnds[row]);
+                                        TileMask.Apply(scores.Slice(row * KeyBlock + blockOffset, PackedBlockKeys), blockStart, rangeStarts[row], rangeEnds[row], globalLanes, visibleEnds[row]);
                                     }
                                 }
 
@@ -242,7 +242,7 @@ namespace KernelGen.Engine
                                     // Partial for the run-time masks: lanes a row does not keep become -inf.
                                     for (int row = 0; row < rows; row++)
                                     {
-                                        TileMask.ApplyBits(scores.Slice(row * KeyBlock + blockOffset, BlockKeys), rowBits[block * MaxRows + row]);
+                                        TileMask.ApplyBits(scores.Slice(row * KeyBlock + blockOffset, PackedBlockKeys), rowBits[block * MaxRows + row]);
                                     }
                                 }
                             }

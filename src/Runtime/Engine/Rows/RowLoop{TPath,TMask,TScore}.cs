@@ -102,7 +102,7 @@ namespace KernelGen.Engine
             {
                 int blockLength = Math.Min(KeyBlock, end - blockStart);
                 Span<float> blockScores = scores.Slice(0, blockLength);
-                if (TMask.HasRuntimeMasks && DynamicMask.AllDropped(keyMask, blockStart, blockLength))
+                if (TMask.HasRuntimeMasks && RuntimeMaskBits.AllDropped(keyMask, blockStart, blockLength))
                 {
                     blockStart += blockLength; // every key of the block is dropped for this call: never read
                     continue;
@@ -115,7 +115,7 @@ namespace KernelGen.Engine
                     TScore.Apply(blockScores, queryRow, position, blockStart, score);
                 }
 
-                bool masked = TMask.HasRuntimeMasks && DynamicMask.Apply(blockScores, keyMask, rowMask, blockStart);
+                bool masked = TMask.HasRuntimeMasks && RuntimeMaskBits.Apply(blockScores, keyMask, rowMask, blockStart);
                 if (TScore.MayHide && !masked)
                 {
                     masked = blockScores.Contains(float.NegativeInfinity); // a bias of -inf hides its key like a mask
@@ -170,7 +170,7 @@ namespace KernelGen.Engine
                 int blockLength = 0;
                 for (; blockLength < KeyBlock && next < globals.Length && globals[next] < to; next++)
                 {
-                    if (!TMask.HasRuntimeMasks || DynamicMask.Keeps(keyMask, rowMask, globals[next]))
+                    if (!TMask.HasRuntimeMasks || RuntimeMaskBits.Keeps(keyMask, rowMask, globals[next]))
                     {
                         keyIndices[blockLength++] = globals[next]; // dropped or hidden global keys are never read
                     }

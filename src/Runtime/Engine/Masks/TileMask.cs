@@ -29,7 +29,7 @@ namespace KernelGen
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void ApplyBits(Span<float> scores, int keptLanes) =>
-            Apply(scores, blockStart: 0, start: 0, end: 0, globalLanes: keptLanes, visibleEnd: KeyPacking.BlockKeys); // an empty range: only the kept lanes stay
+            Apply(scores, blockStart: 0, start: 0, end: 0, globalLanes: keptLanes, visibleEnd: KeyPacking.PackedBlockKeys); // an empty range: only the kept lanes stay
 
         /// <summary>
         /// scores[t] = -inf unless start &lt;= blockStart + t &lt; end, or bit t of <paramref name="globalLanes"/> is set and
@@ -38,7 +38,7 @@ namespace KernelGen
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Apply(Span<float> scores, int blockStart, int start, int end, int globalLanes, int visibleEnd)
         {
-            if (scores.Length < KeyPacking.BlockKeys)
+            if (scores.Length < KeyPacking.PackedBlockKeys)
             {
                 throw new ArgumentException("A tile block holds 16 scores.", nameof(scores));
             }
@@ -73,7 +73,7 @@ namespace KernelGen
                 return;
             }
 
-            for (int t = 0; t < KeyPacking.BlockKeys; t++)
+            for (int t = 0; t < KeyPacking.PackedBlockKeys; t++)
             {
                 int key = blockStart + t;
                 bool visible = (key >= start && key < end) || (((globalLanes >> t) & 1) != 0 && key < visibleEnd);

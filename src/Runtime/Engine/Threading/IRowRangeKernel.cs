@@ -3,7 +3,7 @@ using System;
 namespace KernelGen
 {
     /// <summary>
-    /// Implemented by generated kernels: computes query rows [rowStart, rowEnd) (whole row groups) from spans that
+    /// Implemented by the engine's row loops (the tile walk, single rows): computes query rows [rowStart, rowEnd) (whole row groups) from spans that
     /// <see cref="AttentionThreading"/> may hand to several threads at once. Each row is written by exactly one call.
     /// </summary>
     public interface IRowRangeKernel
