@@ -121,7 +121,7 @@ namespace KernelGen.Generator.Emitting
             writer.Line("//");
             writer.Line("// Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;");
             writer.Line("// no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's");
-            writer.Line("// AttentionEngine, specialised by the JIT for the Mask and path structs below.");
+            writer.Line("// AttentionEngine and head-dimension paths, specialised by the JIT for the Mask and Head structs below.");
             if (plan.UseTiles)
             {
                 writer.Line("// Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in");
@@ -141,7 +141,8 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("// when no row keeps a key of it, and never read when keyMask drops it all; full; or masked lane by lane).");
             }
 
-            writer.Line("// Head-dimension paths, the widest accelerated one chosen per call:");
+            writer.Line("// Head-dimension paths (KernelGen.Engine, generic over Head), the widest accelerated one chosen per call; a row");
+            writer.Line("// of d floats in vector steps, d a JIT-time constant:");
             foreach (PathPlan path in plan.Paths)
             {
                 writer.Line($"//   {path.Name.PadRight(14)} {DescribeLayout(path)}{(path.RowTile > 0 ? $"; tiles of {Lit.Int(path.RowTile)} rows x 16 keys" : "; rows one at a time")}");
@@ -212,13 +213,6 @@ namespace KernelGen.Generator.Emitting
         private static string DescribeLayout(PathPlan path)
         {
             var parts = new List<string>();
-            if (path.LoopedLength > 0)
-            {
-                parts.Add(path.Lanes == 1
-                    ? $"loop over {Lit.Int(path.LoopedLength)} floats"
-                    : $"loop over {Lit.Int(path.LoopedLength)} floats in {VectorName(path.Lanes)} steps");
-            }
-
             foreach (IGrouping<int, Chunk> group in path.Chunks.GroupBy(static c => c.Lanes))
             {
                 parts.Add($"{Lit.Int(group.Count())} x {VectorName(group.Key)}");

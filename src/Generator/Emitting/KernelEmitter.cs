@@ -6,7 +6,7 @@ namespace KernelGen.Generator.Emitting
 {
     /// <summary>
     /// Plan to source text. The file holds the user's partial method (validation, then a call) and a file-local class with
-    /// the kernel: a row loop specialised for the mask and one head-dimension path per vector width.
+    /// the kernel: the constants, the mask, score and head-dimension structs, and the dispatch into the runtime's engine and paths.
     /// </summary>
     internal static partial class KernelEmitter
     {
@@ -244,7 +244,6 @@ namespace KernelGen.Generator.Emitting
             KernelSpec spec = plan.Spec;
             writer.Open("namespace " + ImplementationNamespace);
             writer.Line("using global::System;");
-            writer.Line("using global::System.Runtime.CompilerServices;");
             writer.Line("using global::System.Runtime.InteropServices;");
             writer.Line("using global::System.Runtime.Intrinsics;");
             writer.Line();
@@ -289,11 +288,8 @@ namespace KernelGen.Generator.Emitting
                 WriteScore(writer, score);
             }
 
-            foreach (PathPlan path in plan.Paths)
-            {
-                writer.Line();
-                WritePath(writer, path, spec.HeadDimension);
-            }
+            writer.Line();
+            WriteHead(writer, plan);
 
             writer.Close();
             writer.Close();
@@ -483,7 +479,7 @@ namespace KernelGen.Generator.Emitting
             for (int i = 0; i < paths.Length; i++)
             {
                 writer.Open(i == 0 ? $"if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : i < paths.Length - 1 ? $"else if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : "else");
-                writer.Line($"global::KernelGen.Engine.AttentionEngine<{paths[i].Name}, Mask, {score}>.{call}");
+                writer.Line($"global::KernelGen.Engine.AttentionEngine<{PathType(paths[i])}, Mask, {score}>.{call}");
                 writer.Close();
             }
         }

@@ -37,14 +37,15 @@ namespace KernelGen.Generator.Planning
     }
 
     /// <summary>
-    /// How one vector width walks a row of d floats. <see cref="LoopedLength"/> floats (a multiple of <see cref="Lanes"/>) are
-    /// covered by a loop when d is too long to unroll; the rest are <see cref="Chunks"/>, emitted one statement each.
+    /// One vector width: the runtime's path struct <see cref="Name"/> (generic over the kernel's <c>Head</c> constants) and
+    /// how it walks a row of d floats, as <see cref="Chunks"/> (for the header: the code is the runtime's, for any d).
     /// </summary>
     /// <remarks>
     /// <see cref="RowTile"/> query rows share each packed 16-key block in the tiled micro-kernel (0: the path has none):
-    /// 8 for Vector512, 4 for Vector256, 2 for Vector128, so a score tile always holds 8 vector accumulators.
+    /// 8 for Vector512, 4 for Vector256, 2 for Vector128, so a score tile always holds 8 vector accumulators. The runtime's
+    /// path reads it from <c>Head.UseTiles</c>; the plan keeps it for the header.
     /// </remarks>
-    internal sealed record PathPlan(string Name, string Description, int Lanes, int LoopedLength, EquatableArray<Chunk> Chunks, int RowTile);
+    internal sealed record PathPlan(string Name, string Description, int Lanes, EquatableArray<Chunk> Chunks, int RowTile);
 
     /// <summary>One unrolled piece of a row: <see cref="Lanes"/> floats (1 = scalar) starting at <see cref="Offset"/>.</summary>
     internal readonly record struct Chunk(int Lanes, int Offset);

@@ -9,9 +9,6 @@ namespace KernelGen.Generator.Planning
     /// <summary>Spec to plan: pure arithmetic, no Roslyn types.</summary>
     internal static class KernelPlanner
     {
-        /// <summary>Rows of more than this many full vectors are walked by a loop instead of unrolled statements.</summary>
-        public const int MaxUnrolledChunks = 16;
-
         /// <summary>
         /// Windows narrower than this many keys run row by row: a group of 8 rows would score their union in 16-key blocks,
         /// about twice the multiply-adds of the rows' own windows, and measured slower than rows one at a time (bench/RESULTS.md,
@@ -84,19 +81,18 @@ namespace KernelGen.Generator.Planning
                 new EquatableArray<PairShare>(shares));
         }
 
-        /// <summary>Splits d floats into full vectors of <paramref name="lanes"/>, then 8-, 4-lane vectors and scalars for the remainder.</summary>
+        /// <summary>
+        /// Splits d floats as the runtime's path of this width walks them: full vectors of <paramref name="lanes"/>, then
+        /// 8-, 4-lane vectors and scalars for the remainder.
+        /// </summary>
         public static PathPlan PlanPath(string name, string description, int lanes, int headDimension, bool useTiles = true)
         {
             int fullChunks = headDimension / lanes;
-            int loopedLength = fullChunks > MaxUnrolledChunks ? fullChunks * lanes : 0;
             var chunks = new List<Chunk>();
-            int offset = loopedLength;
-            if (loopedLength == 0)
+            int offset = 0;
+            for (int i = 0; i < fullChunks; i++, offset += lanes)
             {
-                for (int i = 0; i < fullChunks; i++, offset += lanes)
-                {
-                    chunks.Add(new Chunk(lanes, offset));
-                }
+                chunks.Add(new Chunk(lanes, offset));
             }
 
             foreach (int smaller in new[] { 8, 4 })
@@ -114,7 +110,7 @@ namespace KernelGen.Generator.Planning
             }
 
             int rowTile = lanes == 1 || !useTiles ? 0 : 8 * lanes / 16;
-            return new PathPlan(name, description, lanes, loopedLength, new EquatableArray<Chunk>(chunks), rowTile);
+            return new PathPlan(name, description, lanes, new EquatableArray<Chunk>(chunks), rowTile);
         }
 
         /// <summary>Hint names longer than this (before <c>.g.cs</c>) are cut and given the signature's hash.</summary>

@@ -18,17 +18,18 @@
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
 // no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's
-// AttentionEngine, specialised by the JIT for the Mask and path structs below.
+// AttentionEngine and head-dimension paths, specialised by the JIT for the Mask and Head structs below.
 // Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in
 // 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block
 // inside every row's range runs with no mask code; a block outside all of them is never touched; a block
 // in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run
 // one at a time over exactly their key range; a long one is split into key chunks over the threads.
-// Head-dimension paths, the widest accelerated one chosen per call:
+// Head-dimension paths (KernelGen.Engine, generic over Head), the widest accelerated one chosen per call; a row
+// of d floats in vector steps, d a JIT-time constant:
 //   Vector512Path  8 x Vector512; tiles of 8 rows x 16 keys
 //   Vector256Path  16 x Vector256; tiles of 4 rows x 16 keys
-//   Vector128Path  loop over 128 floats in Vector128 steps; tiles of 2 rows x 16 keys
-//   ScalarPath     loop over 128 floats; rows one at a time
+//   Vector128Path  32 x Vector128; tiles of 2 rows x 16 keys
+//   ScalarPath     128 x float; rows one at a time
 //
 // Mask for Nq = Nk = 12 (rows: queries, columns: keys; # computed, . never touched):
 //   # . . . . . . . . . . .
@@ -67,7 +68,6 @@ namespace MyApp.Kernels
 namespace KernelGen.Generated
 {
     using global::System;
-    using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
     using global::System.Runtime.Intrinsics;
 
@@ -102,19 +102,19 @@ namespace KernelGen.Generated
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else
             {
-                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
         }
 
@@ -134,291 +134,17 @@ namespace KernelGen.Generated
             public static bool HasRuntimeMasks => false;
         }
 
-        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 8 x Vector512.</summary>
-        private readonly struct Vector512Path : global::KernelGen.Engine.IHeadDimensionPath
+        /// <summary>
+        /// The head dimension for the runtime's paths (Vector512Path&lt;Head&gt; and the narrower ones): d and the scale, folded
+        /// into every dot product, as JIT-time constants, and whether the paths take the engine's tiles.
+        /// </summary>
+        private readonly struct Head : global::KernelGen.Engine.IHeadDimension
         {
             public static int HeadDimension => 128;
 
             public static float ScoreScale => Scale;
 
-            public static int RowTile => 8; // the engine's 512-bit tiles: 8 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector512<float> query0 = Vector512.LoadUnsafe(ref queryVector, 0);
-                Vector512<float> query1 = Vector512.LoadUnsafe(ref queryVector, 16);
-                Vector512<float> query2 = Vector512.LoadUnsafe(ref queryVector, 32);
-                Vector512<float> query3 = Vector512.LoadUnsafe(ref queryVector, 48);
-                Vector512<float> query4 = Vector512.LoadUnsafe(ref queryVector, 64);
-                Vector512<float> query5 = Vector512.LoadUnsafe(ref queryVector, 80);
-                Vector512<float> query6 = Vector512.LoadUnsafe(ref queryVector, 96);
-                Vector512<float> query7 = Vector512.LoadUnsafe(ref queryVector, 112);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    dot512 = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query4, Vector512.LoadUnsafe(ref keyVector, 64), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query5, Vector512.LoadUnsafe(ref keyVector, 80), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query6, Vector512.LoadUnsafe(ref keyVector, 96), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query7, Vector512.LoadUnsafe(ref keyVector, 112), dot512);
-                    scores[keyRow] = (Vector512.Sum(dot512)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulatorStart, 16) * correction;
-                Vector512<float> sum2 = Vector512.LoadUnsafe(ref accumulatorStart, 32) * correction;
-                Vector512<float> sum3 = Vector512.LoadUnsafe(ref accumulatorStart, 48) * correction;
-                Vector512<float> sum4 = Vector512.LoadUnsafe(ref accumulatorStart, 64) * correction;
-                Vector512<float> sum5 = Vector512.LoadUnsafe(ref accumulatorStart, 80) * correction;
-                Vector512<float> sum6 = Vector512.LoadUnsafe(ref accumulatorStart, 96) * correction;
-                Vector512<float> sum7 = Vector512.LoadUnsafe(ref accumulatorStart, 112) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector512<float> weight512 = Vector512.Create(weight);
-                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
-                    sum2 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
-                    sum3 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
-                    sum4 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 64), sum4);
-                    sum5 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 80), sum5);
-                    sum6 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 96), sum6);
-                    sum7 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 112), sum7);
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 16);
-                sum2.StoreUnsafe(ref accumulatorStart, 32);
-                sum3.StoreUnsafe(ref accumulatorStart, 48);
-                sum4.StoreUnsafe(ref accumulatorStart, 64);
-                sum5.StoreUnsafe(ref accumulatorStart, 80);
-                sum6.StoreUnsafe(ref accumulatorStart, 96);
-                sum7.StoreUnsafe(ref accumulatorStart, 112);
-            }
-        }
-
-        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 16 x Vector256.</summary>
-        private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 128;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 4; // the engine's 256-bit tiles: 4 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector256<float> query0 = Vector256.LoadUnsafe(ref queryVector, 0);
-                Vector256<float> query1 = Vector256.LoadUnsafe(ref queryVector, 8);
-                Vector256<float> query2 = Vector256.LoadUnsafe(ref queryVector, 16);
-                Vector256<float> query3 = Vector256.LoadUnsafe(ref queryVector, 24);
-                Vector256<float> query4 = Vector256.LoadUnsafe(ref queryVector, 32);
-                Vector256<float> query5 = Vector256.LoadUnsafe(ref queryVector, 40);
-                Vector256<float> query6 = Vector256.LoadUnsafe(ref queryVector, 48);
-                Vector256<float> query7 = Vector256.LoadUnsafe(ref queryVector, 56);
-                Vector256<float> query8 = Vector256.LoadUnsafe(ref queryVector, 64);
-                Vector256<float> query9 = Vector256.LoadUnsafe(ref queryVector, 72);
-                Vector256<float> query10 = Vector256.LoadUnsafe(ref queryVector, 80);
-                Vector256<float> query11 = Vector256.LoadUnsafe(ref queryVector, 88);
-                Vector256<float> query12 = Vector256.LoadUnsafe(ref queryVector, 96);
-                Vector256<float> query13 = Vector256.LoadUnsafe(ref queryVector, 104);
-                Vector256<float> query14 = Vector256.LoadUnsafe(ref queryVector, 112);
-                Vector256<float> query15 = Vector256.LoadUnsafe(ref queryVector, 120);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector256<float> dot256 = query0 * Vector256.LoadUnsafe(ref keyVector, 0);
-                    dot256 = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query4, Vector256.LoadUnsafe(ref keyVector, 32), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query5, Vector256.LoadUnsafe(ref keyVector, 40), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query6, Vector256.LoadUnsafe(ref keyVector, 48), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query7, Vector256.LoadUnsafe(ref keyVector, 56), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query8, Vector256.LoadUnsafe(ref keyVector, 64), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query9, Vector256.LoadUnsafe(ref keyVector, 72), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query10, Vector256.LoadUnsafe(ref keyVector, 80), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query11, Vector256.LoadUnsafe(ref keyVector, 88), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query12, Vector256.LoadUnsafe(ref keyVector, 96), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query13, Vector256.LoadUnsafe(ref keyVector, 104), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query14, Vector256.LoadUnsafe(ref keyVector, 112), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query15, Vector256.LoadUnsafe(ref keyVector, 120), dot256);
-                    scores[keyRow] = (Vector256.Sum(dot256)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, 8) * correction;
-                Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulatorStart, 16) * correction;
-                Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulatorStart, 24) * correction;
-                Vector256<float> sum4 = Vector256.LoadUnsafe(ref accumulatorStart, 32) * correction;
-                Vector256<float> sum5 = Vector256.LoadUnsafe(ref accumulatorStart, 40) * correction;
-                Vector256<float> sum6 = Vector256.LoadUnsafe(ref accumulatorStart, 48) * correction;
-                Vector256<float> sum7 = Vector256.LoadUnsafe(ref accumulatorStart, 56) * correction;
-                Vector256<float> sum8 = Vector256.LoadUnsafe(ref accumulatorStart, 64) * correction;
-                Vector256<float> sum9 = Vector256.LoadUnsafe(ref accumulatorStart, 72) * correction;
-                Vector256<float> sum10 = Vector256.LoadUnsafe(ref accumulatorStart, 80) * correction;
-                Vector256<float> sum11 = Vector256.LoadUnsafe(ref accumulatorStart, 88) * correction;
-                Vector256<float> sum12 = Vector256.LoadUnsafe(ref accumulatorStart, 96) * correction;
-                Vector256<float> sum13 = Vector256.LoadUnsafe(ref accumulatorStart, 104) * correction;
-                Vector256<float> sum14 = Vector256.LoadUnsafe(ref accumulatorStart, 112) * correction;
-                Vector256<float> sum15 = Vector256.LoadUnsafe(ref accumulatorStart, 120) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector256<float> weight256 = Vector256.Create(weight);
-                    sum0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
-                    sum2 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
-                    sum3 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
-                    sum4 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 32), sum4);
-                    sum5 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 40), sum5);
-                    sum6 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 48), sum6);
-                    sum7 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 56), sum7);
-                    sum8 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 64), sum8);
-                    sum9 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 72), sum9);
-                    sum10 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 80), sum10);
-                    sum11 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 88), sum11);
-                    sum12 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 96), sum12);
-                    sum13 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 104), sum13);
-                    sum14 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 112), sum14);
-                    sum15 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 120), sum15);
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 8);
-                sum2.StoreUnsafe(ref accumulatorStart, 16);
-                sum3.StoreUnsafe(ref accumulatorStart, 24);
-                sum4.StoreUnsafe(ref accumulatorStart, 32);
-                sum5.StoreUnsafe(ref accumulatorStart, 40);
-                sum6.StoreUnsafe(ref accumulatorStart, 48);
-                sum7.StoreUnsafe(ref accumulatorStart, 56);
-                sum8.StoreUnsafe(ref accumulatorStart, 64);
-                sum9.StoreUnsafe(ref accumulatorStart, 72);
-                sum10.StoreUnsafe(ref accumulatorStart, 80);
-                sum11.StoreUnsafe(ref accumulatorStart, 88);
-                sum12.StoreUnsafe(ref accumulatorStart, 96);
-                sum13.StoreUnsafe(ref accumulatorStart, 104);
-                sum14.StoreUnsafe(ref accumulatorStart, 112);
-                sum15.StoreUnsafe(ref accumulatorStart, 120);
-            }
-        }
-
-        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: loop over 128 floats in Vector128 steps.</summary>
-        private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 128;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 2; // the engine's 128-bit tiles: 2 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector128<float> dot128 = Vector128<float>.Zero;
-                    for (int column = 0; column < 128; column += 4)
-                    {
-                        dot128 = Vector128.LoadUnsafe(ref queryVector, (nuint)column) * Vector128.LoadUnsafe(ref keyVector, (nuint)column) + dot128;
-                    }
-                    scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 128; column += 4)
-                {
-                    (Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column) * correction).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector128<float> weight128 = Vector128.Create(weight);
-                    for (int column = 0; column < 128; column += 4)
-                    {
-                        (weight128 * Vector128.LoadUnsafe(ref valueVector, (nuint)column) + Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column)).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Head dimension in scalar float: loop over 128 floats.</summary>
-        private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 128;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 0; // no tiles: rows one at a time
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    float dotScalar = 0f;
-                    for (int column = 0; column < 128; column += 1)
-                    {
-                        dotScalar = Unsafe.Add(ref queryVector, column) * Unsafe.Add(ref keyVector, column) + dotScalar;
-                    }
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 128; column += 1)
-                {
-                    Unsafe.Add(ref accumulatorStart, column) = Unsafe.Add(ref accumulatorStart, column) * correction;
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    for (int column = 0; column < 128; column += 1)
-                    {
-                        Unsafe.Add(ref accumulatorStart, column) = weight * Unsafe.Add(ref valueVector, column) + Unsafe.Add(ref accumulatorStart, column);
-                    }
-                }
-            }
+            public static bool UseTiles => true; // tiles of 8, 4 or 2 rows x 16 keys by vector width
         }
     }
 }

@@ -24,17 +24,18 @@
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
 // no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's
-// AttentionEngine, specialised by the JIT for the Mask and path structs below.
+// AttentionEngine and head-dimension paths, specialised by the JIT for the Mask and Head structs below.
 // Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in
 // 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block
 // inside every row's range runs with no mask code; a block outside all of them is never touched; a block
 // in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run
 // one at a time over exactly their key range; a long one is split into key chunks over the threads.
-// Head-dimension paths, the widest accelerated one chosen per call:
+// Head-dimension paths (KernelGen.Engine, generic over Head), the widest accelerated one chosen per call; a row
+// of d floats in vector steps, d a JIT-time constant:
 //   Vector512Path  16 x Vector512; tiles of 8 rows x 16 keys
-//   Vector256Path  loop over 256 floats in Vector256 steps; tiles of 4 rows x 16 keys
-//   Vector128Path  loop over 256 floats in Vector128 steps; tiles of 2 rows x 16 keys
-//   ScalarPath     loop over 256 floats; rows one at a time
+//   Vector256Path  32 x Vector256; tiles of 4 rows x 16 keys
+//   Vector128Path  64 x Vector128; tiles of 2 rows x 16 keys
+//   ScalarPath     256 x float; rows one at a time
 //
 // Mask for Nq = Nk = 40 (rows: queries, columns: keys; # computed, . never touched):
 //   # . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . .
@@ -104,7 +105,6 @@ namespace MyApp
 namespace KernelGen.Generated
 {
     using global::System;
-    using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
     using global::System.Runtime.Intrinsics;
 
@@ -155,19 +155,19 @@ namespace KernelGen.Generated
             {
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
+                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
                 }
                 else if (Vector256.IsHardwareAccelerated)
                 {
-                    global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
+                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
                 }
                 else if (Vector128.IsHardwareAccelerated)
                 {
-                    global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
+                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
                 }
                 else
                 {
-                    global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
+                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
                 }
             }
         }
@@ -202,261 +202,17 @@ namespace KernelGen.Generated
             public static bool Sinks => false;
         }
 
-        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 16 x Vector512.</summary>
-        private readonly struct Vector512Path : global::KernelGen.Engine.IHeadDimensionPath
+        /// <summary>
+        /// The head dimension for the runtime's paths (Vector512Path&lt;Head&gt; and the narrower ones): d and the scale, folded
+        /// into every dot product, as JIT-time constants, and whether the paths take the engine's tiles.
+        /// </summary>
+        private readonly struct Head : global::KernelGen.Engine.IHeadDimension
         {
             public static int HeadDimension => 256;
 
             public static float ScoreScale => Scale;
 
-            public static int RowTile => 8; // the engine's 512-bit tiles: 8 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector512<float> query0 = Vector512.LoadUnsafe(ref queryVector, 0);
-                Vector512<float> query1 = Vector512.LoadUnsafe(ref queryVector, 16);
-                Vector512<float> query2 = Vector512.LoadUnsafe(ref queryVector, 32);
-                Vector512<float> query3 = Vector512.LoadUnsafe(ref queryVector, 48);
-                Vector512<float> query4 = Vector512.LoadUnsafe(ref queryVector, 64);
-                Vector512<float> query5 = Vector512.LoadUnsafe(ref queryVector, 80);
-                Vector512<float> query6 = Vector512.LoadUnsafe(ref queryVector, 96);
-                Vector512<float> query7 = Vector512.LoadUnsafe(ref queryVector, 112);
-                Vector512<float> query8 = Vector512.LoadUnsafe(ref queryVector, 128);
-                Vector512<float> query9 = Vector512.LoadUnsafe(ref queryVector, 144);
-                Vector512<float> query10 = Vector512.LoadUnsafe(ref queryVector, 160);
-                Vector512<float> query11 = Vector512.LoadUnsafe(ref queryVector, 176);
-                Vector512<float> query12 = Vector512.LoadUnsafe(ref queryVector, 192);
-                Vector512<float> query13 = Vector512.LoadUnsafe(ref queryVector, 208);
-                Vector512<float> query14 = Vector512.LoadUnsafe(ref queryVector, 224);
-                Vector512<float> query15 = Vector512.LoadUnsafe(ref queryVector, 240);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    dot512 = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query2, Vector512.LoadUnsafe(ref keyVector, 32), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query3, Vector512.LoadUnsafe(ref keyVector, 48), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query4, Vector512.LoadUnsafe(ref keyVector, 64), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query5, Vector512.LoadUnsafe(ref keyVector, 80), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query6, Vector512.LoadUnsafe(ref keyVector, 96), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query7, Vector512.LoadUnsafe(ref keyVector, 112), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query8, Vector512.LoadUnsafe(ref keyVector, 128), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query9, Vector512.LoadUnsafe(ref keyVector, 144), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query10, Vector512.LoadUnsafe(ref keyVector, 160), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query11, Vector512.LoadUnsafe(ref keyVector, 176), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query12, Vector512.LoadUnsafe(ref keyVector, 192), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query13, Vector512.LoadUnsafe(ref keyVector, 208), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query14, Vector512.LoadUnsafe(ref keyVector, 224), dot512);
-                    dot512 = Vector512.FusedMultiplyAdd(query15, Vector512.LoadUnsafe(ref keyVector, 240), dot512);
-                    scores[keyRow] = (Vector512.Sum(dot512)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulatorStart, 16) * correction;
-                Vector512<float> sum2 = Vector512.LoadUnsafe(ref accumulatorStart, 32) * correction;
-                Vector512<float> sum3 = Vector512.LoadUnsafe(ref accumulatorStart, 48) * correction;
-                Vector512<float> sum4 = Vector512.LoadUnsafe(ref accumulatorStart, 64) * correction;
-                Vector512<float> sum5 = Vector512.LoadUnsafe(ref accumulatorStart, 80) * correction;
-                Vector512<float> sum6 = Vector512.LoadUnsafe(ref accumulatorStart, 96) * correction;
-                Vector512<float> sum7 = Vector512.LoadUnsafe(ref accumulatorStart, 112) * correction;
-                Vector512<float> sum8 = Vector512.LoadUnsafe(ref accumulatorStart, 128) * correction;
-                Vector512<float> sum9 = Vector512.LoadUnsafe(ref accumulatorStart, 144) * correction;
-                Vector512<float> sum10 = Vector512.LoadUnsafe(ref accumulatorStart, 160) * correction;
-                Vector512<float> sum11 = Vector512.LoadUnsafe(ref accumulatorStart, 176) * correction;
-                Vector512<float> sum12 = Vector512.LoadUnsafe(ref accumulatorStart, 192) * correction;
-                Vector512<float> sum13 = Vector512.LoadUnsafe(ref accumulatorStart, 208) * correction;
-                Vector512<float> sum14 = Vector512.LoadUnsafe(ref accumulatorStart, 224) * correction;
-                Vector512<float> sum15 = Vector512.LoadUnsafe(ref accumulatorStart, 240) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector512<float> weight512 = Vector512.Create(weight);
-                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
-                    sum2 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 32), sum2);
-                    sum3 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 48), sum3);
-                    sum4 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 64), sum4);
-                    sum5 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 80), sum5);
-                    sum6 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 96), sum6);
-                    sum7 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 112), sum7);
-                    sum8 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 128), sum8);
-                    sum9 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 144), sum9);
-                    sum10 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 160), sum10);
-                    sum11 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 176), sum11);
-                    sum12 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 192), sum12);
-                    sum13 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 208), sum13);
-                    sum14 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 224), sum14);
-                    sum15 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 240), sum15);
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 16);
-                sum2.StoreUnsafe(ref accumulatorStart, 32);
-                sum3.StoreUnsafe(ref accumulatorStart, 48);
-                sum4.StoreUnsafe(ref accumulatorStart, 64);
-                sum5.StoreUnsafe(ref accumulatorStart, 80);
-                sum6.StoreUnsafe(ref accumulatorStart, 96);
-                sum7.StoreUnsafe(ref accumulatorStart, 112);
-                sum8.StoreUnsafe(ref accumulatorStart, 128);
-                sum9.StoreUnsafe(ref accumulatorStart, 144);
-                sum10.StoreUnsafe(ref accumulatorStart, 160);
-                sum11.StoreUnsafe(ref accumulatorStart, 176);
-                sum12.StoreUnsafe(ref accumulatorStart, 192);
-                sum13.StoreUnsafe(ref accumulatorStart, 208);
-                sum14.StoreUnsafe(ref accumulatorStart, 224);
-                sum15.StoreUnsafe(ref accumulatorStart, 240);
-            }
-        }
-
-        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: loop over 256 floats in Vector256 steps.</summary>
-        private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 256;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 4; // the engine's 256-bit tiles: 4 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector256<float> dot256 = Vector256<float>.Zero;
-                    for (int column = 0; column < 256; column += 8)
-                    {
-                        dot256 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref queryVector, (nuint)column), Vector256.LoadUnsafe(ref keyVector, (nuint)column), dot256);
-                    }
-                    scores[keyRow] = (Vector256.Sum(dot256)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 256; column += 8)
-                {
-                    (Vector256.LoadUnsafe(ref accumulatorStart, (nuint)column) * correction).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector256<float> weight256 = Vector256.Create(weight);
-                    for (int column = 0; column < 256; column += 8)
-                    {
-                        (Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, (nuint)column), Vector256.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: loop over 256 floats in Vector128 steps.</summary>
-        private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 256;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 2; // the engine's 128-bit tiles: 2 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector128<float> dot128 = Vector128<float>.Zero;
-                    for (int column = 0; column < 256; column += 4)
-                    {
-                        dot128 = Vector128.LoadUnsafe(ref queryVector, (nuint)column) * Vector128.LoadUnsafe(ref keyVector, (nuint)column) + dot128;
-                    }
-                    scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 256; column += 4)
-                {
-                    (Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column) * correction).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector128<float> weight128 = Vector128.Create(weight);
-                    for (int column = 0; column < 256; column += 4)
-                    {
-                        (weight128 * Vector128.LoadUnsafe(ref valueVector, (nuint)column) + Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column)).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Head dimension in scalar float: loop over 256 floats.</summary>
-        private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 256;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 0; // no tiles: rows one at a time
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    float dotScalar = 0f;
-                    for (int column = 0; column < 256; column += 1)
-                    {
-                        dotScalar = Unsafe.Add(ref queryVector, column) * Unsafe.Add(ref keyVector, column) + dotScalar;
-                    }
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 256; column += 1)
-                {
-                    Unsafe.Add(ref accumulatorStart, column) = Unsafe.Add(ref accumulatorStart, column) * correction;
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    for (int column = 0; column < 256; column += 1)
-                    {
-                        Unsafe.Add(ref accumulatorStart, column) = weight * Unsafe.Add(ref valueVector, column) + Unsafe.Add(ref accumulatorStart, column);
-                    }
-                }
-            }
+            public static bool UseTiles => true; // tiles of 8, 4 or 2 rows x 16 keys by vector width
         }
     }
 }

@@ -15,13 +15,14 @@
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
 // no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's
-// AttentionEngine, specialised by the JIT for the Mask and path structs below.
+// AttentionEngine and head-dimension paths, specialised by the JIT for the Mask and Head structs below.
 // Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in
 // 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block
 // inside every row's range runs with no mask code; a block outside all of them is never touched; a block
 // in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run
 // one at a time over exactly their key range; a long one is split into key chunks over the threads.
-// Head-dimension paths, the widest accelerated one chosen per call:
+// Head-dimension paths (KernelGen.Engine, generic over Head), the widest accelerated one chosen per call; a row
+// of d floats in vector steps, d a JIT-time constant:
 //   Vector512Path  1 x Vector512; tiles of 8 rows x 16 keys
 //   Vector256Path  2 x Vector256; tiles of 4 rows x 16 keys
 //   Vector128Path  4 x Vector128; tiles of 2 rows x 16 keys
@@ -61,7 +62,6 @@ partial class Kernels
 namespace KernelGen.Generated
 {
     using global::System;
-    using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
     using global::System.Runtime.Intrinsics;
 
@@ -96,19 +96,19 @@ namespace KernelGen.Generated
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else
             {
-                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
         }
 
@@ -128,266 +128,17 @@ namespace KernelGen.Generated
             public static bool HasRuntimeMasks => false;
         }
 
-        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 1 x Vector512.</summary>
-        private readonly struct Vector512Path : global::KernelGen.Engine.IHeadDimensionPath
+        /// <summary>
+        /// The head dimension for the runtime's paths (Vector512Path&lt;Head&gt; and the narrower ones): d and the scale, folded
+        /// into every dot product, as JIT-time constants, and whether the paths take the engine's tiles.
+        /// </summary>
+        private readonly struct Head : global::KernelGen.Engine.IHeadDimension
         {
             public static int HeadDimension => 16;
 
             public static float ScoreScale => Scale;
 
-            public static int RowTile => 8; // the engine's 512-bit tiles: 8 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector512<float> query0 = Vector512.LoadUnsafe(ref queryVector, 0);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    scores[keyRow] = (Vector512.Sum(dot512)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, 0) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector512<float> weight512 = Vector512.Create(weight);
-                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-            }
-        }
-
-        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 2 x Vector256.</summary>
-        private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 16;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 4; // the engine's 256-bit tiles: 4 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector256<float> query0 = Vector256.LoadUnsafe(ref queryVector, 0);
-                Vector256<float> query1 = Vector256.LoadUnsafe(ref queryVector, 8);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector256<float> dot256 = query0 * Vector256.LoadUnsafe(ref keyVector, 0);
-                    dot256 = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
-                    scores[keyRow] = (Vector256.Sum(dot256)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, 8) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector256<float> weight256 = Vector256.Create(weight);
-                    sum0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 8);
-            }
-        }
-
-        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 4 x Vector128.</summary>
-        private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 16;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 2; // the engine's 128-bit tiles: 2 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector128<float> query0 = Vector128.LoadUnsafe(ref queryVector, 0);
-                Vector128<float> query1 = Vector128.LoadUnsafe(ref queryVector, 4);
-                Vector128<float> query2 = Vector128.LoadUnsafe(ref queryVector, 8);
-                Vector128<float> query3 = Vector128.LoadUnsafe(ref queryVector, 12);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector128<float> dot128 = query0 * Vector128.LoadUnsafe(ref keyVector, 0);
-                    dot128 = query1 * Vector128.LoadUnsafe(ref keyVector, 4) + dot128;
-                    dot128 = query2 * Vector128.LoadUnsafe(ref keyVector, 8) + dot128;
-                    dot128 = query3 * Vector128.LoadUnsafe(ref keyVector, 12) + dot128;
-                    scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulatorStart, 4) * correction;
-                Vector128<float> sum2 = Vector128.LoadUnsafe(ref accumulatorStart, 8) * correction;
-                Vector128<float> sum3 = Vector128.LoadUnsafe(ref accumulatorStart, 12) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = weight128 * Vector128.LoadUnsafe(ref valueVector, 0) + sum0;
-                    sum1 = weight128 * Vector128.LoadUnsafe(ref valueVector, 4) + sum1;
-                    sum2 = weight128 * Vector128.LoadUnsafe(ref valueVector, 8) + sum2;
-                    sum3 = weight128 * Vector128.LoadUnsafe(ref valueVector, 12) + sum3;
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 4);
-                sum2.StoreUnsafe(ref accumulatorStart, 8);
-                sum3.StoreUnsafe(ref accumulatorStart, 12);
-            }
-        }
-
-        /// <summary>Head dimension in scalar float: 16 x float.</summary>
-        private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 16;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 0; // no tiles: rows one at a time
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                float query0 = Unsafe.Add(ref queryVector, 0);
-                float query1 = Unsafe.Add(ref queryVector, 1);
-                float query2 = Unsafe.Add(ref queryVector, 2);
-                float query3 = Unsafe.Add(ref queryVector, 3);
-                float query4 = Unsafe.Add(ref queryVector, 4);
-                float query5 = Unsafe.Add(ref queryVector, 5);
-                float query6 = Unsafe.Add(ref queryVector, 6);
-                float query7 = Unsafe.Add(ref queryVector, 7);
-                float query8 = Unsafe.Add(ref queryVector, 8);
-                float query9 = Unsafe.Add(ref queryVector, 9);
-                float query10 = Unsafe.Add(ref queryVector, 10);
-                float query11 = Unsafe.Add(ref queryVector, 11);
-                float query12 = Unsafe.Add(ref queryVector, 12);
-                float query13 = Unsafe.Add(ref queryVector, 13);
-                float query14 = Unsafe.Add(ref queryVector, 14);
-                float query15 = Unsafe.Add(ref queryVector, 15);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    float dotScalar = query0 * Unsafe.Add(ref keyVector, 0);
-                    dotScalar = query1 * Unsafe.Add(ref keyVector, 1) + dotScalar;
-                    dotScalar = query2 * Unsafe.Add(ref keyVector, 2) + dotScalar;
-                    dotScalar = query3 * Unsafe.Add(ref keyVector, 3) + dotScalar;
-                    dotScalar = query4 * Unsafe.Add(ref keyVector, 4) + dotScalar;
-                    dotScalar = query5 * Unsafe.Add(ref keyVector, 5) + dotScalar;
-                    dotScalar = query6 * Unsafe.Add(ref keyVector, 6) + dotScalar;
-                    dotScalar = query7 * Unsafe.Add(ref keyVector, 7) + dotScalar;
-                    dotScalar = query8 * Unsafe.Add(ref keyVector, 8) + dotScalar;
-                    dotScalar = query9 * Unsafe.Add(ref keyVector, 9) + dotScalar;
-                    dotScalar = query10 * Unsafe.Add(ref keyVector, 10) + dotScalar;
-                    dotScalar = query11 * Unsafe.Add(ref keyVector, 11) + dotScalar;
-                    dotScalar = query12 * Unsafe.Add(ref keyVector, 12) + dotScalar;
-                    dotScalar = query13 * Unsafe.Add(ref keyVector, 13) + dotScalar;
-                    dotScalar = query14 * Unsafe.Add(ref keyVector, 14) + dotScalar;
-                    dotScalar = query15 * Unsafe.Add(ref keyVector, 15) + dotScalar;
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                float sum0 = Unsafe.Add(ref accumulatorStart, 0) * correction;
-                float sum1 = Unsafe.Add(ref accumulatorStart, 1) * correction;
-                float sum2 = Unsafe.Add(ref accumulatorStart, 2) * correction;
-                float sum3 = Unsafe.Add(ref accumulatorStart, 3) * correction;
-                float sum4 = Unsafe.Add(ref accumulatorStart, 4) * correction;
-                float sum5 = Unsafe.Add(ref accumulatorStart, 5) * correction;
-                float sum6 = Unsafe.Add(ref accumulatorStart, 6) * correction;
-                float sum7 = Unsafe.Add(ref accumulatorStart, 7) * correction;
-                float sum8 = Unsafe.Add(ref accumulatorStart, 8) * correction;
-                float sum9 = Unsafe.Add(ref accumulatorStart, 9) * correction;
-                float sum10 = Unsafe.Add(ref accumulatorStart, 10) * correction;
-                float sum11 = Unsafe.Add(ref accumulatorStart, 11) * correction;
-                float sum12 = Unsafe.Add(ref accumulatorStart, 12) * correction;
-                float sum13 = Unsafe.Add(ref accumulatorStart, 13) * correction;
-                float sum14 = Unsafe.Add(ref accumulatorStart, 14) * correction;
-                float sum15 = Unsafe.Add(ref accumulatorStart, 15) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    sum0 = weight * Unsafe.Add(ref valueVector, 0) + sum0;
-                    sum1 = weight * Unsafe.Add(ref valueVector, 1) + sum1;
-                    sum2 = weight * Unsafe.Add(ref valueVector, 2) + sum2;
-                    sum3 = weight * Unsafe.Add(ref valueVector, 3) + sum3;
-                    sum4 = weight * Unsafe.Add(ref valueVector, 4) + sum4;
-                    sum5 = weight * Unsafe.Add(ref valueVector, 5) + sum5;
-                    sum6 = weight * Unsafe.Add(ref valueVector, 6) + sum6;
-                    sum7 = weight * Unsafe.Add(ref valueVector, 7) + sum7;
-                    sum8 = weight * Unsafe.Add(ref valueVector, 8) + sum8;
-                    sum9 = weight * Unsafe.Add(ref valueVector, 9) + sum9;
-                    sum10 = weight * Unsafe.Add(ref valueVector, 10) + sum10;
-                    sum11 = weight * Unsafe.Add(ref valueVector, 11) + sum11;
-                    sum12 = weight * Unsafe.Add(ref valueVector, 12) + sum12;
-                    sum13 = weight * Unsafe.Add(ref valueVector, 13) + sum13;
-                    sum14 = weight * Unsafe.Add(ref valueVector, 14) + sum14;
-                    sum15 = weight * Unsafe.Add(ref valueVector, 15) + sum15;
-                }
-
-                Unsafe.Add(ref accumulatorStart, 0) = sum0;
-                Unsafe.Add(ref accumulatorStart, 1) = sum1;
-                Unsafe.Add(ref accumulatorStart, 2) = sum2;
-                Unsafe.Add(ref accumulatorStart, 3) = sum3;
-                Unsafe.Add(ref accumulatorStart, 4) = sum4;
-                Unsafe.Add(ref accumulatorStart, 5) = sum5;
-                Unsafe.Add(ref accumulatorStart, 6) = sum6;
-                Unsafe.Add(ref accumulatorStart, 7) = sum7;
-                Unsafe.Add(ref accumulatorStart, 8) = sum8;
-                Unsafe.Add(ref accumulatorStart, 9) = sum9;
-                Unsafe.Add(ref accumulatorStart, 10) = sum10;
-                Unsafe.Add(ref accumulatorStart, 11) = sum11;
-                Unsafe.Add(ref accumulatorStart, 12) = sum12;
-                Unsafe.Add(ref accumulatorStart, 13) = sum13;
-                Unsafe.Add(ref accumulatorStart, 14) = sum14;
-                Unsafe.Add(ref accumulatorStart, 15) = sum15;
-            }
+            public static bool UseTiles => true; // tiles of 8, 4 or 2 rows x 16 keys by vector width
         }
     }
 }

@@ -18,13 +18,14 @@
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
 // no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's
-// AttentionEngine, specialised by the JIT for the Mask and path structs below.
+// AttentionEngine and head-dimension paths, specialised by the JIT for the Mask and Head structs below.
 // Rows: one at a time over exactly their key range (the window is narrower than 64 keys, too few for tiles).
-// Head-dimension paths, the widest accelerated one chosen per call:
-//   Vector512Path  loop over 512 floats in Vector512 steps; rows one at a time
-//   Vector256Path  loop over 512 floats in Vector256 steps; rows one at a time
-//   Vector128Path  loop over 512 floats in Vector128 steps; rows one at a time
-//   ScalarPath     loop over 512 floats; rows one at a time
+// Head-dimension paths (KernelGen.Engine, generic over Head), the widest accelerated one chosen per call; a row
+// of d floats in vector steps, d a JIT-time constant:
+//   Vector512Path  32 x Vector512; rows one at a time
+//   Vector256Path  64 x Vector256; rows one at a time
+//   Vector128Path  128 x Vector128; rows one at a time
+//   ScalarPath     512 x float; rows one at a time
 //
 // Mask for Nq = Nk = 12 (rows: queries, columns: keys; # computed, . never touched):
 //   # # . . . . . . . . . .
@@ -63,7 +64,6 @@ namespace MyApp.Kernels
 namespace KernelGen.Generated
 {
     using global::System;
-    using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
     using global::System.Runtime.Intrinsics;
 
@@ -98,19 +98,19 @@ namespace KernelGen.Generated
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else
             {
-                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
         }
 
@@ -130,191 +130,17 @@ namespace KernelGen.Generated
             public static bool HasRuntimeMasks => false;
         }
 
-        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: loop over 512 floats in Vector512 steps.</summary>
-        private readonly struct Vector512Path : global::KernelGen.Engine.IHeadDimensionPath
+        /// <summary>
+        /// The head dimension for the runtime's paths (Vector512Path&lt;Head&gt; and the narrower ones): d and the scale, folded
+        /// into every dot product, as JIT-time constants, and whether the paths take the engine's tiles.
+        /// </summary>
+        private readonly struct Head : global::KernelGen.Engine.IHeadDimension
         {
             public static int HeadDimension => 512;
 
             public static float ScoreScale => Scale;
 
-            public static int RowTile => 0; // no tiles: the window is too narrow for them to pay
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector512<float> dot512 = Vector512<float>.Zero;
-                    for (int column = 0; column < 512; column += 16)
-                    {
-                        dot512 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref queryVector, (nuint)column), Vector512.LoadUnsafe(ref keyVector, (nuint)column), dot512);
-                    }
-                    scores[keyRow] = (Vector512.Sum(dot512)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 512; column += 16)
-                {
-                    (Vector512.LoadUnsafe(ref accumulatorStart, (nuint)column) * correction).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector512<float> weight512 = Vector512.Create(weight);
-                    for (int column = 0; column < 512; column += 16)
-                    {
-                        (Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, (nuint)column), Vector512.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: loop over 512 floats in Vector256 steps.</summary>
-        private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 512;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 0; // no tiles: the window is too narrow for them to pay
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector256<float> dot256 = Vector256<float>.Zero;
-                    for (int column = 0; column < 512; column += 8)
-                    {
-                        dot256 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref queryVector, (nuint)column), Vector256.LoadUnsafe(ref keyVector, (nuint)column), dot256);
-                    }
-                    scores[keyRow] = (Vector256.Sum(dot256)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 512; column += 8)
-                {
-                    (Vector256.LoadUnsafe(ref accumulatorStart, (nuint)column) * correction).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector256<float> weight256 = Vector256.Create(weight);
-                    for (int column = 0; column < 512; column += 8)
-                    {
-                        (Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, (nuint)column), Vector256.LoadUnsafe(ref accumulatorStart, (nuint)column))).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: loop over 512 floats in Vector128 steps.</summary>
-        private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 512;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 0; // no tiles: the window is too narrow for them to pay
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector128<float> dot128 = Vector128<float>.Zero;
-                    for (int column = 0; column < 512; column += 4)
-                    {
-                        dot128 = Vector128.LoadUnsafe(ref queryVector, (nuint)column) * Vector128.LoadUnsafe(ref keyVector, (nuint)column) + dot128;
-                    }
-                    scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 512; column += 4)
-                {
-                    (Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column) * correction).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector128<float> weight128 = Vector128.Create(weight);
-                    for (int column = 0; column < 512; column += 4)
-                    {
-                        (weight128 * Vector128.LoadUnsafe(ref valueVector, (nuint)column) + Vector128.LoadUnsafe(ref accumulatorStart, (nuint)column)).StoreUnsafe(ref accumulatorStart, (nuint)column);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Head dimension in scalar float: loop over 512 floats.</summary>
-        private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 512;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 0; // no tiles: rows one at a time
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    float dotScalar = 0f;
-                    for (int column = 0; column < 512; column += 1)
-                    {
-                        dotScalar = Unsafe.Add(ref queryVector, column) * Unsafe.Add(ref keyVector, column) + dotScalar;
-                    }
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 512; column += 1)
-                {
-                    Unsafe.Add(ref accumulatorStart, column) = Unsafe.Add(ref accumulatorStart, column) * correction;
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    for (int column = 0; column < 512; column += 1)
-                    {
-                        Unsafe.Add(ref accumulatorStart, column) = weight * Unsafe.Add(ref valueVector, column) + Unsafe.Add(ref accumulatorStart, column);
-                    }
-                }
-            }
+            public static bool UseTiles => false; // the window is too narrow for tiles to pay: rows one at a time
         }
     }
 }

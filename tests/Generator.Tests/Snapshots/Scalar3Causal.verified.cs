@@ -18,13 +18,14 @@
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
 // no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's
-// AttentionEngine, specialised by the JIT for the Mask and path structs below.
+// AttentionEngine and head-dimension paths, specialised by the JIT for the Mask and Head structs below.
 // Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in
 // 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block
 // inside every row's range runs with no mask code; a block outside all of them is never touched; a block
 // in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run
 // one at a time over exactly their key range; a long one is split into key chunks over the threads.
-// Head-dimension paths, the widest accelerated one chosen per call:
+// Head-dimension paths (KernelGen.Engine, generic over Head), the widest accelerated one chosen per call; a row
+// of d floats in vector steps, d a JIT-time constant:
 //   Vector512Path  3 x float; tiles of 8 rows x 16 keys
 //   Vector256Path  3 x float; tiles of 4 rows x 16 keys
 //   Vector128Path  3 x float; tiles of 2 rows x 16 keys
@@ -67,7 +68,6 @@ namespace MyApp.Kernels
 namespace KernelGen.Generated
 {
     using global::System;
-    using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
     using global::System.Runtime.Intrinsics;
 
@@ -102,19 +102,19 @@ namespace KernelGen.Generated
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
             else
             {
-                global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
+                global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.IdentityScore>.Compute(query, key, value, output, logSumExp, masks, scores);
             }
         }
 
@@ -134,208 +134,17 @@ namespace KernelGen.Generated
             public static bool HasRuntimeMasks => false;
         }
 
-        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 3 x float.</summary>
-        private readonly struct Vector512Path : global::KernelGen.Engine.IHeadDimensionPath
+        /// <summary>
+        /// The head dimension for the runtime's paths (Vector512Path&lt;Head&gt; and the narrower ones): d and the scale, folded
+        /// into every dot product, as JIT-time constants, and whether the paths take the engine's tiles.
+        /// </summary>
+        private readonly struct Head : global::KernelGen.Engine.IHeadDimension
         {
             public static int HeadDimension => 3;
 
             public static float ScoreScale => Scale;
 
-            public static int RowTile => 8; // the engine's 512-bit tiles: 8 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                float query0 = Unsafe.Add(ref queryVector, 0);
-                float query1 = Unsafe.Add(ref queryVector, 1);
-                float query2 = Unsafe.Add(ref queryVector, 2);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    float dotScalar = query0 * Unsafe.Add(ref keyVector, 0);
-                    dotScalar = query1 * Unsafe.Add(ref keyVector, 1) + dotScalar;
-                    dotScalar = query2 * Unsafe.Add(ref keyVector, 2) + dotScalar;
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                float sum0 = Unsafe.Add(ref accumulatorStart, 0) * correction;
-                float sum1 = Unsafe.Add(ref accumulatorStart, 1) * correction;
-                float sum2 = Unsafe.Add(ref accumulatorStart, 2) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    sum0 = weight * Unsafe.Add(ref valueVector, 0) + sum0;
-                    sum1 = weight * Unsafe.Add(ref valueVector, 1) + sum1;
-                    sum2 = weight * Unsafe.Add(ref valueVector, 2) + sum2;
-                }
-
-                Unsafe.Add(ref accumulatorStart, 0) = sum0;
-                Unsafe.Add(ref accumulatorStart, 1) = sum1;
-                Unsafe.Add(ref accumulatorStart, 2) = sum2;
-            }
-        }
-
-        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 3 x float.</summary>
-        private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 3;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 4; // the engine's 256-bit tiles: 4 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                float query0 = Unsafe.Add(ref queryVector, 0);
-                float query1 = Unsafe.Add(ref queryVector, 1);
-                float query2 = Unsafe.Add(ref queryVector, 2);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    float dotScalar = query0 * Unsafe.Add(ref keyVector, 0);
-                    dotScalar = query1 * Unsafe.Add(ref keyVector, 1) + dotScalar;
-                    dotScalar = query2 * Unsafe.Add(ref keyVector, 2) + dotScalar;
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                float sum0 = Unsafe.Add(ref accumulatorStart, 0) * correction;
-                float sum1 = Unsafe.Add(ref accumulatorStart, 1) * correction;
-                float sum2 = Unsafe.Add(ref accumulatorStart, 2) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    sum0 = weight * Unsafe.Add(ref valueVector, 0) + sum0;
-                    sum1 = weight * Unsafe.Add(ref valueVector, 1) + sum1;
-                    sum2 = weight * Unsafe.Add(ref valueVector, 2) + sum2;
-                }
-
-                Unsafe.Add(ref accumulatorStart, 0) = sum0;
-                Unsafe.Add(ref accumulatorStart, 1) = sum1;
-                Unsafe.Add(ref accumulatorStart, 2) = sum2;
-            }
-        }
-
-        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 3 x float.</summary>
-        private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 3;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 2; // the engine's 128-bit tiles: 2 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                float query0 = Unsafe.Add(ref queryVector, 0);
-                float query1 = Unsafe.Add(ref queryVector, 1);
-                float query2 = Unsafe.Add(ref queryVector, 2);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    float dotScalar = query0 * Unsafe.Add(ref keyVector, 0);
-                    dotScalar = query1 * Unsafe.Add(ref keyVector, 1) + dotScalar;
-                    dotScalar = query2 * Unsafe.Add(ref keyVector, 2) + dotScalar;
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                float sum0 = Unsafe.Add(ref accumulatorStart, 0) * correction;
-                float sum1 = Unsafe.Add(ref accumulatorStart, 1) * correction;
-                float sum2 = Unsafe.Add(ref accumulatorStart, 2) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    sum0 = weight * Unsafe.Add(ref valueVector, 0) + sum0;
-                    sum1 = weight * Unsafe.Add(ref valueVector, 1) + sum1;
-                    sum2 = weight * Unsafe.Add(ref valueVector, 2) + sum2;
-                }
-
-                Unsafe.Add(ref accumulatorStart, 0) = sum0;
-                Unsafe.Add(ref accumulatorStart, 1) = sum1;
-                Unsafe.Add(ref accumulatorStart, 2) = sum2;
-            }
-        }
-
-        /// <summary>Head dimension in scalar float: 3 x float.</summary>
-        private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 3;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 0; // no tiles: rows one at a time
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                float query0 = Unsafe.Add(ref queryVector, 0);
-                float query1 = Unsafe.Add(ref queryVector, 1);
-                float query2 = Unsafe.Add(ref queryVector, 2);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    float dotScalar = query0 * Unsafe.Add(ref keyVector, 0);
-                    dotScalar = query1 * Unsafe.Add(ref keyVector, 1) + dotScalar;
-                    dotScalar = query2 * Unsafe.Add(ref keyVector, 2) + dotScalar;
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                float sum0 = Unsafe.Add(ref accumulatorStart, 0) * correction;
-                float sum1 = Unsafe.Add(ref accumulatorStart, 1) * correction;
-                float sum2 = Unsafe.Add(ref accumulatorStart, 2) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    sum0 = weight * Unsafe.Add(ref valueVector, 0) + sum0;
-                    sum1 = weight * Unsafe.Add(ref valueVector, 1) + sum1;
-                    sum2 = weight * Unsafe.Add(ref valueVector, 2) + sum2;
-                }
-
-                Unsafe.Add(ref accumulatorStart, 0) = sum0;
-                Unsafe.Add(ref accumulatorStart, 1) = sum1;
-                Unsafe.Add(ref accumulatorStart, 2) = sum2;
-            }
+            public static bool UseTiles => true; // tiles of 8, 4 or 2 rows x 16 keys by vector width
         }
     }
 }

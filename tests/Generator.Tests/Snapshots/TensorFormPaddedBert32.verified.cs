@@ -21,17 +21,18 @@
 //
 // Algorithm: FlashAttention-2 online softmax, one softmax update per KeyBlock (OnlineSoftmax.BlockSize) keys;
 // no Nq x Nk buffer; nothing allocated per call in steady state (pooled scratch). The loops are the runtime's
-// AttentionEngine, specialised by the JIT for the Mask and path structs below.
+// AttentionEngine and head-dimension paths, specialised by the JIT for the Mask and Head structs below.
 // Tiles: query rows in groups of RowTile (8, 4, 2 by vector width) walk the union of their key ranges in
 // 16-key blocks of K, packed once per call and transposed so a score tile needs no horizontal sums. A block
 // inside every row's range runs with no mask code; a block outside all of them is never touched; a block
 // in between is masked with vector compares. Left-over rows (fewer than RowTile, e.g. a decode step) run
 // one at a time over exactly their key range; a long one is split into key chunks over the threads.
-// Head-dimension paths, the widest accelerated one chosen per call:
+// Head-dimension paths (KernelGen.Engine, generic over Head), the widest accelerated one chosen per call; a row
+// of d floats in vector steps, d a JIT-time constant:
 //   Vector512Path  2 x Vector512; tiles of 8 rows x 16 keys
 //   Vector256Path  4 x Vector256; tiles of 4 rows x 16 keys
 //   Vector128Path  8 x Vector128; tiles of 2 rows x 16 keys
-//   ScalarPath     loop over 32 floats; rows one at a time
+//   ScalarPath     32 x float; rows one at a time
 //
 // Mask for Nq = Nk = 12 (rows: queries, columns: keys; # computed, . never touched):
 //   # # # # # # # # # # # #
@@ -85,7 +86,6 @@ namespace MyApp
 namespace KernelGen.Generated
 {
     using global::System;
-    using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
     using global::System.Runtime.Intrinsics;
 
@@ -170,19 +170,19 @@ namespace KernelGen.Generated
             {
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
                 }
                 else if (Vector256.IsHardwareAccelerated)
                 {
-                    global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
                 }
                 else if (Vector128.IsHardwareAccelerated)
                 {
-                    global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
                 }
                 else
                 {
-                    global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
+                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
                 }
             }
         }
@@ -203,231 +203,17 @@ namespace KernelGen.Generated
             public static bool HasRuntimeMasks => false;
         }
 
-        /// <summary>Head dimension in Vector512&lt;float&gt;, 16 lanes: 2 x Vector512.</summary>
-        private readonly struct Vector512Path : global::KernelGen.Engine.IHeadDimensionPath
+        /// <summary>
+        /// The head dimension for the runtime's paths (Vector512Path&lt;Head&gt; and the narrower ones): d and the scale, folded
+        /// into every dot product, as JIT-time constants, and whether the paths take the engine's tiles.
+        /// </summary>
+        private readonly struct Head : global::KernelGen.Engine.IHeadDimension
         {
             public static int HeadDimension => 32;
 
             public static float ScoreScale => Scale;
 
-            public static int RowTile => 8; // the engine's 512-bit tiles: 8 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector512<float> query0 = Vector512.LoadUnsafe(ref queryVector, 0);
-                Vector512<float> query1 = Vector512.LoadUnsafe(ref queryVector, 16);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector512<float> dot512 = query0 * Vector512.LoadUnsafe(ref keyVector, 0);
-                    dot512 = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref keyVector, 16), dot512);
-                    scores[keyRow] = (Vector512.Sum(dot512)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector512<float> sum0 = Vector512.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector512<float> sum1 = Vector512.LoadUnsafe(ref accumulatorStart, 16) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector512<float> weight512 = Vector512.Create(weight);
-                    sum0 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector512.FusedMultiplyAdd(weight512, Vector512.LoadUnsafe(ref valueVector, 16), sum1);
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 16);
-            }
-        }
-
-        /// <summary>Head dimension in Vector256&lt;float&gt;, 8 lanes: 4 x Vector256.</summary>
-        private readonly struct Vector256Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 32;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 4; // the engine's 256-bit tiles: 4 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector256<float> query0 = Vector256.LoadUnsafe(ref queryVector, 0);
-                Vector256<float> query1 = Vector256.LoadUnsafe(ref queryVector, 8);
-                Vector256<float> query2 = Vector256.LoadUnsafe(ref queryVector, 16);
-                Vector256<float> query3 = Vector256.LoadUnsafe(ref queryVector, 24);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector256<float> dot256 = query0 * Vector256.LoadUnsafe(ref keyVector, 0);
-                    dot256 = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref keyVector, 8), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query2, Vector256.LoadUnsafe(ref keyVector, 16), dot256);
-                    dot256 = Vector256.FusedMultiplyAdd(query3, Vector256.LoadUnsafe(ref keyVector, 24), dot256);
-                    scores[keyRow] = (Vector256.Sum(dot256)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector256<float> sum0 = Vector256.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector256<float> sum1 = Vector256.LoadUnsafe(ref accumulatorStart, 8) * correction;
-                Vector256<float> sum2 = Vector256.LoadUnsafe(ref accumulatorStart, 16) * correction;
-                Vector256<float> sum3 = Vector256.LoadUnsafe(ref accumulatorStart, 24) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector256<float> weight256 = Vector256.Create(weight);
-                    sum0 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 0), sum0);
-                    sum1 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 8), sum1);
-                    sum2 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 16), sum2);
-                    sum3 = Vector256.FusedMultiplyAdd(weight256, Vector256.LoadUnsafe(ref valueVector, 24), sum3);
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 8);
-                sum2.StoreUnsafe(ref accumulatorStart, 16);
-                sum3.StoreUnsafe(ref accumulatorStart, 24);
-            }
-        }
-
-        /// <summary>Head dimension in Vector128&lt;float&gt;, 4 lanes: 8 x Vector128.</summary>
-        private readonly struct Vector128Path : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 32;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 2; // the engine's 128-bit tiles: 2 rows x 16 keys
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                // The query row stays in registers while the keys stream past.
-                Vector128<float> query0 = Vector128.LoadUnsafe(ref queryVector, 0);
-                Vector128<float> query1 = Vector128.LoadUnsafe(ref queryVector, 4);
-                Vector128<float> query2 = Vector128.LoadUnsafe(ref queryVector, 8);
-                Vector128<float> query3 = Vector128.LoadUnsafe(ref queryVector, 12);
-                Vector128<float> query4 = Vector128.LoadUnsafe(ref queryVector, 16);
-                Vector128<float> query5 = Vector128.LoadUnsafe(ref queryVector, 20);
-                Vector128<float> query6 = Vector128.LoadUnsafe(ref queryVector, 24);
-                Vector128<float> query7 = Vector128.LoadUnsafe(ref queryVector, 28);
-
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    Vector128<float> dot128 = query0 * Vector128.LoadUnsafe(ref keyVector, 0);
-                    dot128 = query1 * Vector128.LoadUnsafe(ref keyVector, 4) + dot128;
-                    dot128 = query2 * Vector128.LoadUnsafe(ref keyVector, 8) + dot128;
-                    dot128 = query3 * Vector128.LoadUnsafe(ref keyVector, 12) + dot128;
-                    dot128 = query4 * Vector128.LoadUnsafe(ref keyVector, 16) + dot128;
-                    dot128 = query5 * Vector128.LoadUnsafe(ref keyVector, 20) + dot128;
-                    dot128 = query6 * Vector128.LoadUnsafe(ref keyVector, 24) + dot128;
-                    dot128 = query7 * Vector128.LoadUnsafe(ref keyVector, 28) + dot128;
-                    scores[keyRow] = (Vector128.Sum(dot128)) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // The accumulator stays in registers across the block; rescale it by the softmax correction first.
-                Vector128<float> sum0 = Vector128.LoadUnsafe(ref accumulatorStart, 0) * correction;
-                Vector128<float> sum1 = Vector128.LoadUnsafe(ref accumulatorStart, 4) * correction;
-                Vector128<float> sum2 = Vector128.LoadUnsafe(ref accumulatorStart, 8) * correction;
-                Vector128<float> sum3 = Vector128.LoadUnsafe(ref accumulatorStart, 12) * correction;
-                Vector128<float> sum4 = Vector128.LoadUnsafe(ref accumulatorStart, 16) * correction;
-                Vector128<float> sum5 = Vector128.LoadUnsafe(ref accumulatorStart, 20) * correction;
-                Vector128<float> sum6 = Vector128.LoadUnsafe(ref accumulatorStart, 24) * correction;
-                Vector128<float> sum7 = Vector128.LoadUnsafe(ref accumulatorStart, 28) * correction;
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    Vector128<float> weight128 = Vector128.Create(weight);
-                    sum0 = weight128 * Vector128.LoadUnsafe(ref valueVector, 0) + sum0;
-                    sum1 = weight128 * Vector128.LoadUnsafe(ref valueVector, 4) + sum1;
-                    sum2 = weight128 * Vector128.LoadUnsafe(ref valueVector, 8) + sum2;
-                    sum3 = weight128 * Vector128.LoadUnsafe(ref valueVector, 12) + sum3;
-                    sum4 = weight128 * Vector128.LoadUnsafe(ref valueVector, 16) + sum4;
-                    sum5 = weight128 * Vector128.LoadUnsafe(ref valueVector, 20) + sum5;
-                    sum6 = weight128 * Vector128.LoadUnsafe(ref valueVector, 24) + sum6;
-                    sum7 = weight128 * Vector128.LoadUnsafe(ref valueVector, 28) + sum7;
-                }
-
-                sum0.StoreUnsafe(ref accumulatorStart, 0);
-                sum1.StoreUnsafe(ref accumulatorStart, 4);
-                sum2.StoreUnsafe(ref accumulatorStart, 8);
-                sum3.StoreUnsafe(ref accumulatorStart, 12);
-                sum4.StoreUnsafe(ref accumulatorStart, 16);
-                sum5.StoreUnsafe(ref accumulatorStart, 20);
-                sum6.StoreUnsafe(ref accumulatorStart, 24);
-                sum7.StoreUnsafe(ref accumulatorStart, 28);
-            }
-        }
-
-        /// <summary>Head dimension in scalar float: loop over 32 floats.</summary>
-        private readonly struct ScalarPath : global::KernelGen.Engine.IHeadDimensionPath
-        {
-            public static int HeadDimension => 32;
-
-            public static float ScoreScale => Scale;
-
-            public static int RowTile => 0; // no tiles: rows one at a time
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
-            {
-                for (int keyRow = 0; keyRow < scores.Length; keyRow++)
-                {
-                    ref float keyVector = ref Unsafe.Add(ref keyRows, keyRow * HeadDimension);
-                    float dotScalar = 0f;
-                    for (int column = 0; column < 32; column += 1)
-                    {
-                        dotScalar = Unsafe.Add(ref queryVector, column) * Unsafe.Add(ref keyVector, column) + dotScalar;
-                    }
-                    scores[keyRow] = (dotScalar) * Scale;
-                }
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
-            {
-                ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
-                // Rescale the accumulator by the softmax correction.
-                for (int column = 0; column < 32; column += 1)
-                {
-                    Unsafe.Add(ref accumulatorStart, column) = Unsafe.Add(ref accumulatorStart, column) * correction;
-                }
-
-                for (int keyRow = 0; keyRow < weights.Length; keyRow++)
-                {
-                    ref float valueVector = ref Unsafe.Add(ref valueRows, keyRow * HeadDimension);
-                    float weight = weights[keyRow];
-                    for (int column = 0; column < 32; column += 1)
-                    {
-                        Unsafe.Add(ref accumulatorStart, column) = weight * Unsafe.Add(ref valueVector, column) + Unsafe.Add(ref accumulatorStart, column);
-                    }
-                }
-            }
+            public static bool UseTiles => true; // tiles of 8, 4 or 2 rows x 16 keys by vector width
         }
     }
 }
