@@ -52,18 +52,20 @@ namespace KernelGen.Engine
         private static int LastPassColumns
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => (D - 1) % 8 + 1;
+            get => ((THead.HeadDimension - 1) % 8) + 1;
         }
 
         /// <summary>Passes of 8 columns before the last.</summary>
         private static int FullPasses
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => (D - LastPassColumns) / 8;
+            get => (THead.HeadDimension - 1) / 8;
         }
 
         /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <remarks>A call of its own, a block of keys a call: the engine's row loops do not spend their inlining budget on it,
+        /// and its helpers and constants all inline into it.</remarks>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
         {
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -109,7 +111,9 @@ namespace KernelGen.Engine
         }
 
         /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <remarks>A call of its own, a block of keys a call: the engine's row loops do not spend their inlining budget on it,
+        /// and its helpers and constants all inline into it.</remarks>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
         {
             ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);

@@ -58,32 +58,34 @@ namespace KernelGen.Engine
         private static int Whole
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => D / Lanes * Lanes;
+            get => THead.HeadDimension & ~3;
         }
 
         /// <summary>Where the tail's floats start (0 to 3 of them): right after the whole vectors.</summary>
         private static int AtFloat
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Whole;
+            get => THead.HeadDimension & ~3;
         }
 
         /// <summary>Whole vectors in the last pass of <see cref="AccumulateBlock"/>: 1 to 8 (0 when d is under 4).</summary>
         private static int LastPassVectors
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Whole == 0 ? 0 : ((Whole / Lanes) - 1) % 8 + 1;
+            get => THead.HeadDimension < Lanes ? 0 : ((THead.HeadDimension / Lanes) - 1) % 8 + 1;
         }
 
         /// <summary>Passes of 8 whole vectors before the last.</summary>
         private static int FullPasses
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => ((Whole / Lanes) - LastPassVectors) / 8;
+            get => THead.HeadDimension < Lanes ? 0 : ((THead.HeadDimension / Lanes) - 1) / 8;
         }
 
         /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <remarks>A call of its own, a block of keys a call: the engine's row loops do not spend their inlining budget on it,
+        /// and its helpers and constants all inline into it.</remarks>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
         {
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -158,7 +160,9 @@ namespace KernelGen.Engine
         }
 
         /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <remarks>A call of its own, a block of keys a call: the engine's row loops do not spend their inlining budget on it,
+        /// and its helpers and constants all inline into it.</remarks>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
         {
             ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);

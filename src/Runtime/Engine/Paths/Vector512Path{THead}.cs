@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace KernelGen.Engine
 {
@@ -59,53 +60,55 @@ namespace KernelGen.Engine
         private static int Whole
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => D / Lanes * Lanes;
+            get => THead.HeadDimension & ~15;
         }
 
         /// <summary>Whether the tail holds a Vector256 (at <see cref="Whole"/>).</summary>
         private static bool Has8
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => D - Whole >= 8;
+            get => (THead.HeadDimension & 8) != 0;
         }
 
         /// <summary>Where the tail's Vector128 would start.</summary>
         private static int At4
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Whole + (Has8 ? 8 : 0);
+            get => THead.HeadDimension & ~7;
         }
 
         /// <summary>Whether the tail holds a Vector128 (at <see cref="At4"/>).</summary>
         private static bool Has4
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => D - At4 >= 4;
+            get => (THead.HeadDimension & 4) != 0;
         }
 
         /// <summary>Where the tail's floats start (0 to 3 of them).</summary>
         private static int AtFloat
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => At4 + (Has4 ? 4 : 0);
+            get => THead.HeadDimension & ~3;
         }
 
         /// <summary>Whole vectors in the last pass of <see cref="AccumulateBlock"/>: 1 to 8 (0 when d is under 16).</summary>
         private static int LastPassVectors
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Whole == 0 ? 0 : ((Whole / Lanes) - 1) % 8 + 1;
+            get => THead.HeadDimension < Lanes ? 0 : ((THead.HeadDimension / Lanes) - 1) % 8 + 1;
         }
 
         /// <summary>Passes of 8 whole vectors before the last.</summary>
         private static int FullPasses
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => ((Whole / Lanes) - LastPassVectors) / 8;
+            get => THead.HeadDimension < Lanes ? 0 : ((THead.HeadDimension / Lanes) - 1) / 8;
         }
 
         /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <remarks>A call of its own, a block of keys a call: the engine's row loops do not spend their inlining budget on it,
+        /// and its helpers and constants all inline into it.</remarks>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores)
         {
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
@@ -131,10 +134,17 @@ namespace KernelGen.Engine
                         dot3 = Vector512.FusedMultiplyAdd(query, Vector512.LoadUnsafe(ref key, column + (nuint)(3 * D)), dot3);
                     }
 
-                    Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector512.Sum(dot0), ref queryVector, ref key);
-                    Unsafe.Add(ref scoreStart, keyRow + 1) = Finish(Vector512.Sum(dot1), ref queryVector, ref Unsafe.Add(ref key, D));
-                    Unsafe.Add(ref scoreStart, keyRow + 2) = Finish(Vector512.Sum(dot2), ref queryVector, ref Unsafe.Add(ref key, 2 * D));
-                    Unsafe.Add(ref scoreStart, keyRow + 3) = Finish(Vector512.Sum(dot3), ref queryVector, ref Unsafe.Add(ref key, 3 * D));
+                    if (Avx512F.IsSupported && Whole == D)
+                    {
+                        (Sum4(dot0, dot1, dot2, dot3) * THead.ScoreScale).StoreUnsafe(ref scoreStart, (nuint)keyRow);
+                    }
+                    else
+                    {
+                        Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector512.Sum(dot0), ref queryVector, ref key);
+                        Unsafe.Add(ref scoreStart, keyRow + 1) = Finish(Vector512.Sum(dot1), ref queryVector, ref Unsafe.Add(ref key, D));
+                        Unsafe.Add(ref scoreStart, keyRow + 2) = Finish(Vector512.Sum(dot2), ref queryVector, ref Unsafe.Add(ref key, 2 * D));
+                        Unsafe.Add(ref scoreStart, keyRow + 3) = Finish(Vector512.Sum(dot3), ref queryVector, ref Unsafe.Add(ref key, 3 * D));
+                    }
                 }
             }
 
@@ -156,6 +166,22 @@ namespace KernelGen.Engine
 
                 Unsafe.Add(ref scoreStart, keyRow) = Finish(sum, ref queryVector, ref key);
             }
+        }
+
+        /// <summary>
+        /// [Sum(a), Sum(b), Sum(c), Sum(d)] with <see cref="Vector512.Sum{T}(Vector512{T})"/>'s tree (within each 128-bit lane (x0 + x1) + (x2 + x3), then (lane 0 + lane 1) + (lane 2 + lane 3)), four at a time: shuffles pair the lanes of
+        /// different vectors, and a sum of two floats does not depend on their order, so each result has the bits of its
+        /// own Sum, in a sixth of the instructions (one Sum is a chain of shuffles and adds per 128-bit lane).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
+        {
+            // Per 128-bit lane: [a0 + a1, a2 + a3, b0 + b1, b2 + b3], then [a0123, b0123, c0123, d0123].
+            Vector512<float> ab = Avx512F.Shuffle(a, b, 0b10_00_10_00) + Avx512F.Shuffle(a, b, 0b11_01_11_01);
+            Vector512<float> cd = Avx512F.Shuffle(c, d, 0b10_00_10_00) + Avx512F.Shuffle(c, d, 0b11_01_11_01);
+            Vector512<float> abcd = Avx512F.Shuffle(ab, cd, 0b10_00_10_00) + Avx512F.Shuffle(ab, cd, 0b11_01_11_01);
+            Vector256<float> low = abcd.GetLower(), high = abcd.GetUpper();
+            return (low.GetLower() + low.GetUpper()) + (high.GetLower() + high.GetUpper());
         }
 
         /// <summary>
@@ -192,7 +218,9 @@ namespace KernelGen.Engine
         }
 
         /// <inheritdoc/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        /// <remarks>A call of its own, a block of keys a call: the engine's row loops do not spend their inlining budget on it,
+        /// and its helpers and constants all inline into it.</remarks>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
         {
             ref float accumulatorStart = ref MemoryMarshal.GetReference(accumulator);
