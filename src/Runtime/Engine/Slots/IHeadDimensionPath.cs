@@ -1,12 +1,17 @@
 using System;
+using System.ComponentModel;
 
 namespace KernelGen.Engine
 {
     /// <summary>
-    /// The head-dimension code of one kernel at one vector width (generated: the d-unrolled single-row micro-kernels,
-    /// with the kernel's scale folded in; the tile micro-kernels are the engine's own, specialised by d and the scale). The engine is generic over it, so each width is compiled separately and every call
-    /// below is a direct, inlinable call.
+    /// The head-dimension code of one kernel at one vector width: the single-row micro-kernels, with the kernel's scale
+    /// folded in, and the choice of tiles (the tile micro-kernels are the engine's own, specialised by d and the scale).
+    /// The runtime's <see cref="Vector512Path{THead}"/>, <see cref="Vector256Path{THead}"/>, <see cref="Vector128Path{THead}"/>
+    /// and <see cref="ScalarPath{THead}"/> implement it for any d, generic over the kernel's generated
+    /// <see cref="IHeadDimension"/> constants. The engine is generic over it, so each width is compiled separately and every
+    /// call below is a direct call.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public interface IHeadDimensionPath
     {
         /// <summary>d, floats per row.</summary>
