@@ -7,18 +7,26 @@ using System.Runtime.Intrinsics;
 namespace KernelGen.Engine
 {
     /// <summary>
-    /// The Vector128 path for any d (the engine's <see cref="IHeadDimensionPath"/> slot): the single-row micro-kernels over
-    /// d in Vector128 steps, and the engine's 128-bit tiles (<see cref="Vector128Tile{TPath}"/>). d and the scale come from
-    /// <typeparamref name="THead"/>, the kernel's generated constants, so every bound below is a JIT-time constant and each
-    /// kernel's d gets code of its own; nothing here depends on a particular d.
+    /// The Vector128 path for any d (the engine's <see cref="IHeadDimensionPath"/> slot): the single-row micro-kernels
+    /// over d in Vector128 steps, and the engine's 128-bit tiles (<see cref="Vector128Tile{TPath}"/>). d and the scale
+    /// come from <typeparamref name="THead"/>, the kernel's generated constants, so every bound below is a JIT-time
+    /// constant and each kernel's d gets code of its own; nothing here depends on a particular d.
     /// </summary>
     /// <remarks>
-    /// A row of d floats is <see cref="Whole"/> columns in whole Vector128s, then a tail of fewer than 4 floats. Every
-    /// multiply-add is a multiply then an add (this fallback's machines may lack FMA), so every JIT tier rounds alike. The
-    /// JIT does not unroll the loops over d, so the loops carry independent chains of their own:
-    /// <see cref="ScoreBlock"/> scores four keys at a time (one chain per key, the query loaded once for the four);
-    /// <see cref="AccumulateBlock"/> keeps up to 8 vectors of the accumulator in registers while the block's keys stream past
-    /// (8 chains cover the latency of two FMA pipes), in passes over d.
+    /// <para>A row of d floats is <see cref="Whole"/> columns in whole Vector128s, then a tail of fewer than 4 floats.
+    /// Every multiply-add is a multiply then an add (this fallback's machines may lack FMA), so every JIT tier rounds
+    /// alike.</para>
+    /// <para>The shapes follow the hardware, for any d: rows of up to 16 vectors are held in registers (the query's in
+    /// <see cref="ScoreBlock"/>, the accumulator's in <see cref="AccumulateBlock"/>) while the keys stream past, each
+    /// key's loads at fixed offsets written out one statement a vector (a statement past d is a JIT-time false and
+    /// compiles to nothing), so every load instruction strides by one row per key, which the hardware prefetchers
+    /// follow. A loop over d with four keys interleaved (four independent chains, the query read from memory) measured
+    /// 5-10% slower on decode steps whose keys stream from L3 or memory (bench/RESULTS.md, "Head-dimension paths in the
+    /// runtime"). Longer rows: <see cref="ScoreBlock"/> loops over d per key; <see cref="AccumulateBlock"/> takes
+    /// passes of 16 vectors.</para>
+    /// <para>Each score and each accumulator column takes the same operations in the same order whatever the grouping:
+    /// a key's products summed in column order (the whole vectors into one vector, then each tail piece on its own), an
+    /// accumulator column scaled by the correction, then the keys' products added in key order.</para>
     /// </remarks>
     /// <typeparam name="THead">The kernel's head dimension and scale (generated).</typeparam>
     [EditorBrowsable(EditorBrowsableState.Never)]
@@ -26,6 +34,9 @@ namespace KernelGen.Engine
         where THead : struct, IHeadDimension
     {
         private const int Lanes = 4;
+
+        /// <summary>Whole vectors held in registers at most: the query's in a score, the accumulator's in a pass.</summary>
+        private const int Held = 16;
 
         /// <inheritdoc/>
         public static int HeadDimension
@@ -48,10 +59,18 @@ namespace KernelGen.Engine
             get => THead.UseTiles ? 2 : 0;
         }
 
+        /// <summary>d.</summary>
         private static int D
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get => THead.HeadDimension;
+        }
+
+        /// <summary>Whole Vector128s in a row.</summary>
+        private static int Vectors
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => THead.HeadDimension / Lanes;
         }
 
         /// <summary>Columns in whole Vector128s.</summary>
@@ -61,25 +80,25 @@ namespace KernelGen.Engine
             get => THead.HeadDimension & ~3;
         }
 
-        /// <summary>Where the tail's floats start (0 to 3 of them): right after the whole vectors.</summary>
+        /// <summary>Where the tail's floats start (0 to 3 of them).</summary>
         private static int AtFloat
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get => THead.HeadDimension & ~3;
         }
 
-        /// <summary>Whole vectors in the last pass of <see cref="AccumulateBlock"/>: 1 to 8 (0 when d is under 4).</summary>
+        /// <summary>Whole vectors in the last pass of <see cref="AccumulateBlock"/>: 1 to 16 (0 when d is under 4).</summary>
         private static int LastPassVectors
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => THead.HeadDimension < Lanes ? 0 : ((THead.HeadDimension / Lanes) - 1) % 8 + 1;
+            get => THead.HeadDimension < Lanes ? 0 : ((THead.HeadDimension / Lanes) - 1) % Held + 1;
         }
 
-        /// <summary>Passes of 8 whole vectors before the last.</summary>
+        /// <summary>Passes of 16 whole vectors before the last.</summary>
         private static int FullPasses
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => THead.HeadDimension < Lanes ? 0 : ((THead.HeadDimension / Lanes) - 1) / 8;
+            get => THead.HeadDimension < Lanes ? 0 : ((THead.HeadDimension / Lanes) - 1) / Held;
         }
 
         /// <inheritdoc/>
@@ -91,51 +110,98 @@ namespace KernelGen.Engine
             ref float scoreStart = ref MemoryMarshal.GetReference(scores);
             int count = scores.Length;
             int keyRow = 0;
-            if (Whole > 0)
+            if (Vectors > 0 && Vectors <= Held)
             {
-                // Four keys at a time: four independent chains, each query vector loaded once for the four keys.
+                // The query's whole vectors stay in registers while the keys stream past, four keys a step.
+                Vector128<float> query0 = Vector128.LoadUnsafe(ref queryVector);
+                Vector128<float> query1 = default, query2 = default, query3 = default, query4 = default, query5 = default, query6 = default, query7 = default, query8 = default, query9 = default, query10 = default, query11 = default, query12 = default, query13 = default, query14 = default, query15 = default;
+                if (Vectors > 1) { query1 = Vector128.LoadUnsafe(ref queryVector, 1 * Lanes); }
+                if (Vectors > 2) { query2 = Vector128.LoadUnsafe(ref queryVector, 2 * Lanes); }
+                if (Vectors > 3) { query3 = Vector128.LoadUnsafe(ref queryVector, 3 * Lanes); }
+                if (Vectors > 4) { query4 = Vector128.LoadUnsafe(ref queryVector, 4 * Lanes); }
+                if (Vectors > 5) { query5 = Vector128.LoadUnsafe(ref queryVector, 5 * Lanes); }
+                if (Vectors > 6) { query6 = Vector128.LoadUnsafe(ref queryVector, 6 * Lanes); }
+                if (Vectors > 7) { query7 = Vector128.LoadUnsafe(ref queryVector, 7 * Lanes); }
+                if (Vectors > 8) { query8 = Vector128.LoadUnsafe(ref queryVector, 8 * Lanes); }
+                if (Vectors > 9) { query9 = Vector128.LoadUnsafe(ref queryVector, 9 * Lanes); }
+                if (Vectors > 10) { query10 = Vector128.LoadUnsafe(ref queryVector, 10 * Lanes); }
+                if (Vectors > 11) { query11 = Vector128.LoadUnsafe(ref queryVector, 11 * Lanes); }
+                if (Vectors > 12) { query12 = Vector128.LoadUnsafe(ref queryVector, 12 * Lanes); }
+                if (Vectors > 13) { query13 = Vector128.LoadUnsafe(ref queryVector, 13 * Lanes); }
+                if (Vectors > 14) { query14 = Vector128.LoadUnsafe(ref queryVector, 14 * Lanes); }
+                if (Vectors > 15) { query15 = Vector128.LoadUnsafe(ref queryVector, 15 * Lanes); }
+
                 for (; keyRow <= count - 4; keyRow += 4)
                 {
                     ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
-                    Vector128<float> query = Vector128.LoadUnsafe(ref queryVector);
-                    Vector128<float> dot0 = query * Vector128.LoadUnsafe(ref key);
-                    Vector128<float> dot1 = query * Vector128.LoadUnsafe(ref key, (nuint)D);
-                    Vector128<float> dot2 = query * Vector128.LoadUnsafe(ref key, (nuint)(2 * D));
-                    Vector128<float> dot3 = query * Vector128.LoadUnsafe(ref key, (nuint)(3 * D));
-                    for (nuint column = Lanes; column < (nuint)Whole; column += Lanes)
-                    {
-                        query = Vector128.LoadUnsafe(ref queryVector, column);
-                        dot0 = query * Vector128.LoadUnsafe(ref key, column) + dot0;
-                        dot1 = query * Vector128.LoadUnsafe(ref key, column + (nuint)D) + dot1;
-                        dot2 = query * Vector128.LoadUnsafe(ref key, column + (nuint)(2 * D)) + dot2;
-                        dot3 = query * Vector128.LoadUnsafe(ref key, column + (nuint)(3 * D)) + dot3;
-                    }
-
-                    Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector128.Sum(dot0), ref queryVector, ref key);
-                    Unsafe.Add(ref scoreStart, keyRow + 1) = Finish(Vector128.Sum(dot1), ref queryVector, ref Unsafe.Add(ref key, D));
-                    Unsafe.Add(ref scoreStart, keyRow + 2) = Finish(Vector128.Sum(dot2), ref queryVector, ref Unsafe.Add(ref key, 2 * D));
-                    Unsafe.Add(ref scoreStart, keyRow + 3) = Finish(Vector128.Sum(dot3), ref queryVector, ref Unsafe.Add(ref key, 3 * D));
+                    Vector128<float> dot0 = DotHeld(ref key, query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
+                    Vector128<float> dot1 = DotHeld(ref Unsafe.Add(ref key, D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
+                    Vector128<float> dot2 = DotHeld(ref Unsafe.Add(ref key, 2 * D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
+                    Vector128<float> dot3 = DotHeld(ref Unsafe.Add(ref key, 3 * D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
+                    Finish4(dot0, dot1, dot2, dot3, ref queryVector, ref key, ref Unsafe.Add(ref scoreStart, keyRow));
                 }
-            }
 
-            // The last keys (and every key when d is under 4) one at a time.
-            for (; keyRow < count; keyRow++)
-            {
-                ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
-                float sum = 0f;
-                if (Whole > 0)
+                for (; keyRow < count; keyRow++)
                 {
-                    Vector128<float> dot = Vector128.LoadUnsafe(ref queryVector) * Vector128.LoadUnsafe(ref key);
-                    for (nuint column = Lanes; column < (nuint)Whole; column += Lanes)
+                    ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
+                    Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector128.Sum(DotHeld(ref key, query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15)), ref queryVector, ref key);
+                }
+            }
+            else
+            {
+                // Rows of more than 16 vectors (or of none): a loop over d per key, the query read from memory.
+                for (; keyRow < count; keyRow++)
+                {
+                    ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
+                    float sum = 0f;
+                    if (Vectors > 0)
                     {
-                        dot = Vector128.LoadUnsafe(ref queryVector, column) * Vector128.LoadUnsafe(ref key, column) + dot;
+                        Vector128<float> dot = Vector128.LoadUnsafe(ref queryVector) * Vector128.LoadUnsafe(ref key);
+                        for (nuint column = Lanes; column < (nuint)Whole; column += Lanes)
+                        {
+                            dot = Vector128.LoadUnsafe(ref queryVector, column) * Vector128.LoadUnsafe(ref key, column) + dot;
+                        }
+
+                        sum = Vector128.Sum(dot);
                     }
 
-                    sum = Vector128.Sum(dot);
+                    Unsafe.Add(ref scoreStart, keyRow) = Finish(sum, ref queryVector, ref key);
                 }
-
-                Unsafe.Add(ref scoreStart, keyRow) = Finish(sum, ref queryVector, ref key);
             }
+        }
+
+        /// <summary>A key row's whole vectors times the query's (held in registers), summed in column order into one vector.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> DotHeld(ref float key, Vector128<float> query0, Vector128<float> query1, Vector128<float> query2, Vector128<float> query3, Vector128<float> query4, Vector128<float> query5, Vector128<float> query6, Vector128<float> query7, Vector128<float> query8, Vector128<float> query9, Vector128<float> query10, Vector128<float> query11, Vector128<float> query12, Vector128<float> query13, Vector128<float> query14, Vector128<float> query15)
+        {
+            Vector128<float> dot = query0 * Vector128.LoadUnsafe(ref key);
+            if (Vectors > 1) { dot = query1 * Vector128.LoadUnsafe(ref key, 1 * Lanes) + dot; }
+            if (Vectors > 2) { dot = query2 * Vector128.LoadUnsafe(ref key, 2 * Lanes) + dot; }
+            if (Vectors > 3) { dot = query3 * Vector128.LoadUnsafe(ref key, 3 * Lanes) + dot; }
+            if (Vectors > 4) { dot = query4 * Vector128.LoadUnsafe(ref key, 4 * Lanes) + dot; }
+            if (Vectors > 5) { dot = query5 * Vector128.LoadUnsafe(ref key, 5 * Lanes) + dot; }
+            if (Vectors > 6) { dot = query6 * Vector128.LoadUnsafe(ref key, 6 * Lanes) + dot; }
+            if (Vectors > 7) { dot = query7 * Vector128.LoadUnsafe(ref key, 7 * Lanes) + dot; }
+            if (Vectors > 8) { dot = query8 * Vector128.LoadUnsafe(ref key, 8 * Lanes) + dot; }
+            if (Vectors > 9) { dot = query9 * Vector128.LoadUnsafe(ref key, 9 * Lanes) + dot; }
+            if (Vectors > 10) { dot = query10 * Vector128.LoadUnsafe(ref key, 10 * Lanes) + dot; }
+            if (Vectors > 11) { dot = query11 * Vector128.LoadUnsafe(ref key, 11 * Lanes) + dot; }
+            if (Vectors > 12) { dot = query12 * Vector128.LoadUnsafe(ref key, 12 * Lanes) + dot; }
+            if (Vectors > 13) { dot = query13 * Vector128.LoadUnsafe(ref key, 13 * Lanes) + dot; }
+            if (Vectors > 14) { dot = query14 * Vector128.LoadUnsafe(ref key, 14 * Lanes) + dot; }
+            if (Vectors > 15) { dot = query15 * Vector128.LoadUnsafe(ref key, 15 * Lanes) + dot; }
+
+            return dot;
+        }
+
+        /// <summary>The scores of four consecutive keys from their whole vectors' products (<see cref="Finish"/> for each).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Finish4(Vector128<float> dot0, Vector128<float> dot1, Vector128<float> dot2, Vector128<float> dot3, ref float query, ref float key, ref float score)
+        {
+            score = Finish(Vector128.Sum(dot0), ref query, ref key);
+            Unsafe.Add(ref score, 1) = Finish(Vector128.Sum(dot1), ref query, ref Unsafe.Add(ref key, D));
+            Unsafe.Add(ref score, 2) = Finish(Vector128.Sum(dot2), ref query, ref Unsafe.Add(ref key, 2 * D));
+            Unsafe.Add(ref score, 3) = Finish(Vector128.Sum(dot3), ref query, ref Unsafe.Add(ref key, 3 * D));
         }
 
         /// <summary>
@@ -153,15 +219,14 @@ namespace KernelGen.Engine
                     piece = Unsafe.Add(ref query, column) * Unsafe.Add(ref key, column) + piece;
                 }
 
-                sum = Whole > 0 ? sum + piece : piece;
+                sum = Vectors > 0 ? sum + piece : piece;
             }
 
             return sum * THead.ScoreScale;
         }
 
         /// <inheritdoc/>
-        /// <remarks>A call of its own, a block of keys a call: the engine's row loops do not spend their inlining budget on it,
-        /// and its helpers and constants all inline into it.</remarks>
+        /// <remarks>A call of its own, as <see cref="ScoreBlock"/>.</remarks>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows)
         {
@@ -171,23 +236,24 @@ namespace KernelGen.Engine
             {
                 for (int pass = 0; pass < FullPasses; pass++)
                 {
-                    AccumulatePass(ref accumulatorStart, correction, ref weightStart, weights.Length, ref valueRows, pass * 8 * Lanes, 8, tail: false);
+                    AccumulatePass(ref accumulatorStart, correction, ref weightStart, weights.Length, ref valueRows, pass * Held * Lanes, Held, tail: false);
                 }
             }
 
-            AccumulatePass(ref accumulatorStart, correction, ref weightStart, weights.Length, ref valueRows, FullPasses * 8 * Lanes, LastPassVectors, tail: true);
+            AccumulatePass(ref accumulatorStart, correction, ref weightStart, weights.Length, ref valueRows, FullPasses * Held * Lanes, LastPassVectors, tail: true);
         }
 
         /// <summary>
-        /// One pass of <see cref="AccumulateBlock"/> over the block's keys: <paramref name="vectors"/> (0 to 8) whole vectors of
-        /// the accumulator from column <paramref name="start"/>, and with <paramref name="tail"/> the tail's pieces, held in
-        /// registers (scaled by the correction first) while every key adds its weight times its value row.
+        /// One pass of <see cref="AccumulateBlock"/> over the block's keys: <paramref name="vectors"/> (0 to 16) whole
+        /// vectors of the accumulator from column <paramref name="start"/>, and with <paramref name="tail"/> the tail's
+        /// pieces, held in registers (scaled by the correction first) while every key adds its weight times its value
+        /// row.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void AccumulatePass(ref float accumulator, float correction, ref float weights, int count, ref float valueRows, int start, int vectors, bool tail)
         {
             ref float accumulatorPart = ref Unsafe.Add(ref accumulator, start);
-            Vector128<float> sum0 = default, sum1 = default, sum2 = default, sum3 = default, sum4 = default, sum5 = default, sum6 = default, sum7 = default;
+            Vector128<float> sum0 = default, sum1 = default, sum2 = default, sum3 = default, sum4 = default, sum5 = default, sum6 = default, sum7 = default, sum8 = default, sum9 = default, sum10 = default, sum11 = default, sum12 = default, sum13 = default, sum14 = default, sum15 = default;
             float float0 = 0f, float1 = 0f, float2 = 0f;
             int floats = tail ? D - AtFloat : 0;
             if (vectors > 0) { sum0 = Vector128.LoadUnsafe(ref accumulatorPart) * correction; }
@@ -198,16 +264,22 @@ namespace KernelGen.Engine
             if (vectors > 5) { sum5 = Vector128.LoadUnsafe(ref accumulatorPart, 5 * Lanes) * correction; }
             if (vectors > 6) { sum6 = Vector128.LoadUnsafe(ref accumulatorPart, 6 * Lanes) * correction; }
             if (vectors > 7) { sum7 = Vector128.LoadUnsafe(ref accumulatorPart, 7 * Lanes) * correction; }
+            if (vectors > 8) { sum8 = Vector128.LoadUnsafe(ref accumulatorPart, 8 * Lanes) * correction; }
+            if (vectors > 9) { sum9 = Vector128.LoadUnsafe(ref accumulatorPart, 9 * Lanes) * correction; }
+            if (vectors > 10) { sum10 = Vector128.LoadUnsafe(ref accumulatorPart, 10 * Lanes) * correction; }
+            if (vectors > 11) { sum11 = Vector128.LoadUnsafe(ref accumulatorPart, 11 * Lanes) * correction; }
+            if (vectors > 12) { sum12 = Vector128.LoadUnsafe(ref accumulatorPart, 12 * Lanes) * correction; }
+            if (vectors > 13) { sum13 = Vector128.LoadUnsafe(ref accumulatorPart, 13 * Lanes) * correction; }
+            if (vectors > 14) { sum14 = Vector128.LoadUnsafe(ref accumulatorPart, 14 * Lanes) * correction; }
+            if (vectors > 15) { sum15 = Vector128.LoadUnsafe(ref accumulatorPart, 15 * Lanes) * correction; }
             if (floats > 0) { float0 = Unsafe.Add(ref accumulator, AtFloat) * correction; }
             if (floats > 1) { float1 = Unsafe.Add(ref accumulator, AtFloat + 1) * correction; }
             if (floats > 2) { float2 = Unsafe.Add(ref accumulator, AtFloat + 2) * correction; }
 
-            ref float valueRow = ref valueRows;
+            ref float valuePart = ref Unsafe.Add(ref valueRows, start);
             for (int keyRow = 0; keyRow < count; keyRow++)
             {
-                float weight = Unsafe.Add(ref weights, keyRow);
-                Vector128<float> weight128 = Vector128.Create(weight);
-                ref float valuePart = ref Unsafe.Add(ref valueRow, start);
+                Vector128<float> weight128 = Vector128.Create(Unsafe.Add(ref weights, keyRow));
                 if (vectors > 0) { sum0 = weight128 * Vector128.LoadUnsafe(ref valuePart) + sum0; }
                 if (vectors > 1) { sum1 = weight128 * Vector128.LoadUnsafe(ref valuePart, 1 * Lanes) + sum1; }
                 if (vectors > 2) { sum2 = weight128 * Vector128.LoadUnsafe(ref valuePart, 2 * Lanes) + sum2; }
@@ -216,10 +288,18 @@ namespace KernelGen.Engine
                 if (vectors > 5) { sum5 = weight128 * Vector128.LoadUnsafe(ref valuePart, 5 * Lanes) + sum5; }
                 if (vectors > 6) { sum6 = weight128 * Vector128.LoadUnsafe(ref valuePart, 6 * Lanes) + sum6; }
                 if (vectors > 7) { sum7 = weight128 * Vector128.LoadUnsafe(ref valuePart, 7 * Lanes) + sum7; }
-                if (floats > 0) { float0 = weight * Unsafe.Add(ref valueRow, AtFloat) + float0; }
-                if (floats > 1) { float1 = weight * Unsafe.Add(ref valueRow, AtFloat + 1) + float1; }
-                if (floats > 2) { float2 = weight * Unsafe.Add(ref valueRow, AtFloat + 2) + float2; }
-                valueRow = ref Unsafe.Add(ref valueRow, D);
+                if (vectors > 8) { sum8 = weight128 * Vector128.LoadUnsafe(ref valuePart, 8 * Lanes) + sum8; }
+                if (vectors > 9) { sum9 = weight128 * Vector128.LoadUnsafe(ref valuePart, 9 * Lanes) + sum9; }
+                if (vectors > 10) { sum10 = weight128 * Vector128.LoadUnsafe(ref valuePart, 10 * Lanes) + sum10; }
+                if (vectors > 11) { sum11 = weight128 * Vector128.LoadUnsafe(ref valuePart, 11 * Lanes) + sum11; }
+                if (vectors > 12) { sum12 = weight128 * Vector128.LoadUnsafe(ref valuePart, 12 * Lanes) + sum12; }
+                if (vectors > 13) { sum13 = weight128 * Vector128.LoadUnsafe(ref valuePart, 13 * Lanes) + sum13; }
+                if (vectors > 14) { sum14 = weight128 * Vector128.LoadUnsafe(ref valuePart, 14 * Lanes) + sum14; }
+                if (vectors > 15) { sum15 = weight128 * Vector128.LoadUnsafe(ref valuePart, 15 * Lanes) + sum15; }
+                if (floats > 0) { float0 = Unsafe.Add(ref weights, keyRow) * Unsafe.Add(ref valuePart, AtFloat - start) + float0; }
+                if (floats > 1) { float1 = Unsafe.Add(ref weights, keyRow) * Unsafe.Add(ref valuePart, AtFloat + 1 - start) + float1; }
+                if (floats > 2) { float2 = Unsafe.Add(ref weights, keyRow) * Unsafe.Add(ref valuePart, AtFloat + 2 - start) + float2; }
+                valuePart = ref Unsafe.Add(ref valuePart, D);
             }
 
             if (vectors > 0) { sum0.StoreUnsafe(ref accumulatorPart); }
@@ -230,6 +310,14 @@ namespace KernelGen.Engine
             if (vectors > 5) { sum5.StoreUnsafe(ref accumulatorPart, 5 * Lanes); }
             if (vectors > 6) { sum6.StoreUnsafe(ref accumulatorPart, 6 * Lanes); }
             if (vectors > 7) { sum7.StoreUnsafe(ref accumulatorPart, 7 * Lanes); }
+            if (vectors > 8) { sum8.StoreUnsafe(ref accumulatorPart, 8 * Lanes); }
+            if (vectors > 9) { sum9.StoreUnsafe(ref accumulatorPart, 9 * Lanes); }
+            if (vectors > 10) { sum10.StoreUnsafe(ref accumulatorPart, 10 * Lanes); }
+            if (vectors > 11) { sum11.StoreUnsafe(ref accumulatorPart, 11 * Lanes); }
+            if (vectors > 12) { sum12.StoreUnsafe(ref accumulatorPart, 12 * Lanes); }
+            if (vectors > 13) { sum13.StoreUnsafe(ref accumulatorPart, 13 * Lanes); }
+            if (vectors > 14) { sum14.StoreUnsafe(ref accumulatorPart, 14 * Lanes); }
+            if (vectors > 15) { sum15.StoreUnsafe(ref accumulatorPart, 15 * Lanes); }
             if (floats > 0) { Unsafe.Add(ref accumulator, AtFloat) = float0; }
             if (floats > 1) { Unsafe.Add(ref accumulator, AtFloat + 1) = float1; }
             if (floats > 2) { Unsafe.Add(ref accumulator, AtFloat + 2) = float2; }
