@@ -215,12 +215,13 @@ namespace KernelGen.Generator.Emitting
             var parts = new List<string>();
             foreach (IGrouping<int, Chunk> group in path.Chunks.GroupBy(static c => c.Lanes))
             {
-                parts.Add($"{Lit.Int(group.Count())} x {VectorName(group.Key)}");
+                int count = group.Count();
+                parts.Add(group.Key == 1 ? $"{Lit.Int(count)} {(count == 1 ? "float" : "floats")}" : $"{Lit.Int(count)} x {VectorName(group.Key)}");
             }
 
             return string.Join(" + ", parts);
         }
 
-        private static string VectorName(int lanes) => lanes == 1 ? "float" : $"Vector{Lit.Int(lanes * 32)}";
+        private static string VectorName(int lanes) => $"Vector{Lit.Int(lanes * 32)}";
     }
 }

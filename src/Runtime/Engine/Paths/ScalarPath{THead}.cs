@@ -80,7 +80,8 @@ namespace KernelGen.Engine
             {
                 // The query stays in registers while the keys stream past.
                 float query0 = queryVector;
-                float query1 = 0f, query2 = 0f, query3 = 0f, query4 = 0f, query5 = 0f, query6 = 0f, query7 = 0f, query8 = 0f, query9 = 0f, query10 = 0f, query11 = 0f, query12 = 0f, query13 = 0f, query14 = 0f, query15 = 0f;
+                float query1 = 0f, query2 = 0f, query3 = 0f, query4 = 0f, query5 = 0f, query6 = 0f, query7 = 0f, query8 = 0f,
+                    query9 = 0f, query10 = 0f, query11 = 0f, query12 = 0f, query13 = 0f, query14 = 0f, query15 = 0f;
                 if (D > 1) { query1 = Unsafe.Add(ref queryVector, 1); }
                 if (D > 2) { query2 = Unsafe.Add(ref queryVector, 2); }
                 if (D > 3) { query3 = Unsafe.Add(ref queryVector, 3); }
@@ -194,7 +195,8 @@ namespace KernelGen.Engine
         private static void AccumulatePass(ref float accumulator, float correction, ref float weights, int count, ref float valueRows, int start, int columns)
         {
             ref float accumulatorPart = ref Unsafe.Add(ref accumulator, start);
-            float sum0 = 0f, sum1 = 0f, sum2 = 0f, sum3 = 0f, sum4 = 0f, sum5 = 0f, sum6 = 0f, sum7 = 0f, sum8 = 0f, sum9 = 0f, sum10 = 0f, sum11 = 0f, sum12 = 0f, sum13 = 0f, sum14 = 0f, sum15 = 0f;
+            float sum0 = 0f, sum1 = 0f, sum2 = 0f, sum3 = 0f, sum4 = 0f, sum5 = 0f, sum6 = 0f, sum7 = 0f,
+                sum8 = 0f, sum9 = 0f, sum10 = 0f, sum11 = 0f, sum12 = 0f, sum13 = 0f, sum14 = 0f, sum15 = 0f;
             if (columns > 0) { sum0 = accumulatorPart * correction; }
             if (columns > 1) { sum1 = Unsafe.Add(ref accumulatorPart, 1) * correction; }
             if (columns > 2) { sum2 = Unsafe.Add(ref accumulatorPart, 2) * correction; }

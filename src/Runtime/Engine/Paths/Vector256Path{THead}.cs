@@ -19,14 +19,15 @@ namespace KernelGen.Engine
     /// that accelerate this width have FMA) and a multiply then an add for the 128-bit piece and the floats, so every
     /// JIT tier rounds alike.</para>
     /// <para>The shapes follow the hardware, for any d: rows of up to 16 vectors are held in registers (the query's in
-    /// <see cref="ScoreBlock"/>, the accumulator's in <see cref="AccumulateBlock"/>) while the keys stream past, each
+    /// <see cref="ScoreBlock"/>, the accumulator's in <see cref="AccumulateBlock"/>) while the keys stream past, a
     /// key's loads at fixed offsets written out one statement a vector (a statement past d is a JIT-time false and
-    /// compiles to nothing), so every load instruction strides by one row per key, which the hardware prefetchers
-    /// follow and the horizontal sums of four keys are taken together (<see cref="Sum4"/>: Vector256.Sum's tree, so the
-    /// same bits). A loop over d with four keys interleaved (four independent chains, the query read from memory)
-    /// measured 5-10% slower on decode steps whose keys stream from L3 or memory (bench/RESULTS.md, "Head-dimension
-    /// paths in the runtime"). Longer rows: <see cref="ScoreBlock"/> loops over d per key; <see
-    /// cref="AccumulateBlock"/> takes passes of 16 vectors.</para>
+    /// compiles to nothing) in one loop body, so every load instruction strides by one row per key, which the hardware
+    /// prefetchers follow; the horizontal sums of four keys are taken together (<see cref="Sum4"/>: Vector256.Sum's
+    /// tree, so the same bits). Measured against the emitted paths (bench/RESULTS.md, "Head-dimension paths in the
+    /// runtime"): a loop over d with four keys interleaved was 5-10% slower on decode steps whose keys stream from L3
+    /// or memory, and so were four copies of the key body (four times the load instructions); accumulator passes of 8
+    /// vectors were 20-30% slower than one of 16 from L2. Longer rows: <see cref="ScoreBlock"/> loops over d per key;
+    /// <see cref="AccumulateBlock"/> takes passes of 16 vectors.</para>
     /// <para>Each score and each accumulator column takes the same operations in the same order whatever the grouping:
     /// a key's products summed in column order (the whole vectors into one vector, then each tail piece on its own), an
     /// accumulator column scaled by the correction, then the keys' products added in key order.</para>
@@ -122,9 +123,11 @@ namespace KernelGen.Engine
             int keyRow = 0;
             if (Vectors > 0 && Vectors <= Held)
             {
-                // The query's whole vectors stay in registers while the keys stream past, four keys a step.
+                // The query's whole vectors stay in registers while the keys stream past. Four keys a step through one loop
+                // body (so one key's load instructions), their dot vectors kept for the joint sums of Finish4.
                 Vector256<float> query0 = Vector256.LoadUnsafe(ref queryVector);
-                Vector256<float> query1 = default, query2 = default, query3 = default, query4 = default, query5 = default, query6 = default, query7 = default, query8 = default, query9 = default, query10 = default, query11 = default, query12 = default, query13 = default, query14 = default, query15 = default;
+                Vector256<float> query1 = default, query2 = default, query3 = default, query4 = default, query5 = default, query6 = default, query7 = default,
+                    query8 = default, query9 = default, query10 = default, query11 = default, query12 = default, query13 = default, query14 = default, query15 = default;
                 if (Vectors > 1) { query1 = Vector256.LoadUnsafe(ref queryVector, 1 * Lanes); }
                 if (Vectors > 2) { query2 = Vector256.LoadUnsafe(ref queryVector, 2 * Lanes); }
                 if (Vectors > 3) { query3 = Vector256.LoadUnsafe(ref queryVector, 3 * Lanes); }
@@ -141,14 +144,17 @@ namespace KernelGen.Engine
                 if (Vectors > 14) { query14 = Vector256.LoadUnsafe(ref queryVector, 14 * Lanes); }
                 if (Vectors > 15) { query15 = Vector256.LoadUnsafe(ref queryVector, 15 * Lanes); }
 
+                Span<Vector256<float>> dots = stackalloc Vector256<float>[4];
+                ref Vector256<float> dot = ref MemoryMarshal.GetReference(dots);
                 for (; keyRow <= count - 4; keyRow += 4)
                 {
                     ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
-                    Vector256<float> dot0 = DotHeld(ref key, query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
-                    Vector256<float> dot1 = DotHeld(ref Unsafe.Add(ref key, D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
-                    Vector256<float> dot2 = DotHeld(ref Unsafe.Add(ref key, 2 * D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
-                    Vector256<float> dot3 = DotHeld(ref Unsafe.Add(ref key, 3 * D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
-                    Finish4(dot0, dot1, dot2, dot3, ref queryVector, ref key, ref Unsafe.Add(ref scoreStart, keyRow));
+                    for (int step = 0; step < 4; step++)
+                    {
+                        Unsafe.Add(ref dot, step) = DotHeld(ref Unsafe.Add(ref key, step * D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
+                    }
+
+                    Finish4(dot, Unsafe.Add(ref dot, 1), Unsafe.Add(ref dot, 2), Unsafe.Add(ref dot, 3), ref queryVector, ref key, ref Unsafe.Add(ref scoreStart, keyRow));
                 }
 
                 for (; keyRow < count; keyRow++)
@@ -301,7 +307,8 @@ namespace KernelGen.Engine
         private static void AccumulatePass(ref float accumulator, float correction, ref float weights, int count, ref float valueRows, int start, int vectors, bool tail)
         {
             ref float accumulatorPart = ref Unsafe.Add(ref accumulator, start);
-            Vector256<float> sum0 = default, sum1 = default, sum2 = default, sum3 = default, sum4 = default, sum5 = default, sum6 = default, sum7 = default, sum8 = default, sum9 = default, sum10 = default, sum11 = default, sum12 = default, sum13 = default, sum14 = default, sum15 = default;
+            Vector256<float> sum0 = default, sum1 = default, sum2 = default, sum3 = default, sum4 = default, sum5 = default, sum6 = default, sum7 = default,
+                sum8 = default, sum9 = default, sum10 = default, sum11 = default, sum12 = default, sum13 = default, sum14 = default, sum15 = default;
             Vector128<float> tail4 = default;
             float float0 = 0f, float1 = 0f, float2 = 0f;
             int floats = tail ? D - AtFloat : 0;
