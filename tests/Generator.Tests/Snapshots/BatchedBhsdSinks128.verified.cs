@@ -38,7 +38,7 @@
 //   Vector512Path  8 x Vector512; tiles of 8 rows x 16 keys
 //   Vector256Path  16 x Vector256; tiles of 4 rows x 16 keys
 //   Vector128Path  32 x Vector128; tiles of 2 rows x 16 keys
-//   ScalarPath     128 x float; rows one at a time
+//   ScalarPath     128 floats; rows one at a time
 //
 // Mask for Nq = Nk = 40 (rows: queries, columns: keys; # computed, . never touched):
 //   # . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . .

@@ -34,7 +34,7 @@
 //   Vector512Path  5 x Vector512; tiles of 8 rows x 16 keys
 //   Vector256Path  10 x Vector256; tiles of 4 rows x 16 keys
 //   Vector128Path  20 x Vector128; tiles of 2 rows x 16 keys
-//   ScalarPath     80 x float; rows one at a time
+//   ScalarPath     80 floats; rows one at a time
 //
 // Mask for Nq = Nk = 40 (rows: queries, columns: keys; # computed, . never touched):
 //   # . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . .

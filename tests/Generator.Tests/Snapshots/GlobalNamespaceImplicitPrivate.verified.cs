@@ -26,7 +26,7 @@
 //   Vector512Path  1 x Vector512; tiles of 8 rows x 16 keys
 //   Vector256Path  2 x Vector256; tiles of 4 rows x 16 keys
 //   Vector128Path  4 x Vector128; tiles of 2 rows x 16 keys
-//   ScalarPath     16 x float; rows one at a time
+//   ScalarPath     16 floats; rows one at a time
 //
 // Mask for Nq = Nk = 12 (rows: queries, columns: keys; # computed, . never touched):
 //   # # # # # # # # # # # #

@@ -25,7 +25,7 @@
 //   Vector512Path  32 x Vector512; rows one at a time
 //   Vector256Path  64 x Vector256; rows one at a time
 //   Vector128Path  128 x Vector128; rows one at a time
-//   ScalarPath     512 x float; rows one at a time
+//   ScalarPath     512 floats; rows one at a time
 //
 // Mask for Nq = Nk = 12 (rows: queries, columns: keys; # computed, . never touched):
 //   # # . . . . . . . . . .

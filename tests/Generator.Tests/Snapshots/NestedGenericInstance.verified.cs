@@ -29,7 +29,7 @@
 //   Vector512Path  6 x Vector512 + 1 x Vector128; rows one at a time
 //   Vector256Path  12 x Vector256 + 1 x Vector128; rows one at a time
 //   Vector128Path  25 x Vector128; rows one at a time
-//   ScalarPath     100 x float; rows one at a time
+//   ScalarPath     100 floats; rows one at a time
 //
 // Mask for Nq = Nk = 18 (rows: queries, columns: keys; # computed, . never touched):
 //   # # # # # # # # . . . . . . . . . .

@@ -26,10 +26,10 @@
 // one at a time over exactly their key range; a long one is split into key chunks over the threads.
 // Head-dimension paths (KernelGen.Engine, generic over Head), the widest accelerated one chosen per call; a row
 // of d floats in vector steps, d a JIT-time constant:
-//   Vector512Path  3 x float; tiles of 8 rows x 16 keys
-//   Vector256Path  3 x float; tiles of 4 rows x 16 keys
-//   Vector128Path  3 x float; tiles of 2 rows x 16 keys
-//   ScalarPath     3 x float; rows one at a time
+//   Vector512Path  3 floats; tiles of 8 rows x 16 keys
+//   Vector256Path  3 floats; tiles of 4 rows x 16 keys
+//   Vector128Path  3 floats; tiles of 2 rows x 16 keys
+//   ScalarPath     3 floats; rows one at a time
 //
 // Mask for Nq = Nk = 12 (rows: queries, columns: keys; # computed, . never touched):
 //   # . . . . . . . . . . .

@@ -29,7 +29,7 @@
 //   Vector512Path  2 x Vector512; tiles of 8 rows x 16 keys
 //   Vector256Path  4 x Vector256; tiles of 4 rows x 16 keys
 //   Vector128Path  8 x Vector128; tiles of 2 rows x 16 keys
-//   ScalarPath     32 x float; rows one at a time
+//   ScalarPath     32 floats; rows one at a time
 //
 // Mask for Nq = Nk = 12 (rows: queries, columns: keys; # computed, . never touched):
 //   # . . . . . . . . . . .

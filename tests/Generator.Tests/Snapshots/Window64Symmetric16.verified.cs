@@ -25,7 +25,7 @@
 //   Vector512Path  4 x Vector512; rows one at a time
 //   Vector256Path  8 x Vector256; rows one at a time
 //   Vector128Path  16 x Vector128; rows one at a time
-//   ScalarPath     64 x float; rows one at a time
+//   ScalarPath     64 floats; rows one at a time
 //
 // Mask for Nq = Nk = 40 (rows: queries, columns: keys; # computed, . never touched):
 //   # # # # # # # # # # # # # # # # # . . . . . . . . . . . . . . . . . . . . . . .

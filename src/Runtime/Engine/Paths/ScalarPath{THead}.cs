@@ -100,7 +100,9 @@ namespace KernelGen.Engine
 
                 for (; keyRow < count; keyRow++)
                 {
-                    Unsafe.Add(ref scoreStart, keyRow) = DotHeld(ref Unsafe.Add(ref keyRows, keyRow * D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15) * THead.ScoreScale;
+                    float dot = DotHeld(ref Unsafe.Add(ref keyRows, keyRow * D), query0, query1, query2, query3, query4, query5, query6, query7,
+                        query8, query9, query10, query11, query12, query13, query14, query15);
+                    Unsafe.Add(ref scoreStart, keyRow) = dot * THead.ScoreScale;
                 }
 
                 return;
@@ -146,7 +148,9 @@ namespace KernelGen.Engine
 
         /// <summary>A key row times the query (held in registers), summed in column order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float DotHeld(ref float key, float query0, float query1, float query2, float query3, float query4, float query5, float query6, float query7, float query8, float query9, float query10, float query11, float query12, float query13, float query14, float query15)
+        private static float DotHeld(
+            ref float key, float query0, float query1, float query2, float query3, float query4, float query5, float query6, float query7,
+            float query8, float query9, float query10, float query11, float query12, float query13, float query14, float query15)
         {
             float dot = query0 * key;
             if (D > 1) { dot = query1 * Unsafe.Add(ref key, 1) + dot; }

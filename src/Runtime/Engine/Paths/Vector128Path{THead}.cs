@@ -141,7 +141,8 @@ namespace KernelGen.Engine
                     ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
                     for (int step = 0; step < 4; step++)
                     {
-                        Unsafe.Add(ref dot, step) = DotHeld(ref Unsafe.Add(ref key, step * D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
+                        Unsafe.Add(ref dot, step) = DotHeld(ref Unsafe.Add(ref key, step * D), query0, query1, query2, query3, query4, query5, query6, query7,
+                            query8, query9, query10, query11, query12, query13, query14, query15);
                     }
 
                     Finish4(dot, Unsafe.Add(ref dot, 1), Unsafe.Add(ref dot, 2), Unsafe.Add(ref dot, 3), ref queryVector, ref key, ref Unsafe.Add(ref scoreStart, keyRow));
@@ -150,7 +151,9 @@ namespace KernelGen.Engine
                 for (; keyRow < count; keyRow++)
                 {
                     ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
-                    Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector128.Sum(DotHeld(ref key, query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15)), ref queryVector, ref key);
+                    Vector128<float> keyDot = DotHeld(ref key, query0, query1, query2, query3, query4, query5, query6, query7,
+                        query8, query9, query10, query11, query12, query13, query14, query15);
+                    Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector128.Sum(keyDot), ref queryVector, ref key);
                 }
             }
             else
@@ -178,7 +181,11 @@ namespace KernelGen.Engine
 
         /// <summary>A key row's whole vectors times the query's (held in registers), summed in column order into one vector.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<float> DotHeld(ref float key, Vector128<float> query0, Vector128<float> query1, Vector128<float> query2, Vector128<float> query3, Vector128<float> query4, Vector128<float> query5, Vector128<float> query6, Vector128<float> query7, Vector128<float> query8, Vector128<float> query9, Vector128<float> query10, Vector128<float> query11, Vector128<float> query12, Vector128<float> query13, Vector128<float> query14, Vector128<float> query15)
+        private static Vector128<float> DotHeld(
+            ref float key, Vector128<float> query0, Vector128<float> query1, Vector128<float> query2, Vector128<float> query3,
+            Vector128<float> query4, Vector128<float> query5, Vector128<float> query6, Vector128<float> query7,
+            Vector128<float> query8, Vector128<float> query9, Vector128<float> query10, Vector128<float> query11,
+            Vector128<float> query12, Vector128<float> query13, Vector128<float> query14, Vector128<float> query15)
         {
             Vector128<float> dot = query0 * Vector128.LoadUnsafe(ref key);
             if (Vectors > 1) { dot = query1 * Vector128.LoadUnsafe(ref key, 1 * Lanes) + dot; }
@@ -202,7 +209,8 @@ namespace KernelGen.Engine
 
         /// <summary>The scores of four consecutive keys from their whole vectors' products (<see cref="Finish"/> for each).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Finish4(Vector128<float> dot0, Vector128<float> dot1, Vector128<float> dot2, Vector128<float> dot3, ref float query, ref float key, ref float score)
+        private static void Finish4(Vector128<float> dot0, Vector128<float> dot1, Vector128<float> dot2, Vector128<float> dot3,
+            ref float query, ref float key, ref float score)
         {
             score = Finish(Vector128.Sum(dot0), ref query, ref key);
             Unsafe.Add(ref score, 1) = Finish(Vector128.Sum(dot1), ref query, ref Unsafe.Add(ref key, D));
@@ -256,7 +264,8 @@ namespace KernelGen.Engine
         /// row.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AccumulatePass(ref float accumulator, float correction, ref float weights, int count, ref float valueRows, int start, int vectors, bool tail)
+        private static void AccumulatePass(ref float accumulator, float correction, ref float weights, int count, ref float valueRows,
+            int start, int vectors, bool tail)
         {
             ref float accumulatorPart = ref Unsafe.Add(ref accumulator, start);
             Vector128<float> sum0 = default, sum1 = default, sum2 = default, sum3 = default, sum4 = default, sum5 = default, sum6 = default, sum7 = default,

@@ -151,7 +151,8 @@ namespace KernelGen.Engine
                     ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
                     for (int step = 0; step < 4; step++)
                     {
-                        Unsafe.Add(ref dot, step) = DotHeld(ref Unsafe.Add(ref key, step * D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
+                        Unsafe.Add(ref dot, step) = DotHeld(ref Unsafe.Add(ref key, step * D), query0, query1, query2, query3, query4, query5, query6, query7,
+                            query8, query9, query10, query11, query12, query13, query14, query15);
                     }
 
                     Finish4(dot, Unsafe.Add(ref dot, 1), Unsafe.Add(ref dot, 2), Unsafe.Add(ref dot, 3), ref queryVector, ref key, ref Unsafe.Add(ref scoreStart, keyRow));
@@ -160,7 +161,9 @@ namespace KernelGen.Engine
                 for (; keyRow < count; keyRow++)
                 {
                     ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
-                    Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector256.Sum(DotHeld(ref key, query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15)), ref queryVector, ref key);
+                    Vector256<float> keyDot = DotHeld(ref key, query0, query1, query2, query3, query4, query5, query6, query7,
+                        query8, query9, query10, query11, query12, query13, query14, query15);
+                    Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector256.Sum(keyDot), ref queryVector, ref key);
                 }
             }
             else
@@ -188,7 +191,11 @@ namespace KernelGen.Engine
 
         /// <summary>A key row's whole vectors times the query's (held in registers), summed in column order into one vector.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> DotHeld(ref float key, Vector256<float> query0, Vector256<float> query1, Vector256<float> query2, Vector256<float> query3, Vector256<float> query4, Vector256<float> query5, Vector256<float> query6, Vector256<float> query7, Vector256<float> query8, Vector256<float> query9, Vector256<float> query10, Vector256<float> query11, Vector256<float> query12, Vector256<float> query13, Vector256<float> query14, Vector256<float> query15)
+        private static Vector256<float> DotHeld(
+            ref float key, Vector256<float> query0, Vector256<float> query1, Vector256<float> query2, Vector256<float> query3,
+            Vector256<float> query4, Vector256<float> query5, Vector256<float> query6, Vector256<float> query7,
+            Vector256<float> query8, Vector256<float> query9, Vector256<float> query10, Vector256<float> query11,
+            Vector256<float> query12, Vector256<float> query13, Vector256<float> query14, Vector256<float> query15)
         {
             Vector256<float> dot = query0 * Vector256.LoadUnsafe(ref key);
             if (Vectors > 1) { dot = Vector256.FusedMultiplyAdd(query1, Vector256.LoadUnsafe(ref key, 1 * Lanes), dot); }
@@ -212,7 +219,8 @@ namespace KernelGen.Engine
 
         /// <summary>The scores of four consecutive keys from their whole vectors' products (<see cref="Finish"/> for each).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Finish4(Vector256<float> dot0, Vector256<float> dot1, Vector256<float> dot2, Vector256<float> dot3, ref float query, ref float key, ref float score)
+        private static void Finish4(Vector256<float> dot0, Vector256<float> dot1, Vector256<float> dot2, Vector256<float> dot3,
+            ref float query, ref float key, ref float score)
         {
             if (Avx.IsSupported && Whole == D)
             {
@@ -304,7 +312,8 @@ namespace KernelGen.Engine
         /// row.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AccumulatePass(ref float accumulator, float correction, ref float weights, int count, ref float valueRows, int start, int vectors, bool tail)
+        private static void AccumulatePass(ref float accumulator, float correction, ref float weights, int count, ref float valueRows,
+            int start, int vectors, bool tail)
         {
             ref float accumulatorPart = ref Unsafe.Add(ref accumulator, start);
             Vector256<float> sum0 = default, sum1 = default, sum2 = default, sum3 = default, sum4 = default, sum5 = default, sum6 = default, sum7 = default,

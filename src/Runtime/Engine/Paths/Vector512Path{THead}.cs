@@ -165,7 +165,8 @@ namespace KernelGen.Engine
                     ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
                     for (int step = 0; step < 4; step++)
                     {
-                        Unsafe.Add(ref dot, step) = DotHeld(ref Unsafe.Add(ref key, step * D), query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15);
+                        Unsafe.Add(ref dot, step) = DotHeld(ref Unsafe.Add(ref key, step * D), query0, query1, query2, query3, query4, query5, query6, query7,
+                            query8, query9, query10, query11, query12, query13, query14, query15);
                     }
 
                     Finish4(dot, Unsafe.Add(ref dot, 1), Unsafe.Add(ref dot, 2), Unsafe.Add(ref dot, 3), ref queryVector, ref key, ref Unsafe.Add(ref scoreStart, keyRow));
@@ -174,7 +175,9 @@ namespace KernelGen.Engine
                 for (; keyRow < count; keyRow++)
                 {
                     ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
-                    Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector512.Sum(DotHeld(ref key, query0, query1, query2, query3, query4, query5, query6, query7, query8, query9, query10, query11, query12, query13, query14, query15)), ref queryVector, ref key);
+                    Vector512<float> keyDot = DotHeld(ref key, query0, query1, query2, query3, query4, query5, query6, query7,
+                        query8, query9, query10, query11, query12, query13, query14, query15);
+                    Unsafe.Add(ref scoreStart, keyRow) = Finish(Vector512.Sum(keyDot), ref queryVector, ref key);
                 }
             }
             else
@@ -202,7 +205,11 @@ namespace KernelGen.Engine
 
         /// <summary>A key row's whole vectors times the query's (held in registers), summed in column order into one vector.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<float> DotHeld(ref float key, Vector512<float> query0, Vector512<float> query1, Vector512<float> query2, Vector512<float> query3, Vector512<float> query4, Vector512<float> query5, Vector512<float> query6, Vector512<float> query7, Vector512<float> query8, Vector512<float> query9, Vector512<float> query10, Vector512<float> query11, Vector512<float> query12, Vector512<float> query13, Vector512<float> query14, Vector512<float> query15)
+        private static Vector512<float> DotHeld(
+            ref float key, Vector512<float> query0, Vector512<float> query1, Vector512<float> query2, Vector512<float> query3,
+            Vector512<float> query4, Vector512<float> query5, Vector512<float> query6, Vector512<float> query7,
+            Vector512<float> query8, Vector512<float> query9, Vector512<float> query10, Vector512<float> query11,
+            Vector512<float> query12, Vector512<float> query13, Vector512<float> query14, Vector512<float> query15)
         {
             Vector512<float> dot = query0 * Vector512.LoadUnsafe(ref key);
             if (Vectors > 1) { dot = Vector512.FusedMultiplyAdd(query1, Vector512.LoadUnsafe(ref key, 1 * Lanes), dot); }
@@ -226,7 +233,8 @@ namespace KernelGen.Engine
 
         /// <summary>The scores of four consecutive keys from their whole vectors' products (<see cref="Finish"/> for each).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Finish4(Vector512<float> dot0, Vector512<float> dot1, Vector512<float> dot2, Vector512<float> dot3, ref float query, ref float key, ref float score)
+        private static void Finish4(Vector512<float> dot0, Vector512<float> dot1, Vector512<float> dot2, Vector512<float> dot3,
+            ref float query, ref float key, ref float score)
         {
             if (Avx512F.IsSupported && Whole == D)
             {
@@ -325,7 +333,8 @@ namespace KernelGen.Engine
         /// row.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void AccumulatePass(ref float accumulator, float correction, ref float weights, int count, ref float valueRows, int start, int vectors, bool tail)
+        private static void AccumulatePass(ref float accumulator, float correction, ref float weights, int count, ref float valueRows,
+            int start, int vectors, bool tail)
         {
             ref float accumulatorPart = ref Unsafe.Add(ref accumulator, start);
             Vector512<float> sum0 = default, sum1 = default, sum2 = default, sum3 = default, sum4 = default, sum5 = default, sum6 = default, sum7 = default,
