@@ -118,18 +118,36 @@ namespace KernelGen.Runtime.Tests
             var tooLong = new BatchedShape(AttentionLayout.BatchSeqHeadDim, D, Heads, KeyValueHeads, 2, 30, 30);
 
             var error = Assert.Throws<ArgumentException>(() =>
-                BatchedAttention.Run<NeverCalled, float, float, float>(info, tooLong, new BatchedArguments<float, float, float>(query, key, key, output, 2)));
+                BatchedAttention.Run<NeverCalled, NeverCalled, Engine.IdentityScore, float, float, float>(info, tooLong, new BatchedArguments<float, float, float>(query, key, key, output, 2)));
             Assert.Equal("shape", error.ParamName);
         }
 
-        /// <summary>A kernel the refused call must never reach.</summary>
-        private readonly struct NeverCalled : IHeadGroupKernel
+        /// <summary>A path and mask the refused call must never reach: every member throws.</summary>
+        private readonly struct NeverCalled : Engine.IHeadDimensionPath, Engine.IAttentionMask
         {
-            public static void Run<TQuery, TKeyValue, TOutput>(scoped in Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)
-                where TQuery : unmanaged
-                where TKeyValue : unmanaged
-                where TOutput : unmanaged =>
-                throw new InvalidOperationException("the kernel ran on a refused shape");
+            public static int HeadDimension => throw Reached();
+
+            public static float ScoreScale => throw Reached();
+
+            public static int RowTile => throw Reached();
+
+            public static bool Causal => throw Reached();
+
+            public static bool HasWindow => throw Reached();
+
+            public static int WindowLeft => throw Reached();
+
+            public static int WindowRight => throw Reached();
+
+            public static ReadOnlySpan<int> GlobalPositions => throw Reached();
+
+            public static bool HasRuntimeMasks => throw Reached();
+
+            public static void ScoreBlock(ref float queryVector, ref float keyRows, Span<float> scores) => throw Reached();
+
+            public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows) => throw Reached();
+
+            private static InvalidOperationException Reached() => new("the engine ran on a refused shape");
         }
     }
 }

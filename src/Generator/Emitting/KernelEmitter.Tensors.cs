@@ -76,7 +76,7 @@ namespace KernelGen.Generator.Emitting
             WriteArguments(writer, spec, $"{BatchedArgumentsType(spec)} arguments = ", "Elements(query), Elements(key), Elements(value), Elements(output), batch",
                 batch, i => batch.RuntimeParameters[i], ";");
             writer.Line("global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(TensorInfo, arguments);");
-            writer.Line($"global::KernelGen.BatchedAttention.Run<Group, {ElementArguments(spec)}>(TensorInfo, shape, arguments);");
+            writer.Line("Run(TensorInfo, shape, arguments);");
             writer.Close();
             writer.Line();
             writer.Line("/// <summary>");

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using KernelGen.Generator.Model;
 using KernelGen.Generator.Planning;
@@ -412,7 +413,7 @@ namespace KernelGen.Generator.Emitting
                 writer.Open();
                 writer.Line("// Validation: every length and length argument, and that output shares no memory with an input, before anything is written.");
                 writer.Line("global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);");
-                writer.Line($"global::KernelGen.BatchedAttention.Run<Group, {ElementArguments(plan.Spec)}>(Info, shape, arguments);");
+                writer.Line("Run(Info, shape, arguments);");
                 writer.Close();
                 if (plan.Spec.TensorForm)
                 {
@@ -421,18 +422,12 @@ namespace KernelGen.Generator.Emitting
 
                 writer.Line();
                 writer.Line("/// <summary>");
-                writer.Line("/// One key/value head of one batch item and the query heads that read it, as the batched driver calls it: the");
-                writer.Line("/// runtime's engine with this kernel's mask and the widest accelerated path (IsHardwareAccelerated is a JIT-time");
-                writer.Line("/// constant, so only one branch is compiled).");
+                writer.Line("/// Every (batch item, key/value head) of a validated call in the runtime's batched driver, with this kernel's mask and");
+                writer.Line("/// the widest accelerated path (IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled).");
                 writer.Line("/// </summary>");
-                writer.Open("private readonly struct Group : global::KernelGen.IHeadGroupKernel");
-                writer.Line("public static void Run<TQuery, TKeyValue, TOutput>(scoped in global::KernelGen.Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)");
-                writer.Line("    where TQuery : unmanaged");
-                writer.Line("    where TKeyValue : unmanaged");
-                writer.Line("    where TOutput : unmanaged");
+                writer.Line($"private static void Run(global::KernelGen.BatchedKernelInfo info, global::KernelGen.BatchedShape shape, in {BatchedArgumentsType(plan.Spec)} arguments)");
                 writer.Open();
-                WritePathDispatch(writer, plan, "ComputeGroup(group);");
-                writer.Close();
+                WritePathDispatch(writer, plan, (path, score) => $"global::KernelGen.BatchedAttention.Run<{path}, Mask, {score}, {ElementArguments(plan.Spec)}>(info, shape, arguments);");
                 writer.Close();
                 return;
             }
@@ -468,22 +463,22 @@ namespace KernelGen.Generator.Emitting
             writer.Open();
             // 16-bit spans: the engine's element-generic entry widens them exactly and rounds a 16-bit output once.
             string elements = spec.AllFloat ? string.Empty : $"<{ElementArguments(spec)}>";
-            WritePathDispatch(writer, plan, $"Compute{elements}(query, key, value, output, logSumExp, masks, scores);");
+            WritePathDispatch(writer, plan, (path, score) => $"global::KernelGen.Engine.AttentionEngine<{path}, Mask, {score}>.Compute{elements}(query, key, value, output, logSumExp, masks, scores);");
             writer.Close();
         }
 
         /// <summary>The element types as type arguments: query, key and value, output.</summary>
         private static string ElementArguments(KernelSpec spec) => $"{spec.QueryElement}, {spec.KeyValueElement}, {spec.OutputElement}";
 
-        /// <summary>One branch per path, widest first, each calling <paramref name="call"/> on the engine specialised for it.</summary>
-        private static void WritePathDispatch(CodeWriter writer, KernelPlan plan, string call)
+        /// <summary>One branch per path, widest first, each the call <paramref name="call"/> writes for the path's struct and the score transform.</summary>
+        private static void WritePathDispatch(CodeWriter writer, KernelPlan plan, Func<string, string, string> call)
         {
             PathPlan[] paths = plan.Paths.ToArray();
             string score = plan.Spec.Score is null ? "global::KernelGen.Engine.IdentityScore" : "global::KernelGen.Engine.ModifiedScore<Score>";
             for (int i = 0; i < paths.Length; i++)
             {
                 writer.Open(i == 0 ? $"if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : i < paths.Length - 1 ? $"else if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : "else");
-                writer.Line($"global::KernelGen.Engine.AttentionEngine<{paths[i].Name}, Mask, {score}>.{call}");
+                writer.Line(call(paths[i].Name, score));
                 writer.Close();
             }
         }

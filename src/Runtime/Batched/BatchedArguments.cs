@@ -6,7 +6,7 @@ namespace KernelGen
     /// The spans of one batched call, as the generated method builds them: the four data spans and the batch count, and
     /// the run-time spans the kernel declares (the others stay empty). Checked by
     /// <see cref="BatchedAttention.Validate{TQuery, TKeyValue, TOutput}"/> against the kernel's
-    /// <see cref="BatchedKernelInfo"/>, then computed by <see cref="BatchedAttention.Run{TKernel, TQuery, TKeyValue, TOutput}"/>.
+    /// <see cref="BatchedKernelInfo"/>, then computed by <see cref="BatchedAttention.Run{TPath, TMask, TScore, TQuery, TKeyValue, TOutput}"/>.
     /// The query, keys and values, and output may each hold float, <see cref="Half"/> or <see cref="BFloat16"/> (keys and
     /// values of one type); everything else is float or int.
     /// </summary>

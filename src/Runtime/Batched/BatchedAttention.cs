@@ -22,12 +22,14 @@ namespace KernelGen
     public static partial class BatchedAttention
     {
         /// <summary>
-        /// Computes every (batch item, head) of a call <see cref="Validate"/> checked against <paramref name="info"/>, with
-        /// <typeparamref name="TKernel"/>, on up to <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each
+        /// Computes every (batch item, head) of a call <see cref="Validate"/> checked against <paramref name="info"/>, in the
+        /// engine specialised for the kernel's path (the vector width the generated method picked), mask and score transform, on up to <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each
         /// output row is written by one kernel call in a fixed order, so the result does not depend on the thread count.
         /// </summary>
-        public static void Run<TKernel, TQuery, TKeyValue, TOutput>(BatchedKernelInfo info, BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
-            where TKernel : IHeadGroupKernel
+        public static void Run<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(BatchedKernelInfo info, BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
+            where TPath : struct, IHeadDimensionPath
+            where TMask : struct, IAttentionMask
+            where TScore : struct, IScoreTransform
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
@@ -56,7 +58,7 @@ namespace KernelGen
                     maxQueries = Math.Max(maxQueries, rows.Queries);
                 }
 
-                AttentionThreading.ForHeadGroups<TKernel, TQuery, TKeyValue, TOutput>(shape, arguments, items, info.StandardSlopes, work,
+                AttentionThreading.ForHeadGroups<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(shape, arguments, items, info.StandardSlopes, work,
                     KeyValueHeadsPerCall(shape, maxQueries));
             }
             finally
@@ -181,14 +183,16 @@ namespace KernelGen
         /// item claim / (KeyValueHeads / keyHeadsPerCall), with the query heads that read them, in one kernel call that
         /// reads every span in place through its strides (see <see cref="HeadGroup{TQuery, TKeyValue, TOutput}"/>).
         /// </summary>
-        internal static unsafe void RunGroup<TKernel, TQuery, TKeyValue, TOutput>(
+        internal static unsafe void RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(
             BatchedShape shape,
             int claim,
             int keyHeadsPerCall,
             in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
             ReadOnlySpan<ItemRows> items,
             ReadOnlySpan<float> standardSlopes)
-            where TKernel : IHeadGroupKernel
+            where TPath : struct, IHeadDimensionPath
+            where TMask : struct, IAttentionMask
+            where TScore : struct, IScoreTransform
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
@@ -264,7 +268,7 @@ namespace KernelGen
                     Masks = new RuntimeMasks(itemKeyMask, itemMask, shape.KeyCount),
                     Scores = states,
                 };
-                TKernel.Run(headGroup);
+                AttentionEngine<TPath, TMask, TScore>.ComputeGroup(headGroup);
             }
         }
     }

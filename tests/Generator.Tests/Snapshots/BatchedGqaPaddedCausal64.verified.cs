@@ -108,37 +108,30 @@ namespace KernelGen.Generated
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
             global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);
-            global::KernelGen.BatchedAttention.Run<Group, float, float, float>(Info, shape, arguments);
+            Run(Info, shape, arguments);
         }
 
         /// <summary>
-        /// One key/value head of one batch item and the query heads that read it, as the batched driver calls it: the
-        /// runtime's engine with this kernel's mask and the widest accelerated path (IsHardwareAccelerated is a JIT-time
-        /// constant, so only one branch is compiled).
+        /// Every (batch item, key/value head) of a validated call in the runtime's batched driver, with this kernel's mask and
+        /// the widest accelerated path (IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled).
         /// </summary>
-        private readonly struct Group : global::KernelGen.IHeadGroupKernel
+        private static void Run(global::KernelGen.BatchedKernelInfo info, global::KernelGen.BatchedShape shape, in global::KernelGen.BatchedArguments<float, float, float> arguments)
         {
-            public static void Run<TQuery, TKeyValue, TOutput>(scoped in global::KernelGen.Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)
-                where TQuery : unmanaged
-                where TKeyValue : unmanaged
-                where TOutput : unmanaged
+            if (Vector512.IsHardwareAccelerated)
             {
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    global::KernelGen.Engine.AttentionEngine<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
-                }
-                else if (Vector256.IsHardwareAccelerated)
-                {
-                    global::KernelGen.Engine.AttentionEngine<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
-                }
-                else if (Vector128.IsHardwareAccelerated)
-                {
-                    global::KernelGen.Engine.AttentionEngine<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
-                }
-                else
-                {
-                    global::KernelGen.Engine.AttentionEngine<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
-                }
+                global::KernelGen.BatchedAttention.Run<Vector512Path, Mask, global::KernelGen.Engine.IdentityScore, float, float, float>(info, shape, arguments);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                global::KernelGen.BatchedAttention.Run<Vector256Path, Mask, global::KernelGen.Engine.IdentityScore, float, float, float>(info, shape, arguments);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                global::KernelGen.BatchedAttention.Run<Vector128Path, Mask, global::KernelGen.Engine.IdentityScore, float, float, float>(info, shape, arguments);
+            }
+            else
+            {
+                global::KernelGen.BatchedAttention.Run<ScalarPath, Mask, global::KernelGen.Engine.IdentityScore, float, float, float>(info, shape, arguments);
             }
         }
 

@@ -155,9 +155,11 @@ namespace KernelGen
         /// <see cref="MaxDegreeOfParallelism"/> threads, one kernel call of <paramref name="keyHeadsPerCall"/> key/value heads
         /// per claim. With a single call the kernel call itself may spread its rows over the threads instead.
         /// </summary>
-        internal static unsafe void ForHeadGroups<TKernel, TQuery, TKeyValue, TOutput>(BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
+        internal static unsafe void ForHeadGroups<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
             ReadOnlySpan<ItemRows> items, ReadOnlySpan<float> standardSlopes, long work, int keyHeadsPerCall)
-            where TKernel : IHeadGroupKernel
+            where TPath : struct, Engine.IHeadDimensionPath
+            where TMask : struct, Engine.IAttentionMask
+            where TScore : struct, Engine.IScoreTransform
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
@@ -168,7 +170,7 @@ namespace KernelGen
             {
                 for (int group = 0; group < groups; group++)
                 {
-                    BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(shape, group, keyHeadsPerCall, arguments, items, standardSlopes);
+                    BatchedAttention.RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(shape, group, keyHeadsPerCall, arguments, items, standardSlopes);
                 }
 
                 return;
@@ -189,7 +191,7 @@ namespace KernelGen
                 fixed (float* sinkPointer = arguments.Sinks)
                 fixed (float* standardSlopePointer = standardSlopes)
                 {
-                    HeadJob<TKernel, TQuery, TKeyValue, TOutput> job = HeadJob<TKernel, TQuery, TKeyValue, TOutput>.Instance;
+                    HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput> job = HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>.Instance;
                     job.Prepare(shape, keyHeadsPerCall, arguments.Batch, arguments.Scale,
                         new(queryPointer, arguments.Query.Length), new(keyPointer, arguments.Key.Length), new(valuePointer, arguments.Value.Length),
                         new(outputPointer, arguments.Output.Length), new(logSumExpPointer, arguments.LogSumExp.Length),
@@ -320,13 +322,15 @@ namespace KernelGen
         }
 
         /// <summary>One parallel batched call: claim c is kernel call c (a batch item's key/value heads, one or several, and their query heads).</summary>
-        private sealed unsafe class HeadJob<TKernel, TQuery, TKeyValue, TOutput> : ClaimJob
-            where TKernel : IHeadGroupKernel
+        private sealed unsafe class HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput> : ClaimJob
+            where TPath : struct, Engine.IHeadDimensionPath
+            where TMask : struct, Engine.IAttentionMask
+            where TScore : struct, Engine.IScoreTransform
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
-            public static readonly HeadJob<TKernel, TQuery, TKeyValue, TOutput> Instance = new();
+            public static readonly HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput> Instance = new();
 
             private BatchedShape _shape;
             private int _batch, _keyHeadsPerCall;
@@ -363,7 +367,7 @@ namespace KernelGen
                     Bias = _bias.Read,
                     Sinks = _sinks.Read,
                 };
-                BatchedAttention.RunGroup<TKernel, TQuery, TKeyValue, TOutput>(_shape, claim, _keyHeadsPerCall, arguments, _items.Read, _standardSlopes.Read);
+                BatchedAttention.RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(_shape, claim, _keyHeadsPerCall, arguments, _items.Read, _standardSlopes.Read);
             }
         }
 
