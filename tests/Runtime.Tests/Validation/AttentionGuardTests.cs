@@ -156,23 +156,11 @@ namespace KernelGen.Runtime.Tests
         {
             // One buffer: q [0, 8), k [8, 16), v [16, 24); an output of 8 floats slid across them one float at a time.
             float[] buffer = new float[40];
-            Span<float> all = buffer;
             for (int start = 0; start <= 32; start++)
             {
                 string? expected = start < 8 ? Q : start < 16 ? K : start < 24 ? V : null;
-                string? named = null;
-                try
-                {
-                    AttentionGuard.Validate(4, all.Slice(0, 8), all.Slice(8, 8), all.Slice(16, 8), all.Slice(start, 8), Q, K, V, O, out _, out _);
-                }
-                catch (ArgumentException error)
-                {
-                    Assert.Equal(O, error.ParamName);
-                    Assert.Contains($"The o buffer overlaps the {expected} buffer", error.Message);
-                    named = expected;
-                }
-
-                Assert.True(expected == named, $"output at {start}: expected a refusal over {expected ?? "nothing"}, got {named ?? "none"}");
+                AssertRefusedOver(expected, $"output at {start}", () =>
+                    AttentionGuard.Validate(4, buffer.AsSpan(0, 8), buffer.AsSpan(8, 8), buffer.AsSpan(16, 8), buffer.AsSpan(start, 8), Q, K, V, O, out _, out _));
             }
         }
 
@@ -206,26 +194,18 @@ namespace KernelGen.Runtime.Tests
             byte[] buffer = new byte[96];
             for (int start = 0; start <= 88; start++)
             {
-                ReadOnlySpan<float> query = MemoryMarshal.Cast<byte, float>(buffer.AsSpan(16, 16));
-                ReadOnlySpan<BFloat16> key = MemoryMarshal.Cast<byte, BFloat16>(buffer.AsSpan(40, 8));
-                ReadOnlySpan<BFloat16> value = MemoryMarshal.Cast<byte, BFloat16>(buffer.AsSpan(56, 8));
-                Span<Half> output = MemoryMarshal.Cast<byte, Half>(buffer.AsSpan(start, 8));
                 int end = start + 8;
                 string? expected = start < 32 && end > 16 ? Q : start < 48 && end > 40 ? K : start < 64 && end > 56 ? V : null;
-                string? named = null;
-                try
+                AssertRefusedOver(expected, $"output at byte {start}", () =>
                 {
-                    AttentionGuard.Validate(2, query, key, value, output, Q, K, V, O, out int queries, out int keys);
+                    AttentionGuard.Validate(2,
+                        MemoryMarshal.Cast<byte, float>(buffer.AsSpan(16, 16)),
+                        MemoryMarshal.Cast<byte, BFloat16>(buffer.AsSpan(40, 8)),
+                        MemoryMarshal.Cast<byte, BFloat16>(buffer.AsSpan(56, 8)),
+                        MemoryMarshal.Cast<byte, Half>(buffer.AsSpan(start, 8)),
+                        Q, K, V, O, out int queries, out int keys);
                     Assert.Equal((2, 2), (queries, keys));
-                }
-                catch (ArgumentException error)
-                {
-                    Assert.Equal(O, error.ParamName);
-                    Assert.Contains($"The o buffer overlaps the {expected} buffer", error.Message);
-                    named = expected;
-                }
-
-                Assert.True(expected == named, $"output at byte {start}: expected a refusal over {expected ?? "nothing"}, got {named ?? "none"}");
+                });
             }
         }
 
@@ -267,6 +247,31 @@ namespace KernelGen.Runtime.Tests
             Assert.True(OverlapsOutsideTheHeap(at, int.MaxValue, at + (1L << 32), 1)); // 4 GiB in: past what an int offset holds
             Assert.False(OverlapsOutsideTheHeap(at, int.MaxValue, at - 1, 1)); // the byte before it
             Assert.True(OverlapsOutsideTheHeap(at, int.MaxValue, at - int.MaxValue + 1, int.MaxValue)); // 2 GiB of bytes ending on its first byte
+        }
+
+        /// <summary>
+        /// Runs <paramref name="validate"/>: it must pass when <paramref name="expected"/> is null, else be refused naming the
+        /// output as the parameter and the output and <paramref name="expected"/> in the message.
+        /// </summary>
+        private static void AssertRefusedOver(string? expected, string context, Action validate)
+        {
+            ArgumentException? error = null;
+            try
+            {
+                validate();
+            }
+            catch (ArgumentException refused)
+            {
+                error = refused;
+            }
+
+            Assert.True((expected is null) == (error is null),
+                $"{context}: expected {(expected is null ? "no refusal" : "a refusal over " + expected)}, got {error?.Message ?? "none"}");
+            if (error is not null)
+            {
+                Assert.Equal(O, error.ParamName);
+                Assert.Contains($"The o buffer overlaps the {expected} buffer", error.Message);
+            }
         }
 
         /// <summary>Whether a span of <paramref name="floatCount"/> floats at a byte address and a span of bytes at another overlap, the same in both argument orders.</summary>
