@@ -5,7 +5,7 @@ using Xunit;
 namespace KernelGen.Runtime.Tests
 {
     /// <summary>
-    /// The one mask rule (Engine/MaskGeometry.cs, behind AttentionSpec.IsAllowed and the engine's row ranges) against the
+    /// The one mask rule (Shared/MaskGeometry.cs, behind AttentionSpec.IsAllowed and the engine's row ranges) against the
     /// contract written out independently here, over random specs and shapes, including keys and positions outside the
     /// key span (keys past Nk and below 0 exist for no query; rows with p &lt; 0 when Nq &gt; Nk).
     /// </summary>

@@ -86,7 +86,18 @@ namespace KernelGen.Runtime.Tests
 
         private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
-        private static string RepositoryRoot([CallerFilePath] string path = "") =>
-            Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+        /// <summary>The directory holding KernelGen.sln above this file (found, not counted, so the file can change folders).</summary>
+        private static string RepositoryRoot([CallerFilePath] string path = "")
+        {
+            for (DirectoryInfo? directory = new FileInfo(path).Directory; directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "KernelGen.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+
+            throw new InvalidOperationException($"No KernelGen.sln above {path}.");
+        }
     }
 }
