@@ -335,7 +335,7 @@ namespace KernelGen.Engine
         /// rows once, O((Nq + Nk) d) against the call's O(Nq Nk d). A lone float head of contiguous rows takes this route
         /// at any row count, so a long decode row is still split over the threads.</para>
         /// </remarks>
-        public static void ComputeGroup<TQuery, TKeyValue, TOutput>(scoped in HeadGroup<TQuery, TKeyValue, TOutput> group)
+        internal static void ComputeGroup<TQuery, TKeyValue, TOutput>(scoped in HeadGroup<TQuery, TKeyValue, TOutput> group)
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
