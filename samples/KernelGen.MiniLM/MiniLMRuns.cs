@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using Onnx;
 
 namespace KernelGen.MiniLM
 {
@@ -245,7 +246,7 @@ namespace KernelGen.MiniLM
         {
             var watch = Stopwatch.StartNew();
             byte[] modelBytes = ModelResources.ReadModel();
-            MiniLMWeights weights = MiniLMWeights.Load(OnnxModel.Parse(modelBytes));
+            MiniLMWeights weights = MiniLMWeights.Load(ModelProto.Parser.ParseFrom(modelBytes));
             using var vocabulary = ModelResources.OpenVocabulary();
             var tokenizer = new SentenceTokenizer(vocabulary);
             Console.WriteLine($"Model read and weights packed in {watch.Elapsed.TotalMilliseconds:F0} ms ({modelBytes.Length / 1e6:F1} MB, {weights.VocabularySize} word pieces, " +
