@@ -55,7 +55,7 @@ namespace KernelGen.MiniLM
                 worstDifference = Math.Max(worstDifference, difference);
                 worstCosine = Math.Min(worstCosine, cosine);
                 worstHidden = Math.Max(worstHidden, hidden);
-                ReadOnlySpan<int> ids = batch.Ids.AsSpan(item * batch.Positions, length);
+                ReadOnlySpan<long> ids = batch.Ids.AsSpan(item * batch.Positions, length);
                 int unknown = ids.Count(tokenizer.UnknownId);
                 string shown = unknown > 0 ? $"({unknown} x [UNK]) {sentences[item]}" : sentences[item];
                 Console.WriteLine($"{item,3} {length,6} {difference,11:E2} {cosine,17:F15} {hidden,18:E2}  {Shorten(shown, 70)}{(ok ? "" : "   <-- FAIL")}");
@@ -164,7 +164,7 @@ namespace KernelGen.MiniLM
             var tokenizer = new SentenceTokenizer(vocabulary);
             foreach (string sentence in sentences)
             {
-                int[] ids = tokenizer.Encode(sentence);
+                long[] ids = tokenizer.Encode(sentence);
                 Console.WriteLine($"{ids.Length,4}  {tokenizer.Decode(ids)}");
             }
 
