@@ -102,9 +102,8 @@ namespace KernelGen
         /// <summary>
         /// Key/value heads per kernel call. 1, except for a decode step (fewer than 4 query rows per item) over [B, N, H, d]:
         /// there a token's key/value heads share a few kilobytes of memory, and a call per head would visit every token's
-        /// page once per head (measured on an AMD EPYC family 23, float32, 32/8 heads, 4096 keys: 29% of the read
-        /// bandwidth, against 55% for [B, H, N, d]). So a call takes the largest number of consecutive heads that still
-        /// leaves a call per thread.
+        /// page once per head, at about half the read bandwidth of [B, H, N, d] (bench/RESULTS.md, "Figures moved here from code comments"). So a call takes the
+        /// largest number of consecutive heads that still leaves a call per thread.
         /// </summary>
         private static int KeyValueHeadsPerCall(BatchedShape shape, int maxQueries)
         {

@@ -138,8 +138,8 @@ namespace KernelGen.Engine
                                 // float32 with a contiguous next region (rows of one line): the score steps prefetch its keys, the
                                 // first value tile its values, a line per key step, so the reads spread over the whole block
                                 // (issued all while scoring, they stalled the score steps on full miss buffers and left the memory
-                                // idle during the tiles: 57-67% of the read bandwidth, now 68-80%, AMD EPYC family 23). The 16-bit
-                                // steps are bound by their arithmetic, not memory, and measured no better (bf16 B = 8 5% worse).
+                                // idle during the tiles). The 16-bit steps are bound by their arithmetic, not memory, and measured
+                                // no better this way (bench/RESULTS.md, "Figures moved here from code comments").
                                 bool tileValuePrefetch = floatTiles && Sse.IsSupported && next.Rows > 0 && next.LinesPerRow == 1
                                     && next.RowStride * Unsafe.SizeOf<TKeyValue>() == 64;
                                 bool valuesPrefetched = !tileValuePrefetch;

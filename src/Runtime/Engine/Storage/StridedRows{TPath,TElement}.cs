@@ -97,8 +97,8 @@ namespace KernelGen.Engine
         /// </summary>
         // A call, not inlined: a block's work (up to 64 keys x d columns) dwarfs a call, and inlined into the engine's
         // loops this body and AccumulateBlock's used up the JIT's inlining budget (at tier 1 the f16 decode's ChunkStates
-        // called LoadPair per 16 columns, 30% slower past L3; AMD EPYC family 23). Optimized from the first call, as the
-        // engine loops that call them.
+        // then called LoadPair per 16 columns; bench/RESULTS.md, "Figures moved here from code comments"). Optimized from the first call, as the engine loops that
+        // call them.
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
         {
@@ -114,12 +114,10 @@ namespace KernelGen.Engine
             {
                 // Prefetch hints while the block is scored: the key rows of the block two blocks on (and the value columns
                 // past AccumulateBlock's 32-column strips, which prefetch the rest of the value rows, a strip's line per
-                // row), only rows that exist (no reference is formed past the spans). Measured on the AMD EPYC family 23
-                // (bf16 decode, 16384 keys, interleaved): this block's values and the next block's keys gave 1.24-1.44x
-                // float32's speed, two blocks on 1.58-1.64x, three or four on no more; without hints the key and value
-                // streams, 16 KiB each in turn, wait on memory and compute in turn. Spreading the value hints over the
-                // accumulation (one line per row and strip) instead of issuing them all here: 62-66% -> 67-74% of the
-                // read, 1.73-2.0x float32 (two sets of three interleaved rounds).
+                // row), only rows that exist (no reference is formed past the spans). Without hints the key and value
+                // streams, 16 KiB each in turn, wait on memory and compute in turn; two blocks ahead beat one, and three
+                // or four gave no more; the value hints are spread over the accumulation (one line per row and strip)
+                // rather than issued all here, which read faster (bench/RESULTS.md, "Figures moved here from code comments").
                 int aheadStart = start + 2 * scores.Length;
                 int aheadKeys = Sse.IsSupported ? RowsFrom(_key, aheadStart, scores.Length) : 0;
                 int aheadValues = Sse.IsSupported && StripColumns < D ? RowsFrom(_value, aheadStart, scores.Length) : 0;
