@@ -23,7 +23,7 @@ namespace KernelGen.Generator.Parsing
         private static bool CheckSingleHeadScale(IMethodSymbol method, MethodDeclarationSyntax syntax, BatchSpec? batch, List<DiagnosticInfo> diagnostics)
         {
             bool singleHeadScale = batch is null && method.Parameters.Length == 5 && method.Parameters[4].Type.SpecialType == SpecialType.System_Single;
-            if (singleHeadScale && method.Parameters[4].Name != "scale")
+            if (singleHeadScale && method.Parameters[4].Name != RuntimeParameterNames.Scale)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, LocationInfo.From(syntax.ParameterList.Parameters[4]), method.Parameters[4].Name, method.Name,
                     "is not a run-time parameter KernelGen knows: a single-head kernel's only one is 'float scale', right after the output span"));
@@ -59,7 +59,10 @@ namespace KernelGen.Generator.Parsing
                     continue;
                 }
 
-                if (parameter.Name == "sequenceStarts" && (present.Contains("keyLengths") || present.Contains("queryLengths") || present.Contains("keyMask") || present.Contains("mask")))
+                // Packed items are all valid tokens: no lengths or masks beside their starts.
+                bool lengthsOrMasks = present.Contains(RuntimeParameterNames.KeyLengths) || present.Contains(RuntimeParameterNames.QueryLengths)
+                    || present.Contains(RuntimeParameterNames.KeyMask) || present.Contains(RuntimeParameterNames.Mask);
+                if (parameter.Name == RuntimeParameterNames.SequenceStarts && lengthsOrMasks)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, location, parameter.Name, method.Name,
                         "cannot be combined with keyLengths, queryLengths, keyMask or mask (a packed sequence is all valid tokens)"));
@@ -68,12 +71,11 @@ namespace KernelGen.Generator.Parsing
 
                 string? conflict = parameter.Name switch
                 {
-                    "querySequenceStarts" when present.Contains("keyLengths") || present.Contains("queryLengths") || present.Contains("keyMask") || present.Contains("mask")
-                        || present.Contains("sequenceStarts") =>
+                    RuntimeParameterNames.QuerySequenceStarts when lengthsOrMasks || present.Contains(RuntimeParameterNames.SequenceStarts) =>
                         "cannot be combined with keyLengths, queryLengths, keyMask, mask or sequenceStarts (packed items are all valid tokens, and their starts are these)",
-                    "keySequenceStarts" when !method.Parameters.Any(static p => p.Name == "querySequenceStarts") => "needs querySequenceStarts right before it (the two come together)",
-                    "alibiSlopes" when !alibi => "needs [Alibi] on the method (it replaces the standard ALiBi slopes)",
-                    "bias" when present.Contains("sequenceStarts") || present.Contains("querySequenceStarts") =>
+                    RuntimeParameterNames.KeySequenceStarts when !method.Parameters.Any(static p => p.Name == RuntimeParameterNames.QuerySequenceStarts) => "needs querySequenceStarts right before it (the two come together)",
+                    RuntimeParameterNames.AlibiSlopes when !alibi => "needs [Alibi] on the method (it replaces the standard ALiBi slopes)",
+                    RuntimeParameterNames.Bias when present.Contains(RuntimeParameterNames.SequenceStarts) || present.Contains(RuntimeParameterNames.QuerySequenceStarts) =>
                         "cannot be combined with packed sequences (a bias is [Nq, Nk] per item; packed items have no common Nq and Nk)",
                     _ => null,
                 };
@@ -83,7 +85,7 @@ namespace KernelGen.Generator.Parsing
                     continue;
                 }
 
-                if (parameter.Name is "sequenceStarts" or "querySequenceStarts" && layout == 1)
+                if (parameter.Name is RuntimeParameterNames.SequenceStarts or RuntimeParameterNames.QuerySequenceStarts && layout == 1)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PackedNeedsSequenceLayout, AttributeArguments.NamedLocation(kernel, "Layout", cancellationToken), method.Name, parameter.Name));
                 }
@@ -92,10 +94,10 @@ namespace KernelGen.Generator.Parsing
                 present.Add(parameter.Name);
             }
 
-            if (present.Contains("querySequenceStarts") && !present.Contains("keySequenceStarts"))
+            if (present.Contains(RuntimeParameterNames.QuerySequenceStarts) && !present.Contains(RuntimeParameterNames.KeySequenceStarts))
             {
-                int index = Array.FindIndex(method.Parameters.ToArray(), static p => p.Name == "querySequenceStarts");
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, LocationInfo.From(syntax.ParameterList.Parameters[index]), "querySequenceStarts", method.Name,
+                int index = Array.FindIndex(method.Parameters.ToArray(), static p => p.Name == RuntimeParameterNames.QuerySequenceStarts);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuntimeParameter, LocationInfo.From(syntax.ParameterList.Parameters[index]), RuntimeParameterNames.QuerySequenceStarts, method.Name,
                     "needs keySequenceStarts right after it (the two come together)"));
             }
 

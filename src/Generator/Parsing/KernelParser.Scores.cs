@@ -68,7 +68,7 @@ namespace KernelGen.Generator.Parsing
         /// <summary>The score modifiers, or null when the kernel has none (its code is then exactly that of a plain kernel).</summary>
         private static ScoreSpec? ScoreOf(bool runtimeScale, float softcap, bool alibi, BatchSpec? batch)
         {
-            var score = new ScoreSpec(runtimeScale, softcap, alibi, batch?.Has("bias") ?? false, batch?.Has("sinks") ?? false);
+            var score = new ScoreSpec(runtimeScale, softcap, alibi, batch?.Has(RuntimeParameterNames.Bias) ?? false, batch?.Has(RuntimeParameterNames.Sinks) ?? false);
             return score.ChangesScores || score.Sinks ? score : null;
         }
     }

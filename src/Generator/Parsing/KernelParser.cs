@@ -195,7 +195,7 @@ namespace KernelGen.Generator.Parsing
                 new EquatableArray<string>(DocumentationLines(syntax)),
                 batch,
                 tensorForm,
-                ScoreOf(singleHeadScale || (batch?.Has("scale") ?? false), softcap, alibiAttribute is not null, batch),
+                ScoreOf(singleHeadScale || (batch?.Has(RuntimeParameterNames.Scale) ?? false), softcap, alibiAttribute is not null, batch),
                 elements.Query,
                 elements.KeyValue,
                 elements.Output,
