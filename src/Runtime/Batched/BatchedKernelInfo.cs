@@ -14,18 +14,18 @@ namespace KernelGen
             | RuntimeParameter.Mask | RuntimeParameter.LogSumExp | RuntimeParameter.SequenceStarts | RuntimeParameter.QuerySequenceStarts
             | RuntimeParameter.KeySequenceStarts | RuntimeParameter.Scale | RuntimeParameter.AlibiSlopes | RuntimeParameter.Bias | RuntimeParameter.Sinks;
 
-        private readonly string _keyLengthsName = "keyLengths";
-        private readonly string _queryLengthsName = "queryLengths";
-        private readonly string _sequenceStartsName = "sequenceStarts";
-        private readonly string _logSumExpName = "logSumExp";
-        private readonly string _keyMaskName = "keyMask";
-        private readonly string _maskName = "mask";
-        private readonly string _querySequenceStartsName = "querySequenceStarts";
-        private readonly string _keySequenceStartsName = "keySequenceStarts";
-        private readonly string _scaleName = "scale";
-        private readonly string _alibiSlopesName = "alibiSlopes";
-        private readonly string _biasName = "bias";
-        private readonly string _sinksName = "sinks";
+        private readonly string _keyLengthsName = RuntimeParameterNames.KeyLengths;
+        private readonly string _queryLengthsName = RuntimeParameterNames.QueryLengths;
+        private readonly string _sequenceStartsName = RuntimeParameterNames.SequenceStarts;
+        private readonly string _logSumExpName = RuntimeParameterNames.LogSumExp;
+        private readonly string _keyMaskName = RuntimeParameterNames.KeyMask;
+        private readonly string _maskName = RuntimeParameterNames.Mask;
+        private readonly string _querySequenceStartsName = RuntimeParameterNames.QuerySequenceStarts;
+        private readonly string _keySequenceStartsName = RuntimeParameterNames.KeySequenceStarts;
+        private readonly string _scaleName = RuntimeParameterNames.Scale;
+        private readonly string _alibiSlopesName = RuntimeParameterNames.AlibiSlopes;
+        private readonly string _biasName = RuntimeParameterNames.Bias;
+        private readonly string _sinksName = RuntimeParameterNames.Sinks;
         private readonly bool _alibi;
         private readonly float[] _standardSlopes = Array.Empty<float>();
 
