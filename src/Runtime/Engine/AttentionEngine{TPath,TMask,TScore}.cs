@@ -279,6 +279,21 @@ namespace KernelGen.Engine
 
             // Work per row for the thread heuristics: the widest key range a row can have.
             long rangeWidth = TMask.HasWindow ? Math.Min(keyCount, (long)TMask.WindowLeft + TMask.WindowRight + 1) : keyCount;
+            var arguments = new RowRangeArguments
+            {
+                Query = query,
+                Key = key,
+                Value = value,
+                Output = output,
+                LogSumExp = logSumExp,
+                QueryCount = queryCount,
+                KeyCount = keyCount,
+                KeyMask = keyMask,
+                Mask = mask,
+                MaskStride = maskStride,
+                KeyPrefix = keyPrefix,
+                Score = score,
+            };
 
             // Tile loop: whole groups of TPath.RowTile rows share each packed key block (a path with RowTile 0 has none).
             int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
@@ -300,8 +315,8 @@ namespace KernelGen.Engine
                     {
                         Span<float> packedView = AlignedScratch.View(packed, (int)packedLength);
                         KeyPacking.PackTransposed(key.Slice(packStart * D, (packEnd - packStart) * D), D, packedView);
-                        AttentionThreading.ForRowGroups<TileLoop<TPath, TMask, TScore>.RowGroups>(query, key, value, output, logSumExp, packedView, packStart,
-                            queryCount, keyCount, 0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D, keyMask, mask, maskStride, keyPrefix, score);
+                        AttentionThreading.ForRowGroups<TileLoop<TPath, TMask, TScore>.RowGroups>(arguments with { PackedKeys = packedView, PackedFirstKey = packStart },
+                            0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D);
                     }
                     finally
                     {
@@ -314,8 +329,7 @@ namespace KernelGen.Engine
             // over exactly their key range.
             if (groupedRows < queryCount)
             {
-                AttentionThreading.ForRowGroups<RowLoop<TPath, TMask, TScore>.SingleRows>(query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0,
-                    queryCount, keyCount, groupedRows, queryCount, 1, (long)(queryCount - groupedRows) * rangeWidth * D, keyMask, mask, maskStride, keyPrefix, score);
+                AttentionThreading.ForRowGroups<RowLoop<TPath, TMask, TScore>.SingleRows>(arguments, groupedRows, queryCount, 1, (long)(queryCount - groupedRows) * rangeWidth * D);
             }
         }
 

@@ -58,17 +58,31 @@ namespace KernelGen.Engine
             float[] partials = ArrayPool<float>.Shared.Rent(length);
             try
             {
+                var arguments = new KeyChunkArguments
+                {
+                    QueryRow = queryRow,
+                    Key = Erase(_key),
+                    Value = Erase(_value),
+                    Partials = partials.AsSpan(0, length),
+                    RangeStart = rangeStart,
+                    RangeEnd = rangeEnd,
+                    ChunkKeys = AttentionThreading.ChunkKeys,
+                    Row = row,
+                    Position = position,
+                    KeyMask = keyMask,
+                    RowMask = rowMask,
+                    Score = score,
+                };
                 if (_stride == D)
                 {
-                    AttentionThreading.ForKeyChunks<LongRowChunks<TPath, TMask, TScore>.WidenedKeyChunks<TElement>>(queryRow, Erase(_key), Erase(_value), partials.AsSpan(0, length), rangeStart, rangeEnd,
-                        AttentionThreading.ChunkKeys, row, position, keyMask, rowMask, score);
+                    AttentionThreading.ForKeyChunks<LongRowChunks<TPath, TMask, TScore>.WidenedKeyChunks<TElement>>(arguments);
                 }
                 else
                 {
+                    // Strided rows: every chunk on this thread, read through these rows (the erased spans are not read).
                     Span<float> scores = stackalloc float[AttentionEngine.KeyBlock];
                     StridedRows<TPath, TElement> self = this;
-                    LongRowChunks<TPath, TMask, TScore>.ChunkStates(ref MemoryMarshal.GetReference(queryRow), ref self, partials.AsSpan(0, length), rangeStart, rangeEnd, AttentionThreading.ChunkKeys, 0,
-                        chunks, row, position, scores, keyMask, rowMask, score);
+                    LongRowChunks<TPath, TMask, TScore>.ChunkStates(ref self, arguments, 0, chunks, scores);
                 }
 
                 OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
