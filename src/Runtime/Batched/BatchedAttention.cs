@@ -58,8 +58,15 @@ namespace KernelGen
                     maxQueries = Math.Max(maxQueries, rows.Queries);
                 }
 
-                AttentionThreading.ForHeadGroups<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(shape, arguments, items, info.StandardSlopes, work,
-                    KeyValueHeadsPerCall(shape, maxQueries));
+                var groups = new HeadGroupArguments<TQuery, TKeyValue, TOutput>
+                {
+                    Call = arguments,
+                    Items = items,
+                    StandardSlopes = info.StandardSlopes,
+                    Shape = shape,
+                    KeyHeadsPerCall = KeyValueHeadsPerCall(shape, maxQueries),
+                };
+                AttentionThreading.ForHeadGroups<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(groups, work);
             }
             finally
             {
@@ -178,17 +185,11 @@ namespace KernelGen
         }
 
         /// <summary>
-        /// Computes call <paramref name="claim"/>: key/value heads [first, first + <paramref name="keyHeadsPerCall"/>) of batch
-        /// item claim / (KeyValueHeads / keyHeadsPerCall), with the query heads that read them, in one kernel call that
+        /// Computes claim <paramref name="claim"/> of <paramref name="groups"/>: key/value heads [first, first + KeyHeadsPerCall)
+        /// of batch item claim / (KeyValueHeads / KeyHeadsPerCall), with the query heads that read them, in one engine call that
         /// reads every span in place through its strides (see <see cref="HeadGroup{TQuery, TKeyValue, TOutput}"/>).
         /// </summary>
-        internal static unsafe void RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(
-            BatchedShape shape,
-            int claim,
-            int keyHeadsPerCall,
-            in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
-            ReadOnlySpan<ItemRows> items,
-            ReadOnlySpan<float> standardSlopes)
+        internal static unsafe void RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(scoped in HeadGroupArguments<TQuery, TKeyValue, TOutput> groups, int claim)
             where TPath : struct, IHeadDimensionPath
             where TMask : struct, IAttentionMask
             where TScore : struct, IScoreTransform
@@ -196,6 +197,11 @@ namespace KernelGen
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
+            BatchedShape shape = groups.Shape;
+            int keyHeadsPerCall = groups.KeyHeadsPerCall;
+            ReadOnlySpan<ItemRows> items = groups.Items;
+            ReadOnlySpan<float> standardSlopes = groups.StandardSlopes;
+            BatchedArguments<TQuery, TKeyValue, TOutput> arguments = groups.Call;
             int d = shape.HeadDimension;
             int callsPerItem = shape.KeyValueHeads / keyHeadsPerCall;
             int item = claim / callsPerItem;

@@ -75,11 +75,10 @@ namespace KernelGen
 
         /// <summary>
         /// Computes every head group of a batched call (see <see cref="BatchedAttention"/>) on up to
-        /// <see cref="MaxDegreeOfParallelism"/> threads, one kernel call of <paramref name="keyHeadsPerCall"/> key/value heads
-        /// per claim. With a single call the kernel call itself may spread its rows over the threads instead.
+        /// <see cref="MaxDegreeOfParallelism"/> threads, one claim of <c>KeyHeadsPerCall</c> key/value heads of one batch
+        /// item each. With a single claim the engine call itself may spread its rows over the threads instead.
         /// </summary>
-        internal static unsafe void ForHeadGroups<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
-            ReadOnlySpan<ItemRows> items, ReadOnlySpan<float> standardSlopes, long work, int keyHeadsPerCall)
+        internal static void ForHeadGroups<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(scoped in HeadGroupArguments<TQuery, TKeyValue, TOutput> arguments, long work)
             where TPath : struct, Engine.IHeadDimensionPath
             where TMask : struct, Engine.IAttentionMask
             where TScore : struct, Engine.IScoreTransform
@@ -87,46 +86,14 @@ namespace KernelGen
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
-            int groups = checked((int)((long)shape.Batch * (shape.KeyValueHeads / keyHeadsPerCall)));
-            int threads = ThreadsFor(work, MinWorkPerThread, units: groups);
-            if (threads <= 1 || !KernelWorkers.TryAcquire())
+            BatchedShape shape = arguments.Shape;
+            int groups = checked((int)((long)shape.Batch * (shape.KeyValueHeads / arguments.KeyHeadsPerCall)));
+            if (!TryShare(arguments, HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>.Instance, groups, ThreadsFor(work, MinWorkPerThread, units: groups)))
             {
                 for (int group = 0; group < groups; group++)
                 {
-                    BatchedAttention.RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(shape, group, keyHeadsPerCall, arguments, items, standardSlopes);
+                    BatchedAttention.RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(arguments, group);
                 }
-
-                return;
-            }
-
-            try
-            {
-                fixed (TQuery* queryPointer = arguments.Query)
-                fixed (TKeyValue* keyPointer = arguments.Key)
-                fixed (TKeyValue* valuePointer = arguments.Value)
-                fixed (TOutput* outputPointer = arguments.Output)
-                fixed (ItemRows* itemPointer = items)
-                fixed (float* logSumExpPointer = arguments.LogSumExp)
-                fixed (bool* keyMaskPointer = arguments.KeyMask)
-                fixed (bool* maskPointer = arguments.Mask)
-                fixed (float* slopePointer = arguments.AlibiSlopes)
-                fixed (float* biasPointer = arguments.Bias)
-                fixed (float* sinkPointer = arguments.Sinks)
-                fixed (float* standardSlopePointer = standardSlopes)
-                {
-                    HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput> job = HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>.Instance;
-                    job.Prepare(shape, keyHeadsPerCall, arguments.Batch, arguments.Scale,
-                        new(queryPointer, arguments.Query.Length), new(keyPointer, arguments.Key.Length), new(valuePointer, arguments.Value.Length),
-                        new(outputPointer, arguments.Output.Length), new(logSumExpPointer, arguments.LogSumExp.Length),
-                        new(itemPointer, items.Length), new(keyMaskPointer, arguments.KeyMask.Length), new(maskPointer, arguments.Mask.Length),
-                        new(slopePointer, arguments.AlibiSlopes.Length), new(biasPointer, arguments.Bias.Length), new(sinkPointer, arguments.Sinks.Length),
-                        new(standardSlopePointer, standardSlopes.Length), groups);
-                    KernelWorkers.Run(job, threads);
-                }
-            }
-            finally
-            {
-                KernelWorkers.Release();
             }
         }
 
@@ -191,8 +158,8 @@ namespace KernelGen
             }
         }
 
-        /// <summary>One parallel batched call: claim c is kernel call c (a batch item's key/value heads, one or several, and their query heads).</summary>
-        private sealed unsafe class HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput> : ClaimJob
+        /// <summary>One parallel batched call: claim c is head group c (a batch item's key/value heads, one or several, and their query heads).</summary>
+        private sealed class HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput> : PinnedJob<HeadGroupArguments<TQuery, TKeyValue, TOutput>.Pinned, int>
             where TPath : struct, Engine.IHeadDimensionPath
             where TMask : struct, Engine.IAttentionMask
             where TScore : struct, Engine.IScoreTransform
@@ -202,43 +169,9 @@ namespace KernelGen
         {
             public static readonly HeadJob<TPath, TMask, TScore, TQuery, TKeyValue, TOutput> Instance = new();
 
-            private BatchedShape _shape;
-            private int _batch, _keyHeadsPerCall;
-            private float _scale;
-            private PinnedSpan<TQuery> _query;
-            private PinnedSpan<TKeyValue> _key, _value;
-            private PinnedSpan<TOutput> _output;
-            private PinnedSpan<float> _logSumExp, _slopes, _bias, _sinks, _standardSlopes;
-            private PinnedSpan<ItemRows> _items;
-            private PinnedSpan<bool> _keyMask, _mask;
+            protected override int Claims(in int groups, int threads) => groups;
 
-            public void Prepare(
-                BatchedShape shape, int keyHeadsPerCall, int batch, float scale, PinnedSpan<TQuery> query, PinnedSpan<TKeyValue> key, PinnedSpan<TKeyValue> value, PinnedSpan<TOutput> output,
-                PinnedSpan<float> logSumExp, PinnedSpan<ItemRows> items, PinnedSpan<bool> keyMask, PinnedSpan<bool> mask, PinnedSpan<float> slopes,
-                PinnedSpan<float> bias, PinnedSpan<float> sinks, PinnedSpan<float> standardSlopes, int groups)
-            {
-                (_shape, _keyHeadsPerCall, _batch, _scale) = (shape, keyHeadsPerCall, batch, scale);
-                (_query, _key, _value, _output, _logSumExp) = (query, key, value, output, logSumExp);
-                _items = items;
-                (_keyMask, _mask) = (keyMask, mask);
-                (_slopes, _bias, _sinks, _standardSlopes) = (slopes, bias, sinks, standardSlopes);
-                Reset(groups);
-            }
-
-            protected override void Run(int claim)
-            {
-                var arguments = new BatchedArguments<TQuery, TKeyValue, TOutput>(_query.Read, _key.Read, _value.Read, _output.Write, _batch)
-                {
-                    LogSumExp = _logSumExp.Write,
-                    KeyMask = _keyMask.Read,
-                    Mask = _mask.Read,
-                    Scale = _scale,
-                    AlibiSlopes = _slopes.Read,
-                    Bias = _bias.Read,
-                    Sinks = _sinks.Read,
-                };
-                BatchedAttention.RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(_shape, claim, _keyHeadsPerCall, arguments, _items.Read, _standardSlopes.Read);
-            }
+            protected override void Run(int claim) => BatchedAttention.RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(Arguments.Arguments, claim);
         }
 
         /// <summary>One parallel chunked row: claim c is key chunk c.</summary>
