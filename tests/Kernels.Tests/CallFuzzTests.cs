@@ -6,8 +6,9 @@ using System.Reflection;
 using KernelGen.Engine;
 using KernelGen.Kernels.Tests.Placement;
 using Xunit;
-using static KernelGen.Kernels.Tests.TestData;
+using static KernelGen.Tests.TestData;
 using Xunit.Abstractions;
+using KernelGen.Tests;
 
 namespace KernelGen.Kernels.Tests
 {

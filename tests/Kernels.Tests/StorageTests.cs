@@ -2,7 +2,8 @@ using System;
 using System.Linq;
 using KernelGen.Engine;
 using Xunit;
-using static KernelGen.Kernels.Tests.EngineWidthTests;
+using KernelGen.Tests;
+using static KernelGen.Tests.EngineTestSlots;
 
 namespace KernelGen.Kernels.Tests
 {

@@ -1,9 +1,10 @@
 using System;
 using KernelGen.Engine;
 using Xunit;
-using static KernelGen.Kernels.Tests.EngineWidthTests;
+using KernelGen.Tests;
+using static KernelGen.Tests.EngineTestSlots;
 
-namespace KernelGen.Kernels.Tests
+namespace KernelGen.Runtime.Tests
 {
     /// <summary>
     /// The tile micro-kernels bit for bit against scalar models of their arithmetic: scores are multiply-adds over the

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using KernelGen.Engine;
 using Xunit;
 
-namespace KernelGen.Kernels.Tests
+namespace KernelGen.Runtime.Tests
 {
     /// <summary>The engine's scratch views start on a cache line and lie wholly inside their buffer, whatever its own alignment.</summary>
     public sealed class AlignedScratchTests

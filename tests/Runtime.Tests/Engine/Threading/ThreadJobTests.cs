@@ -4,8 +4,9 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using KernelGen.Engine;
 using Xunit;
+using KernelGen.Tests;
 
-namespace KernelGen.Kernels.Tests
+namespace KernelGen.Runtime.Tests
 {
     /// <summary>
     /// The thread jobs themselves, with recording kernels: every member of the call's arguments reaches each claim

@@ -1,8 +1,8 @@
 using System;
 
-namespace KernelGen.Kernels.Tests
+namespace KernelGen.Tests
 {
-    /// <summary>Seeded random inputs; the accuracy criterion is <see cref="Accuracy"/>.</summary>
+    /// <summary>Seeded random inputs and element-type conversions for the tests (the accuracy criterion is Kernels.Tests' Accuracy).</summary>
     public static class TestData
     {
         /// <summary>The values rounded to a kernel element type (float, Half or BFloat16), as the runtime rounds them.</summary>

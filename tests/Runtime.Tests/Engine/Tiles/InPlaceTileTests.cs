@@ -3,9 +3,10 @@ using System.Linq;
 using System.Runtime.Intrinsics.X86;
 using KernelGen.Engine;
 using Xunit;
-using Path64 = KernelGen.Kernels.Tests.EngineWidthTests.TestPath<KernelGen.Kernels.Tests.EngineWidthTests.D64, KernelGen.Kernels.Tests.EngineWidthTests.Four>;
+using KernelGen.Tests;
+using Path64 = KernelGen.Tests.EngineTestSlots.TestPath<KernelGen.Tests.EngineTestSlots.D64, KernelGen.Tests.EngineTestSlots.Four>;
 
-namespace KernelGen.Kernels.Tests
+namespace KernelGen.Runtime.Tests
 {
     /// <summary>
     /// The grouped decode's in-place value tile (<c>AttentionEngine.AccumulateTileInPlace</c>) against the engine's float
@@ -49,20 +50,20 @@ namespace KernelGen.Kernels.Tests
             Vector256Tile<Path64>.AccumulateTile(expected, corrections, weights, ref contiguous[0], keys);
 
             float[] fromFloat = (float[])start.Clone();
-            DecodeKernels<Path64, EngineWidthTests.EveryPartMask, IdentityScore>.AccumulateTileInPlace(fromFloat, corrections, (float[])weights.Clone(), ref rows[0],
+            DecodeKernels<Path64, EngineTestSlots.EveryPartMask, IdentityScore>.AccumulateTileInPlace(fromFloat, corrections, (float[])weights.Clone(), ref rows[0],
                 stride, keys, ref rows[0], 0);
             Assert.Equal(Bits(expected), Bits(fromFloat));
 
             BFloat16[] bf16 = rows.Select(x => (BFloat16)x).ToArray();
             float[] fromBFloat16 = (float[])start.Clone();
-            DecodeKernels<Path64, EngineWidthTests.EveryPartMask, IdentityScore>.AccumulateTileInPlace(fromBFloat16, corrections, (float[])weights.Clone(), ref bf16[0],
+            DecodeKernels<Path64, EngineTestSlots.EveryPartMask, IdentityScore>.AccumulateTileInPlace(fromBFloat16, corrections, (float[])weights.Clone(), ref bf16[0],
                 stride, keys, ref bf16[0], 0);
             Assert.Equal(Bits(expected), Bits(fromBFloat16));
 
             FiniteHalf[] f16 = rows.Select(x => System.Runtime.CompilerServices.Unsafe.BitCast<Half, FiniteHalf>((Half)x)).ToArray();
             Assert.All(rows, x => Assert.Equal(x, (float)(Half)x)); // the same numbers in f16
             float[] fromHalf = (float[])start.Clone();
-            DecodeKernels<Path64, EngineWidthTests.EveryPartMask, IdentityScore>.AccumulateTileInPlace(fromHalf, corrections, (float[])weights.Clone(), ref f16[0],
+            DecodeKernels<Path64, EngineTestSlots.EveryPartMask, IdentityScore>.AccumulateTileInPlace(fromHalf, corrections, (float[])weights.Clone(), ref f16[0],
                 stride, keys, ref f16[0], 0);
             Assert.Equal(Bits(expected), Bits(fromHalf));
         }

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace KernelGen.Kernels.Tests
+namespace KernelGen.Tests
 {
     /// <summary>
     /// The test classes that change <see cref="AttentionThreading.MaxDegreeOfParallelism"/> (a process-wide setting) run
