@@ -1,12 +1,14 @@
 using System;
+using System.ComponentModel;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The run-time parameters a batched kernel may declare after <c>int batch</c>; <see cref="BatchedKernelInfo.Parameters"/>
     /// holds the ones a kernel declares.
     /// </summary>
     [Flags]
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public enum RuntimeParameter
     {
         /// <summary>No run-time parameter: every item uses all Nq queries and Nk keys, and no run-time mask.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Reflection;
+using KernelGen.Engine;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
 using Xunit;

@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
-using Xunit;
+using KernelGen.Engine;
 using KernelGen.Tests;
+using Xunit;
 
 namespace KernelGen.Kernels.Tests
 {

@@ -1,8 +1,9 @@
 using System;
 using System.Linq;
 using System.Threading;
-using Xunit;
+using KernelGen.Engine;
 using KernelGen.Tests;
+using Xunit;
 
 namespace KernelGen.Kernels.Tests
 {

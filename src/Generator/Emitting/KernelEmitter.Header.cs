@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using KernelGen.Engine;
 using KernelGen.Generator.Model;
 using KernelGen.Generator.Planning;
 

@@ -1,3 +1,5 @@
+using KernelGen.Engine;
+
 namespace KernelGen.Generator.Model
 {
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using KernelGen.Engine;
 
 namespace KernelGen.Generator.Model
 {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using KernelGen.Engine;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
 using Microsoft.CodeAnalysis;

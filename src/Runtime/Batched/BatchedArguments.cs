@@ -1,6 +1,7 @@
 using System;
+using System.ComponentModel;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The spans of one batched call, as the generated method builds them: the four data spans and the batch count, and
@@ -13,6 +14,7 @@ namespace KernelGen
     /// <typeparam name="TQuery">The query's element type.</typeparam>
     /// <typeparam name="TKeyValue">The keys' and values' element type.</typeparam>
     /// <typeparam name="TOutput">The output's element type.</typeparam>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly ref struct BatchedArguments<TQuery, TKeyValue, TOutput>
         where TQuery : unmanaged
         where TKeyValue : unmanaged

@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     // Validation of batched calls: every length and run-time span against the kernel's BatchedKernelInfo, before anything
     // is written (see docs/safety.md).

@@ -1,10 +1,11 @@
 using System;
 using System.Buffers;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KernelGen.Engine;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Batched multi-head attention on top of a generated single-head kernel: validation, grouped-query head mapping,
@@ -19,6 +20,7 @@ namespace KernelGen
     /// the cache where it lies, each key/value head once for its whole group of query heads; a prefill over strided or
     /// 16-bit rows widens each key/value head once into pooled float rows for the tiles (O(Nk d) of O(Nq Nk d)).
     /// </remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static partial class BatchedAttention
     {
         /// <summary>

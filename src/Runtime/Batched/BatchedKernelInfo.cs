@@ -1,12 +1,14 @@
 using System;
+using System.ComponentModel;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// What is fixed for one batched kernel: its layout, head dimension and head counts, the run-time parameters it
     /// declares, and the caller's parameter names that exceptions report. A generated kernel keeps one in a static field,
     /// so a call allocates nothing.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed class BatchedKernelInfo
     {
         /// <summary>Every run-time parameter.</summary>

@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// What every (batch item, key/value head) claim of one batched call reads (<see cref="BatchedAttention"/>'s thread

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -19,6 +20,7 @@ namespace KernelGen.Engine
     /// <typeparam name="TPath">The d-unrolled micro-kernels of one vector width.</typeparam>
     /// <typeparam name="TMask">The kernel's causal / window / global-token constants.</typeparam>
     /// <typeparam name="TScore">What happens to a scaled score before the mask, and the sink (IdentityScore or ModifiedScore).</typeparam>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class AttentionEngine<TPath, TMask, TScore>
         where TPath : struct, IHeadDimensionPath
         where TMask : struct, IAttentionMask

@@ -1,4 +1,4 @@
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The names of the run-time parameters a batched kernel may declare after <c>int batch</c>, written once. This file is

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The run-time masks of a batched kernel (<c>keyMask</c>: false drops a key for the call; <c>mask</c>: false hides

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Single-precision <c>tanh x</c> with scalar, <see cref="Vector128{T}"/>, <see cref="Vector256{T}"/> and

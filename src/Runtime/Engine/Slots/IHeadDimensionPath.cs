@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace KernelGen.Engine
 {
@@ -7,6 +8,7 @@ namespace KernelGen.Engine
     /// with the kernel's scale folded in; the tile micro-kernels are the engine's own, specialised by d and the scale). The engine is generic over it, so each width is compiled separately and every call
     /// below is a direct, inlinable call.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public interface IHeadDimensionPath
     {
         /// <summary>d, floats per row.</summary>

@@ -2,7 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Single-precision <c>e^x</c> with scalar, <see cref="Vector128{T}"/>, <see cref="Vector256{T}"/> and

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The online-softmax recurrence of FlashAttention-2, one block of keys at a time, so that no row of the

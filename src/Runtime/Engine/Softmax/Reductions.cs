@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Horizontal reductions over a span, dispatched once per call to the widest accelerated vector width.

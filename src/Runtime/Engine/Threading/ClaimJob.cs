@@ -1,6 +1,6 @@
 using System.Threading;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>Work split into numbered claims; every thread takes the next unclaimed one until none is left.</summary>
     internal abstract class ClaimJob : KernelWorkers.Job

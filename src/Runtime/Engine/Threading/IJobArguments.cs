@@ -1,4 +1,4 @@
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The arguments of a thread job: a ref struct of the caller's spans and values (<typeparamref name="TSelf"/>) and its

@@ -1,4 +1,4 @@
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Implemented by the engine's long-row loops: the online-softmax state of one query row over fixed chunks of its key

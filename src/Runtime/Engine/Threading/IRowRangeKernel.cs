@@ -1,4 +1,4 @@
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Implemented by the engine's row loops (the tile walk, single rows): computes query rows [rowStart, rowEnd) (whole

@@ -1,7 +1,7 @@
 using System;
 using KernelGen.Engine;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// One long query row split into fixed chunks of keys (<see cref="IKeyChunkKernel"/>): chunk c is keys

@@ -1,4 +1,4 @@
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// A claim job over one call's arguments, pinned by the calling thread: <typeparamref name="TPinned"/> is their pinned

@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// A span pinned by the calling thread, as worker threads see it: its address and length. Valid only while the

@@ -1,7 +1,7 @@
 using System;
 using KernelGen.Engine;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// What every row range of one kernel call reads and writes (<see cref="IRowRangeKernel"/>): the call's spans, counts,

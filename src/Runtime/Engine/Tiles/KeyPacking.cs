@@ -2,7 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Packs the key matrix for the tiled kernels: keys in blocks of <see cref="PackedBlockKeys"/>, each block transposed to

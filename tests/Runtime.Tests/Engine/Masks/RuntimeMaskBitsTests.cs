@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Runtime.InteropServices;
+using KernelGen.Engine;
 using Xunit;
 
 namespace KernelGen.Runtime.Tests

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.Intrinsics;
+using KernelGen.Engine;
 using Xunit;
 
 namespace KernelGen.Runtime.Tests

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using KernelGen.Engine;
 using Xunit;
 
 namespace KernelGen.Runtime.Tests

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.Intrinsics;
+using KernelGen.Engine;
 using Xunit;
 
 namespace KernelGen.Runtime.Tests
