@@ -13,20 +13,20 @@ namespace KernelGen
     public static class AttentionThreading
     {
         /// <summary>Multiply-adds a call must have per thread before a second thread is worth waking: a tenth of a millisecond or so of tile work, well above the cost of waking one (bench/RESULTS.md, "Threads and scaling with N").</summary>
-        public const long MinWorkPerThread = 1L << 22;
+        internal const long MinWorkPerThread = 1L << 22;
 
         /// <summary>
         /// The same for one long row split into key chunks: a single query row streams K and V from memory with no reuse,
         /// so it runs several times slower per multiply-add than a tile (bench/RESULTS.md, "Decode step");
         /// 2048 keys at d = 128 (two chunks) is the smallest row worth a second thread.
         /// </summary>
-        public const long MinChunkWorkPerThread = MinWorkPerThread / 16;
+        internal const long MinChunkWorkPerThread = MinWorkPerThread / 16;
 
         /// <summary>
         /// Keys per chunk when a single query row is split across threads (<see cref="ForKeyChunks{TKernel}"/>). Rows of
         /// at least twice this many keys are always computed in chunks of this size, whatever the thread count.
         /// </summary>
-        public const int ChunkKeys = 1024;
+        internal const int ChunkKeys = 1024;
 
         private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
 
