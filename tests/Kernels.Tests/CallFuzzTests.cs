@@ -359,7 +359,7 @@ namespace KernelGen.Kernels.Tests
         {
             T[] output = Narrow<T>(c.Output);
             run(output);
-            Storage.Widen<T>(output, c.Output);
+            ElementTypes.Widen<T>(output, c.Output);
         }
 
         // ---- The declared kernels --------------------------------------------------------------------------------------

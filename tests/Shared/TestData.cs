@@ -10,7 +10,7 @@ namespace KernelGen.Tests
             where T : unmanaged
         {
             T[] narrow = new T[values.Length];
-            Engine.Storage.Narrow<T>(values, narrow);
+            Engine.ElementTypes.Narrow<T>(values, narrow);
             return narrow;
         }
 
@@ -19,7 +19,7 @@ namespace KernelGen.Tests
             where T : unmanaged
         {
             float[] wide = new float[values.Length];
-            Engine.Storage.Widen<T>(values, wide);
+            Engine.ElementTypes.Widen<T>(values, wide);
             return wide;
         }
 

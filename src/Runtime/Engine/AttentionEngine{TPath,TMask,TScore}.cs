@@ -110,7 +110,7 @@ namespace KernelGen.Engine
                 else
                 {
                     queryBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, query.Length));
-                    Storage.Widen(query, queryBuffer.AsSpan(0, query.Length));
+                    ElementTypes.Widen(query, queryBuffer.AsSpan(0, query.Length));
                     floatQuery = queryBuffer.AsSpan(0, query.Length);
                 }
 
@@ -136,7 +136,7 @@ namespace KernelGen.Engine
 
                 if (outputBuffer is not null)
                 {
-                    Storage.Narrow(floatOutput, output); // round to nearest even, once
+                    ElementTypes.Narrow(floatOutput, output); // round to nearest even, once
                 }
             }
             finally
@@ -185,8 +185,8 @@ namespace KernelGen.Engine
                 float[] values = ArrayPool<float>.Shared.Rent(Math.Max(1, value.Length));
                 try
                 {
-                    Storage.Widen(key, keys.AsSpan(0, key.Length));
-                    Storage.Widen(value, values.AsSpan(0, value.Length));
+                    ElementTypes.Widen(key, keys.AsSpan(0, key.Length));
+                    ElementTypes.Widen(value, values.AsSpan(0, value.Length));
                     Compute(query, keys.AsSpan(0, key.Length), values.AsSpan(0, value.Length), output, logSumExp, masks, scores);
                 }
                 finally

@@ -116,7 +116,7 @@ namespace KernelGen.Engine
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
         {
-            if (Storage.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
+            if (ElementTypes.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
             {
                 AsFinite().ScoreBlock(ref queryVector, start, scores); // f16 with no infinity or NaN: split loads, or the 4-operation widening
                 return;
@@ -147,7 +147,7 @@ namespace KernelGen.Engine
                     if (!SplitColumns.DeinterleaveRow<TElement>(ref queryVector, ref query, D))
                     {
                         // A query element of magnitude 2^16 or more: 2^112 times it overflows. Widen the block, then score it.
-                        Storage.WidenRows(MemoryMarshal.Cast<TElement, Half>(_key), start * _stride, _stride, scores.Length, D, _valueScratch); // only finite f16 gets here
+                        ElementTypes.WidenRows(MemoryMarshal.Cast<TElement, Half>(_key), start * _stride, _stride, scores.Length, D, _valueScratch); // only finite f16 gets here
                         TPath.ScoreBlock(ref queryVector, ref MemoryMarshal.GetReference(_valueScratch), scores);
                         return;
                     }
@@ -256,7 +256,7 @@ namespace KernelGen.Engine
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // a call, as ScoreBlock
         public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start)
         {
-            if (Storage.FiniteHalfRows(_value, start * _stride, _stride, weights.Length, D))
+            if (ElementTypes.FiniteHalfRows(_value, start * _stride, _stride, weights.Length, D))
             {
                 AsFinite().AccumulateBlock(accumulator, correction, weights, start); // f16 with no infinity or NaN
                 return;
@@ -409,7 +409,7 @@ namespace KernelGen.Engine
                 Prefetch.Row(ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)(aheadStart + t) * _stride), D);
             }
 
-            Storage.WidenRows(_value, start * _stride, _stride, count, D, _valueScratch);
+            ElementTypes.WidenRows(_value, start * _stride, _stride, count, D, _valueScratch);
             return ref MemoryMarshal.GetReference(_valueScratch);
         }
     }

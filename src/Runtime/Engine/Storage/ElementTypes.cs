@@ -8,7 +8,7 @@ namespace KernelGen.Engine
     /// The element types a kernel's spans may have (float, <see cref="Half"/>, <see cref="BFloat16"/>) and the exact
     /// conversions between them and float32, picked by JIT-time type tests.
     /// </summary>
-    internal static class Storage
+    internal static class ElementTypes
     {
         /// <summary>Widens <paramref name="source"/> exactly into the first source.Length floats of <paramref name="destination"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
