@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs llvm-mca on the innermost FMA loops of a JIT listing (DOTNET_JitDisasm / DOTNET_JitStdOutFile output).
 
-    python3 loops.py LISTING [--mcpu icelake-server,znver3]
+    python3 loops.py LISTING [--mcpu icelake-server,znver3] [--mca llvm-mca-19]
 
 For every method in the listing, each innermost loop that holds a vfmadd (the tile and row micro-kernels' loops) is
 fed to llvm-mca for each -mcpu; printed per loop: its instruction and FMA counts, llvm-mca's cycles per iteration and
@@ -12,10 +12,15 @@ front-end effects of code alignment.
 A listing for an instruction set this machine lacks (the Vector512 tiles on an AVX2-only machine) comes from NativeAOT:
     dotnet publish bench/mca/AotListing -c Release -r linux-x64 -p:ListingIsa=x86-64-v4 -p:ListingFile=/tmp/v4.txt
     python3 loops.py /tmp/v4.txt --mcpu icelake-server,sapphirerapids
-(LLVM 14's AMD models stop at znver3, which has no AVX-512: use x86-64-v3 listings for the AMD columns.)"""
+llvm-mca-19 (Debian 12: apt-get install llvm-19) is used when present: LLVM 14's znver3 model books each 256-bit FMA
+on both pipes (so it hides half a Zen 3 core) and it has no znver4; with 19, x86-64-v4 listings take znver4 and
+sapphirerapids too."""
 import re
+import shutil
 import subprocess
 import sys
+
+MCA = sys.argv[sys.argv.index("--mca") + 1] if "--mca" in sys.argv else (shutil.which("llvm-mca-19") or "llvm-mca")
 
 LABEL = re.compile(r"^(G_M\d+_IG\d+):")
 
@@ -24,6 +29,7 @@ def methods(text):
     for part in text.split("; Assembly listing for method ")[1:]:
         name = part.splitlines()[0]
         name = re.sub(r"KernelGen\.Generated\.<[^>]*>[A-F0-9]*__", "", name).split("(")[0]
+        name = re.sub(r"KernelGen\.(Engine\.)?", "", name)
         yield name, part
 
 
@@ -52,15 +58,31 @@ def loops(body):
             continue  # not innermost
         instructions = [l for n in order[first:last + 1] for l in blocks[n] if not l.startswith(("j", "cmp ", "test "))]
         if any("vfmadd" in l for l in instructions):
-            yield order[first], [re.sub(r"\b[bg]word ptr", "qword ptr", l) for l in instructions]
+            yield order[first], [assembler_form(l) for l in instructions]
+
+
+def assembler_form(line):
+    """The JIT's listing syntax as llvm-mca's assembler reads it: GC pointer size tags, data-section constants read
+    RIP-relative, and vextractf128 of the upper half (the JIT leaves its immediate 1 out)."""
+    line = re.sub(r"\b[bg]word ptr", "qword ptr", line)
+    line = re.sub(r"\[reloc @RWD\d+[^\]]*\]", "[rip + 64]", line)
+    if re.match(r"vextract[fi](128|32x4|64x2|32x8|64x4)\s+\w+,\s*\w+$", line):
+        line += ", 1"
+    # Widening moves read half the destination's width; the JIT names the source register at the full width.
+    widening = re.match(r"(vpmov[sz]x\w+|vcvtph2ps)\s+(ymm|zmm)(\d+),\s*(ymm|zmm)(\d+)$", line)
+    if widening:
+        half = "xmm" if widening.group(2) == "ymm" else "ymm"
+        line = f"{widening.group(1)} {widening.group(2)}{widening.group(3)}, {half}{widening.group(5)}"
+    return line
 
 
 def mca(instructions, cpu):
-    result = subprocess.run(["llvm-mca", f"-mcpu={cpu}", "-x86-asm-syntax=intel", "-iterations=200"],
+    result = subprocess.run([MCA, f"-mcpu={cpu}", "-x86-asm-syntax=intel", "-iterations=200"],
                             input=".intel_syntax noprefix\n" + "\n".join(instructions) + "\n", capture_output=True, text=True)
     cycles = re.search(r"Total Cycles:\s+(\d+)", result.stdout)
     if not cycles:
-        raise SystemExit(result.stderr[:2000])
+        print(result.stderr[:400], file=sys.stderr)
+        return float("nan")
     return int(cycles.group(1)) / 200
 
 

@@ -21,9 +21,9 @@ namespace KernelGen.MiniLM
     /// Why our own kernel and not <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per output
     /// element: a dot product loads two floats per multiply-add and ends in a horizontal sum, so it runs at the speed of
     /// the loads; the register tile below loads 2 vectors of B and broadcasts 6 floats of A for 12 vector FMAs (12 x 8
-    /// multiply-adds per 8 loads) and never sums horizontally. Measured with `--matmul` (768 x 384 times 384 x 1536, one
-    /// thread, AMD EPYC with AVX2, no AVX-512): 25.3 ms (35.8 GFLOP/s) for the tile against 91.5 ms (9.9 GFLOP/s) for the
-    /// dot products, 3.6x. There is no Vector512 tile: this machine could not test one; on AVX-512 machines the Vector256
+    /// multiply-adds per 8 loads) and never sums horizontally. bench/KernelGen.MiniLMBench times the two (768 x 384 times
+    /// 384 x 1536, one thread); bench/RESULTS.md, section "The MiniLM sample's matrix product", has the figures. There is
+    /// no Vector512 tile: the machine it was written on had no AVX-512 to test one; on AVX-512 machines the Vector256
     /// tile runs.
     /// </para>
     /// <para>

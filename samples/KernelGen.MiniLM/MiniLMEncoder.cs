@@ -97,14 +97,14 @@ namespace KernelGen.MiniLM
             {
                 for (int position = 0; position < batch.Lengths[item]; position++, row++)
                 {
-                    int id = batch.Ids[item * batch.Positions + position];
-                    if ((uint)id >= (uint)vocabulary)
+                    long id = batch.Ids[item * batch.Positions + position];
+                    if ((ulong)id >= (ulong)vocabulary)
                     {
                         throw new ArgumentException($"Token id {id} is outside the vocabulary of {vocabulary}.", nameof(batch));
                     }
 
                     Span<float> target = _hidden.AsSpan(row * Hidden, Hidden);
-                    TensorPrimitives.Add(_weights.WordEmbeddings.AsSpan(id * Hidden, Hidden), typeZero, target);
+                    TensorPrimitives.Add(_weights.WordEmbeddings.AsSpan((int)id * Hidden, Hidden), typeZero, target);
                     TensorPrimitives.Add(target, _weights.PositionEmbeddings.AsSpan(position * Hidden, Hidden), target);
                 }
             }

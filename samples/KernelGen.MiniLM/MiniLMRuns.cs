@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using Onnx;
 
 namespace KernelGen.MiniLM
 {
@@ -54,7 +55,7 @@ namespace KernelGen.MiniLM
                 worstDifference = Math.Max(worstDifference, difference);
                 worstCosine = Math.Min(worstCosine, cosine);
                 worstHidden = Math.Max(worstHidden, hidden);
-                ReadOnlySpan<int> ids = batch.Ids.AsSpan(item * batch.Positions, length);
+                ReadOnlySpan<long> ids = batch.Ids.AsSpan(item * batch.Positions, length);
                 int unknown = ids.Count(tokenizer.UnknownId);
                 string shown = unknown > 0 ? $"({unknown} x [UNK]) {sentences[item]}" : sentences[item];
                 Console.WriteLine($"{item,3} {length,6} {difference,11:E2} {cosine,17:F15} {hidden,18:E2}  {Shorten(shown, 70)}{(ok ? "" : "   <-- FAIL")}");
@@ -163,7 +164,7 @@ namespace KernelGen.MiniLM
             var tokenizer = new SentenceTokenizer(vocabulary);
             foreach (string sentence in sentences)
             {
-                int[] ids = tokenizer.Encode(sentence);
+                long[] ids = tokenizer.Encode(sentence);
                 Console.WriteLine($"{ids.Length,4}  {tokenizer.Decode(ids)}");
             }
 
@@ -245,7 +246,7 @@ namespace KernelGen.MiniLM
         {
             var watch = Stopwatch.StartNew();
             byte[] modelBytes = ModelResources.ReadModel();
-            MiniLMWeights weights = MiniLMWeights.Load(OnnxModel.Parse(modelBytes));
+            MiniLMWeights weights = MiniLMWeights.Load(ModelProto.Parser.ParseFrom(modelBytes));
             using var vocabulary = ModelResources.OpenVocabulary();
             var tokenizer = new SentenceTokenizer(vocabulary);
             Console.WriteLine($"Model read and weights packed in {watch.Elapsed.TotalMilliseconds:F0} ms ({modelBytes.Length / 1e6:F1} MB, {weights.VocabularySize} word pieces, " +

@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.InteropServices;
+using Onnx;
 
 namespace KernelGen.MiniLM
 {
@@ -22,9 +25,10 @@ namespace KernelGen.MiniLM
 
     /// <summary>
     /// The weights of all-MiniLM-L6-v2 (BERT: 6 layers, hidden 384, 12 heads of 32, feed-forward 1536, 512 positions),
-    /// taken from the ONNX graph. Biases and LayerNorm parameters keep their PyTorch names; the export renamed the MatMul
-    /// weights to numbers (onnx::MatMul_927 ...), so each one is found through the graph: the bias named
-    /// encoder.layer.k.X.bias is added (Add node) to the output of exactly one MatMul, whose initializer input is X's weight.
+    /// taken from the ONNX graph as OnnxSharp parses it. Biases and LayerNorm parameters keep their PyTorch names; the
+    /// export renamed the MatMul weights to numbers (onnx::MatMul_927 ...), so each one is found through the graph: the
+    /// bias named encoder.layer.k.X.bias is added (Add node) to the output of exactly one MatMul, whose initializer input
+    /// is X's weight.
     /// LayerNorm is exported as ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div/Mul/Add; epsilon is read from the Add before Sqrt.
     /// </summary>
     internal sealed class MiniLMWeights
@@ -60,47 +64,57 @@ namespace KernelGen.MiniLM
 
         public int VocabularySize => WordEmbeddings.Length / HiddenSize;
 
-        public static MiniLMWeights Load(OnnxModel model)
+        /// <summary>Reads the weights from an ONNX model parsed by OnnxSharp (<see cref="ModelProto"/>, protobuf classes generated from onnx.proto).</summary>
+        public static MiniLMWeights Load(ModelProto model)
         {
-            var producers = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);
-            foreach (OnnxNode node in model.Nodes)
+            GraphProto graph = model.Graph ?? throw new InvalidOperationException("The ONNX model has no graph.");
+            var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
+            foreach (TensorProto initializer in graph.Initializer)
             {
-                foreach (string output in node.Outputs)
+                initializers.Add(initializer.Name, initializer);
+            }
+
+            var producers = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+            foreach (NodeProto node in graph.Node)
+            {
+                foreach (string output in node.Output)
                 {
                     producers[output] = node;
                 }
             }
 
+            var onnx = new OnnxGraph(graph.Node, initializers, producers);
+
             float[] Floats(string name, params long[] shape)
             {
-                if (!model.Initializers.TryGetValue(name, out OnnxTensor? tensor))
+                if (!initializers.TryGetValue(name, out TensorProto? tensor))
                 {
                     throw new InvalidOperationException($"The model has no initializer {name}.");
                 }
 
-                if (!tensor.Dimensions.AsSpan().SequenceEqual(shape))
+                if (!tensor.Dims.SequenceEqual(shape))
                 {
-                    throw new InvalidOperationException($"Initializer {name} has shape [{string.Join(", ", tensor.Dimensions)}], expected [{string.Join(", ", shape)}].");
+                    throw new InvalidOperationException($"Initializer {name} has shape [{string.Join(", ", tensor.Dims)}], expected [{string.Join(", ", shape)}].");
                 }
 
-                return tensor.ToFloats();
+                return ToFloats(tensor);
             }
 
             DenseLayer Dense(string prefix, int inputs, int outputs)
             {
                 string biasName = prefix + ".bias";
                 float[] bias = Floats(biasName, outputs);
-                OnnxTensor weight = MatMulWeightAddedTo(model, producers, biasName);
-                if (weight.Dimensions.Length != 2 || weight.Dimensions[0] != inputs || weight.Dimensions[1] != outputs)
+                TensorProto weight = MatMulWeightAddedTo(onnx, biasName);
+                if (weight.Dims.Count != 2 || weight.Dims[0] != inputs || weight.Dims[1] != outputs)
                 {
-                    throw new InvalidOperationException($"The weight of {prefix} ({weight.Name}) has shape [{string.Join(", ", weight.Dimensions)}], expected [{inputs}, {outputs}].");
+                    throw new InvalidOperationException($"The weight of {prefix} ({weight.Name}) has shape [{string.Join(", ", weight.Dims)}], expected [{inputs}, {outputs}].");
                 }
 
-                return new DenseLayer(PackedMatrix.Pack(weight.ToFloats(), inputs, outputs), bias);
+                return new DenseLayer(PackedMatrix.Pack(ToFloats(weight), inputs, outputs), bias);
             }
 
             LayerNormParameters Norm(string prefix) =>
-                new(Floats(prefix + ".weight", HiddenSize), Floats(prefix + ".bias", HiddenSize), LayerNormEpsilon(model, producers, prefix + ".weight"));
+                new(Floats(prefix + ".weight", HiddenSize), Floats(prefix + ".bias", HiddenSize), LayerNormEpsilon(onnx, prefix + ".weight"));
 
             var layers = new EncoderLayer[LayerCount];
             for (int layer = 0; layer < LayerCount; layer++)
@@ -117,7 +131,7 @@ namespace KernelGen.MiniLM
                     Norm(prefix + "output.LayerNorm"));
             }
 
-            long vocabulary = model.Initializers.TryGetValue("embeddings.word_embeddings.weight", out OnnxTensor? words) ? words.Dimensions[0] : 0;
+            long vocabulary = initializers.TryGetValue("embeddings.word_embeddings.weight", out TensorProto? words) && words.Dims.Count > 0 ? words.Dims[0] : 0;
             return new MiniLMWeights(
                 Floats("embeddings.word_embeddings.weight", vocabulary, HiddenSize),
                 Floats("embeddings.position_embeddings.weight", MaxPositions, HiddenSize),
@@ -126,23 +140,50 @@ namespace KernelGen.MiniLM
                 layers);
         }
 
-        /// <summary>The weight initializer of the MatMul whose output the bias <paramref name="biasName"/> is added to.</summary>
-        private static OnnxTensor MatMulWeightAddedTo(OnnxModel model, Dictionary<string, OnnxNode> producers, string biasName)
+        /// <summary>
+        /// A float32 tensor's values (copied): from float_data when the exporter wrote them there, else from raw_data
+        /// (little-endian, as every machine .NET 10 runs on). Data kept in an external file is refused.
+        /// </summary>
+        private static float[] ToFloats(TensorProto tensor)
         {
-            OnnxTensor? found = null;
-            foreach (OnnxNode node in model.Nodes)
+            if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
             {
-                if (node.OperatorType != "Add" || node.Inputs.Length != 2 || Array.IndexOf(node.Inputs, biasName) < 0)
+                throw new InvalidOperationException($"Tensor {tensor.Name} has ONNX data type {tensor.DataType}, not float.");
+            }
+
+            if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
+            {
+                throw new NotSupportedException($"Tensor {tensor.Name} keeps its data in an external file; only self-contained models are read.");
+            }
+
+            long count = 1;
+            foreach (long dimension in tensor.Dims)
+            {
+                count *= dimension;
+            }
+
+            float[] values = tensor.FloatData.Count > 0 ? [.. tensor.FloatData] : MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
+            return values.Length == count ? values
+                : throw new InvalidOperationException($"Tensor {tensor.Name} holds {values.Length} floats; its shape [{string.Join(", ", tensor.Dims)}] needs {count}.");
+        }
+
+        /// <summary>The weight initializer of the MatMul whose output the bias <paramref name="biasName"/> is added to.</summary>
+        private static TensorProto MatMulWeightAddedTo(OnnxGraph graph, string biasName)
+        {
+            TensorProto? found = null;
+            foreach (NodeProto node in graph.Nodes)
+            {
+                if (node.OpType != "Add" || node.Input.Count != 2 || !node.Input.Contains(biasName))
                 {
                     continue;
                 }
 
-                string other = node.Inputs[0] == biasName ? node.Inputs[1] : node.Inputs[0];
-                if (producers.TryGetValue(other, out OnnxNode? matMul) && matMul.OperatorType == "MatMul")
+                string other = node.Input[0] == biasName ? node.Input[1] : node.Input[0];
+                if (graph.Producers.TryGetValue(other, out NodeProto? matMul) && matMul.OpType == "MatMul")
                 {
-                    foreach (string input in matMul.Inputs)
+                    foreach (string input in matMul.Input)
                     {
-                        if (model.Initializers.TryGetValue(input, out OnnxTensor? weight))
+                        if (graph.Initializers.TryGetValue(input, out TensorProto? weight))
                         {
                             found = found is null ? weight : throw new InvalidOperationException($"More than one MatMul weight is added to {biasName}.");
                         }
@@ -156,23 +197,23 @@ namespace KernelGen.MiniLM
         /// <summary>
         /// Epsilon of the exported LayerNorm whose scale is <paramref name="scaleName"/>: Mul(Div(centered, Sqrt(Add(variance, epsilon))), scale).
         /// </summary>
-        private static float LayerNormEpsilon(OnnxModel model, Dictionary<string, OnnxNode> producers, string scaleName)
+        private static float LayerNormEpsilon(OnnxGraph graph, string scaleName)
         {
-            foreach (OnnxNode node in model.Nodes)
+            foreach (NodeProto node in graph.Nodes)
             {
-                if (node.OperatorType != "Mul" || Array.IndexOf(node.Inputs, scaleName) < 0)
+                if (node.OpType != "Mul" || node.Input.Count != 2 || !node.Input.Contains(scaleName))
                 {
                     continue;
                 }
 
-                string normalized = node.Inputs[0] == scaleName ? node.Inputs[1] : node.Inputs[0];
-                if (producers.TryGetValue(normalized, out OnnxNode? divide) && divide.OperatorType == "Div"
-                    && producers.TryGetValue(divide.Inputs[1], out OnnxNode? root) && root.OperatorType == "Sqrt"
-                    && producers.TryGetValue(root.Inputs[0], out OnnxNode? add) && add.OperatorType == "Add")
+                string normalized = node.Input[0] == scaleName ? node.Input[1] : node.Input[0];
+                if (graph.Producers.TryGetValue(normalized, out NodeProto? divide) && divide.OpType == "Div" && divide.Input.Count == 2
+                    && graph.Producers.TryGetValue(divide.Input[1], out NodeProto? root) && root.OpType == "Sqrt"
+                    && graph.Producers.TryGetValue(root.Input[0], out NodeProto? add) && add.OpType == "Add")
                 {
-                    foreach (string input in add.Inputs)
+                    foreach (string input in add.Input)
                     {
-                        if (ScalarConstant(model, producers, input) is float epsilon)
+                        if (ScalarConstant(graph, input) is float epsilon)
                         {
                             return epsilon;
                         }
@@ -183,12 +224,22 @@ namespace KernelGen.MiniLM
             throw new InvalidOperationException($"The LayerNorm with scale {scaleName} was not found in the graph.");
         }
 
-        private static float? ScalarConstant(OnnxModel model, Dictionary<string, OnnxNode> producers, string name)
+        /// <summary>A one-element float from an initializer or from a Constant node's value attribute; null if it is neither.</summary>
+        private static float? ScalarConstant(OnnxGraph graph, string name)
         {
-            OnnxTensor? tensor = model.Initializers.TryGetValue(name, out OnnxTensor? initializer) ? initializer
-                : producers.TryGetValue(name, out OnnxNode? node) && node.OperatorType == "Constant" && node.Attributes.TryGetValue("value", out OnnxAttribute? value) ? value.Tensor
+            TensorProto? tensor = graph.Initializers.TryGetValue(name, out TensorProto? initializer) ? initializer
+                : graph.Producers.TryGetValue(name, out NodeProto? node) && node.OpType == "Constant" ? node.Attribute.FirstOrDefault(attribute => attribute.Name == "value")?.T
                 : null;
-            return tensor is { DataType: OnnxTensor.FloatType, ElementCount: 1 } ? tensor.ToFloats()[0] : null;
+            if (tensor is null || tensor.DataType != (int)TensorProto.Types.DataType.Float)
+            {
+                return null;
+            }
+
+            float[] values = ToFloats(tensor);
+            return values.Length == 1 ? values[0] : null;
         }
+
+        /// <summary>The graph's nodes (in file order, which ONNX requires to be topological), initializers by name, and each value's producing node.</summary>
+        private sealed record OnnxGraph(IReadOnlyList<NodeProto> Nodes, Dictionary<string, TensorProto> Initializers, Dictionary<string, NodeProto> Producers);
     }
 }

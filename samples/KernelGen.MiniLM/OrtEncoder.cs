@@ -49,20 +49,14 @@ namespace KernelGen.MiniLM
         {
             const int hidden = MiniLMWeights.HiddenSize;
             long[] shape = [batch.Count, batch.Positions];
-            long[] ids = new long[batch.Ids.Length];
-            long[] mask = new long[ids.Length];
-            long[] types = new long[ids.Length];
+            long[] mask = new long[batch.Ids.Length];
+            long[] types = new long[batch.Ids.Length];
             for (int item = 0; item < batch.Count; item++)
             {
-                for (int position = 0; position < batch.Positions; position++)
-                {
-                    int index = item * batch.Positions + position;
-                    ids[index] = batch.Ids[index];
-                    mask[index] = position < batch.Lengths[item] ? 1 : 0;
-                }
+                mask.AsSpan(item * batch.Positions, batch.Lengths[item]).Fill(1);
             }
 
-            using OrtValue idValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+            using OrtValue idValue = OrtValue.CreateTensorValueFromMemory(batch.Ids, shape);
             using OrtValue maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
             using OrtValue typeValue = OrtValue.CreateTensorValueFromMemory(types, shape);
             using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, s_inputNames, new List<OrtValue> { idValue, maskValue, typeValue }, s_outputNames);

@@ -7,7 +7,6 @@ using KernelGen.MiniLM;
 
 // dotnet run --project samples/KernelGen.MiniLM -c Release -- --check ["sentence" ...]   C# encoder vs ONNX Runtime
 // dotnet run --project samples/KernelGen.MiniLM -c Release -- --bench                    sentences per second, 1 and 2 threads
-// dotnet run --project samples/KernelGen.MiniLM -c Release -- --matmul                   our matrix product vs TensorPrimitives.Dot
 // dotnet run --project samples/KernelGen.MiniLM -c Release -- --tokens ["sentence" ...]  the word pieces of each sentence
 // Options: --threads N (check only; default: the processor count). Exit code: 0 all pass, 1 a mismatch, 2 usage.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -35,9 +34,7 @@ switch (mode)
         return MiniLMRuns.Bench(SampleSentences.All);
     case "--tokens":
         return MiniLMRuns.Tokens(sentences.Count > 0 ? sentences : SampleSentences.All);
-    case "--matmul":
-        return MatrixMultiplyComparison.Run();
     default:
-        Console.Error.WriteLine($"Unknown mode '{mode}'; use --check [\"sentence\" ...] [--threads N], --bench, --matmul or --tokens [\"sentence\" ...].");
+        Console.Error.WriteLine($"Unknown mode '{mode}'; use --check [\"sentence\" ...] [--threads N], --bench or --tokens [\"sentence\" ...].");
         return 2;
 }

@@ -55,7 +55,6 @@ namespace KernelGen.Samples
             float[] valueCache = SampleData.Uniform(random, keyCache.Length);
             float[] query = new float[batch * heads * d];
             float[] output = new float[query.Length];
-            var shape = new BatchedShape(AttentionLayout.BatchHeadSeqDim, d, heads, keyValueHeads, batch, 1, capacity);
             // Warm the JIT up first (its optimised code replaces the first, unoptimised one after a few dozen calls).
             var warmUp = System.Diagnostics.Stopwatch.StartNew();
             while (warmUp.ElapsedMilliseconds < 250)
@@ -72,8 +71,9 @@ namespace KernelGen.Samples
                 {
                     for (int h = 0; h < keyValueHeads; h++)
                     {
-                        SampleData.Uniform(random, d).CopyTo(keyCache.AsSpan(shape.RowOffset(b, h, lengths[b], keyValueHeads, capacity), d));
-                        SampleData.Uniform(random, d).CopyTo(valueCache.AsSpan(shape.RowOffset(b, h, lengths[b], keyValueHeads, capacity), d));
+                        // [B, H_kv, capacity, d]: item b, head h, the next free position.
+                        SampleData.Uniform(random, d).CopyTo(keyCache.AsSpan(((b * keyValueHeads + h) * capacity + lengths[b]) * d, d));
+                        SampleData.Uniform(random, d).CopyTo(valueCache.AsSpan(((b * keyValueHeads + h) * capacity + lengths[b]) * d, d));
                     }
 
                     lengths[b]++;

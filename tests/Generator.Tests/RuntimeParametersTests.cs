@@ -1,5 +1,8 @@
 using System;
+using System.Globalization;
 using System.Reflection;
+using KernelGen.Engine;
+using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
 using Xunit;
 
@@ -8,7 +11,8 @@ namespace KernelGen.Generator.Tests
     /// <summary>
     /// The generator's run-time parameter table against the runtime it emits calls to: each entry's member is a
     /// RuntimeParameter flag and a BatchedArguments property of its type, and BatchedKernelInfo's default name for it is
-    /// the parameter's own name (the generator relies on that and spells no run-time parameter name in the info).
+    /// the parameter's own name (the generator relies on that and spells no run-time parameter name in the info). The
+    /// names themselves are written once, in src/Runtime/Shared/RuntimeParameterNames.cs, which both assemblies compile.
     /// </summary>
     public sealed class RuntimeParametersTests
     {
@@ -17,7 +21,7 @@ namespace KernelGen.Generator.Tests
         {
             var info = new BatchedKernelInfo(AttentionLayout.BatchSeqHeadDim, 8, 1, 1, RuntimeParameter.None, "q", "k", "v", "o", "b");
             RuntimeParameter all = RuntimeParameter.None;
-            foreach ((string name, string type, string member, string description) in RuntimeParameters.All)
+            foreach ((string name, string type, string member, string description, _) in RuntimeParameters.All)
             {
                 RuntimeParameter flag = Enum.Parse<RuntimeParameter>(member);
                 all |= flag;
@@ -36,6 +40,34 @@ namespace KernelGen.Generator.Tests
 
             Assert.Equal(every, all);
             Assert.Equal(Enum.GetValues<RuntimeParameter>().Length - 1, RuntimeParameters.All.Length);
+        }
+
+        [Fact]
+        public void EveryName_IsInTheTable_UnderItsOwnMember()
+        {
+            // RuntimeParameterNames (src/Runtime/Shared, linked into the generator) against the table that binds them.
+            FieldInfo[] names = typeof(RuntimeParameterNames).GetFields(BindingFlags.Public | BindingFlags.Static);
+            Assert.Equal(RuntimeParameters.All.Length, names.Length);
+            foreach (FieldInfo field in names)
+            {
+                Assert.Contains(RuntimeParameters.All, p => p.Name == (string)field.GetRawConstantValue()! && p.Member == field.Name);
+            }
+        }
+
+        [Fact]
+        public void UnknownRuntimeParameterMessage_ListsTheTableInOrder()
+        {
+            string message = DiagnosticDescriptors.UnknownRuntimeParameter.MessageFormat.ToString(CultureInfo.InvariantCulture);
+            int from = 0;
+            foreach ((string name, string type, _, _, string condition) in RuntimeParameters.All)
+            {
+                string entry = RuntimeParameters.ShortType(type) + " " + name + (condition.Length > 0 ? " (" + condition + ")" : string.Empty);
+                int at = message.IndexOf(entry, from, StringComparison.Ordinal);
+                Assert.True(at >= 0, $"KG0015's message lacks '{entry}' after position {from}: {message}");
+                from = at + entry.Length;
+            }
+
+            Assert.Equal(message.Length, from);
         }
 
         /// <summary>A span type as the compiler displays it, e.g. System.ReadOnlySpan&lt;int&gt;.</summary>

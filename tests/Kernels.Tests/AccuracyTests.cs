@@ -1,5 +1,6 @@
 using System;
 using Xunit;
+using KernelGen.Tests;
 
 namespace KernelGen.Kernels.Tests
 {

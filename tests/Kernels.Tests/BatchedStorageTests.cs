@@ -3,7 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Engine;
 using Xunit;
-using static KernelGen.Kernels.Tests.TestData;
+using KernelGen.Tests;
+using static KernelGen.Tests.TestData;
 
 namespace KernelGen.Kernels.Tests
 {

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
+using KernelGen.Engine;
+using KernelGen.Tests;
 using Xunit;
 
 namespace KernelGen.Kernels.Tests

@@ -6,8 +6,9 @@ using System.Reflection;
 using KernelGen.Engine;
 using KernelGen.Kernels.Tests.Placement;
 using Xunit;
-using static KernelGen.Kernels.Tests.TestData;
+using static KernelGen.Tests.TestData;
 using Xunit.Abstractions;
+using KernelGen.Tests;
 
 namespace KernelGen.Kernels.Tests
 {
@@ -358,7 +359,7 @@ namespace KernelGen.Kernels.Tests
         {
             T[] output = Narrow<T>(c.Output);
             run(output);
-            Storage.Widen<T>(output, c.Output);
+            ElementTypes.Widen<T>(output, c.Output);
         }
 
         // ---- The declared kernels --------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Xunit;
+using KernelGen.Tests;
 
 namespace KernelGen.Kernels.Tests
 {

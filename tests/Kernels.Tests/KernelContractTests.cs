@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using KernelGen.Kernels.Tests.Placement;
 using Xunit;
+using KernelGen.Tests;
 
 namespace KernelGen.Kernels.Tests
 {

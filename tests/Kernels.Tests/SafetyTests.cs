@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
 using Xunit;
+using KernelGen.Tests;
 
 namespace KernelGen.Kernels.Tests
 {

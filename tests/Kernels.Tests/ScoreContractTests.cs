@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Xunit;
+using KernelGen.Tests;
 
 namespace KernelGen.Kernels.Tests
 {

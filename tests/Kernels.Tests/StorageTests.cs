@@ -2,7 +2,8 @@ using System;
 using System.Linq;
 using KernelGen.Engine;
 using Xunit;
-using static KernelGen.Kernels.Tests.EngineWidthTests;
+using KernelGen.Tests;
+using static KernelGen.Tests.EngineTestSlots;
 
 namespace KernelGen.Kernels.Tests
 {
@@ -94,11 +95,11 @@ namespace KernelGen.Kernels.Tests
         {
             int d = TDim.Value;
             T[] key = new T[keySource.Length], value = new T[valueSource.Length];
-            Storage.Narrow<T>(keySource, key);
-            Storage.Narrow<T>(valueSource, value);
+            ElementTypes.Narrow<T>(keySource, key);
+            ElementTypes.Narrow<T>(valueSource, value);
             float[] keyWide = new float[key.Length], valueWide = new float[value.Length];
-            Storage.Widen<T>(key, keyWide);
-            Storage.Widen<T>(value, valueWide);
+            ElementTypes.Widen<T>(key, keyWide);
+            ElementTypes.Widen<T>(value, valueWide);
             Assert.Contains(valueWide, v => v != 0 && Math.Abs(v) < 6.1e-5f); // the subnormals survived the narrowing (f16) or are normal (bf16)
             var scores = new ScoreArguments { Scale = 0.25f };
             float[] expected = new float[2 * d], actual = new float[2 * d], expectedLse = new float[2], actualLse = new float[2];
@@ -117,11 +118,11 @@ namespace KernelGen.Kernels.Tests
             bool[] mask = Enumerable.Range(0, queries * keys).Select(_ => random.NextDouble() < 0.9).ToArray();
             float[] bias = Enumerable.Range(0, queries * keys).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
             T[] nan = new T[D];
-            Storage.Narrow<T>(Enumerable.Repeat(float.NaN, D).ToArray(), nan);
+            ElementTypes.Narrow<T>(Enumerable.Repeat(float.NaN, D).ToArray(), nan);
             nan.CopyTo(value, (keys - 1) * D); // the last key is dropped: its NaN value must never reach the output
             float[] keyWide = new float[key.Length], valueWide = new float[value.Length];
-            Storage.Widen<T>(key, keyWide);
-            Storage.Widen<T>(value, valueWide);
+            ElementTypes.Widen<T>(key, keyWide);
+            ElementTypes.Widen<T>(value, valueWide);
             var scores = new ScoreArguments { Scale = 0.5f, AlibiSlope = 0.01f, Bias = bias, BiasStride = keys, HasSink = true, Sink = 0.3f };
             var masks = new RuntimeMasks(keyMask, mask, keys);
 
@@ -148,15 +149,15 @@ namespace KernelGen.Kernels.Tests
 
                 // 16-bit query and output: the query widened exactly, the output rounded once from the float result.
                 T[] narrowQuery = new T[query.Length], narrowOutput = new T[expected.Length], expectedNarrow = new T[expected.Length];
-                Storage.Narrow<T>(query, narrowQuery);
+                ElementTypes.Narrow<T>(query, narrowQuery);
                 float[] queryWide = new float[query.Length];
-                Storage.Widen<T>(narrowQuery, queryWide);
+                ElementTypes.Widen<T>(narrowQuery, queryWide);
                 AttentionEngine<TestPath<D37, Four>, EveryPartMask, ModifiedScore<EveryScore>>.Compute(queryWide, keyWide, valueWide, expected, expectedLse, masks, scores);
-                Storage.Narrow<T>(expected, expectedNarrow);
+                ElementTypes.Narrow<T>(expected, expectedNarrow);
                 AttentionEngine<TestPath<D37, Four>, EveryPartMask, ModifiedScore<EveryScore>>.Compute<T, T, T>(narrowQuery, key, value, narrowOutput, actualLse, masks, scores);
                 float[] narrowWide = new float[narrowOutput.Length], expectedNarrowWide = new float[expectedNarrow.Length];
-                Storage.Widen<T>(narrowOutput, narrowWide);
-                Storage.Widen<T>(expectedNarrow, expectedNarrowWide);
+                ElementTypes.Widen<T>(narrowOutput, narrowWide);
+                ElementTypes.Widen<T>(expectedNarrow, expectedNarrowWide);
                 AssertSame(expectedNarrowWide, narrowWide, widenedOnce, typeof(T) == typeof(Half) ? 1.0 / 1024 : 1.0 / 128, "16-bit output");
             }
         }
@@ -254,7 +255,7 @@ namespace KernelGen.Kernels.Tests
             where T : unmanaged
         {
             float[] wide = new float[values.Length];
-            Storage.Widen<T>(values, wide);
+            ElementTypes.Widen<T>(values, wide);
             return wide;
         }
     }

@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
 using System.Threading;
+using KernelGen.Engine;
+using KernelGen.Tests;
 using Xunit;
 
 namespace KernelGen.Kernels.Tests

@@ -1,3 +1,4 @@
+using KernelGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 
 namespace KernelGen.Generator.Diagnostics
@@ -97,7 +98,7 @@ namespace KernelGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor UnknownRuntimeParameter = Create(
             "KG0015",
             "Unknown or misplaced run-time parameter",
-            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, Span<float> logSumExp, ReadOnlySpan<int> sequenceStarts (instead of lengths and masks), ReadOnlySpan<int> querySequenceStarts and ReadOnlySpan<int> keySequenceStarts (instead of sequenceStarts), float scale, ReadOnlySpan<float> alibiSlopes (with [Alibi]), ReadOnlySpan<float> bias (not packed), ReadOnlySpan<float> sinks",
+            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: " + RuntimeParameters.Listing(),
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InvalidHeads = Create(

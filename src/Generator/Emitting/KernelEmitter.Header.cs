@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using KernelGen.Engine;
 using KernelGen.Generator.Model;
 using KernelGen.Generator.Planning;
 
@@ -171,7 +172,7 @@ namespace KernelGen.Generator.Emitting
             {
                 string slopes = string.Join(", ", Enumerable.Range(0, System.Math.Min(batch.Heads, 4)).Select(h => Lit.Number((float)KernelGen.Engine.AlibiSlopeMath.Exact(h, batch.Heads))));
                 writer.Line($"// ALiBi: s -= slope_h * |p(i) - j| for query head h; standard slopes of {Lit.Int(batch.Heads)} heads: {slopes}{(batch.Heads > 4 ? ", ..." : ".")}"
-                    + (batch.Has("alibiSlopes") ? " Replaced per call by alibiSlopes when given." : string.Empty));
+                    + (batch.Has(RuntimeParameterNames.AlibiSlopes) ? " Replaced per call by alibiSlopes when given." : string.Empty));
             }
 
             if (score.Bias)

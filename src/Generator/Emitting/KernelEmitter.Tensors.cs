@@ -66,7 +66,7 @@ namespace KernelGen.Generator.Emitting
 
             writer.Open();
             writer.Line("// Validation: the tensors' shapes and strides against the layout, before anything is written.");
-            writer.Line($"{(batch.IsPacked ? string.Empty : "int batch = ")}global::KernelGen.TensorShapes.ValidateBatched(TensorInfo, query.Lengths, query.Strides, key.Lengths, key.Strides,");
+            writer.Line($"{(batch.IsPacked ? string.Empty : "int batch = ")}global::KernelGen.Engine.TensorShapes.ValidateBatched(TensorInfo, query.Lengths, query.Strides, key.Lengths, key.Strides,");
             writer.Line("    value.Lengths, value.Strides, output.Lengths, output.Strides);");
             if (batch.IsPacked)
             {
@@ -75,8 +75,8 @@ namespace KernelGen.Generator.Emitting
 
             WriteArguments(writer, spec, $"{BatchedArgumentsType(spec)} arguments = ", "Elements(query), Elements(key), Elements(value), Elements(output), batch",
                 batch, i => batch.RuntimeParameters[i], ";");
-            writer.Line("global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(TensorInfo, arguments);");
-            writer.Line($"global::KernelGen.BatchedAttention.Run<Group, {ElementArguments(spec)}>(TensorInfo, shape, arguments);");
+            writer.Line("global::KernelGen.Engine.BatchedShape shape = global::KernelGen.Engine.BatchedAttention.Validate(TensorInfo, arguments);");
+            writer.Line("Run(TensorInfo, shape, arguments);");
             writer.Close();
             writer.Line();
             writer.Line("/// <summary>");

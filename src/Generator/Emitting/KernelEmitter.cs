@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using KernelGen.Generator.Model;
 using KernelGen.Generator.Planning;
@@ -105,7 +106,7 @@ namespace KernelGen.Generator.Emitting
 
         /// <summary>The runtime's BatchedArguments closed over the kernel's element types.</summary>
         private static string BatchedArgumentsType(KernelSpec spec) =>
-            $"global::KernelGen.BatchedArguments<{spec.QueryElement}, {spec.KeyValueElement}, {spec.OutputElement}>";
+            $"global::KernelGen.Engine.BatchedArguments<{spec.QueryElement}, {spec.KeyValueElement}, {spec.OutputElement}>";
 
         /// <summary>
         /// A parameter's name as the string an exception reports: the identifier without its <c>@</c> escape. A literal
@@ -305,21 +306,21 @@ namespace KernelGen.Generator.Emitting
         {
             string[] names = spec.ParameterNames.ToArray();
             string flags = batch.RuntimeParameters.IsEmpty
-                ? "global::KernelGen.RuntimeParameter.None"
-                : string.Join(" | ", batch.RuntimeParameters.Select(static p => "global::KernelGen.RuntimeParameter." + RuntimeParameters.Member(p)));
+                ? "global::KernelGen.Engine.RuntimeParameter.None"
+                : string.Join(" | ", batch.RuntimeParameters.Select(static p => "global::KernelGen.Engine.RuntimeParameter." + RuntimeParameters.Member(p)));
             string spans = $"{NameLiteral(names[0])}, {NameLiteral(names[1])}, {NameLiteral(names[2])}, {NameLiteral(names[3])}";
             string creation = $"new(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads,";
             writer.Line();
             writer.Line("/// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>");
             // [Alibi]: the info computes the standard slopes of the heads once.
             string alibi = spec.Score is { Alibi: true } ? " { Alibi = true }" : string.Empty;
-            writer.Line($"private static readonly global::KernelGen.BatchedKernelInfo Info = {creation}");
+            writer.Line($"private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = {creation}");
             writer.Line($"    {flags}, {spans}, {NameLiteral(names[4])}){alibi};");
             if (spec.TensorForm)
             {
                 writer.Line();
                 writer.Line("/// <summary>Info for the tensor form, which has no batch argument: B comes from the tensors, so the query tensor is named.</summary>");
-                writer.Line($"private static readonly global::KernelGen.BatchedKernelInfo TensorInfo = {creation}");
+                writer.Line($"private static readonly global::KernelGen.Engine.BatchedKernelInfo TensorInfo = {creation}");
                 writer.Line($"    {flags}, {spans}, {NameLiteral(names[0])}){alibi};");
             }
         }
@@ -407,8 +408,8 @@ namespace KernelGen.Generator.Emitting
                 writer.Line($"public static void RunBatched(in {BatchedArgumentsType(plan.Spec)} arguments)");
                 writer.Open();
                 writer.Line("// Validation: every length and length argument, and that output shares no memory with an input, before anything is written.");
-                writer.Line("global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);");
-                writer.Line($"global::KernelGen.BatchedAttention.Run<Group, {ElementArguments(plan.Spec)}>(Info, shape, arguments);");
+                writer.Line("global::KernelGen.Engine.BatchedShape shape = global::KernelGen.Engine.BatchedAttention.Validate(Info, arguments);");
+                writer.Line("Run(Info, shape, arguments);");
                 writer.Close();
                 if (plan.Spec.TensorForm)
                 {
@@ -417,18 +418,12 @@ namespace KernelGen.Generator.Emitting
 
                 writer.Line();
                 writer.Line("/// <summary>");
-                writer.Line("/// One key/value head of one batch item and the query heads that read it, as the batched driver calls it: the");
-                writer.Line("/// runtime's engine with this kernel's mask and the widest accelerated path (IsHardwareAccelerated is a JIT-time");
-                writer.Line("/// constant, so only one branch is compiled).");
+                writer.Line("/// Every (batch item, key/value head) of a validated call in the runtime's batched driver, with this kernel's mask and");
+                writer.Line("/// the widest accelerated path (IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled).");
                 writer.Line("/// </summary>");
-                writer.Open("private readonly struct Group : global::KernelGen.IHeadGroupKernel");
-                writer.Line("public static void Run<TQuery, TKeyValue, TOutput>(scoped in global::KernelGen.Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)");
-                writer.Line("    where TQuery : unmanaged");
-                writer.Line("    where TKeyValue : unmanaged");
-                writer.Line("    where TOutput : unmanaged");
+                writer.Line($"private static void Run(global::KernelGen.Engine.BatchedKernelInfo info, global::KernelGen.Engine.BatchedShape shape, in {BatchedArgumentsType(plan.Spec)} arguments)");
                 writer.Open();
-                WritePathDispatch(writer, plan, "ComputeGroup(group);");
-                writer.Close();
+                WritePathDispatch(writer, plan, (path, score) => $"global::KernelGen.Engine.BatchedAttention.Run<{path}, Mask, {score}, {ElementArguments(plan.Spec)}>(info, shape, arguments);");
                 writer.Close();
                 return;
             }
@@ -441,11 +436,11 @@ namespace KernelGen.Generator.Emitting
                 : "    string queryName, string keyName, string valueName, string outputName)");
             writer.Open();
             writer.Line("// Validation: every length, and that output shares no memory with an input, is checked before anything is written.");
-            writer.Line("global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,");
+            writer.Line("global::KernelGen.Engine.AttentionGuard.Validate(HeadDimension, query, key, value, output,");
             writer.Line("    queryName, keyName, valueName, outputName, out _, out _);");
             if (scale)
             {
-                writer.Line("global::KernelGen.AttentionGuard.ValidateScale(scale, scaleName);");
+                writer.Line("global::KernelGen.Engine.AttentionGuard.ValidateScale(scale, scaleName);");
                 writer.Line("Compute(query, key, value, output, Span<float>.Empty, default, new global::KernelGen.ScoreArguments { Scale = scale });");
             }
             else
@@ -464,22 +459,22 @@ namespace KernelGen.Generator.Emitting
             writer.Open();
             // 16-bit spans: the engine's element-generic entry widens them exactly and rounds a 16-bit output once.
             string elements = spec.AllFloat ? string.Empty : $"<{ElementArguments(spec)}>";
-            WritePathDispatch(writer, plan, $"Compute{elements}(query, key, value, output, logSumExp, masks, scores);");
+            WritePathDispatch(writer, plan, (path, score) => $"global::KernelGen.Engine.AttentionEngine<{path}, Mask, {score}>.Compute{elements}(query, key, value, output, logSumExp, masks, scores);");
             writer.Close();
         }
 
         /// <summary>The element types as type arguments: query, key and value, output.</summary>
         private static string ElementArguments(KernelSpec spec) => $"{spec.QueryElement}, {spec.KeyValueElement}, {spec.OutputElement}";
 
-        /// <summary>One branch per path, widest first, each calling <paramref name="call"/> on the engine specialised for it.</summary>
-        private static void WritePathDispatch(CodeWriter writer, KernelPlan plan, string call)
+        /// <summary>One branch per path, widest first, each the call <paramref name="call"/> writes for the path's struct and the score transform.</summary>
+        private static void WritePathDispatch(CodeWriter writer, KernelPlan plan, Func<string, string, string> call)
         {
             PathPlan[] paths = plan.Paths.ToArray();
             string score = plan.Spec.Score is null ? "global::KernelGen.Engine.IdentityScore" : "global::KernelGen.Engine.ModifiedScore<Score>";
             for (int i = 0; i < paths.Length; i++)
             {
                 writer.Open(i == 0 ? $"if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : i < paths.Length - 1 ? $"else if (Vector{paths[i].Lanes * 32}.IsHardwareAccelerated)" : "else");
-                writer.Line($"global::KernelGen.Engine.AttentionEngine<{PathType(paths[i])}, Mask, {score}>.{call}");
+                writer.Line(call(PathType(paths[i]), score));
                 writer.Close();
             }
         }

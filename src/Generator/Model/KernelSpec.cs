@@ -1,3 +1,5 @@
+using KernelGen.Engine;
+
 namespace KernelGen.Generator.Model
 {
     /// <summary>
@@ -108,13 +110,13 @@ namespace KernelGen.Generator.Model
         public string LayoutName => Layout == 1 ? "BatchHeadSeqDim" : "BatchSeqHeadDim";
 
         /// <summary>Whether the items are packed back to back ([total, H, d], with sequenceStarts, or querySequenceStarts and keySequenceStarts).</summary>
-        public bool IsPacked => Has("sequenceStarts") || Has("querySequenceStarts");
+        public bool IsPacked => Has(RuntimeParameterNames.SequenceStarts) || Has(RuntimeParameterNames.QuerySequenceStarts);
 
         /// <summary>The span whose length is B + 1 in a packed call: sequenceStarts or querySequenceStarts.</summary>
-        public string PackedStarts => Has("sequenceStarts") ? "sequenceStarts" : "querySequenceStarts";
+        public string PackedStarts => Has(RuntimeParameterNames.SequenceStarts) ? RuntimeParameterNames.SequenceStarts : RuntimeParameterNames.QuerySequenceStarts;
 
         /// <summary>Whether the kernel takes a run-time token or dense mask (rows then run one at a time, masked per block).</summary>
-        public bool HasDynamicMask => Has("keyMask") || Has("mask");
+        public bool HasDynamicMask => Has(RuntimeParameterNames.KeyMask) || Has(RuntimeParameterNames.Mask);
     }
 
     /// <summary>

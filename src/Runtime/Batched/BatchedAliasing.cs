@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The one place a batched call's aliases are refused: each span the call writes (output, log-sum-exp) against every

@@ -1,18 +1,20 @@
 using System;
+using System.ComponentModel;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The spans of one batched call, as the generated method builds them: the four data spans and the batch count, and
     /// the run-time spans the kernel declares (the others stay empty). Checked by
     /// <see cref="BatchedAttention.Validate{TQuery, TKeyValue, TOutput}"/> against the kernel's
-    /// <see cref="BatchedKernelInfo"/>, then computed by <see cref="BatchedAttention.Run{TKernel, TQuery, TKeyValue, TOutput}"/>.
+    /// <see cref="BatchedKernelInfo"/>, then computed by <see cref="BatchedAttention.Run{TPath, TMask, TScore, TQuery, TKeyValue, TOutput}"/>.
     /// The query, keys and values, and output may each hold float, <see cref="Half"/> or <see cref="BFloat16"/> (keys and
     /// values of one type); everything else is float or int.
     /// </summary>
     /// <typeparam name="TQuery">The query's element type.</typeparam>
     /// <typeparam name="TKeyValue">The keys' and values' element type.</typeparam>
     /// <typeparam name="TOutput">The output's element type.</typeparam>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly ref struct BatchedArguments<TQuery, TKeyValue, TOutput>
         where TQuery : unmanaged
         where TKeyValue : unmanaged

@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     // Validation of batched calls: every length and run-time span against the kernel's BatchedKernelInfo, before anything
     // is written (see docs/safety.md).
@@ -36,18 +36,18 @@ namespace KernelGen
             bool hasMask = info.Declares(RuntimeParameter.Mask);
             if (info.Packed && (hasKeyMask || hasMask))
             {
-                throw new ArgumentException("Packed sequences take no keyMask or mask.", hasKeyMask ? info.KeyMaskName : info.MaskName);
+                throw new ArgumentException($"Packed sequences take no {info.KeyMaskName} or {info.MaskName}.", hasKeyMask ? info.KeyMaskName : info.MaskName);
             }
 
             if (info.Declares(RuntimeParameter.QuerySequenceStarts) != info.Declares(RuntimeParameter.KeySequenceStarts))
             {
                 string missing = info.Declares(RuntimeParameter.QuerySequenceStarts) ? info.KeySequenceStartsName : info.QuerySequenceStartsName;
-                throw new ArgumentException($"querySequenceStarts and keySequenceStarts come together; the kernel lacks {missing}.", missing);
+                throw new ArgumentException($"{info.QuerySequenceStartsName} and {info.KeySequenceStartsName} come together; the kernel lacks {missing}.", missing);
             }
 
             if (info.Packed && info.Declares(RuntimeParameter.Bias))
             {
-                throw new ArgumentException("Packed sequences take no bias.", info.BiasName);
+                throw new ArgumentException($"Packed sequences take no {info.BiasName}.", info.BiasName);
             }
 
             if (info.Declares(RuntimeParameter.Scale))

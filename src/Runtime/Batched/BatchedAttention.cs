@@ -1,10 +1,11 @@
 using System;
 using System.Buffers;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KernelGen.Engine;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Batched multi-head attention on top of a generated single-head kernel: validation, grouped-query head mapping,
@@ -19,15 +20,18 @@ namespace KernelGen
     /// the cache where it lies, each key/value head once for its whole group of query heads; a prefill over strided or
     /// 16-bit rows widens each key/value head once into pooled float rows for the tiles (O(Nk d) of O(Nq Nk d)).
     /// </remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static partial class BatchedAttention
     {
         /// <summary>
-        /// Computes every (batch item, head) of a call <see cref="Validate"/> checked against <paramref name="info"/>, with
-        /// <typeparamref name="TKernel"/>, on up to <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each
+        /// Computes every (batch item, head) of a call <see cref="Validate"/> checked against <paramref name="info"/>, in the
+        /// engine specialised for the kernel's path (the vector width the generated method picked), mask and score transform, on up to <see cref="AttentionThreading.MaxDegreeOfParallelism"/> threads. Each
         /// output row is written by one kernel call in a fixed order, so the result does not depend on the thread count.
         /// </summary>
-        public static void Run<TKernel, TQuery, TKeyValue, TOutput>(BatchedKernelInfo info, BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
-            where TKernel : IHeadGroupKernel
+        public static void Run<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(BatchedKernelInfo info, BatchedShape shape, in BatchedArguments<TQuery, TKeyValue, TOutput> arguments)
+            where TPath : struct, IHeadDimensionPath
+            where TMask : struct, IAttentionMask
+            where TScore : struct, IScoreTransform
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
@@ -56,8 +60,15 @@ namespace KernelGen
                     maxQueries = Math.Max(maxQueries, rows.Queries);
                 }
 
-                AttentionThreading.ForHeadGroups<TKernel, TQuery, TKeyValue, TOutput>(shape, arguments, items, info.StandardSlopes, work,
-                    KeyValueHeadsPerCall(shape, maxQueries));
+                var groups = new HeadGroupArguments<TQuery, TKeyValue, TOutput>
+                {
+                    Call = arguments,
+                    Items = items,
+                    StandardSlopes = info.StandardSlopes,
+                    Shape = shape,
+                    KeyHeadsPerCall = KeyValueHeadsPerCall(shape, maxQueries),
+                };
+                AttentionThreading.ForHeadGroups<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(groups, work);
             }
             finally
             {
@@ -100,9 +111,8 @@ namespace KernelGen
         /// <summary>
         /// Key/value heads per kernel call. 1, except for a decode step (fewer than 4 query rows per item) over [B, N, H, d]:
         /// there a token's key/value heads share a few kilobytes of memory, and a call per head would visit every token's
-        /// page once per head (measured on an AMD EPYC family 23, float32, 32/8 heads, 4096 keys: 29% of the read
-        /// bandwidth, against 55% for [B, H, N, d]). So a call takes the largest number of consecutive heads that still
-        /// leaves a call per thread.
+        /// page once per head, at about half the read bandwidth of [B, H, N, d] (bench/RESULTS.md, "Figures moved here from code comments"). So a call takes the
+        /// largest number of consecutive heads that still leaves a call per thread.
         /// </summary>
         private static int KeyValueHeadsPerCall(BatchedShape shape, int maxQueries)
         {
@@ -177,22 +187,23 @@ namespace KernelGen
         }
 
         /// <summary>
-        /// Computes call <paramref name="claim"/>: key/value heads [first, first + <paramref name="keyHeadsPerCall"/>) of batch
-        /// item claim / (KeyValueHeads / keyHeadsPerCall), with the query heads that read them, in one kernel call that
+        /// Computes claim <paramref name="claim"/> of <paramref name="groups"/>: key/value heads [first, first + KeyHeadsPerCall)
+        /// of batch item claim / (KeyValueHeads / KeyHeadsPerCall), with the query heads that read them, in one engine call that
         /// reads every span in place through its strides (see <see cref="HeadGroup{TQuery, TKeyValue, TOutput}"/>).
         /// </summary>
-        internal static unsafe void RunGroup<TKernel, TQuery, TKeyValue, TOutput>(
-            BatchedShape shape,
-            int claim,
-            int keyHeadsPerCall,
-            in BatchedArguments<TQuery, TKeyValue, TOutput> arguments,
-            ReadOnlySpan<ItemRows> items,
-            ReadOnlySpan<float> standardSlopes)
-            where TKernel : IHeadGroupKernel
+        internal static unsafe void RunGroup<TPath, TMask, TScore, TQuery, TKeyValue, TOutput>(scoped in HeadGroupArguments<TQuery, TKeyValue, TOutput> groups, int claim)
+            where TPath : struct, IHeadDimensionPath
+            where TMask : struct, IAttentionMask
+            where TScore : struct, IScoreTransform
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
+            BatchedShape shape = groups.Shape;
+            int keyHeadsPerCall = groups.KeyHeadsPerCall;
+            ReadOnlySpan<ItemRows> items = groups.Items;
+            ReadOnlySpan<float> standardSlopes = groups.StandardSlopes;
+            BatchedArguments<TQuery, TKeyValue, TOutput> arguments = groups.Call;
             int d = shape.HeadDimension;
             int callsPerItem = shape.KeyValueHeads / keyHeadsPerCall;
             int item = claim / callsPerItem;
@@ -264,7 +275,7 @@ namespace KernelGen
                     Masks = new RuntimeMasks(itemKeyMask, itemMask, shape.KeyCount),
                     Scores = states,
                 };
-                TKernel.Run(headGroup);
+                AttentionEngine<TPath, TMask, TScore>.ComputeGroup(headGroup);
             }
         }
     }

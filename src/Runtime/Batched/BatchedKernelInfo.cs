@@ -1,12 +1,14 @@
 using System;
+using System.ComponentModel;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// What is fixed for one batched kernel: its layout, head dimension and head counts, the run-time parameters it
     /// declares, and the caller's parameter names that exceptions report. A generated kernel keeps one in a static field,
     /// so a call allocates nothing.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed class BatchedKernelInfo
     {
         /// <summary>Every run-time parameter.</summary>
@@ -14,18 +16,18 @@ namespace KernelGen
             | RuntimeParameter.Mask | RuntimeParameter.LogSumExp | RuntimeParameter.SequenceStarts | RuntimeParameter.QuerySequenceStarts
             | RuntimeParameter.KeySequenceStarts | RuntimeParameter.Scale | RuntimeParameter.AlibiSlopes | RuntimeParameter.Bias | RuntimeParameter.Sinks;
 
-        private readonly string _keyLengthsName = "keyLengths";
-        private readonly string _queryLengthsName = "queryLengths";
-        private readonly string _sequenceStartsName = "sequenceStarts";
-        private readonly string _logSumExpName = "logSumExp";
-        private readonly string _keyMaskName = "keyMask";
-        private readonly string _maskName = "mask";
-        private readonly string _querySequenceStartsName = "querySequenceStarts";
-        private readonly string _keySequenceStartsName = "keySequenceStarts";
-        private readonly string _scaleName = "scale";
-        private readonly string _alibiSlopesName = "alibiSlopes";
-        private readonly string _biasName = "bias";
-        private readonly string _sinksName = "sinks";
+        private readonly string _keyLengthsName = RuntimeParameterNames.KeyLengths;
+        private readonly string _queryLengthsName = RuntimeParameterNames.QueryLengths;
+        private readonly string _sequenceStartsName = RuntimeParameterNames.SequenceStarts;
+        private readonly string _logSumExpName = RuntimeParameterNames.LogSumExp;
+        private readonly string _keyMaskName = RuntimeParameterNames.KeyMask;
+        private readonly string _maskName = RuntimeParameterNames.Mask;
+        private readonly string _querySequenceStartsName = RuntimeParameterNames.QuerySequenceStarts;
+        private readonly string _keySequenceStartsName = RuntimeParameterNames.KeySequenceStarts;
+        private readonly string _scaleName = RuntimeParameterNames.Scale;
+        private readonly string _alibiSlopesName = RuntimeParameterNames.AlibiSlopes;
+        private readonly string _biasName = RuntimeParameterNames.Bias;
+        private readonly string _sinksName = RuntimeParameterNames.Sinks;
         private readonly bool _alibi;
         private readonly float[] _standardSlopes = Array.Empty<float>();
 

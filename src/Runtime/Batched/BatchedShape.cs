@@ -1,8 +1,10 @@
 using System;
+using System.ComponentModel;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>The shape of one batched multi-head call, as <see cref="BatchedAttention.Validate"/> derives it.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly struct BatchedShape
     {
         /// <summary>A shape from its parts (no validation; <see cref="BatchedAttention.Validate"/> derives checked ones).</summary>

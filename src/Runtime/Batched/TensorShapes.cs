@@ -1,7 +1,8 @@
 using System;
+using System.ComponentModel;
 using System.Globalization;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Checks the shapes and strides of the tensors handed to a batched kernel's tensor form
@@ -16,6 +17,7 @@ namespace KernelGen
     /// from the kernel's, batch or row counts that disagree between the tensors, and strided or broadcast views (for
     /// example a slice of a fused [B, N, 3, H, d] QKV projection): those must be copied into a dense tensor first.
     /// </remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class TensorShapes
     {
         /// <summary>

@@ -1,6 +1,9 @@
+using System.ComponentModel;
+
 namespace KernelGen.Engine
 {
     /// <summary>The engine's fixed sizes, shared by the generated paths and the loops of <see cref="AttentionEngine{TPath, TMask, TScore}"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class AttentionEngine
     {
         /// <summary>Keys scored between two online-softmax updates: a tile's width, and a single row's block.</summary>

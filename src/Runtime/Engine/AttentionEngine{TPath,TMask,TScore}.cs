@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -19,6 +20,7 @@ namespace KernelGen.Engine
     /// <typeparam name="TPath">The d-unrolled micro-kernels of one vector width.</typeparam>
     /// <typeparam name="TMask">The kernel's causal / window / global-token constants.</typeparam>
     /// <typeparam name="TScore">What happens to a scaled score before the mask, and the sink (IdentityScore or ModifiedScore).</typeparam>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class AttentionEngine<TPath, TMask, TScore>
         where TPath : struct, IHeadDimensionPath
         where TMask : struct, IAttentionMask
@@ -108,7 +110,7 @@ namespace KernelGen.Engine
                 else
                 {
                     queryBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, query.Length));
-                    Storage.Widen(query, queryBuffer.AsSpan(0, query.Length));
+                    ElementTypes.Widen(query, queryBuffer.AsSpan(0, query.Length));
                     floatQuery = queryBuffer.AsSpan(0, query.Length);
                 }
 
@@ -134,7 +136,7 @@ namespace KernelGen.Engine
 
                 if (outputBuffer is not null)
                 {
-                    Storage.Narrow(floatOutput, output); // round to nearest even, once
+                    ElementTypes.Narrow(floatOutput, output); // round to nearest even, once
                 }
             }
             finally
@@ -183,8 +185,8 @@ namespace KernelGen.Engine
                 float[] values = ArrayPool<float>.Shared.Rent(Math.Max(1, value.Length));
                 try
                 {
-                    Storage.Widen(key, keys.AsSpan(0, key.Length));
-                    Storage.Widen(value, values.AsSpan(0, value.Length));
+                    ElementTypes.Widen(key, keys.AsSpan(0, key.Length));
+                    ElementTypes.Widen(value, values.AsSpan(0, value.Length));
                     Compute(query, keys.AsSpan(0, key.Length), values.AsSpan(0, value.Length), output, logSumExp, masks, scores);
                 }
                 finally
@@ -279,6 +281,21 @@ namespace KernelGen.Engine
 
             // Work per row for the thread heuristics: the widest key range a row can have.
             long rangeWidth = TMask.HasWindow ? Math.Min(keyCount, (long)TMask.WindowLeft + TMask.WindowRight + 1) : keyCount;
+            var arguments = new RowRangeArguments
+            {
+                Query = query,
+                Key = key,
+                Value = value,
+                Output = output,
+                LogSumExp = logSumExp,
+                QueryCount = queryCount,
+                KeyCount = keyCount,
+                KeyMask = keyMask,
+                Mask = mask,
+                MaskStride = maskStride,
+                KeyPrefix = keyPrefix,
+                Score = score,
+            };
 
             // Tile loop: whole groups of TPath.RowTile rows share each packed key block (a path with RowTile 0 has none).
             int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
@@ -300,8 +317,8 @@ namespace KernelGen.Engine
                     {
                         Span<float> packedView = AlignedScratch.View(packed, (int)packedLength);
                         KeyPacking.PackTransposed(key.Slice(packStart * D, (packEnd - packStart) * D), D, packedView);
-                        AttentionThreading.ForRowGroups<TileLoop<TPath, TMask, TScore>.RowGroups>(query, key, value, output, logSumExp, packedView, packStart,
-                            queryCount, keyCount, 0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D, keyMask, mask, maskStride, keyPrefix, score);
+                        AttentionThreading.ForRowGroups<TileLoop<TPath, TMask, TScore>.RowGroups>(arguments with { PackedKeys = packedView, PackedFirstKey = packStart },
+                            0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D);
                     }
                     finally
                     {
@@ -314,8 +331,7 @@ namespace KernelGen.Engine
             // over exactly their key range.
             if (groupedRows < queryCount)
             {
-                AttentionThreading.ForRowGroups<RowLoop<TPath, TMask, TScore>.SingleRows>(query, key, value, output, logSumExp, ReadOnlySpan<float>.Empty, 0,
-                    queryCount, keyCount, groupedRows, queryCount, 1, (long)(queryCount - groupedRows) * rangeWidth * D, keyMask, mask, maskStride, keyPrefix, score);
+                AttentionThreading.ForRowGroups<RowLoop<TPath, TMask, TScore>.SingleRows>(arguments, groupedRows, queryCount, 1, (long)(queryCount - groupedRows) * rangeWidth * D);
             }
         }
 
@@ -335,7 +351,7 @@ namespace KernelGen.Engine
         /// rows once, O((Nq + Nk) d) against the call's O(Nq Nk d). A lone float head of contiguous rows takes this route
         /// at any row count, so a long decode row is still split over the threads.</para>
         /// </remarks>
-        public static void ComputeGroup<TQuery, TKeyValue, TOutput>(scoped in HeadGroup<TQuery, TKeyValue, TOutput> group)
+        internal static void ComputeGroup<TQuery, TKeyValue, TOutput>(scoped in HeadGroup<TQuery, TKeyValue, TOutput> group)
             where TQuery : unmanaged
             where TKeyValue : unmanaged
             where TOutput : unmanaged

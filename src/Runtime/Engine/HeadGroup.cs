@@ -18,7 +18,7 @@ namespace KernelGen.Engine
     /// <typeparam name="TQuery">The query's element type: float, <see cref="Half"/> or <see cref="BFloat16"/>.</typeparam>
     /// <typeparam name="TKeyValue">The keys' and values' element type.</typeparam>
     /// <typeparam name="TOutput">The output's element type.</typeparam>
-    public readonly ref struct HeadGroup<TQuery, TKeyValue, TOutput>
+    internal readonly ref struct HeadGroup<TQuery, TKeyValue, TOutput>
         where TQuery : unmanaged
         where TKeyValue : unmanaged
         where TOutput : unmanaged

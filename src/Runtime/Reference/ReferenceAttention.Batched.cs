@@ -1,4 +1,5 @@
 using System;
+using KernelGen.Engine;
 
 namespace KernelGen
 {

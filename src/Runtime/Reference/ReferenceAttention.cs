@@ -1,4 +1,5 @@
 using System;
+using KernelGen.Engine;
 
 namespace KernelGen
 {
@@ -65,7 +66,7 @@ namespace KernelGen
             if (!bias.IsEmpty && (biasStride < keyCount || (queryCount > 0 && (long)(queryCount - 1) * biasStride + keyCount > bias.Length)))
             {
                 throw new ArgumentException(
-                    $"The bias ({bias.Length} values, rows {biasStride} apart) must hold {queryCount} rows of {keyCount} values, with rows at least {keyCount} apart.", "bias");
+                    $"The bias ({bias.Length} values, rows {biasStride} apart) must hold {queryCount} rows of {keyCount} values, with rows at least {keyCount} apart.", RuntimeParameterNames.Bias);
             }
 
             // Every input widened to double; the computation below stays in double.

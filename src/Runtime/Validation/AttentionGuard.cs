@@ -1,11 +1,13 @@
 using System;
+using System.ComponentModel;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Argument validation shared by every generated kernel and by <see cref="ReferenceAttention"/>.
     /// Kernels call it before they write anything, so a bad call leaves the output untouched.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class AttentionGuard
     {
         /// <summary>

@@ -93,7 +93,7 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         public static partial void LocalLayer(global::System.ReadOnlySpan<float> query, global::System.ReadOnlySpan<float> key, global::System.ReadOnlySpan<float> value, global::System.Span<float> output, int batch, global::System.ReadOnlySpan<int> keyLengths, global::System.ReadOnlySpan<int> queryLengths)
         {
-            global::KernelGen.Generated.LocalLayerKernel.RunBatched(new global::KernelGen.BatchedArguments<float, float, float>(query, key, value, output, batch)
+            global::KernelGen.Generated.LocalLayerKernel.RunBatched(new global::KernelGen.Engine.BatchedArguments<float, float, float>(query, key, value, output, batch)
             {
                 KeyLengths = keyLengths,
                 QueryLengths = queryLengths,
@@ -127,48 +127,41 @@ namespace KernelGen.Generated
         private const int KeyValueHeads = 4;
 
         /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
-        private static readonly global::KernelGen.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
-            global::KernelGen.RuntimeParameter.KeyLengths | global::KernelGen.RuntimeParameter.QueryLengths, "query", "key", "value", "output", "batch");
+        private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
+            global::KernelGen.Engine.RuntimeParameter.KeyLengths | global::KernelGen.Engine.RuntimeParameter.QueryLengths, "query", "key", "value", "output", "batch");
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then
         /// computes every (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
         /// </summary>
-        public static void RunBatched(in global::KernelGen.BatchedArguments<float, float, float> arguments)
+        public static void RunBatched(in global::KernelGen.Engine.BatchedArguments<float, float, float> arguments)
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
-            global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);
-            global::KernelGen.BatchedAttention.Run<Group, float, float, float>(Info, shape, arguments);
+            global::KernelGen.Engine.BatchedShape shape = global::KernelGen.Engine.BatchedAttention.Validate(Info, arguments);
+            Run(Info, shape, arguments);
         }
 
         /// <summary>
-        /// One key/value head of one batch item and the query heads that read it, as the batched driver calls it: the
-        /// runtime's engine with this kernel's mask and the widest accelerated path (IsHardwareAccelerated is a JIT-time
-        /// constant, so only one branch is compiled).
+        /// Every (batch item, key/value head) of a validated call in the runtime's batched driver, with this kernel's mask and
+        /// the widest accelerated path (IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled).
         /// </summary>
-        private readonly struct Group : global::KernelGen.IHeadGroupKernel
+        private static void Run(global::KernelGen.Engine.BatchedKernelInfo info, global::KernelGen.Engine.BatchedShape shape, in global::KernelGen.Engine.BatchedArguments<float, float, float> arguments)
         {
-            public static void Run<TQuery, TKeyValue, TOutput>(scoped in global::KernelGen.Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)
-                where TQuery : unmanaged
-                where TKeyValue : unmanaged
-                where TOutput : unmanaged
+            if (Vector512.IsHardwareAccelerated)
             {
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
-                }
-                else if (Vector256.IsHardwareAccelerated)
-                {
-                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
-                }
-                else if (Vector128.IsHardwareAccelerated)
-                {
-                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
-                }
-                else
-                {
-                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>>.ComputeGroup(group);
-                }
+                global::KernelGen.Engine.BatchedAttention.Run<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>, float, float, float>(info, shape, arguments);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                global::KernelGen.Engine.BatchedAttention.Run<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>, float, float, float>(info, shape, arguments);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                global::KernelGen.Engine.BatchedAttention.Run<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>, float, float, float>(info, shape, arguments);
+            }
+            else
+            {
+                global::KernelGen.Engine.BatchedAttention.Run<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.ModifiedScore<Score>, float, float, float>(info, shape, arguments);
             }
         }
 

@@ -88,9 +88,9 @@ namespace KernelGen.Generated
             float scale, string queryName, string keyName, string valueName, string outputName, string scaleName)
         {
             // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
-            global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
+            global::KernelGen.Engine.AttentionGuard.Validate(HeadDimension, query, key, value, output,
                 queryName, keyName, valueName, outputName, out _, out _);
-            global::KernelGen.AttentionGuard.ValidateScale(scale, scaleName);
+            global::KernelGen.Engine.AttentionGuard.ValidateScale(scale, scaleName);
             Compute(query, key, value, output, Span<float>.Empty, default, new global::KernelGen.ScoreArguments { Scale = scale });
         }
 

@@ -65,7 +65,7 @@ namespace MyApp
         [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
         internal partial void Attend(global::System.ReadOnlySpan<float> q, global::System.ReadOnlySpan<float> k, global::System.ReadOnlySpan<float> v, global::System.Span<float> o, int batch, global::System.Span<float> logSumExp, global::System.ReadOnlySpan<int> sequenceStarts)
         {
-            global::KernelGen.Generated.AttendKernel.RunBatched(new global::KernelGen.BatchedArguments<float, float, float>(q, k, v, o, batch)
+            global::KernelGen.Generated.AttendKernel.RunBatched(new global::KernelGen.Engine.BatchedArguments<float, float, float>(q, k, v, o, batch)
             {
                 LogSumExp = logSumExp,
                 SequenceStarts = sequenceStarts,
@@ -111,22 +111,22 @@ namespace KernelGen.Generated
         private const int KeyValueHeads = 2;
 
         /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
-        private static readonly global::KernelGen.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
-            global::KernelGen.RuntimeParameter.LogSumExp | global::KernelGen.RuntimeParameter.SequenceStarts, "q", "k", "v", "o", "batch");
+        private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
+            global::KernelGen.Engine.RuntimeParameter.LogSumExp | global::KernelGen.Engine.RuntimeParameter.SequenceStarts, "q", "k", "v", "o", "batch");
 
         /// <summary>Info for the tensor form, which has no batch argument: B comes from the tensors, so the query tensor is named.</summary>
-        private static readonly global::KernelGen.BatchedKernelInfo TensorInfo = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
-            global::KernelGen.RuntimeParameter.LogSumExp | global::KernelGen.RuntimeParameter.SequenceStarts, "q", "k", "v", "o", "q");
+        private static readonly global::KernelGen.Engine.BatchedKernelInfo TensorInfo = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
+            global::KernelGen.Engine.RuntimeParameter.LogSumExp | global::KernelGen.Engine.RuntimeParameter.SequenceStarts, "q", "k", "v", "o", "q");
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then
         /// computes every (batch item, head) pair over its valid tokens, on up to AttentionThreading.MaxDegreeOfParallelism threads.
         /// </summary>
-        public static void RunBatched(in global::KernelGen.BatchedArguments<float, float, float> arguments)
+        public static void RunBatched(in global::KernelGen.Engine.BatchedArguments<float, float, float> arguments)
         {
             // Validation: every length and length argument, and that output shares no memory with an input, before anything is written.
-            global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(Info, arguments);
-            global::KernelGen.BatchedAttention.Run<Group, float, float, float>(Info, shape, arguments);
+            global::KernelGen.Engine.BatchedShape shape = global::KernelGen.Engine.BatchedAttention.Validate(Info, arguments);
+            Run(Info, shape, arguments);
         }
 
         /// <summary>
@@ -137,16 +137,16 @@ namespace KernelGen.Generated
             global::System.Span<float> logSumExp, global::System.ReadOnlySpan<int> sequenceStarts)
         {
             // Validation: the tensors' shapes and strides against the layout, before anything is written.
-            global::KernelGen.TensorShapes.ValidateBatched(TensorInfo, query.Lengths, query.Strides, key.Lengths, key.Strides,
+            global::KernelGen.Engine.TensorShapes.ValidateBatched(TensorInfo, query.Lengths, query.Strides, key.Lengths, key.Strides,
                 value.Lengths, value.Strides, output.Lengths, output.Strides);
             int batch = Math.Max(0, sequenceStarts.Length - 1); // packed: B + 1 sequence starts (the span form checks them)
-            global::KernelGen.BatchedArguments<float, float, float> arguments = new global::KernelGen.BatchedArguments<float, float, float>(Elements(query), Elements(key), Elements(value), Elements(output), batch)
+            global::KernelGen.Engine.BatchedArguments<float, float, float> arguments = new global::KernelGen.Engine.BatchedArguments<float, float, float>(Elements(query), Elements(key), Elements(value), Elements(output), batch)
             {
                 LogSumExp = logSumExp,
                 SequenceStarts = sequenceStarts,
             };
-            global::KernelGen.BatchedShape shape = global::KernelGen.BatchedAttention.Validate(TensorInfo, arguments);
-            global::KernelGen.BatchedAttention.Run<Group, float, float, float>(TensorInfo, shape, arguments);
+            global::KernelGen.Engine.BatchedShape shape = global::KernelGen.Engine.BatchedAttention.Validate(TensorInfo, arguments);
+            Run(TensorInfo, shape, arguments);
         }
 
         /// <summary>
@@ -161,33 +161,26 @@ namespace KernelGen.Generated
             tensor.IsEmpty ? default : MemoryMarshal.CreateSpan(ref tensor.GetPinnableReference(), (int)tensor.FlattenedLength);
 
         /// <summary>
-        /// One key/value head of one batch item and the query heads that read it, as the batched driver calls it: the
-        /// runtime's engine with this kernel's mask and the widest accelerated path (IsHardwareAccelerated is a JIT-time
-        /// constant, so only one branch is compiled).
+        /// Every (batch item, key/value head) of a validated call in the runtime's batched driver, with this kernel's mask and
+        /// the widest accelerated path (IsHardwareAccelerated is a JIT-time constant, so only one branch is compiled).
         /// </summary>
-        private readonly struct Group : global::KernelGen.IHeadGroupKernel
+        private static void Run(global::KernelGen.Engine.BatchedKernelInfo info, global::KernelGen.Engine.BatchedShape shape, in global::KernelGen.Engine.BatchedArguments<float, float, float> arguments)
         {
-            public static void Run<TQuery, TKeyValue, TOutput>(scoped in global::KernelGen.Engine.HeadGroup<TQuery, TKeyValue, TOutput> group)
-                where TQuery : unmanaged
-                where TKeyValue : unmanaged
-                where TOutput : unmanaged
+            if (Vector512.IsHardwareAccelerated)
             {
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
-                }
-                else if (Vector256.IsHardwareAccelerated)
-                {
-                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
-                }
-                else if (Vector128.IsHardwareAccelerated)
-                {
-                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
-                }
-                else
-                {
-                    global::KernelGen.Engine.AttentionEngine<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.IdentityScore>.ComputeGroup(group);
-                }
+                global::KernelGen.Engine.BatchedAttention.Run<global::KernelGen.Engine.Vector512Path<Head>, Mask, global::KernelGen.Engine.IdentityScore, float, float, float>(info, shape, arguments);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                global::KernelGen.Engine.BatchedAttention.Run<global::KernelGen.Engine.Vector256Path<Head>, Mask, global::KernelGen.Engine.IdentityScore, float, float, float>(info, shape, arguments);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                global::KernelGen.Engine.BatchedAttention.Run<global::KernelGen.Engine.Vector128Path<Head>, Mask, global::KernelGen.Engine.IdentityScore, float, float, float>(info, shape, arguments);
+            }
+            else
+            {
+                global::KernelGen.Engine.BatchedAttention.Run<global::KernelGen.Engine.ScalarPath<Head>, Mask, global::KernelGen.Engine.IdentityScore, float, float, float>(info, shape, arguments);
             }
         }
 

@@ -112,7 +112,7 @@ namespace KernelGen.Generated
             string queryName, string keyName, string valueName, string outputName)
         {
             // Validation: every length, and that output shares no memory with an input, is checked before anything is written.
-            global::KernelGen.AttentionGuard.Validate(HeadDimension, query, key, value, output,
+            global::KernelGen.Engine.AttentionGuard.Validate(HeadDimension, query, key, value, output,
                 queryName, keyName, valueName, outputName, out _, out _);
             Compute(query, key, value, output, Span<float>.Empty, default, default);
         }

@@ -455,8 +455,8 @@ namespace KernelGen.Engine
             Debug.Assert(!plan.KeysOnly || (plan.LinesPerRow == 1 && plan.RowStride * sizeof(TElement) == 64), "keys-only plans are contiguous lines");
             if (plan.LinesPerRow == 1 && plan.RowStride * sizeof(TElement) == 64)
             {
-                // A contiguous region, a "row" per line (rows of one line 64 bytes apart): the plain loop (the nested one below cost the B = 1 bf16 GQA step
-                // 4-7%, AMD EPYC family 23).
+                // A contiguous region, a "row" per line (rows of one line 64 bytes apart): the plain loop (the nested one below
+                // measured slower on the B = 1 bf16 GQA step; bench/RESULTS.md, "Figures moved here from code comments").
                 if (plan.KeysOnly)
                 {
                     for (int line = from; line < to; line++)

@@ -38,7 +38,7 @@ namespace KernelGen.Engine
                 Span<float> queries = buffer.AsSpan(0, queryFloats);
                 for (int head = 0; head < heads; head++)
                 {
-                    Storage.WidenRows(group.Query, head * group.QueryHeadStride, group.QueryRowStride, queryCount, D, queries.Slice(head * queryCount * D, queryCount * D));
+                    ElementTypes.WidenRows(group.Query, head * group.QueryHeadStride, group.QueryRowStride, queryCount, D, queries.Slice(head * queryCount * D, queryCount * D));
                 }
 
                 Span<float> accumulators = buffer.AsSpan(queryFloats, heads * D);
@@ -74,8 +74,8 @@ namespace KernelGen.Engine
                             for (int chunk = rangeStart; chunk < rangeEnd; chunk += chunkKeys)
                             {
                                 int count = Math.Min(chunkKeys, rangeEnd - chunk);
-                                Storage.WidenRows(group.Key, chunk * stride, stride, count, D, keyChunk);
-                                Storage.WidenRows(group.Value, chunk * stride, stride, count, D, valueChunk);
+                                ElementTypes.WidenRows(group.Key, chunk * stride, stride, count, D, keyChunk);
+                                ElementTypes.WidenRows(group.Value, chunk * stride, stride, count, D, valueChunk);
                                 var rows = new FloatRows<TPath>(keyChunk, valueChunk, chunk);
                                 AccumulateGroup(ref rows, chunk, chunk + count, chunkKeys, scores, states, ref cursor);
                             }

@@ -68,7 +68,7 @@ namespace KernelGen.Engine
                     int slot = head / perGroup * slots + head % perGroup;
                     for (int row = 0; row < queryCount; row++)
                     {
-                        Storage.WidenRows(group.Query, head * group.QueryHeadStride + row * group.QueryRowStride, D, 1, D, queries.Slice((row * slotCount + slot) * D, D));
+                        ElementTypes.WidenRows(group.Query, head * group.QueryHeadStride + row * group.QueryRowStride, D, 1, D, queries.Slice((row * slotCount + slot) * D, D));
                     }
                 }
 
@@ -134,12 +134,12 @@ namespace KernelGen.Engine
                                 nint rowsStart = (nint)keyHead * keyHeadStride + (nint)blockStart * stride;
                                 DecodeKernels<TPath, TMask, TScore>.NextBlockPrefetch next = DecodeKernels<TPath, TMask, TScore>.NextRegion(keyHead, keyValueHeads, keyHeadStride, stride, blockStart + count, nextCount, Unsafe.SizeOf<TKeyValue>(),
                                     out nint nextStart);
-                                bool finiteHalves = Storage.FiniteHalfRows(group.Key, (int)rowsStart, stride, count, D);
+                                bool finiteHalves = ElementTypes.FiniteHalfRows(group.Key, (int)rowsStart, stride, count, D);
                                 // float32 with a contiguous next region (rows of one line): the score steps prefetch its keys, the
                                 // first value tile its values, a line per key step, so the reads spread over the whole block
                                 // (issued all while scoring, they stalled the score steps on full miss buffers and left the memory
-                                // idle during the tiles: 57-67% of the read bandwidth, now 68-80%, AMD EPYC family 23). The 16-bit
-                                // steps are bound by their arithmetic, not memory, and measured no better (bf16 B = 8 5% worse).
+                                // idle during the tiles). The 16-bit steps are bound by their arithmetic, not memory, and measured
+                                // no better this way (bench/RESULTS.md, "Figures moved here from code comments").
                                 bool tileValuePrefetch = floatTiles && Sse.IsSupported && next.Rows > 0 && next.LinesPerRow == 1
                                     && next.RowStride * Unsafe.SizeOf<TKeyValue>() == 64;
                                 bool valuesPrefetched = !tileValuePrefetch;
@@ -207,7 +207,7 @@ namespace KernelGen.Engine
                                 // of contiguous floats first; then P V for the group's heads, a tile at a time.
                                 bool unmasked = !((TMask.HasRuntimeMasks || TScore.MayHide) && masked);
                                 bool splitValues = splitRows && tilesInPlace && unmasked
-                                    && (typeof(TKeyValue) == typeof(BFloat16) || Storage.FiniteHalfRows(group.Value, (int)rowsStart, stride, count, D));
+                                    && (typeof(TKeyValue) == typeof(BFloat16) || ElementTypes.FiniteHalfRows(group.Value, (int)rowsStart, stride, count, D));
                                 bool stridedFloatValues = floatTiles && unmasked;
                                 ReadOnlySpan<float> values = default;
                                 if (floatRows && !stridedFloatValues)
@@ -216,7 +216,7 @@ namespace KernelGen.Engine
                                 }
                                 else if (!splitValues && !stridedFloatValues)
                                 {
-                                    Storage.WidenRows(group.Value, (int)rowsStart, stride, count, D, valueBlock);
+                                    ElementTypes.WidenRows(group.Value, (int)rowsStart, stride, count, D, valueBlock);
                                     values = valueBlock.Slice(0, count * D);
                                 }
 

@@ -3,14 +3,14 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The run-time masks of a batched kernel (<c>keyMask</c>: false drops a key for the call; <c>mask</c>: false hides
     /// key j from query row i) read as lanes of a block of scores, by the engine's row and tile loops; the spans themselves
     /// travel in <see cref="Engine.RuntimeMasks"/>. Either span may be empty (absent).
     /// </summary>
-    public static class RuntimeMaskBits
+    internal static class RuntimeMaskBits
     {
         /// <summary>Whether every key in [first, first + count) is dropped by <paramref name="keyMask"/> (false when it is absent).</summary>
         public static bool AllDropped(ReadOnlySpan<bool> keyMask, int first, int count) =>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace KernelGen.Engine
 {
@@ -6,6 +7,7 @@ namespace KernelGen.Engine
     /// The run-time masks of one head: keyMask (false drops key j for this call) and the dense mask (false hides key j
     /// from query i), composed by AND with the compile-time mask. Either may be empty (absent).
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly ref struct RuntimeMasks
     {
         /// <summary>Masks of one head: <paramref name="keyMask"/> [Nk] and <paramref name="mask"/> rows of <paramref name="maskStride"/> flags.</summary>

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Masks a 16-key block of one query row's scores in a partial tile: lanes whose key lies outside the row's range
@@ -14,7 +14,7 @@ namespace KernelGen
     /// with (ISimdVector is internal; Vector&lt;T&gt; is one fixed width per process), so each width's body is kept and the
     /// widths are tested to agree bit for bit where the algorithm allows.
     /// </remarks>
-    public static class TileMask
+    internal static class TileMask
     {
         private static ReadOnlySpan<int> LaneBits => new int[] { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 };
 

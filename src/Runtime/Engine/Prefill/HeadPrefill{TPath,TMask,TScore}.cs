@@ -69,8 +69,8 @@ namespace KernelGen.Engine
                 {
                     keyBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, keyCount * D));
                     valueBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, keyCount * D));
-                    Storage.WidenRows(group.Key, 0, group.KeyRowStride, keyCount, D, keyBuffer);
-                    Storage.WidenRows(group.Value, 0, group.KeyRowStride, keyCount, D, valueBuffer);
+                    ElementTypes.WidenRows(group.Key, 0, group.KeyRowStride, keyCount, D, keyBuffer);
+                    ElementTypes.WidenRows(group.Value, 0, group.KeyRowStride, keyCount, D, valueBuffer);
                     keys = keyBuffer.AsSpan(0, keyCount * D);
                     values = valueBuffer.AsSpan(0, keyCount * D);
                 }
@@ -87,7 +87,7 @@ namespace KernelGen.Engine
                     }
                     else
                     {
-                        Storage.WidenRows(group.Query, offset, rowStride, queryCount, D, queryBuffer);
+                        ElementTypes.WidenRows(group.Query, offset, rowStride, queryCount, D, queryBuffer);
                         query = queryBuffer.AsSpan(0, queryCount * D);
                     }
 
@@ -96,7 +96,7 @@ namespace KernelGen.Engine
                     AttentionEngine<TPath, TMask, TScore>.Compute(query, keys, values, output, logSumExp, group.Masks, in group.Scores[head]);
                     if (outputBuffer is not null)
                     {
-                        Storage.NarrowRows<TOutput>(output, group.Output, offset, rowStride, queryCount, D);
+                        ElementTypes.NarrowRows<TOutput>(output, group.Output, offset, rowStride, queryCount, D);
                     }
                 }
             }

@@ -23,11 +23,9 @@ namespace KernelGen.Engine
         /// <summary>Row groups, as the thread scheduler calls them.</summary>
         internal readonly struct RowGroups : IRowRangeKernel
         {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, in ScoreState score) =>
-                RunRowGroups(query, key, value, output, logSumExp, packedKeys, packedFirstKey, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix,
-                    score);
+            public static void Run(scoped in RowRangeArguments arguments, int rowStart, int rowEnd) =>
+                RunRowGroups(arguments.Query, arguments.Key, arguments.Value, arguments.Output, arguments.LogSumExp, arguments.PackedKeys, arguments.PackedFirstKey,
+                    arguments.QueryCount, arguments.KeyCount, rowStart, rowEnd, arguments.KeyMask, arguments.Mask, arguments.MaskStride, arguments.KeyPrefix, arguments.Score);
         }
 
         /// <summary>

@@ -26,8 +26,21 @@ namespace KernelGen.Engine
             float[] partials = ArrayPool<float>.Shared.Rent(length);
             try
             {
-                AttentionThreading.ForKeyChunks<KeyChunks>(queryRow, key, value, partials.AsSpan(0, length), rangeStart, rangeEnd, AttentionThreading.ChunkKeys,
-                    row, position, keyMask, rowMask, score);
+                AttentionThreading.ForKeyChunks<KeyChunks>(new KeyChunkArguments
+                {
+                    QueryRow = queryRow,
+                    Key = key,
+                    Value = value,
+                    Partials = partials.AsSpan(0, length),
+                    RangeStart = rangeStart,
+                    RangeEnd = rangeEnd,
+                    ChunkKeys = AttentionThreading.ChunkKeys,
+                    Row = row,
+                    Position = position,
+                    KeyMask = keyMask,
+                    RowMask = rowMask,
+                    Score = score,
+                });
                 OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
             }
             finally
@@ -40,14 +53,11 @@ namespace KernelGen.Engine
         internal readonly struct KeyChunks : IKeyChunkKernel
         {
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
-                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd, int row, int position, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
-                in ScoreState score)
+            public static void Run(scoped in KeyChunkArguments arguments, int chunkStart, int chunkEnd)
             {
                 Span<float> scores = stackalloc float[KeyBlock];
-                var rows = new FloatRows<TPath>(key, value);
-                ChunkStates(ref MemoryMarshal.GetReference(queryRow), ref rows, partials, rangeStart, rangeEnd, chunkKeys, chunkStart, chunkEnd, row, position, scores,
-                    keyMask, rowMask, score);
+                var rows = new FloatRows<TPath>(arguments.Key, arguments.Value);
+                ChunkStates(ref rows, arguments, chunkStart, chunkEnd, scores);
             }
         }
 
@@ -60,17 +70,15 @@ namespace KernelGen.Engine
             where TElement : unmanaged
         {
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void Run(ReadOnlySpan<float> queryRow, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> partials,
-                int rangeStart, int rangeEnd, int chunkKeys, int chunkStart, int chunkEnd, int row, int position, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask,
-                in ScoreState score)
+            public static void Run(scoped in KeyChunkArguments arguments, int chunkStart, int chunkEnd)
             {
                 Span<float> scores = stackalloc float[KeyBlock];
                 float[] scratch = ArrayPool<float>.Shared.Rent(2 * KeyBlock * D);
                 try
                 {
-                    var rows = new StridedRows<TPath, TElement>(Restore(key), Restore(value), D, scratch.AsSpan(0, KeyBlock * D), scratch.AsSpan(KeyBlock * D, KeyBlock * D));
-                    ChunkStates(ref MemoryMarshal.GetReference(queryRow), ref rows, partials, rangeStart, rangeEnd, chunkKeys, chunkStart, chunkEnd, row, position, scores,
-                        keyMask, rowMask, score);
+                    var rows = new StridedRows<TPath, TElement>(Restore(arguments.Key), Restore(arguments.Value), D, scratch.AsSpan(0, KeyBlock * D),
+                        scratch.AsSpan(KeyBlock * D, KeyBlock * D));
+                    ChunkStates(ref rows, arguments, chunkStart, chunkEnd, scores);
                 }
                 finally
                 {
@@ -84,13 +92,16 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
-        /// The states of chunks [chunkStart, chunkEnd) of one row's keys [rangeStart, rangeEnd): chunk c at
-        /// partials[c * (d + 2)]: the accumulator (d floats), then the chunk's max, then its sum.
+        /// The states of chunks [chunkStart, chunkEnd) of one row's keys (see <see cref="KeyChunkArguments"/>), the key and
+        /// value rows read through <paramref name="rows"/>: chunk c at Partials[c * (d + 2)]: the accumulator (d floats),
+        /// then the chunk's max, then its sum.
         /// </summary>
-        internal static void ChunkStates<TRows>(ref float queryVector, ref TRows rows, scoped Span<float> partials, int rangeStart, int rangeEnd, int chunkKeys,
-            int chunkStart, int chunkEnd, int row, int position, scoped Span<float> scores, ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> rowMask, in ScoreState score)
+        internal static void ChunkStates<TRows>(ref TRows rows, scoped in KeyChunkArguments arguments, int chunkStart, int chunkEnd, scoped Span<float> scores)
             where TRows : IKeyValueRows, allows ref struct
         {
+            ref float queryVector = ref MemoryMarshal.GetReference(arguments.QueryRow);
+            Span<float> partials = arguments.Partials;
+            int rangeStart = arguments.RangeStart, rangeEnd = arguments.RangeEnd, chunkKeys = arguments.ChunkKeys;
             for (int chunk = chunkStart; chunk < chunkEnd; chunk++)
             {
                 Span<float> state = partials.Slice(chunk * (D + 2), D + 2);
@@ -99,8 +110,8 @@ namespace KernelGen.Engine
                 float runningMax = float.NegativeInfinity;
                 float runningSum = 0f;
                 int start = rangeStart + chunk * chunkKeys;
-                RowLoop<TPath, TMask, TScore>.AccumulateRange(ref queryVector, ref rows, start, start + Math.Min(chunkKeys, rangeEnd - start), row, position, scores, accumulator,
-                    ref runningMax, ref runningSum, keyMask, rowMask, score);
+                RowLoop<TPath, TMask, TScore>.AccumulateRange(ref queryVector, ref rows, start, start + Math.Min(chunkKeys, rangeEnd - start), arguments.Row, arguments.Position,
+                    scores, accumulator, ref runningMax, ref runningSum, arguments.KeyMask, arguments.RowMask, arguments.Score);
                 state[D] = runningMax;
                 state[D + 1] = runningSum;
             }

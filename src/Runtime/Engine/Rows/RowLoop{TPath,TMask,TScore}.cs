@@ -17,12 +17,11 @@ namespace KernelGen.Engine
         /// <summary>Single rows, as the thread scheduler calls them.</summary>
         internal readonly struct SingleRows : IRowRangeKernel
         {
-            public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
-                ReadOnlySpan<float> packedKeys, int packedFirstKey, int queryCount, int keyCount, int rowStart, int rowEnd,
-                ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, ReadOnlySpan<int> keyPrefix, in ScoreState score)
+            public static void Run(scoped in RowRangeArguments arguments, int rowStart, int rowEnd)
             {
-                var rows = new FloatRows<TPath>(key, value);
-                RunSingleRows(query, key, value, ref rows, output, logSumExp, queryCount, keyCount, rowStart, rowEnd, keyMask, mask, maskStride, keyPrefix, score);
+                var rows = new FloatRows<TPath>(arguments.Key, arguments.Value);
+                RunSingleRows(arguments.Query, arguments.Key, arguments.Value, ref rows, arguments.Output, arguments.LogSumExp, arguments.QueryCount, arguments.KeyCount,
+                    rowStart, rowEnd, arguments.KeyMask, arguments.Mask, arguments.MaskStride, arguments.KeyPrefix, arguments.Score);
             }
         }
 

@@ -1,8 +1,10 @@
 using System;
+using System.ComponentModel;
 
 namespace KernelGen.Engine
 {
     /// <summary>The score transform of a kernel without score modifiers: s = scale x dot(q, k), unchanged, and no sink.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly struct IdentityScore : IScoreTransform
     {
         /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -6,32 +7,12 @@ using System.Runtime.Intrinsics;
 namespace KernelGen.Engine
 {
     /// <summary>
-    /// Which score modifiers a kernel declares, as JIT-time constants (generated per kernel, like <see cref="IAttentionMask"/>).
-    /// </summary>
-    public interface IScoreFeatures
-    {
-        /// <summary>Whether the scale comes with each call (<see cref="ScoreState.Scale"/>); the path's ScoreScale is then 1.</summary>
-        static abstract bool RuntimeScale { get; }
-
-        /// <summary>The softcap (s = cap x tanh(s / cap)); 0 for none.</summary>
-        static abstract float Softcap { get; }
-
-        /// <summary>Whether ALiBi subtracts <see cref="ScoreState.AlibiSlope"/> x |p(i) - j|.</summary>
-        static abstract bool Alibi { get; }
-
-        /// <summary>Whether <see cref="ScoreState.Bias"/> is added to every score.</summary>
-        static abstract bool Bias { get; }
-
-        /// <summary>Whether each row's softmax denominator gains e^(<see cref="ScoreState.Sink"/>).</summary>
-        static abstract bool Sinks { get; }
-    }
-
-    /// <summary>
     /// The score transform of a kernel with modifiers, in the order of the score formula:
     /// <c>s = softcap(scale x dot) - slope x |p(i) - j| + bias(i, j)</c>, each term compiled only when
     /// <typeparamref name="TFeatures"/> declares it; one pass over the block's scores, a vector at a time. ALiBi's term is
     /// computed from the positions (never stored); the bias is read from the call's rows.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly struct ModifiedScore<TFeatures> : IScoreTransform
         where TFeatures : struct, IScoreFeatures
     {

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace KernelGen.Engine
 {
@@ -7,6 +8,7 @@ namespace KernelGen.Engine
     /// values and the bias rows' address, so a job handed to worker threads can hold it. Valid only while the call that
     /// made it runs (the engine pins the bias for that long).
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public readonly unsafe struct ScoreState
     {
         private readonly float* _bias;

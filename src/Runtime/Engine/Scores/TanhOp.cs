@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Single-precision <c>tanh x</c> with scalar, <see cref="Vector128{T}"/>, <see cref="Vector256{T}"/> and
@@ -53,7 +53,7 @@ namespace KernelGen
     /// <para>One entry point per width: .NET 10 has no public abstraction over Vector128/256/512 to write one generic
     /// body with (ISimdVector is internal; Vector&lt;T&gt; is one fixed width per process).</para>
     /// </remarks>
-    public readonly struct TanhOp
+    internal readonly struct TanhOp
     {
         private const float Threshold = 0.625f;
         private const float C3 = -0.33333293f;   // 0xBEAAAA9D

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace KernelGen.Engine
 {
@@ -8,6 +9,7 @@ namespace KernelGen.Engine
     /// <see cref="RuntimeMasks"/> into a status per block of rows x 16 keys: skipped, full, or partial (masked with
     /// vector compares). Every member is a JIT-time constant, so code for an absent feature is not compiled.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public interface IAttentionMask
     {
         /// <summary>Whether keys after the query's position are hidden.</summary>

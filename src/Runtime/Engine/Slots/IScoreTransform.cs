@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace KernelGen.Engine
 {
@@ -9,6 +10,7 @@ namespace KernelGen.Engine
     /// composes the ones a kernel declares. Every property is a JIT-time constant, so the engine's calls for an absent
     /// feature compile to nothing.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public interface IScoreTransform
     {
         /// <summary>Whether <see cref="Apply"/> leaves every score unchanged (the engine then never calls it).</summary>

@@ -62,7 +62,7 @@ namespace KernelGen.Engine
             {
                 Span<float> logSumExp = group.LogSumExp.IsEmpty ? default : group.LogSumExp.Slice(head * group.LogSumExpHeadStride, group.QueryCount);
                 FinishRow(accumulators.Slice(head * D, D), maxima[head], sums[head], finished, logSumExp, row, group.Scores[head]);
-                Storage.NarrowRows(finished, group.Output, head * group.QueryHeadStride + row * group.QueryRowStride, D, 1, D);
+                ElementTypes.NarrowRows(finished, group.Output, head * group.QueryHeadStride + row * group.QueryRowStride, D, 1, D);
             }
         }
     }

@@ -2,7 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Single-precision <c>e^x</c> with scalar, <see cref="Vector128{T}"/>, <see cref="Vector256{T}"/> and
@@ -24,7 +24,7 @@ namespace KernelGen
     /// <para>One entry point per width: .NET 10 has no public abstraction over Vector128/256/512 to write one generic
     /// body with (ISimdVector is internal; Vector&lt;T&gt; is one fixed width per process).</para>
     /// </remarks>
-    public readonly struct ExpOp
+    internal readonly struct ExpOp
     {
         private const float Log2E = 1.44269504088896341f;
         private const float Ln2High = 0.693145751953125f;       // 0x3F317200: 9 trailing zero mantissa bits

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Threading;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// The online-softmax recurrence of FlashAttention-2, one block of keys at a time, so that no row of the
@@ -22,7 +22,7 @@ namespace KernelGen
     /// entries), make the row NaN here; such a row is counted when it finishes (<see cref="NonFiniteRows"/>), and the engine then
     /// computes the NaN rows again exactly (OverflowRows), so a NaN survives only where the reference has one.</para>
     /// </remarks>
-    public static class OnlineSoftmax
+    internal static class OnlineSoftmax
     {
         /// <summary>The number of keys a generated kernel scores before each softmax update.</summary>
         public const int BlockSize = 64;

@@ -91,9 +91,9 @@ namespace KernelGen.Engine
                         continue;
                     }
 
-                    Storage.Widen(group.Query.Slice(offset, D), query);
+                    ElementTypes.Widen(group.Query.Slice(offset, D), query);
                     float logSumExp = RecomputeRow(group, keyHead, group.Scores[head], queryRow, query, row, output);
-                    Storage.Narrow<TOutput>(output, group.Output.Slice(offset, D));
+                    ElementTypes.Narrow<TOutput>(output, group.Output.Slice(offset, D));
                     if (!group.LogSumExp.IsEmpty)
                     {
                         group.LogSumExp[head * group.LogSumExpHeadStride + queryRow] = logSumExp;
@@ -222,7 +222,7 @@ namespace KernelGen.Engine
             }
 
             state.Sum += weight;
-            Storage.Widen(group.Value.Slice(keyHead * group.KeyHeadStride + key * group.KeyRowStride, D), row);
+            ElementTypes.Widen(group.Value.Slice(keyHead * group.KeyHeadStride + key * group.KeyRowStride, D), row);
             for (int c = 0; c < D; c++)
             {
                 state.Accumulator[c] += weight * row[c];
@@ -251,7 +251,7 @@ namespace KernelGen.Engine
             where TKeyValue : unmanaged
             where TOutput : unmanaged
         {
-            Storage.Widen(group.Key.Slice(keyHead * group.KeyHeadStride + key * group.KeyRowStride, D), row);
+            ElementTypes.Widen(group.Key.Slice(keyHead * group.KeyHeadStride + key * group.KeyRowStride, D), row);
             double dot = 0;
             for (int c = 0; c < D; c++)
             {

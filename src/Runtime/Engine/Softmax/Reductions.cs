@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Horizontal reductions over a span, dispatched once per call to the widest accelerated vector width.
@@ -15,7 +15,7 @@ namespace KernelGen
     /// with (ISimdVector is internal; Vector&lt;T&gt; is one fixed width per process), so each width's body is kept and the
     /// widths are tested to agree bit for bit where the algorithm allows.
     /// </remarks>
-    public static class Reductions
+    internal static class Reductions
     {
         /// <summary>The largest element (IEEE 754 maximum: NaN if any element is NaN); negative infinity for an empty span.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,7 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// An f16 value that a caller has checked is finite (<see cref="Widening.AllFinite(ReadOnlySpan{Half})"/>): the same

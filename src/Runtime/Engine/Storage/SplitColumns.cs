@@ -23,7 +23,7 @@ namespace KernelGen.Engine
     /// order and so its bits; the dot products add the even and the odd columns in another order than the in-order loops,
     /// within float rounding of them.) Per 16 bf16 columns this is 1 load, 1 and and 1 shift instead of 2
     /// widening loads and 2 shifts; on Zen 1 every 256-bit operation is two, and shifts and widening shuffles share one
-    /// pipe (in L2 a bf16 decode key went from 52-53 to 36-37 ns, AMD EPYC family 23). The other factor must then be in
+    /// pipe (bench/RESULTS.md, "Figures moved here from code comments"). The other factor must then be in
     /// the same column order: <see cref="DeinterleaveRow"/> for a query row, <see cref="Deinterleave"/> /
     /// <see cref="Interleave"/> for sums kept in registers.
     /// </remarks>

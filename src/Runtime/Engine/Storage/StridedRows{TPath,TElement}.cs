@@ -58,17 +58,31 @@ namespace KernelGen.Engine
             float[] partials = ArrayPool<float>.Shared.Rent(length);
             try
             {
+                var arguments = new KeyChunkArguments
+                {
+                    QueryRow = queryRow,
+                    Key = Erase(_key),
+                    Value = Erase(_value),
+                    Partials = partials.AsSpan(0, length),
+                    RangeStart = rangeStart,
+                    RangeEnd = rangeEnd,
+                    ChunkKeys = AttentionThreading.ChunkKeys,
+                    Row = row,
+                    Position = position,
+                    KeyMask = keyMask,
+                    RowMask = rowMask,
+                    Score = score,
+                };
                 if (_stride == D)
                 {
-                    AttentionThreading.ForKeyChunks<LongRowChunks<TPath, TMask, TScore>.WidenedKeyChunks<TElement>>(queryRow, Erase(_key), Erase(_value), partials.AsSpan(0, length), rangeStart, rangeEnd,
-                        AttentionThreading.ChunkKeys, row, position, keyMask, rowMask, score);
+                    AttentionThreading.ForKeyChunks<LongRowChunks<TPath, TMask, TScore>.WidenedKeyChunks<TElement>>(arguments);
                 }
                 else
                 {
+                    // Strided rows: every chunk on this thread, read through these rows (the erased spans are not read).
                     Span<float> scores = stackalloc float[AttentionEngine.KeyBlock];
                     StridedRows<TPath, TElement> self = this;
-                    LongRowChunks<TPath, TMask, TScore>.ChunkStates(ref MemoryMarshal.GetReference(queryRow), ref self, partials.AsSpan(0, length), rangeStart, rangeEnd, AttentionThreading.ChunkKeys, 0,
-                        chunks, row, position, scores, keyMask, rowMask, score);
+                    LongRowChunks<TPath, TMask, TScore>.ChunkStates(ref self, arguments, 0, chunks, scores);
                 }
 
                 OnlineSoftmax.MergeChunks(partials.AsSpan(0, length), chunks, accumulator, out runningMax, out runningSum);
@@ -97,12 +111,12 @@ namespace KernelGen.Engine
         /// </summary>
         // A call, not inlined: a block's work (up to 64 keys x d columns) dwarfs a call, and inlined into the engine's
         // loops this body and AccumulateBlock's used up the JIT's inlining budget (at tier 1 the f16 decode's ChunkStates
-        // called LoadPair per 16 columns, 30% slower past L3; AMD EPYC family 23). Optimized from the first call, as the
-        // engine loops that call them.
+        // then called LoadPair per 16 columns; bench/RESULTS.md, "Figures moved here from code comments"). Optimized from the first call, as the engine loops that
+        // call them.
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
         {
-            if (Storage.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
+            if (ElementTypes.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
             {
                 AsFinite().ScoreBlock(ref queryVector, start, scores); // f16 with no infinity or NaN: split loads, or the 4-operation widening
                 return;
@@ -114,12 +128,10 @@ namespace KernelGen.Engine
             {
                 // Prefetch hints while the block is scored: the key rows of the block two blocks on (and the value columns
                 // past AccumulateBlock's 32-column strips, which prefetch the rest of the value rows, a strip's line per
-                // row), only rows that exist (no reference is formed past the spans). Measured on the AMD EPYC family 23
-                // (bf16 decode, 16384 keys, interleaved): this block's values and the next block's keys gave 1.24-1.44x
-                // float32's speed, two blocks on 1.58-1.64x, three or four on no more; without hints the key and value
-                // streams, 16 KiB each in turn, wait on memory and compute in turn. Spreading the value hints over the
-                // accumulation (one line per row and strip) instead of issuing them all here: 62-66% -> 67-74% of the
-                // read, 1.73-2.0x float32 (two sets of three interleaved rounds).
+                // row), only rows that exist (no reference is formed past the spans). Without hints the key and value
+                // streams, 16 KiB each in turn, wait on memory and compute in turn; two blocks ahead beat one, and three
+                // or four gave no more; the value hints are spread over the accumulation (one line per row and strip)
+                // rather than issued all here, which read faster (bench/RESULTS.md, "Figures moved here from code comments").
                 int aheadStart = start + 2 * scores.Length;
                 int aheadKeys = Sse.IsSupported ? RowsFrom(_key, aheadStart, scores.Length) : 0;
                 int aheadValues = Sse.IsSupported && StripColumns < D ? RowsFrom(_value, aheadStart, scores.Length) : 0;
@@ -135,7 +147,7 @@ namespace KernelGen.Engine
                     if (!SplitColumns.DeinterleaveRow<TElement>(ref queryVector, ref query, D))
                     {
                         // A query element of magnitude 2^16 or more: 2^112 times it overflows. Widen the block, then score it.
-                        Storage.WidenRows(MemoryMarshal.Cast<TElement, Half>(_key), start * _stride, _stride, scores.Length, D, _valueScratch); // only finite f16 gets here
+                        ElementTypes.WidenRows(MemoryMarshal.Cast<TElement, Half>(_key), start * _stride, _stride, scores.Length, D, _valueScratch); // only finite f16 gets here
                         TPath.ScoreBlock(ref queryVector, ref MemoryMarshal.GetReference(_valueScratch), scores);
                         return;
                     }
@@ -244,7 +256,7 @@ namespace KernelGen.Engine
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // a call, as ScoreBlock
         public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start)
         {
-            if (Storage.FiniteHalfRows(_value, start * _stride, _stride, weights.Length, D))
+            if (ElementTypes.FiniteHalfRows(_value, start * _stride, _stride, weights.Length, D))
             {
                 AsFinite().AccumulateBlock(accumulator, correction, weights, start); // f16 with no infinity or NaN
                 return;
@@ -397,7 +409,7 @@ namespace KernelGen.Engine
                 Prefetch.Row(ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)(aheadStart + t) * _stride), D);
             }
 
-            Storage.WidenRows(_value, start * _stride, _stride, count, D, _valueScratch);
+            ElementTypes.WidenRows(_value, start * _stride, _stride, count, D, _valueScratch);
             return ref MemoryMarshal.GetReference(_valueScratch);
         }
     }

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using KernelGen.Engine;
 
 namespace KernelGen
 {
@@ -48,7 +49,7 @@ namespace KernelGen
             if (Vector256.IsHardwareAccelerated)
             {
                 // One vector per step, packed by halves: two per step (one 256-bit pack) leave the JIT too few of the 16
-                // registers to keep the 9 constants in, and it reloads them every step; this form was 5% faster (AVX2).
+                // registers to keep the 9 constants in, and it reloads them every step; this form measured faster (bench/RESULTS.md, "Figures moved here from code comments").
                 for (; index + (nuint)Vector256<float>.Count <= length; index += (nuint)Vector256<float>.Count)
                 {
                     Vector256<int> bits = HalfBits(Vector256.LoadUnsafe(ref from, index));

@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using KernelGen.Engine;
 
 namespace KernelGen
 {
@@ -218,7 +219,7 @@ namespace KernelGen
                 return true;
             }
 
-            ReadOnlySpan<Half> region = values.Slice(offset, Engine.Storage.Length(rows, stride, d)); // every row inside, checked once in 64 bits
+            ReadOnlySpan<Half> region = values.Slice(offset, Engine.ElementTypes.Length(rows, stride, d)); // every row inside, checked once in 64 bits
             int vectorColumns = Vector256.IsHardwareAccelerated ? d / 16 * 16 : 0;
             ref ushort start = ref Unsafe.As<Half, ushort>(ref MemoryMarshal.GetReference(region));
             Vector256<ushort> magnitude = Vector256.Create((ushort)MagnitudeMask), largest = Vector256<ushort>.Zero;
@@ -359,7 +360,7 @@ namespace KernelGen
         }
 
         /// <summary>
-        /// The span widenings' loop, for float, f16, finite f16 or bf16 (a JIT-time type test picks the loads; also the strided-row loop of Storage.WidenRows): the widest accelerated width,
+        /// The span widenings' loop, for float, f16, finite f16 or bf16 (a JIT-time type test picks the loads; also the strided-row loop of ElementTypes.WidenRows): the widest accelerated width,
         /// then narrower ones and scalars for the tail.
         /// </summary>
         internal static void WidenAll<T>(ref T from, ref float to, nuint length)

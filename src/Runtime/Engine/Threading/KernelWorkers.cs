@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Dedicated background threads for kernel calls (started on first use, one fewer than the processor count).

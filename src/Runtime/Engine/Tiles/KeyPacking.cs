@@ -2,14 +2,14 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace KernelGen
+namespace KernelGen.Engine
 {
     /// <summary>
     /// Packs the key matrix for the tiled kernels: keys in blocks of <see cref="PackedBlockKeys"/>, each block transposed to
     /// [d][16], so that one vector load reads dimension c of 16 consecutive keys and a tile of scores needs no
     /// horizontal sums. The last block is padded with zeros.
     /// </summary>
-    public static class KeyPacking
+    internal static class KeyPacking
     {
         /// <summary>Keys per packed block (the lane count of a Vector512 of floats).</summary>
         public const int PackedBlockKeys = 16;
