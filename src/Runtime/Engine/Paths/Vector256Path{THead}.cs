@@ -23,11 +23,11 @@ namespace KernelGen.Engine
     /// key's loads at fixed offsets written out one statement a vector (a statement past d is a JIT-time false and
     /// compiles to nothing) in one loop body, so every load instruction strides by one row per key, which the hardware
     /// prefetchers follow; the horizontal sums of four keys are taken together (<see cref="Sum4"/>: Vector256.Sum's
-    /// tree, so the same bits). Measured against the emitted paths (bench/RESULTS.md, "Head-dimension paths in the
-    /// runtime"): a loop over d with four keys interleaved was 5-10% slower on decode steps whose keys stream from L3
-    /// or memory, and so were four copies of the key body (four times the load instructions); accumulator passes of 8
-    /// vectors were 20-30% slower than one of 16 from L2. Longer rows: <see cref="ScoreBlock"/> loops over d per key;
-    /// <see cref="AccumulateBlock"/> takes passes of 16 vectors.</para>
+    /// tree, so the same bits). The shapes were measured against the emitted paths and the alternatives
+    /// (bench/RESULTS.md, "Head-dimension paths in the runtime"): a loop over d with four keys interleaved, and four
+    /// copies of the key body (four times the load instructions), were slower on decode steps whose keys stream from L3
+    /// or memory; accumulator passes of 8 vectors were slower than one of 16. Longer rows: <see cref="ScoreBlock"/>
+    /// loops over d per key; <see cref="AccumulateBlock"/> takes passes of 16 vectors.</para>
     /// <para>Each score and each accumulator column takes the same operations in the same order whatever the grouping:
     /// a key's products summed in column order (the whole vectors into one vector, then each tail piece on its own), an
     /// accumulator column scaled by the correction, then the keys' products added in key order.</para>
