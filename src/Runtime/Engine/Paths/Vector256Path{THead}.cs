@@ -23,11 +23,11 @@ namespace KernelGen.Engine
     /// key's loads at fixed offsets written out one statement a vector (a statement past d is a JIT-time false and
     /// compiles to nothing) in one loop body, so every load instruction strides by one row per key, which the hardware
     /// prefetchers follow; the horizontal sums of four keys are taken together (<see cref="Sum4"/>: Vector256.Sum's
-    /// tree, so the same bits). Measured against the emitted paths (bench/RESULTS.md, "Head-dimension paths in the
-    /// runtime"): a loop over d with four keys interleaved was 5-10% slower on decode steps whose keys stream from L3
-    /// or memory, and so were four copies of the key body (four times the load instructions); accumulator passes of 8
-    /// vectors were 20-30% slower than one of 16 from L2. Longer rows: <see cref="ScoreBlock"/> loops over d per key;
-    /// <see cref="AccumulateBlock"/> takes passes of 16 vectors.</para>
+    /// tree, so the same bits). The shapes were measured against the emitted paths and the alternatives
+    /// (bench/RESULTS.md, "Head-dimension paths in the runtime"): a loop over d with four keys interleaved, and four
+    /// copies of the key body (four times the load instructions), were slower on decode steps whose keys stream from L3
+    /// or memory; accumulator passes of 8 vectors were slower than one of 16. Longer rows: <see cref="ScoreBlock"/>
+    /// loops over d per key; <see cref="AccumulateBlock"/> takes passes of 16 vectors.</para>
     /// <para>Each score and each accumulator column takes the same operations in the same order whatever the grouping:
     /// a key's products summed in column order (the whole vectors into one vector, then each tail piece on its own), an
     /// accumulator column scaled by the correction, then the keys' products added in key order.</para>
@@ -124,7 +124,7 @@ namespace KernelGen.Engine
             if (Vectors > 0 && Vectors <= Held)
             {
                 // The query's whole vectors stay in registers while the keys stream past. Four keys a step through one loop
-                // body (so one key's load instructions), their dot vectors kept for the joint sums of Finish4.
+                // body (so one key's load instructions), their dot vectors shifted along four registers for the joint sums.
                 Vector256<float> query0 = Vector256.LoadUnsafe(ref queryVector);
                 Vector256<float> query1 = default, query2 = default, query3 = default, query4 = default, query5 = default, query6 = default, query7 = default,
                     query8 = default, query9 = default, query10 = default, query11 = default, query12 = default, query13 = default, query14 = default, query15 = default;
@@ -144,18 +144,21 @@ namespace KernelGen.Engine
                 if (Vectors > 14) { query14 = Vector256.LoadUnsafe(ref queryVector, 14 * Lanes); }
                 if (Vectors > 15) { query15 = Vector256.LoadUnsafe(ref queryVector, 15 * Lanes); }
 
-                Span<Vector256<float>> dots = stackalloc Vector256<float>[4];
-                ref Vector256<float> dot = ref MemoryMarshal.GetReference(dots);
+                Vector256<float> dot0 = default, dot1 = default, dot2 = default, dot3 = default;
                 for (; keyRow <= count - 4; keyRow += 4)
                 {
                     ref float key = ref Unsafe.Add(ref keyRows, keyRow * D);
                     for (int step = 0; step < 4; step++)
                     {
-                        Unsafe.Add(ref dot, step) = DotHeld(ref Unsafe.Add(ref key, step * D), query0, query1, query2, query3, query4, query5, query6, query7,
+                        Vector256<float> keyDot = DotHeld(ref Unsafe.Add(ref key, step * D), query0, query1, query2, query3, query4, query5, query6, query7,
                             query8, query9, query10, query11, query12, query13, query14, query15);
+                        dot0 = dot1;
+                        dot1 = dot2;
+                        dot2 = dot3;
+                        dot3 = keyDot;
                     }
 
-                    Finish4(dot, Unsafe.Add(ref dot, 1), Unsafe.Add(ref dot, 2), Unsafe.Add(ref dot, 3), ref queryVector, ref key, ref Unsafe.Add(ref scoreStart, keyRow));
+                    Finish4(dot0, dot1, dot2, dot3, ref queryVector, ref key, ref Unsafe.Add(ref scoreStart, keyRow));
                 }
 
                 for (; keyRow < count; keyRow++)
