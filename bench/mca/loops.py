@@ -44,6 +44,8 @@ def loops(body):
             label = match.group(1)
             order.append(label)
             blocks[label] = []
+        elif line.startswith("RWD"):
+            label = None  # the method's data section: constants, not instructions
         elif label and line and not line.startswith("align"):
             blocks[label].append(line)
     index = {name: i for i, name in enumerate(order)}
@@ -73,6 +75,10 @@ def assembler_form(line):
     if widening:
         half = "xmm" if widening.group(2) == "ymm" else "ymm"
         line = f"{widening.group(1)} {widening.group(2)}{widening.group(3)}, {half}{widening.group(5)}"
+    # A broadcast from a register reads its low element: the JIT names the source at the destination's width.
+    broadcast = re.match(r"(vbroadcasts[sd]|vpbroadcast[bwdq])\s+(\w+),\s*(ymm|zmm)(\d+)$", line)
+    if broadcast:
+        line = f"{broadcast.group(1)} {broadcast.group(2)}, xmm{broadcast.group(4)}"
     return line
 
 

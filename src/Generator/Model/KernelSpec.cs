@@ -1,5 +1,3 @@
-using KernelGen.Engine;
-
 namespace KernelGen.Generator.Model
 {
     /// <summary>
@@ -70,66 +68,4 @@ namespace KernelGen.Generator.Model
             }
         }
     }
-
-    /// <summary>
-    /// A containing type declaration: the modifiers every partial part must repeat (<c>ref</c>), its keyword(s), name,
-    /// type-parameter list, and arity, e.g. ("ref", "struct", "Outer", "&lt;T&gt;", 1).
-    /// </summary>
-    internal sealed record ContainingTypeSpec(string Modifiers, string Keyword, string Name, string TypeParameters, int Arity);
-
-    /// <summary>
-    /// The static mask of a kernel. <see cref="GlobalPositions"/> is sorted and unique and only kept when a window exists
-    /// (without one, every key is visible anyway).
-    /// </summary>
-    internal sealed record MaskSpec(bool Causal, bool HasWindow, int WindowLeft, int WindowRight, EquatableArray<int> GlobalPositions)
-    {
-        public bool HasGlobals => HasWindow && !GlobalPositions.IsEmpty;
-
-        public bool MasksNothing => !Causal && !HasWindow;
-    }
-
-    /// <summary>
-    /// A batched multi-head kernel: H query heads, the key/value heads they share, the span layout (0 = [B, N, H, d],
-    /// 1 = [B, H, N, d]), and the run-time parameters after <c>int batch</c>, in declaration order (e.g. "keyLengths").
-    /// </summary>
-    internal sealed record BatchSpec(int Heads, int KeyValueHeads, int Layout, EquatableArray<string> RuntimeParameters)
-    {
-        public bool Has(string parameter)
-        {
-            foreach (string present in RuntimeParameters)
-            {
-                if (present == parameter)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        public string LayoutName => Layout == 1 ? "BatchHeadSeqDim" : "BatchSeqHeadDim";
-
-        /// <summary>Whether the items are packed back to back ([total, H, d], with sequenceStarts, or querySequenceStarts and keySequenceStarts).</summary>
-        public bool IsPacked => Has(RuntimeParameterNames.SequenceStarts) || Has(RuntimeParameterNames.QuerySequenceStarts);
-
-        /// <summary>The span whose length is B + 1 in a packed call: sequenceStarts or querySequenceStarts.</summary>
-        public string PackedStarts => Has(RuntimeParameterNames.SequenceStarts) ? RuntimeParameterNames.SequenceStarts : RuntimeParameterNames.QuerySequenceStarts;
-
-        /// <summary>Whether the kernel takes a run-time token or dense mask (rows then run one at a time, masked per block).</summary>
-        public bool HasDynamicMask => Has(RuntimeParameterNames.KeyMask) || Has(RuntimeParameterNames.Mask);
-    }
-
-    /// <summary>
-    /// A kernel's score modifiers, in the order of the score formula softcap(scale x dot) - slope x |p(i) - j| + bias, and
-    /// the softmax sink: a scale given per call (the <c>scale</c> parameter), the cap of [Softcap] (0 for none), [Alibi],
-    /// and the declared <c>bias</c> and <c>sinks</c> parameters.
-    /// </summary>
-    internal sealed record ScoreSpec(bool RuntimeScale, float Softcap, bool Alibi, bool Bias, bool Sinks)
-    {
-        /// <summary>Whether a score is changed at all (sinks alone leave every score as it is).</summary>
-        public bool ChangesScores => RuntimeScale || Softcap != 0f || Alibi || Bias;
-    }
-
-    /// <summary>What parsing one method produced: a spec (null when invalid) and the diagnostics to report.</summary>
-    internal sealed record ParseResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
 }

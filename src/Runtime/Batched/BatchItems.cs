@@ -2,9 +2,6 @@ using System;
 
 namespace KernelGen.Engine
 {
-    /// <summary>An item's valid query and key counts and its first query and key rows (0 unless packed).</summary>
-    internal readonly record struct ItemRows(int Queries, int Keys, int FirstQuery, int FirstKey);
-
     /// <summary>
     /// The per-item lengths or packed offsets of a batched call, read from the caller's spans exactly once. Validation
     /// has checked those spans, but the caller's memory may change while the call runs (another thread, or a bug); every

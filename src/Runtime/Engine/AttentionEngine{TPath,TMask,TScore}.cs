@@ -74,7 +74,7 @@ namespace KernelGen.Engine
                 Compute(query, key, value, output, logSumExp, masks, in state);
                 if (OnlineSoftmax.NonFiniteRows != nonFinite)
                 {
-                    OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
+                    OverflowRows<TPath, TMask, TScore>.Repair(OverflowRows<TPath, TMask, TScore>.OneHead(query, key, value, output, logSumExp, masks, in state));
                 }
             }
         }
@@ -99,139 +99,7 @@ namespace KernelGen.Engine
         {
             EngineBounds.CheckHead(D, query.Length, key.Length, value.Length, output.Length, logSumExp.Length, masks, scores.Bias.Length, scores.BiasStride, TScore.MayHide);
             CheckGlobalPositions();
-            float[]? queryBuffer = null, outputBuffer = null;
-            try
-            {
-                ReadOnlySpan<float> floatQuery;
-                if (typeof(TQuery) == typeof(float))
-                {
-                    floatQuery = MemoryMarshal.Cast<TQuery, float>(query);
-                }
-                else
-                {
-                    queryBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, query.Length));
-                    ElementTypes.Widen(query, queryBuffer.AsSpan(0, query.Length));
-                    floatQuery = queryBuffer.AsSpan(0, query.Length);
-                }
-
-                Span<float> floatOutput;
-                if (typeof(TOutput) == typeof(float))
-                {
-                    floatOutput = MemoryMarshal.Cast<TOutput, float>(output);
-                }
-                else
-                {
-                    outputBuffer = ArrayPool<float>.Shared.Rent(Math.Max(1, output.Length));
-                    floatOutput = outputBuffer.AsSpan(0, output.Length);
-                }
-
-                if (typeof(TKeyValue) == typeof(float))
-                {
-                    Compute(floatQuery, MemoryMarshal.Cast<TKeyValue, float>(key), MemoryMarshal.Cast<TKeyValue, float>(value), floatOutput, logSumExp, masks, scores);
-                }
-                else
-                {
-                    ComputeWidened(floatQuery, key, value, floatOutput, logSumExp, masks, scores);
-                }
-
-                if (outputBuffer is not null)
-                {
-                    ElementTypes.Narrow(floatOutput, output); // round to nearest even, once
-                }
-            }
-            finally
-            {
-                if (outputBuffer is not null)
-                {
-                    ArrayPool<float>.Shared.Return(outputBuffer);
-                }
-
-                if (queryBuffer is not null)
-                {
-                    ArrayPool<float>.Shared.Return(queryBuffer);
-                }
-            }
-        }
-
-        /// <summary>A single head's contiguous rows as a head group (for <see cref="OverflowRows{TPath, TMask, TScore}"/>).</summary>
-        private static HeadGroup<float, TKeyValue, float> OneHead<TKeyValue>(ReadOnlySpan<float> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value,
-            Span<float> output, Span<float> logSumExp, RuntimeMasks masks, in ScoreState state)
-            where TKeyValue : unmanaged => new()
-        {
-            Query = query,
-            Output = output,
-            QueryRowStride = D,
-            Key = key,
-            Value = value,
-            KeyRowStride = D,
-            KeyValueHeads = 1,
-            Heads = 1,
-            QueryCount = query.Length / D,
-            KeyCount = key.Length / D,
-            LogSumExp = logSumExp,
-            Masks = masks,
-            Scores = new ReadOnlySpan<ScoreState>(in state),
-        };
-
-        /// <summary>16-bit keys and values (see the remarks of the public overload).</summary>
-        private static unsafe void ComputeWidened<TKeyValue>(ReadOnlySpan<float> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value, Span<float> output,
-            Span<float> logSumExp, RuntimeMasks masks, ScoreArguments scores)
-            where TKeyValue : unmanaged
-        {
-            int queryCount = query.Length / D, keyCount = key.Length / D;
-            if (queryCount >= EngineStage<TPath, TMask, TScore>.MinWidenedRows)
-            {
-                float[] keys = ArrayPool<float>.Shared.Rent(Math.Max(1, key.Length));
-                float[] values = ArrayPool<float>.Shared.Rent(Math.Max(1, value.Length));
-                try
-                {
-                    ElementTypes.Widen(key, keys.AsSpan(0, key.Length));
-                    ElementTypes.Widen(value, values.AsSpan(0, value.Length));
-                    Compute(query, keys.AsSpan(0, key.Length), values.AsSpan(0, value.Length), output, logSumExp, masks, scores);
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(values);
-                    ArrayPool<float>.Shared.Return(keys);
-                }
-
-                return;
-            }
-
-            fixed (float* bias = scores.Bias)
-            {
-                var state = new ScoreState(scores.Scale, scores.AlibiSlope, scores.Sink, bias, scores.Bias.Length, scores.BiasStride);
-                if (queryCount == 0)
-                {
-                    return;
-                }
-
-                if (keyCount == 0)
-                {
-                    output.Slice(0, queryCount * D).Clear();
-                    logSumExp.Fill(EngineStage<TPath, TMask, TScore>.EmptyRowLogSumExp(state));
-                    return;
-                }
-
-                float[] scratch = ArrayPool<float>.Shared.Rent(2 * EngineStage<TPath, TMask, TScore>.KeyBlock * D);
-                try
-                {
-                    var rows = new StridedRows<TPath, TKeyValue>(key, value, D, scratch.AsSpan(0, EngineStage<TPath, TMask, TScore>.KeyBlock * D), scratch.AsSpan(EngineStage<TPath, TMask, TScore>.KeyBlock * D, EngineStage<TPath, TMask, TScore>.KeyBlock * D));
-                    ReadOnlySpan<bool> keyMask = TMask.HasRuntimeMasks ? masks.KeyMask : default;
-                    ReadOnlySpan<bool> mask = TMask.HasRuntimeMasks ? masks.Mask : default;
-                    int nonFinite = OnlineSoftmax.NonFiniteRows;
-                    RowLoop<TPath, TMask, TScore>.RunSingleRows(query, default, default, ref rows, output, logSumExp, queryCount, keyCount, 0, queryCount, keyMask, mask, masks.MaskStride, default,
-                        state);
-                    if (OnlineSoftmax.NonFiniteRows != nonFinite)
-                    {
-                        OverflowRows<TPath, TMask, TScore>.Repair(OneHead(query, key, value, output, logSumExp, masks, in state));
-                    }
-                }
-                finally
-                {
-                    ArrayPool<float>.Shared.Return(scratch);
-                }
-            }
+            ElementEntry<TPath, TMask, TScore>.Compute(query, key, value, output, logSumExp, masks, scores);
         }
 
         internal static void Compute(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, Span<float> logSumExp,
@@ -299,32 +167,9 @@ namespace KernelGen.Engine
 
             // Tile loop: whole groups of TPath.RowTile rows share each packed key block (a path with RowTile 0 has none).
             int groupedRows = TPath.RowTile == 0 ? 0 : queryCount / TPath.RowTile * TPath.RowTile;
-            if (groupedRows > 0)
+            if (groupedRows > 0 && !TileLoop<TPath, TMask, TScore>.RunPacked(arguments, keyPrefix, groupedRows, (long)groupedRows * rangeWidth * D))
             {
-                EngineStage<TPath, TMask, TScore>.PackedBand(queryCount, keyCount, groupedRows, keyPrefix, out int packStart, out int packEnd);
-                long packedLength = KeyPacking.PackedLength(packEnd - packStart, D);
-                if (packedLength > KeyPacking.MaxPackedLength)
-                {
-                    groupedRows = 0; // Too many keys to pack (over 256 MiB): every row takes the one-row path below, which needs no scratch.
-                }
-                else
-                {
-                    // Keys packed once per call into 16-key blocks, transposed to [d][16]: a score tile needs no horizontal sums.
-                    // The buffer comes from the shared pool, so a steady stream of calls allocates nothing; each 16-key block
-                    // starts on a cache line (16 x 4 bytes per column), so no vector load of it splits one.
-                    float[] packed = AlignedScratch.Rent((int)packedLength);
-                    try
-                    {
-                        Span<float> packedView = AlignedScratch.View(packed, (int)packedLength);
-                        KeyPacking.PackTransposed(key.Slice(packStart * D, (packEnd - packStart) * D), D, packedView);
-                        AttentionThreading.ForRowGroups<TileLoop<TPath, TMask, TScore>.RowGroups>(arguments with { PackedKeys = packedView, PackedFirstKey = packStart },
-                            0, groupedRows, TPath.RowTile, (long)groupedRows * rangeWidth * D);
-                    }
-                    finally
-                    {
-                        ArrayPool<float>.Shared.Return(packed);
-                    }
-                }
+                groupedRows = 0; // too many keys to pack: every row takes the one-row path below
             }
 
             // Rows left over (fewer than a group, e.g. a decode step), or every row on a path without tiles: one at a time

@@ -1,5 +1,3 @@
-using KernelGen.Engine;
-
 namespace KernelGen
 {
     /// <summary>A sliding window of <see cref="Left"/> keys before and <see cref="Right"/> keys after a query's position.</summary>

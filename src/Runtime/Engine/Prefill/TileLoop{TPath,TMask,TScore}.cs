@@ -20,6 +20,38 @@ namespace KernelGen.Engine
         /// </summary>
         internal const int BlockRows = 64;
 
+        /// <summary>
+        /// Rows [0, <paramref name="groupedRows"/>) through the tiles: the band of keys they can score packed once per call
+        /// into 16-key blocks transposed to [d][16] (a score tile then needs no horizontal sums), then the row groups on the
+        /// threads. False, having done nothing, when the band is too large to pack (over 256 MiB): the rows then take the
+        /// one-row path, which needs no scratch.
+        /// </summary>
+        internal static bool RunPacked(scoped in RowRangeArguments arguments, ReadOnlySpan<int> keyPrefix, int groupedRows, long work)
+        {
+            PackedBand(arguments.QueryCount, arguments.KeyCount, groupedRows, keyPrefix, out int packStart, out int packEnd);
+            long packedLength = KeyPacking.PackedLength(packEnd - packStart, D);
+            if (packedLength > KeyPacking.MaxPackedLength)
+            {
+                return false;
+            }
+
+            // The buffer comes from the shared pool, so a steady stream of calls allocates nothing; each 16-key block starts
+            // on a cache line (16 x 4 bytes per column), so no vector load of it splits one.
+            float[] packed = AlignedScratch.Rent((int)packedLength);
+            try
+            {
+                Span<float> packedView = AlignedScratch.View(packed, (int)packedLength);
+                KeyPacking.PackTransposed(arguments.Key.Slice(packStart * D, (packEnd - packStart) * D), D, packedView);
+                AttentionThreading.ForRowGroups<RowGroups>(arguments with { PackedKeys = packedView, PackedFirstKey = packStart }, 0, groupedRows, TPath.RowTile, work);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(packed);
+            }
+
+            return true;
+        }
+
         /// <summary>Row groups, as the thread scheduler calls them.</summary>
         internal readonly struct RowGroups : IRowRangeKernel
         {

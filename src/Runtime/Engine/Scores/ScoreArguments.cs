@@ -1,5 +1,4 @@
 using System;
-using KernelGen.Engine;
 
 namespace KernelGen
 {

@@ -331,5 +331,25 @@ namespace KernelGen.Engine
 
             return false;
         }
+
+        /// <summary>A single head's contiguous rows as a head group (what Repair takes, for a single-head call).</summary>
+        internal static HeadGroup<float, TKeyValue, float> OneHead<TKeyValue>(ReadOnlySpan<float> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value,
+            Span<float> output, Span<float> logSumExp, RuntimeMasks masks, in ScoreState state)
+            where TKeyValue : unmanaged => new()
+        {
+            Query = query,
+            Output = output,
+            QueryRowStride = D,
+            Key = key,
+            Value = value,
+            KeyRowStride = D,
+            KeyValueHeads = 1,
+            Heads = 1,
+            QueryCount = query.Length / D,
+            KeyCount = key.Length / D,
+            LogSumExp = logSumExp,
+            Masks = masks,
+            Scores = new ReadOnlySpan<ScoreState>(in state),
+        };
     }
 }
