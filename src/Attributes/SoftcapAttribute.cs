@@ -8,8 +8,8 @@ namespace KernelGen
     /// </summary>
     /// <remarks>
     /// <para>The cap must be finite and greater than 0 (KG0022 otherwise). Scores well inside the cap are almost
-    /// unchanged (<c>cap tanh(s / cap) ~ s - s^3 / (3 cap^2)</c>); large ones flatten towards +-cap. Gemma 2 uses 50 for
-    /// attention logits. The run-time <c>scale</c> parameter, when declared, applies before the cap.</para>
+    /// unchanged (<c>cap tanh(s / cap) ~ s - s^3 / (3 cap^2)</c>); large ones flatten towards +-cap. Gemma 2 caps its
+    /// attention logits at 50. The run-time <c>scale</c> parameter, when declared, applies before the cap.</para>
     /// </remarks>
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
     public sealed class SoftcapAttribute : Attribute

@@ -265,9 +265,6 @@ namespace KernelGen.Generator.Emitting
                     : "/// <summary>The score scale, as declared.</summary>");
                 writer.Line($"private const float Scale = {Lit.Float(spec.Scale)};");
             }
-            writer.Line();
-            writer.Line("/// <summary>Keys scored between two online-softmax updates: the stride of a tile's score rows.</summary>");
-            writer.Line("private const int KeyBlock = global::KernelGen.Engine.AttentionEngine.KeyBlock;");
             if (spec.Batch is { } batchSpec)
             {
                 writer.Line();

@@ -119,9 +119,6 @@ namespace KernelGen.Generated
         /// <summary>The score scale, 1/sqrt(128).</summary>
         private const float Scale = 0.088388346f;
 
-        /// <summary>Keys scored between two online-softmax updates: the stride of a tile's score rows.</summary>
-        private const int KeyBlock = global::KernelGen.Engine.AttentionEngine.KeyBlock;
-
         /// <summary>Query heads per item.</summary>
         private const int Heads = 8;
 

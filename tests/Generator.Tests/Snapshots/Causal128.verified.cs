@@ -80,9 +80,6 @@ namespace KernelGen.Generated
         /// <summary>The score scale, 1/sqrt(128).</summary>
         private const float Scale = 0.088388346f;
 
-        /// <summary>Keys scored between two online-softmax updates: the stride of a tile's score rows.</summary>
-        private const int KeyBlock = global::KernelGen.Engine.AttentionEngine.KeyBlock;
-
         /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,
             string queryName, string keyName, string valueName, string outputName)

@@ -86,9 +86,6 @@ namespace KernelGen.Generated
         /// <summary>1: the score scale comes with each call and is applied in the score transform (Score.RuntimeScale).</summary>
         private const float Scale = 1f;
 
-        /// <summary>Keys scored between two online-softmax updates: the stride of a tile's score rows.</summary>
-        private const int KeyBlock = global::KernelGen.Engine.AttentionEngine.KeyBlock;
-
         /// <summary>Query heads per item.</summary>
         private const int Heads = 8;
 
