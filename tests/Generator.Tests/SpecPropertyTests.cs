@@ -73,6 +73,15 @@ namespace KernelGen.Generator.Tests
         }
 
         [Fact]
+        public void RecordPositionalProperty_SkipsTheProperty()
+        {
+            string source = "using System;\nusing KernelGen;\npublic partial record Kernels(int AttendSpec)\n{\n    [AttentionKernel(64)]\n    public static partial void Attend" + Signature + ";\n}\n";
+            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
+            Assert.Equal("KG0025", Assert.Single(result.Diagnostics).Id);
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        }
+
+        [Fact]
         public void InheritedMember_SkipsTheProperty()
         {
             string source = "using System;\nusing KernelGen;\npublic class Base\n{\n    protected static int AttendSpec;\n}\n"

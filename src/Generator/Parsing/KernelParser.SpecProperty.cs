@@ -52,7 +52,7 @@ namespace KernelGen.Generator.Parsing
                 return $"it is a type parameter of '{type.Name}'";
             }
 
-            if (type.GetMembers(name).Any(static member => !member.IsImplicitlyDeclared))
+            if (!type.GetMembers(name).IsEmpty)
             {
                 return $"'{type.Name}' already declares a member named '{name}'";
             }
