@@ -117,6 +117,19 @@ namespace KernelGen.Generator.Tests
             Assert.Equal(version >= LanguageVersion.CSharp8, stub.Contains("#nullable enable", StringComparison.Ordinal));
         }
 
+        [Theory]
+        [InlineData("public unsafe partial class Kernels", "public static partial void")]
+        [InlineData("public partial class Kernels", "public static unsafe partial void")]
+        public void PointerParameter_InAnUnsafeContext_StubCompiles(string type, string declaration)
+        {
+            string source = "using System;\nusing KernelGen;\n" + type + "\n{\n    [AttentionKernel(64)]\n    " + declaration
+                + " Attend(float* query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);\n}\n";
+            CSharpCompilation compilation = GeneratorHarness.Compile(source);
+            compilation = compilation.WithOptions(compilation.Options.WithAllowUnsafe(true));
+            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+            Assert.Equal("KG0003", Format(driver.GetRunResult().Results.Single(), output));
+        }
+
         [Fact]
         public void Stub_ThrowsNamingTheKgId()
         {

@@ -51,6 +51,15 @@ namespace KernelGen.Generator.Parsing
 
             string ns = method.ContainingNamespace is { IsGlobalNamespace: false } containing ? containing.ToDisplayString(NamespaceFormat) : string.Empty;
             string displayName = (ns.Length > 0 ? ns + "." : string.Empty) + string.Concat(containingTypes.Select(static t => t.Name + t.TypeParameters + ".")) + method.Name;
+            // Pointer types in the signature may rely on an 'unsafe' containing type: the stub's innermost part says 'unsafe'
+            // too (the method cannot: both parts of a partial method must agree on it, CS0764).
+            if (syntax.Ancestors().OfType<TypeDeclarationSyntax>().Any(static t => t.Modifiers.Any(SyntaxKind.UnsafeKeyword))
+                && context.SemanticModel.Compilation.Options is CSharpCompilationOptions { AllowUnsafe: true })
+            {
+                ContainingTypeSpec innermost = containingTypes[containingTypes.Count - 1];
+                containingTypes[containingTypes.Count - 1] = innermost with { Modifiers = innermost.Modifiers.Length > 0 ? "unsafe " + innermost.Modifiers : "unsafe" };
+            }
+
             string declaration = StubDeclaration(syntax, method);
             var stub = new StubSpec(
                 ns,
