@@ -22,6 +22,28 @@ namespace KernelGen
             Compute(spec, query, key, value, output, Span<double>.Empty, default);
 
         /// <summary>
+        /// <see cref="Compute(AttentionSpec, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{double}, Span{double})"/>
+        /// for spans of float, <see cref="Half"/> or <see cref="BFloat16"/>, each value widened exactly to float.
+        /// </summary>
+        /// <exception cref="NotSupportedException">An element type is not float, Half or BFloat16.</exception>
+        public static void Compute<TQuery, TKeyValue>(AttentionSpec spec, ReadOnlySpan<TQuery> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value, Span<double> output,
+            Span<double> logSumExp)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged =>
+            Compute(spec, query, key, value, output, logSumExp, default);
+
+        /// <summary>
+        /// <see cref="Compute(AttentionSpec, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/> (the
+        /// double result rounded to float) for spans of float, <see cref="Half"/> or <see cref="BFloat16"/>, each value
+        /// widened exactly to float.
+        /// </summary>
+        /// <exception cref="NotSupportedException">An element type is not float, Half or BFloat16.</exception>
+        public static void Compute<TQuery, TKeyValue>(AttentionSpec spec, ReadOnlySpan<TQuery> query, ReadOnlySpan<TKeyValue> key, ReadOnlySpan<TKeyValue> value, Span<float> output)
+            where TQuery : unmanaged
+            where TKeyValue : unmanaged =>
+            Compute(spec, Widen(query, nameof(query)), Widen(key, nameof(key)), Widen(value, nameof(value)), output);
+
+        /// <summary>
         /// <see cref="Compute(AttentionSpec, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{double}, Span{double}, ScoreArguments)"/>
         /// for spans of float, <see cref="Half"/> or <see cref="BFloat16"/>, each value widened exactly to float.
         /// </summary>

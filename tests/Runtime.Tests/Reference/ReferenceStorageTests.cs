@@ -70,6 +70,21 @@ namespace KernelGen.Runtime.Tests
         }
 
         [Fact]
+        public void LogSumExpAndFloatOutputForms_AgreeWithTheDoubleForm()
+        {
+            Half[] query = Halves(TestData.Uniform(13, Queries * D, 2f)), key = Halves(TestData.Uniform(14, Keys * D, 2f)), value = Halves(TestData.Uniform(15, Keys * D));
+            double[] full = new double[Queries * D], fullLse = new double[Queries], withLse = new double[Queries * D], lse = new double[Queries];
+            ReferenceAttention.Compute(Spec, query, key, value, full, fullLse, default);
+            ReferenceAttention.Compute(Spec, query, key, value, withLse, lse);
+            Assert.Equal(full, withLse);
+            Assert.Equal(fullLse, lse);
+
+            float[] rounded = new float[Queries * D];
+            ReferenceAttention.Compute(Spec, query, key, value, rounded);
+            Assert.Equal(full.Select(static v => (float)v).ToArray(), rounded);
+        }
+
+        [Fact]
         public void FloatSpans_StillTakeTheFloatOverloads()
         {
             // Overload resolution: a float call binds the non-generic overload (the generic one would give the same numbers,
