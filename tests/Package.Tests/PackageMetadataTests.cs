@@ -97,6 +97,10 @@ namespace KernelGen.Package.Tests
             }
         }
 
+        /// <summary>
+        /// The packed generator holds the help-link base built from RepositoryUrl (that the descriptors use it is
+        /// Generator.Tests' DocsTests.HelpLinkBase_DerivesFromTheRepositoryUrlProperty).
+        /// </summary>
         [Fact]
         public void GeneratorHelpLinks_DeriveFromTheRepositoryUrl()
         {
