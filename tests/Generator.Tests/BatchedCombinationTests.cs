@@ -15,7 +15,7 @@ namespace KernelGen.Generator.Tests
     /// Every run-time parameter combination the generator accepts: the 32 subsets of keyLengths, queryLengths, keyMask,
     /// mask and logSumExp, plus packed sequenceStarts with and without logSumExp. Each is declared on a batched kernel
     /// (mask specs, head counts and layouts vary), compiled in memory, loaded, and run against
-    /// <see cref="ReferenceAttention.ComputeBatched"/> with uneven lengths (0 and 1 included) and random masks.
+    /// <c>ReferenceAttention.ComputeBatched</c> with uneven lengths (0 and 1 included) and random masks.
     /// </summary>
     public sealed class BatchedCombinationTests
     {

@@ -9,7 +9,7 @@ using static KernelGen.Tests.TestData;
 namespace KernelGen.Kernels.Tests
 {
     /// <summary>
-    /// Batched kernels with 16-bit spans (issue 14) against <see cref="ReferenceAttention.ComputeBatched"/> on the widened
+    /// Batched kernels with 16-bit spans (issue 14) against <c>ReferenceAttention.ComputeBatched</c> on the widened
     /// inputs: grouped-query heads in both layouts (the [B, N, H, d] rows read in place through strides), packed items,
     /// decode shapes (the group path that shares each key chunk across a group's heads) and prefill shapes, long rows that
     /// span several shared chunks, B in {1, 3}, padding keys and dropped keys holding NaN or infinity. Float outputs must meet

@@ -21,7 +21,7 @@ namespace KernelGen.Kernels.Tests
     }
 
     /// <summary>
-    /// Batched multi-head kernels against <see cref="ReferenceAttention.ComputeBatched"/>: B in {1, 3}, uneven key and
+    /// Batched multi-head kernels against <c>ReferenceAttention.ComputeBatched</c>: B in {1, 3}, uneven key and
     /// query lengths including 0 and 1, Nq != Nk and decode shapes, both layouts, grouped-query head mappings. Padding
     /// keys and values hold NaN, so reading one shows; padding rows must come out as exact zeros.
     /// </summary>

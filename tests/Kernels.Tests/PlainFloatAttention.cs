@@ -151,7 +151,7 @@ namespace KernelGen.Kernels.Tests
         }
 
         /// <summary>
-        /// The batched function of <see cref="ReferenceAttention.ComputeBatched"/> in float32, with the same parameters and
+        /// The batched function of <c>ReferenceAttention.ComputeBatched</c> in float32, with the same parameters and
         /// the same conventions (padding rows zeros with log-sum-exp -inf, standard ALiBi slopes when none are given, bias
         /// slabs [Nq, Nk], [B, Nq, Nk] or [B, H, Nq, Nk], packed items with shared or separate starts).
         /// </summary>

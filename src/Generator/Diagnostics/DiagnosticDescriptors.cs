@@ -152,6 +152,14 @@ namespace KernelGen.Generator.Diagnostics
             "'{0}' takes key as '{1}' but value as '{2}'; keys and values are one cache and must have one element type (float, System.Half or KernelGen.BFloat16)",
             DiagnosticSeverity.Error);
 
+        public static readonly DiagnosticDescriptor SpecPropertyNotGenerated = Create(
+            "KG0025",
+            "Spec property not generated",
+            "No '{0}' property is generated for attention kernel '{1}': {2}; rename the kernel or the other member, or build the spec with AttentionSpec.FromAttributes (the kernel itself is generated)",
+            // Info, not Warning: the property came after users' code existed, and a new warning would break a build
+            // with warnings as errors that compiled before (a member of that name, or overloaded kernels).
+            DiagnosticSeverity.Info);
+
         public static readonly DiagnosticDescriptor InternalError = Create(
             "KG0999",
             "KernelGen internal error",

@@ -70,6 +70,11 @@ namespace KernelGen.Generator.Emitting
                 }
             }
 
+            if (spec.SpecProperty.Length > 0)
+            {
+                WriteSpecProperty(writer, plan, version);
+            }
+
             foreach (ContainingTypeSpec _ in spec.ContainingTypes)
             {
                 writer.Close();
@@ -274,6 +279,11 @@ namespace KernelGen.Generator.Emitting
                 writer.Line("/// <summary>Key/value heads per item; query head h reads key/value head h / (Heads / KeyValueHeads).</summary>");
                 writer.Line($"private const int KeyValueHeads = {Lit.Int(batchSpec.KeyValueHeads)};");
                 WriteKernelInfo(writer, spec, batchSpec);
+            }
+
+            if (spec.SpecProperty.Length > 0)
+            {
+                WriteSpecField(writer, spec);
             }
 
             writer.Line();

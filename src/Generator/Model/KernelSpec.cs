@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace KernelGen.Generator.Model
 {
     /// <summary>
@@ -25,6 +27,9 @@ namespace KernelGen.Generator.Model
     /// <param name="OutputElement">The output span's element type.</param>
     /// <param name="TensorModifiers">The tensor form's modifiers (accessibility, static, readonly, and new when it hides an
     /// inherited tensor form); never override, virtual, sealed or abstract, which belong to the span method alone.</param>
+    /// <param name="SpecProperty">The name of the static property that returns the kernel's AttentionSpec (e.g.
+    /// <c>AttendSpec</c>), or empty when that name is taken (KG0025).</param>
+    /// <param name="SpecPropertyHides">Whether the spec property hides a base kernel's (it is declared <c>new</c>).</param>
     internal sealed record KernelSpec(
         string Namespace,
         EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -43,8 +48,16 @@ namespace KernelGen.Generator.Model
         string QueryElement = "float",
         string KeyValueElement = "float",
         string OutputElement = "float",
-        string TensorModifiers = "")
+        string TensorModifiers = "",
+        string SpecProperty = "",
+        bool SpecPropertyHides = false)
     {
+        /// <summary>
+        /// The method's accessibility keywords alone (e.g. "public", "protected internal"; empty for the default,
+        /// private), which the spec property repeats so that it is visible wherever the kernel is.
+        /// </summary>
+        public string Accessibility => string.Join(" ", Modifiers.Split(' ').Where(static m => m is "public" or "private" or "protected" or "internal"));
+
         /// <summary>Whether every span is float (else the engine's element-generic entry converts at the boundary).</summary>
         public bool AllFloat => QueryElement == "float" && KeyValueElement == "float" && OutputElement == "float";
 

@@ -181,6 +181,7 @@ namespace KernelGen.Generator.Parsing
                 return Result(null, diagnostics);
             }
 
+            string specProperty = SpecPropertyName(syntax, method, diagnostics, out bool specPropertyHides);
             bool tensorForm = batch is not null && OffersTensorForm(context.SemanticModel.Compilation, method);
             var spec = new KernelSpec(
                 method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString(NamespaceFormat) : string.Empty,
@@ -200,7 +201,9 @@ namespace KernelGen.Generator.Parsing
                 elements.Query,
                 elements.KeyValue,
                 elements.Output,
-                tensorForm ? TensorFormModifiers(syntax, method, context.SemanticModel.Compilation) : string.Empty);
+                tensorForm ? TensorFormModifiers(syntax, method, context.SemanticModel.Compilation) : string.Empty,
+                specProperty,
+                specPropertyHides);
             return Result(spec, diagnostics);
         }
 

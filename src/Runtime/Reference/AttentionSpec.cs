@@ -6,8 +6,10 @@ using KernelGen.Engine;
 namespace KernelGen
 {
     /// <summary>
-    /// The run-time form of a kernel's attributes: head dimension, scale, mask and score terms (softcap, ALiBi). <see cref="ReferenceAttention"/> takes it
-    /// so that any generated kernel can be checked against the reference with the same spec.
+    /// The run-time form of a kernel's attributes: head dimension, scale, mask and score terms (softcap, ALiBi), and for a
+    /// batched kernel its heads and layout. <see cref="ReferenceAttention"/> takes it so that any generated kernel can be
+    /// checked against the reference with the same spec; every generated kernel exposes its own as a static
+    /// <c>&lt;MethodName&gt;Spec</c> property.
     /// </summary>
     public sealed class AttentionSpec
     {
@@ -21,9 +23,29 @@ namespace KernelGen
         /// <param name="globalPositions">Global positions (0 or more each); they only matter with a window.</param>
         /// <param name="softcap">The logit softcap ([Softcap]); 0 means none, anything else must be finite and positive.</param>
         /// <param name="alibi">Whether scores carry the ALiBi term ([Alibi]).</param>
+        /// <param name="heads">Query heads H of a batched kernel, 1 or more (1 for a single-head kernel).</param>
+        /// <param name="keyValueHeads">Key/value heads, 1 or more and dividing <paramref name="heads"/>; 0 means the same as
+        /// <paramref name="heads"/>.</param>
+        /// <param name="layout">The batched kernel's span layout (<see cref="ReferenceAttention.ComputeBatched(AttentionSpec, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{double}, ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, ReadOnlySpan{bool}, ReadOnlySpan{bool}, ReadOnlySpan{int}, ReadOnlySpan{int}, float, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+        /// reads it); a single-head call ignores it.</param>
         public AttentionSpec(int headDimension, float scale = 0f, bool causal = false, AttentionWindow? window = null, IEnumerable<int>? globalPositions = null,
-            float softcap = 0f, bool alibi = false)
+            float softcap = 0f, bool alibi = false, int heads = 1, int keyValueHeads = 0, AttentionLayout layout = AttentionLayout.BatchSeqHeadDim)
         {
+            if (heads < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(heads), heads, "Heads must be 1 or more.");
+            }
+
+            if (keyValueHeads < 0 || (keyValueHeads > 0 && heads % keyValueHeads != 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(keyValueHeads), keyValueHeads, $"KeyValueHeads must divide Heads ({heads}), or be 0 for the same as Heads.");
+            }
+
+            if (layout is not (AttentionLayout.BatchSeqHeadDim or AttentionLayout.BatchHeadSeqDim))
+            {
+                throw new ArgumentOutOfRangeException(nameof(layout), layout, "The layout must be BatchSeqHeadDim or BatchHeadSeqDim.");
+            }
+
             if (headDimension <= 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(headDimension), headDimension, "The head dimension must be 1 or more.");
@@ -56,6 +78,9 @@ namespace KernelGen
             Window = window;
             Softcap = softcap;
             Alibi = alibi;
+            Heads = heads;
+            KeyValueHeads = keyValueHeads == 0 ? heads : keyValueHeads;
+            Layout = layout;
         }
 
         /// <summary>The head dimension d.</summary>
@@ -78,6 +103,15 @@ namespace KernelGen
 
         /// <summary>Whether each score of query head h loses <c>slope_h x |p(i) - j|</c> (ALiBi).</summary>
         public bool Alibi { get; }
+
+        /// <summary>Query heads H per batch item (1 for a single-head kernel).</summary>
+        public int Heads { get; }
+
+        /// <summary>Key/value heads per batch item; query head h reads key/value head <c>h / (Heads / KeyValueHeads)</c>.</summary>
+        public int KeyValueHeads { get; }
+
+        /// <summary>The batched span layout; a single-head call ignores it.</summary>
+        public AttentionLayout Layout { get; }
 
         /// <summary>Builds the spec that a kernel's attributes declare (the mask and score attributes may be null).</summary>
         public static AttentionSpec FromAttributes(
@@ -102,7 +136,10 @@ namespace KernelGen
                 window is null ? null : new AttentionWindow(window.Left, window.Right),
                 globals?.Positions,
                 softcap?.Cap ?? 0f,
-                alibi is not null);
+                alibi is not null,
+                Math.Max(kernel.Heads, 1),
+                kernel.KeyValueHeads,
+                kernel.Layout);
         }
 
         /// <summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using KernelGen.Engine;
 
 namespace KernelGen
@@ -6,6 +7,40 @@ namespace KernelGen
     // Batched multi-head calls of the reference: each (item, head) is the single-head definition over its valid rows.
     public static partial class ReferenceAttention
     {
+        /// <summary>
+        /// Batched multi-head attention in double precision with the heads and layout the spec carries
+        /// (<see cref="AttentionSpec.Heads"/>, <see cref="AttentionSpec.KeyValueHeads"/>, <see cref="AttentionSpec.Layout"/>):
+        /// a generated kernel's <c>&lt;MethodName&gt;Spec</c> checks its kernel in one call. Everything else is as in
+        /// <see cref="ComputeBatched(AttentionSpec, AttentionLayout, int, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{double}, ReadOnlySpan{int}, ReadOnlySpan{int}, ReadOnlySpan{int}, Span{double}, ReadOnlySpan{bool}, ReadOnlySpan{bool}, ReadOnlySpan{int}, ReadOnlySpan{int}, float, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.
+        /// </summary>
+        /// <exception cref="ArgumentException">A span does not match the batched shape, or the arguments conflict (the
+        /// exception names the parameter).</exception>
+        [SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in their required parameters (int batch against AttentionLayout layout), so no call is ambiguous.")]
+        public static void ComputeBatched(
+            AttentionSpec spec,
+            int batch,
+            ReadOnlySpan<float> query,
+            ReadOnlySpan<float> key,
+            ReadOnlySpan<float> value,
+            Span<double> output,
+            ReadOnlySpan<int> keyLengths = default,
+            ReadOnlySpan<int> queryLengths = default,
+            ReadOnlySpan<int> sequenceStarts = default,
+            Span<double> logSumExp = default,
+            ReadOnlySpan<bool> keyMask = default,
+            ReadOnlySpan<bool> mask = default,
+            ReadOnlySpan<int> querySequenceStarts = default,
+            ReadOnlySpan<int> keySequenceStarts = default,
+            float scale = 0f,
+            ReadOnlySpan<float> alibiSlopes = default,
+            ReadOnlySpan<float> bias = default,
+            ReadOnlySpan<float> sinks = default)
+        {
+            ArgumentNullException.ThrowIfNull(spec);
+            ComputeBatched(spec, spec.Layout, spec.Heads, spec.KeyValueHeads, batch, query, key, value, output, keyLengths, queryLengths, sequenceStarts, logSumExp,
+                keyMask, mask, querySequenceStarts, keySequenceStarts, scale, alibiSlopes, bias, sinks);
+        }
+
         /// <summary>
         /// Batched multi-head attention in double precision, straight from the definition: for batch item b, query head h
         /// (reading key/value head h / (Heads / KeyValueHeads)) and query position i &lt; Lq(b), the single-head formula
@@ -29,6 +64,7 @@ namespace KernelGen
         /// </remarks>
         /// <exception cref="ArgumentException">A span does not match the batched shape, or the arguments conflict (the
         /// exception names the parameter).</exception>
+        [SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ in their required parameters (int batch against AttentionLayout layout), so no call is ambiguous.")]
         public static void ComputeBatched(
             AttentionSpec spec,
             AttentionLayout layout,

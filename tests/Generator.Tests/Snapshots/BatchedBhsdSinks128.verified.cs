@@ -101,6 +101,11 @@ namespace MyApp
                 KeyLengths = keyLengths,
             });
         }
+
+        /// <summary>The spec <c>Attend</c> computes, as its attributes declare it: d = 128, scale 0.088388346 (1/sqrt(128)), 8 heads, [B, H, N, d], causal, sliding window (1024, 0), global positions 0, 1, 2, 3.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.ComputeBatched(AttendSpec, items, q, k, v, expected, ...)</c>. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec AttendSpec => global::KernelGen.Generated.AttendKernel.Spec;
     }
 }
 
@@ -128,6 +133,9 @@ namespace KernelGen.Generated
         /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
         private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchHeadSeqDim, HeadDimension, Heads, KeyValueHeads,
             global::KernelGen.Engine.RuntimeParameter.KeyLengths, "q", "k", "v", "o", "items");
+
+        /// <summary>The kernel's spec, built once for <c>AttendSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.088388346f, causal: true, window: new global::KernelGen.AttentionWindow(1024, 0), globalPositions: new int[] { 0, 1, 2, 3 }, heads: Heads, keyValueHeads: KeyValueHeads, layout: global::KernelGen.AttentionLayout.BatchHeadSeqDim);
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then

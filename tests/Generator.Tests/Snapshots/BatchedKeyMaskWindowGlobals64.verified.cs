@@ -106,6 +106,11 @@ namespace MyApp
                 LogSumExp = logSumExp,
             });
         }
+
+        /// <summary>The spec <c>Decode</c> computes, as its attributes declare it: d = 64, scale 0.125 (1/sqrt(64)), 8 query heads over 2 key/value heads, [B, H, N, d], causal, sliding window (256, 0), global positions 0, 1, 2, 3.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.ComputeBatched(DecodeSpec, batch, query, key, value, expected, ...)</c>. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec DecodeSpec => global::KernelGen.Generated.DecodeKernel.Spec;
     }
 }
 
@@ -133,6 +138,9 @@ namespace KernelGen.Generated
         /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
         private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchHeadSeqDim, HeadDimension, Heads, KeyValueHeads,
             global::KernelGen.Engine.RuntimeParameter.KeyLengths | global::KernelGen.Engine.RuntimeParameter.KeyMask | global::KernelGen.Engine.RuntimeParameter.Mask | global::KernelGen.Engine.RuntimeParameter.LogSumExp, "query", "key", "value", "output", "batch");
+
+        /// <summary>The kernel's spec, built once for <c>DecodeSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.125f, causal: true, window: new global::KernelGen.AttentionWindow(256, 0), globalPositions: new int[] { 0, 1, 2, 3 }, heads: Heads, keyValueHeads: KeyValueHeads, layout: global::KernelGen.AttentionLayout.BatchHeadSeqDim);
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then

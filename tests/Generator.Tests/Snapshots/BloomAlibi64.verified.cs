@@ -70,6 +70,11 @@ namespace MyApp
                 QueryLengths = queryLengths,
             });
         }
+
+        /// <summary>The spec <c>Layer</c> computes, as its attributes declare it: d = 64, scale 0.125 (1/sqrt(64)), 16 heads, [B, N, H, d], causal, ALiBi.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.ComputeBatched(LayerSpec, batch, query, key, value, expected, ...)</c>. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec LayerSpec => global::KernelGen.Generated.LayerKernel.Spec;
     }
 }
 
@@ -97,6 +102,9 @@ namespace KernelGen.Generated
         /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
         private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
             global::KernelGen.Engine.RuntimeParameter.KeyLengths | global::KernelGen.Engine.RuntimeParameter.QueryLengths, "query", "key", "value", "output", "batch") { Alibi = true };
+
+        /// <summary>The kernel's spec, built once for <c>LayerSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.125f, causal: true, alibi: true, heads: Heads, keyValueHeads: KeyValueHeads, layout: global::KernelGen.AttentionLayout.BatchSeqHeadDim);
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then

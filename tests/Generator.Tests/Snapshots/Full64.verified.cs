@@ -59,6 +59,11 @@ namespace MyApp.Kernels
             global::KernelGen.Generated.AttendKernel.Run(query, key, value, output,
                 "query", "key", "value", "output");
         }
+
+        /// <summary>The spec <c>Attend</c> computes, as its attributes declare it: d = 64, scale 0.125 (1/sqrt(64)), no mask.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.Compute(AttendSpec, query, key, value, expected)</c>. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec AttendSpec => global::KernelGen.Generated.AttendKernel.Spec;
     }
 }
 
@@ -76,6 +81,9 @@ namespace KernelGen.Generated
 
         /// <summary>The score scale, 1/sqrt(64).</summary>
         private const float Scale = 0.125f;
+
+        /// <summary>The kernel's spec, built once for <c>AttendSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.125f);
 
         /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,

@@ -99,6 +99,11 @@ namespace MyApp
                 QueryLengths = queryLengths,
             });
         }
+
+        /// <summary>The spec <c>LocalLayer</c> computes, as its attributes declare it: d = 256, scale 0.0625 (1/sqrt(256)), 8 query heads over 4 key/value heads, [B, N, H, d], causal, sliding window (4095, 0), softcap 50.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.ComputeBatched(LocalLayerSpec, batch, query, key, value, expected, ...)</c>. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec LocalLayerSpec => global::KernelGen.Generated.LocalLayerKernel.Spec;
     }
 }
 
@@ -126,6 +131,9 @@ namespace KernelGen.Generated
         /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
         private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
             global::KernelGen.Engine.RuntimeParameter.KeyLengths | global::KernelGen.Engine.RuntimeParameter.QueryLengths, "query", "key", "value", "output", "batch");
+
+        /// <summary>The kernel's spec, built once for <c>LocalLayerSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.0625f, causal: true, window: new global::KernelGen.AttentionWindow(4095, 0), softcap: 50f, heads: Heads, keyValueHeads: KeyValueHeads, layout: global::KernelGen.AttentionLayout.BatchSeqHeadDim);
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then

@@ -57,6 +57,11 @@ partial class Kernels
         global::KernelGen.Generated.TinyKernel.Run(query, key, value, output,
             "query", "key", "value", "output");
     }
+
+    /// <summary>The spec <c>Tiny</c> computes, as its attributes declare it: d = 16, scale 0.25 (1/sqrt(16)), no mask.</summary>
+    /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.Compute(TinySpec, query, key, value, expected)</c>. Built once; reading it allocates nothing.</remarks>
+    [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+    static global::KernelGen.AttentionSpec TinySpec => global::KernelGen.Generated.TinyKernel.Spec;
 }
 
 namespace KernelGen.Generated
@@ -73,6 +78,9 @@ namespace KernelGen.Generated
 
         /// <summary>The score scale, 1/sqrt(16).</summary>
         private const float Scale = 0.25f;
+
+        /// <summary>The kernel's spec, built once for <c>TinySpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.25f);
 
         /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,

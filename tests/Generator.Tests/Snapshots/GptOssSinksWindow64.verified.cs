@@ -99,6 +99,11 @@ namespace MyApp
                 Sinks = sinks,
             });
         }
+
+        /// <summary>The spec <c>SlidingLayer</c> computes, as its attributes declare it: d = 64, scale 0.125 (1/sqrt(64)), 64 query heads over 8 key/value heads, [B, N, H, d], causal, sliding window (127, 0), softmax sinks.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.ComputeBatched(SlidingLayerSpec, batch, query, key, value, expected, ...)</c>. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec SlidingLayerSpec => global::KernelGen.Generated.SlidingLayerKernel.Spec;
     }
 }
 
@@ -126,6 +131,9 @@ namespace KernelGen.Generated
         /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
         private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
             global::KernelGen.Engine.RuntimeParameter.KeyLengths | global::KernelGen.Engine.RuntimeParameter.Sinks, "query", "key", "value", "output", "batch");
+
+        /// <summary>The kernel's spec, built once for <c>SlidingLayerSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.125f, causal: true, window: new global::KernelGen.AttentionWindow(127, 0), heads: Heads, keyValueHeads: KeyValueHeads, layout: global::KernelGen.AttentionLayout.BatchSeqHeadDim);
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then

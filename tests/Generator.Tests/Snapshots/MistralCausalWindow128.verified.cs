@@ -91,6 +91,11 @@ namespace MyApp.Kernels
             global::KernelGen.Generated.AttendKernel.Run(query, key, value, output,
                 "query", "key", "value", "output");
         }
+
+        /// <summary>The spec <c>Attend</c> computes, as its attributes declare it: d = 128, scale 0.088388346 (1/sqrt(128)), causal, sliding window (4096, 0).</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.Compute(AttendSpec, query, key, value, expected)</c>. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec AttendSpec => global::KernelGen.Generated.AttendKernel.Spec;
     }
 }
 
@@ -108,6 +113,9 @@ namespace KernelGen.Generated
 
         /// <summary>The score scale, 1/sqrt(128).</summary>
         private const float Scale = 0.088388346f;
+
+        /// <summary>The kernel's spec, built once for <c>AttendSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.088388346f, causal: true, window: new global::KernelGen.AttentionWindow(4096, 0));
 
         /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,

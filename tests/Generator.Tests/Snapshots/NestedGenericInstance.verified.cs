@@ -71,6 +71,11 @@ namespace Models.Encoders
                 global::KernelGen.Generated.AttendKernel.Run(q, k, v, @out,
                     "q", "k", "v", "out");
             }
+
+            /// <summary>The spec <c>Attend</c> computes, as its attributes declare it: d = 100, scale 0.1, sliding window (3, 7), global positions 1.</summary>
+            /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.Compute(AttendSpec, q, k, v, expected)</c>. Built once; reading it allocates nothing.</remarks>
+            [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+            internal static global::KernelGen.AttentionSpec AttendSpec => global::KernelGen.Generated.AttendKernel.Spec;
         }
     }
 }
@@ -89,6 +94,9 @@ namespace KernelGen.Generated
 
         /// <summary>The score scale, as declared.</summary>
         private const float Scale = 0.1f;
+
+        /// <summary>The kernel's spec, built once for <c>AttendSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.1f, window: new global::KernelGen.AttentionWindow(3, 7), globalPositions: new int[] { 1 });
 
         /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,

@@ -62,6 +62,11 @@ namespace MyApp
             global::KernelGen.Generated.AttendKernel.Run(query, key, value, output, scale,
                 "query", "key", "value", "output", "scale");
         }
+
+        /// <summary>The spec <c>Attend</c> computes, as its attributes declare it: d = 32, scale per call, causal.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.Compute(AttendSpec, query, key, value, expected)</c>. The scale is the one passed with each call: give the reference the same one. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec AttendSpec => global::KernelGen.Generated.AttendKernel.Spec;
     }
 }
 
@@ -79,6 +84,9 @@ namespace KernelGen.Generated
 
         /// <summary>1: the score scale comes with each call and is applied in the score transform (Score.RuntimeScale).</summary>
         private const float Scale = 1f;
+
+        /// <summary>The kernel's spec, built once for <c>AttendSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.17677669f, causal: true);
 
         /// <summary>Validates the spans (naming the caller's parameters in any exception), then computes every row.</summary>
         public static void Run(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output,

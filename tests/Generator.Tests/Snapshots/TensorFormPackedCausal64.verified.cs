@@ -83,6 +83,11 @@ namespace MyApp
         {
             global::KernelGen.Generated.AttendKernel.RunTensors(q, k, v, o, logSumExp, sequenceStarts);
         }
+
+        /// <summary>The spec <c>Attend</c> computes, as its attributes declare it: d = 64, scale 0.125 (1/sqrt(64)), 4 query heads over 2 key/value heads, [B, N, H, d], causal.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.ComputeBatched(AttendSpec, batch, q, k, v, expected, ...)</c>. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        internal static global::KernelGen.AttentionSpec AttendSpec => global::KernelGen.Generated.AttendKernel.Spec;
     }
 }
 
@@ -114,6 +119,9 @@ namespace KernelGen.Generated
         /// <summary>Info for the tensor form, which has no batch argument: B comes from the tensors, so the query tensor is named.</summary>
         private static readonly global::KernelGen.Engine.BatchedKernelInfo TensorInfo = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
             global::KernelGen.Engine.RuntimeParameter.LogSumExp | global::KernelGen.Engine.RuntimeParameter.SequenceStarts, "q", "k", "v", "o", "q");
+
+        /// <summary>The kernel's spec, built once for <c>AttendSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.125f, causal: true, heads: Heads, keyValueHeads: KeyValueHeads, layout: global::KernelGen.AttentionLayout.BatchSeqHeadDim);
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then

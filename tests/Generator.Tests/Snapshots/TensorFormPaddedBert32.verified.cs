@@ -80,6 +80,11 @@ namespace MyApp
         {
             global::KernelGen.Generated.AttendKernel.RunTensors(query, key, value, output, keyLengths, queryLengths);
         }
+
+        /// <summary>The spec <c>Attend</c> computes, as its attributes declare it: d = 32, scale 0.17677669 (1/sqrt(32)), 12 heads, [B, N, H, d], no mask.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.ComputeBatched(AttendSpec, batch, query, key, value, expected, ...)</c>. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec AttendSpec => global::KernelGen.Generated.AttendKernel.Spec;
     }
 }
 
@@ -111,6 +116,9 @@ namespace KernelGen.Generated
         /// <summary>Info for the tensor form, which has no batch argument: B comes from the tensors, so the query tensor is named.</summary>
         private static readonly global::KernelGen.Engine.BatchedKernelInfo TensorInfo = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
             global::KernelGen.Engine.RuntimeParameter.KeyLengths | global::KernelGen.Engine.RuntimeParameter.QueryLengths, "query", "key", "value", "output", "query");
+
+        /// <summary>The kernel's spec, built once for <c>AttendSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.17677669f, heads: Heads, keyValueHeads: KeyValueHeads, layout: global::KernelGen.AttentionLayout.BatchSeqHeadDim);
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then

@@ -9,7 +9,7 @@ namespace KernelGen.Kernels.Tests.Safety
     /// <summary>
     /// One valid call of a <see cref="SafetyCase"/>: every span it declares, as bytes in the kernel's element types (16-bit
     /// inputs are rounded first, so the reference sees what the kernel sees), output and logSumExp pre-filled with NaN, and
-    /// the double-precision reference (<see cref="ReferenceAttention.ComputeBatched"/>) for output and log-sum-exp.
+    /// the double-precision reference (<c>ReferenceAttention.ComputeBatched</c>) for output and log-sum-exp.
     /// </summary>
     public sealed class SafetyProblem
     {
