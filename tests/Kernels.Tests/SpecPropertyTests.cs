@@ -102,5 +102,38 @@ namespace KernelGen.Kernels.Tests
                 keyLengths: keyLengths, queryLengths: queryLengths);
             Assert.True(TestData.MaxAbsError(output, expected) > 1e-3);
         }
+
+        [Fact]
+        public void HalfCacheKernel_IsCheckedInOneCall_WithoutWideningByHand()
+        {
+            const int d = 128, queries = 9, keys = 300;
+            float[] query = TestData.Uniform(7, queries * d, 2f);
+            Half[] key = TestData.Narrow<Half>(TestData.Uniform(8, keys * d, 2f)), value = TestData.Narrow<Half>(TestData.Uniform(9, keys * d));
+            float[] output = TestData.Poisoned(queries * d);
+            StorageKernels.HalfCache_Causal128(query, key, value, output);
+
+            double[] expected = new double[output.Length];
+            ReferenceAttention.Compute(StorageKernels.HalfCache_Causal128Spec, query, key, value, expected);
+            Assert.InRange(TestData.MaxAbsError(output, expected), 0, 1e-5);
+
+            // Against the values before rounding to f16 the same kernel is off by about f16's precision, which the check sees.
+            ReferenceAttention.Compute(StorageKernels.HalfCache_Causal128Spec, query, TestData.Uniform(8, keys * d, 2f), TestData.Uniform(9, keys * d), expected);
+            Assert.True(TestData.MaxAbsError(output, expected) > 1e-5);
+        }
+
+        [Fact]
+        public void BFloat16Kernel_IsCheckedInOneCall_WithinItsOutputRounding()
+        {
+            const int d = 64, queries = 70, keys = 90;
+            BFloat16[] query = TestData.Narrow<BFloat16>(TestData.Uniform(10, queries * d, 2f));
+            BFloat16[] key = TestData.Narrow<BFloat16>(TestData.Uniform(11, keys * d, 2f)), value = TestData.Narrow<BFloat16>(TestData.Uniform(12, keys * d));
+            var output = new BFloat16[queries * d];
+            StorageKernels.BFloat16All_CausalWindowGlobals64(query, key, value, output);
+
+            double[] expected = new double[output.Length];
+            ReferenceAttention.Compute(StorageKernels.BFloat16All_CausalWindowGlobals64Spec, query, key, value, expected);
+            // The output is bf16: 8 significant bits, so half an ulp of values below 1 is at most 2^-9.
+            Assert.InRange(TestData.MaxAbsError(TestData.Widen(output), expected), 0, 1.0 / 512);
+        }
     }
 }
