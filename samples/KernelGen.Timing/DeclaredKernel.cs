@@ -97,13 +97,34 @@ namespace KernelGen.Timing
             return pairs;
         }
 
-        /// <summary>One line: head dimension, mask and score attributes, heads, element types.</summary>
+        /// <summary>One line: head dimension, scale, mask and score terms (from the spec), heads, element types.</summary>
         public string Describe()
         {
             var parts = new List<string> { $"d = {Spec.HeadDimension}", $"scale {Spec.Scale:G6}" };
-            parts.AddRange(Method.GetCustomAttributes()
-                .Where(static a => a is not AttentionKernelAttribute && a.GetType().Namespace == "KernelGen")
-                .Select(static a => a.GetType().Name.Replace("Attribute", string.Empty, StringComparison.Ordinal)));
+            if (Spec.Causal)
+            {
+                parts.Add("causal");
+            }
+
+            if (Spec.Window is AttentionWindow window)
+            {
+                parts.Add($"window ({window.Left}, {window.Right})");
+            }
+
+            if (Spec.GlobalPositions.Count > 0)
+            {
+                parts.Add($"globals {{{string.Join(", ", Spec.GlobalPositions)}}}");
+            }
+
+            if (Spec.Softcap > 0)
+            {
+                parts.Add($"softcap {Spec.Softcap:G6}");
+            }
+
+            if (Spec.Alibi)
+            {
+                parts.Add("ALiBi");
+            }
             if (Batched)
             {
                 parts.Add($"batched: {Heads} heads over {KeyValueHeads} key/value heads, {Attribute.Layout}");
