@@ -8,8 +8,8 @@ namespace KernelGen.Package.Tests
 {
     /// <summary>
     /// The README's walkthrough works as printed: its code block (between the walkthrough markers) becomes the Program.cs
-    /// of a new console project that references only the packed package; it must build without warnings, run, and
-    /// print a max error against the reference below the bound the README states.
+    /// of a new console project that references only the packed package through the README's nuget.config; it must
+    /// build without warnings, run, and print a max error against the reference below the bound the README states.
     /// </summary>
     [Collection(PackageCollection.Name)]
     public sealed class WalkthroughTests
@@ -32,11 +32,14 @@ namespace KernelGen.Package.Tests
         public void ReadmeWalkthrough_BuildsFromThePackage_AndMatchesTheReference()
         {
             Assert.True(_package.PackOutput.ExitCode == 0, _package.PackOutput.Output);
-            string code = ExtractWalkthrough(File.ReadAllText(Path.Combine(_package.RepositoryRoot, "README.md")));
+            string readme = File.ReadAllText(Path.Combine(_package.RepositoryRoot, "README.md"));
+            string code = ExtractWalkthrough(readme);
             Assert.True(code.Split('\n').Length < 40, "the README promises a walkthrough in under 40 lines of code");
 
             string project = _package.CreateConsumer("walkthrough", documented: false);
             File.WriteAllText(Path.Combine(project, "Program.cs"), code);
+            // The README's nuget.config as printed, its placeholder folder replaced by this run's feed.
+            File.WriteAllText(Path.Combine(project, "nuget.config"), ReadmeNugetConfig(readme).Replace("/home/you/kernelgen-feed", _package.Feed, StringComparison.Ordinal));
             (int build, string buildOutput) = Shell.Run("dotnet", "build -c Release", project, PackageFixture.Timeout);
             Assert.True(build == 0, buildOutput);
             Assert.Contains("0 Warning(s)", buildOutput);
@@ -52,6 +55,15 @@ namespace KernelGen.Package.Tests
         [Fact]
         public void ExtractWalkthrough_WithoutMarkers_Fails() =>
             Assert.Throws<InvalidOperationException>(() => ExtractWalkthrough("# A README\n```csharp\nConsole.WriteLine();\n```\n"));
+
+        /// <summary>The README's ```xml block that configures a package source (the local feed).</summary>
+        private static string ReadmeNugetConfig(string readme)
+        {
+            Match match = Regex.Match(readme.ReplaceLineEndings("\n"), @"```xml\n(?<config><\?xml.*?<packageSources>.*?)```", RegexOptions.Singleline);
+            Assert.True(match.Success, "README.md shows no nuget.config");
+            Assert.Contains("/home/you/kernelgen-feed", match.Groups["config"].Value, StringComparison.Ordinal);
+            return match.Groups["config"].Value;
+        }
 
         /// <summary>The one ```csharp block between the markers.</summary>
         public static string ExtractWalkthrough(string readme)
