@@ -54,6 +54,13 @@ namespace KernelGen.Generator
                 .WithTrackingName(TrackingNames.Diagnostics);
 
             context.RegisterSourceOutput(plans, static (output, plan) => Emit(output, plan));
+
+            // A declaration with a KG error gets a throwing implementation part, so the KG error is the build's only one.
+            IncrementalValuesProvider<StubSpec> stubs = parsed
+                .Where(static result => result.Stub is not null)
+                .Select(static (result, _) => result.Stub!)
+                .WithTrackingName(TrackingNames.Stubs);
+            context.RegisterSourceOutput(stubs, static (output, stub) => EmitStub(output.AddSource, stub));
             // Diagnostics are paired with the compilation only at the end, to be placed in its syntax trees; the models
             // before this point stay free of trees and symbols.
             context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) => Report(output, pair.Left, pair.Right));
@@ -76,6 +83,22 @@ namespace KernelGen.Generator
             if (TryAddSource(output.AddSource, plan, source!) is { } refused)
             {
                 output.ReportDiagnostic(refused);
+            }
+        }
+
+        /// <summary>
+        /// Adds a declaration's throwing implementation part. Any failure (a hint name refused, an emitter bug) leaves the
+        /// stub out: the compiler then adds its CS8795 to the KG error already reported, which is what happened before stubs.
+        /// </summary>
+        internal static void EmitStub(System.Action<string, string> addSource, StubSpec stub)
+        {
+            try
+            {
+                addSource(stub.HintName, StubEmitter.Emit(stub));
+            }
+            catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+            {
+                // Nothing to report: the declaration's own KG error is the diagnostic that matters.
             }
         }
 

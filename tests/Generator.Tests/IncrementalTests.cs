@@ -121,6 +121,37 @@ namespace KernelGen.Generator.Tests
             Assert.Contains("TensorSpan", result.GeneratedSources.Single().SourceText.ToString());
         }
 
+        [Fact]
+        public void UnrelatedEdit_WithAnInvalidKernel_LeavesItsStubCached()
+        {
+            // The stub path (a declaration with a KG error gets a throwing body) caches like the kernel path.
+            string invalid = KernelFile.Replace("\r\n", "\n").Replace("[AttentionKernel(64)]", "[AttentionKernel(0)]");
+            Compilation compilation = GeneratorHarness.Compile(invalid, OtherFile);
+            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+            Assert.EndsWith(".Invalid.g.cs", driver.GetRunResult().Results.Single().GeneratedSources.Single().HintName);
+
+            GeneratorRunResult result = driver.RunGenerators(Edit(compilation, 0, "Helper() => 1;", "Helper() => 2;")).GetRunResult().Results.Single();
+            IEnumerable<IncrementalStepRunReason> stubs = Reasons(result, TrackingNames.Stubs);
+            Assert.NotEmpty(stubs);
+            Assert.All(stubs, static r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+            var outputs = result.TrackedOutputSteps.SelectMany(static s => s.Value)
+                .Where(static s => s.Inputs.Any(static i => i.Source.Name == TrackingNames.Stubs))
+                .SelectMany(static s => s.Outputs).Select(static o => o.Reason).ToList();
+            Assert.NotEmpty(outputs);
+            Assert.All(outputs, static r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        }
+
+        [Fact]
+        public void ErrorFixed_ReplacesTheStubWithTheKernel()
+        {
+            string invalid = KernelFile.Replace("\r\n", "\n").Replace("[AttentionKernel(64)]", "[AttentionKernel(0)]");
+            Compilation compilation = GeneratorHarness.Compile(invalid, OtherFile);
+            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+            GeneratorRunResult result = driver.RunGenerators(Edit(compilation, 0, "[AttentionKernel(0)]", "[AttentionKernel(64)]")).GetRunResult().Results.Single();
+            Assert.Equal("App.Kernels.Attend.g.cs", result.GeneratedSources.Single().HintName);
+            Assert.Contains(Reasons(result, TrackingNames.Stubs), static r => r is IncrementalStepRunReason.Removed);
+        }
+
         private static GeneratorRunResult RunTwice(string kernelSource, System.Func<Compilation, Compilation> edit)
         {
             Compilation compilation = GeneratorHarness.Compile(kernelSource, OtherFile);

@@ -8,5 +8,6 @@ namespace KernelGen.Generator.Diagnostics
         public const string Plans = nameof(Plans);
         public const string Diagnostics = nameof(Diagnostics);
         public const string OrphanMasks = nameof(OrphanMasks);
+        public const string Stubs = nameof(Stubs);
     }
 }

@@ -34,11 +34,19 @@ namespace KernelGen.Generator.Parsing
         }
 
         /// <summary>
-        /// The types around the method, outermost first, with KG0002 for one that is not partial and KG0013 for a
-        /// file-local one; null when there is nothing to generate yet (a namespace or type name being typed, no type).
+        /// The types around the method, outermost first, with KG0002 for an enclosing type that is not partial and KG0013
+        /// for a file-local one; null when there is nothing to generate (a namespace or type name being typed, no type, or
+        /// a method type that is not partial).
         /// </summary>
+        /// <remarks>
+        /// The method's own type, when not partial, gets no KG0002: the compiler already reports CS0751 on the method for
+        /// exactly that mistake ("a partial member must be declared within a partial type"), an error no suppressor can
+        /// remove, so KG0002 would only be a second message (docs/diagnostics/KG0002.md). An enclosing type further out is
+        /// KG0002's case: the compiler accepts it, but no other file can add the kernel's body inside it.
+        /// </remarks>
         private static List<ContainingTypeSpec>? ReadContainingTypes(MethodDeclarationSyntax syntax, string name, List<DiagnosticInfo> diagnostics)
         {
+            bool ownTypeNotPartial = syntax.Parent is TypeDeclarationSyntax own && !own.Modifiers.Any(SyntaxKind.PartialKeyword);
             var containingTypes = new List<ContainingTypeSpec>();
             for (SyntaxNode? node = syntax.Parent; node is not null; node = node.Parent)
             {
@@ -55,7 +63,7 @@ namespace KernelGen.Generator.Parsing
                         return null;
                     }
 
-                    if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+                    if (!type.Modifiers.Any(SyntaxKind.PartialKeyword) && type != syntax.Parent)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(type.Identifier), type.Identifier.ValueText, name));
                     }
@@ -74,8 +82,8 @@ namespace KernelGen.Generator.Parsing
                 }
             }
 
-            // Not inside a type: the compiler already reports this code as invalid.
-            return containingTypes.Count == 0 ? null : containingTypes;
+            // Not inside a type: the compiler already reports this code as invalid; nor in a partial one (CS0751).
+            return containingTypes.Count == 0 || ownTypeNotPartial ? null : containingTypes;
         }
 
         /// <summary>KG0004 for a method with type parameters.</summary>

@@ -42,7 +42,7 @@ namespace KernelGen.Generator.Parsing
         {
             try
             {
-                return ParseCore(context, cancellationToken);
+                return WithStub(ParseCore(context, cancellationToken), context, cancellationToken);
             }
             catch (OperationCanceledException)
             {

@@ -297,7 +297,7 @@ namespace KernelGen.Generator.Planning
         }
 
         /// <summary>Appends a name, letters, digits and <c>_</c> as they are (and dots when asked), any other character as <c>_</c>.</summary>
-        private static void AppendSafe(StringBuilder builder, string name, bool allowDots)
+        internal static void AppendSafe(StringBuilder builder, string name, bool allowDots)
         {
             foreach (char c in name)
             {
@@ -306,7 +306,7 @@ namespace KernelGen.Generator.Planning
         }
 
         /// <summary>32-bit FNV-1a over the UTF-16 code units, as 8 lower-case hex digits (string.GetHashCode is randomised per process).</summary>
-        private static string Fnv1a(string text)
+        internal static string Fnv1a(string text)
         {
             uint hash = 2166136261;
             foreach (char c in text)
