@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using Microsoft.CodeAnalysis;
 using Xunit;
 
@@ -27,6 +28,20 @@ namespace KernelGen.Generator.Tests
             string page = File.ReadAllText(Path.Combine(DocsDirectory, id + ".md"));
             Assert.StartsWith($"# {id}: {descriptor.Title}", page);
             Assert.Contains($"Severity: **{descriptor.DefaultSeverity}**", page);
+        }
+
+        /// <summary>
+        /// The help links follow the one repository address: RepositoryUrl and KernelGenRepositoryFileBase in
+        /// Directory.Build.props, from which the generator's build writes the constant (and the package its links).
+        /// </summary>
+        [Fact]
+        public void HelpLinkBase_DerivesFromTheRepositoryUrlProperty()
+        {
+            XDocument props = XDocument.Load(Path.Combine(DiagnosticTests.RepositoryRoot(), "Directory.Build.props"));
+            string url = props.Descendants("RepositoryUrl").Single().Value;
+            string fileBase = props.Descendants("KernelGenRepositoryFileBase").Single().Value.Replace("$(RepositoryUrl)", url, StringComparison.Ordinal);
+            Assert.StartsWith("https://", url, StringComparison.Ordinal);
+            Assert.Equal(Diagnostics.DiagnosticDescriptors.HelpLinkBase, fileBase + "docs/diagnostics/");
         }
 
         [Theory]

@@ -59,28 +59,34 @@ namespace KernelGen.Package.Tests
             }
         }
 
-        /// <summary>Copies what a clone holds for packing (src/, the shared props, README, licence), without any bin/ or obj/.</summary>
+        /// <summary>
+        /// Copies what a clone holds for packing (src/, docs/, the shared props, README, changelog, licence), without any
+        /// bin/ or obj/.
+        /// </summary>
         private static void CopySources(string root, string destination)
         {
-            foreach (string file in new[] { "Directory.Build.props", "README.md", "LICENSE" })
+            foreach (string file in new[] { "Directory.Build.props", "README.md", "CHANGELOG.md", "LICENSE" })
             {
                 Directory.CreateDirectory(destination);
                 File.Copy(Path.Combine(root, file), Path.Combine(destination, file));
             }
 
-            string sourceRoot = Path.Combine(root, "src");
-            foreach (string file in Directory.EnumerateFiles(sourceRoot, "*", SearchOption.AllDirectories))
+            foreach (string folder in new[] { "src", "docs" })
             {
-                string relative = Path.GetRelativePath(sourceRoot, file);
-                string[] parts = relative.Split(Path.DirectorySeparatorChar);
-                if (parts.Contains("bin") || parts.Contains("obj"))
+                string sourceRoot = Path.Combine(root, folder);
+                foreach (string file in Directory.EnumerateFiles(sourceRoot, "*", SearchOption.AllDirectories))
                 {
-                    continue;
-                }
+                    string relative = Path.GetRelativePath(sourceRoot, file);
+                    string[] parts = relative.Split(Path.DirectorySeparatorChar);
+                    if (parts.Contains("bin") || parts.Contains("obj"))
+                    {
+                        continue;
+                    }
 
-                string target = Path.Combine(destination, "src", relative);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
+                    string target = Path.Combine(destination, folder, relative);
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    File.Copy(file, target);
+                }
             }
         }
 

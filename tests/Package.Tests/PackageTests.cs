@@ -8,7 +8,8 @@ using Xunit;
 namespace KernelGen.Package.Tests
 {
     /// <summary>How users meet the product: one NuGet package, consumed with a PackageReference only, JIT and NativeAOT.</summary>
-    public sealed class PackageTests : IClassFixture<PackageFixture>
+    [Collection(PackageCollection.Name)]
+    public sealed class PackageTests
     {
         private readonly PackageFixture _package;
 

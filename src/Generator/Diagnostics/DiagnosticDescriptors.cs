@@ -8,8 +8,11 @@ namespace KernelGen.Generator.Diagnostics
     {
         private const string Category = "KernelGen";
 
-        /// <summary>Where docs/diagnostics/KGxxxx.md is published; each descriptor's help link is this plus its id.</summary>
-        public const string HelpLinkBase = "https://github.com/kernelgen/kernelgen/blob/main/docs/diagnostics/";
+        /// <summary>
+        /// Where docs/diagnostics/KGxxxx.md is published; each descriptor's help link is this plus its id. Written at
+        /// build time from the repository address (Directory.Build.props), which the package metadata also uses.
+        /// </summary>
+        public const string HelpLinkBase = RepositoryLinks.DiagnosticsBase;
 
         public static readonly DiagnosticDescriptor MethodMustBePartialDeclaration = Create(
             "KG0001",
