@@ -51,7 +51,7 @@ namespace KernelGen.Generator.Emitting
 
                 writer.Line(batch.RuntimeParameters.IsEmpty
                     ? "// Run-time parameters: none; every item has Nq queries and Nk keys."
-                    : "// Run-time parameters: " + string.Join(", ", batch.RuntimeParameters.Select(RuntimeParameters.Description)) + "; positions below count valid tokens (Nq, Nk = the item's lengths).");
+                    : "// Run-time parameters: " + string.Join(", ", batch.RuntimeParameters.Select((p, i) => RuntimeParameters.Description(p, Unescaped(spec.ParameterNames[5 + i])))) + "; positions below count valid tokens (Nq, Nk = the item's lengths).");
             }
             else
             {

@@ -112,7 +112,10 @@ namespace KernelGen.Generator.Emitting
         /// A parameter's name as the string an exception reports: the identifier without its <c>@</c> escape. A literal
         /// rather than <c>nameof</c>, which a parameter that is itself named <c>nameof</c> would capture.
         /// </summary>
-        private static string NameLiteral(string identifier) => Lit.String(identifier.StartsWith("@", System.StringComparison.Ordinal) ? identifier.Substring(1) : identifier);
+        private static string NameLiteral(string identifier) => Lit.String(Unescaped(identifier));
+
+        /// <summary>An identifier without its <c>@</c> escape, as the compiler names the parameter.</summary>
+        private static string Unescaped(string identifier) => identifier.StartsWith("@", System.StringComparison.Ordinal) ? identifier.Substring(1) : identifier;
 
         /// <summary>
         /// The doc comment the compiler keeps for the method (the implementing part's wins): the user's own lines, then
@@ -295,8 +298,8 @@ namespace KernelGen.Generator.Emitting
 
         /// <summary>
         /// The batched kernel's fixed part, written once per kernel into static fields: layout, head counts, the declared
-        /// run-time parameters (flags from the table) and the caller's parameter names. Run-time parameters are bound by
-        /// their table names, which are BatchedKernelInfo's defaults, so only the data spans' and batch names are spelled.
+        /// run-time parameters (flags from the table) and the caller's parameter names. A run-time parameter bound by its
+        /// table name has BatchedKernelInfo's default name; only one bound by its attribute under another name is spelled.
         /// The tensor form has no batch argument (B comes from the tensors): its info names the query tensor instead.
         /// </summary>
         private static void WriteKernelInfo(CodeWriter writer, KernelSpec spec, BatchSpec batch)
@@ -309,8 +312,23 @@ namespace KernelGen.Generator.Emitting
             string creation = $"new(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads,";
             writer.Line();
             writer.Line("/// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>");
-            // [Alibi]: the info computes the standard slopes of the heads once.
-            string alibi = spec.Score is { Alibi: true } ? " { Alibi = true }" : string.Empty;
+            // [Alibi]: the info computes the standard slopes of the heads once. A run-time parameter bound by its attribute
+            // under another name gets that name, so the runtime's exceptions name the caller's parameter.
+            var initialised = new System.Collections.Generic.List<string>();
+            if (spec.Score is { Alibi: true })
+            {
+                initialised.Add("Alibi = true");
+            }
+
+            for (int i = 0; i < batch.RuntimeParameters.Length; i++)
+            {
+                if (Unescaped(names[5 + i]) != batch.RuntimeParameters[i])
+                {
+                    initialised.Add($"{RuntimeParameters.Member(batch.RuntimeParameters[i])}Name = {NameLiteral(names[5 + i])}");
+                }
+            }
+
+            string alibi = initialised.Count > 0 ? " { " + string.Join(", ", initialised) + " }" : string.Empty;
             writer.Line($"private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = {creation}");
             writer.Line($"    {flags}, {spans}, {NameLiteral(names[4])}){alibi};");
             if (spec.TensorForm)
