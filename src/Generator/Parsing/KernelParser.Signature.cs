@@ -56,9 +56,14 @@ namespace KernelGen.Generator.Parsing
                 return $"it must not be '{(method.IsAsync ? "async" : "extern")}': KernelGen writes a synchronous body";
             }
 
+            if (method.Parameters.Length < 4)
+            {
+                return $"it has {method.Parameters.Length} parameter{(method.Parameters.Length == 1 ? string.Empty : "s")}, and a kernel takes four spans: query, key, value and output";
+            }
+
             // The four spans: ReadOnlySpan of float, System.Half or KernelGen.BFloat16 for query, key and value; Span of one
             // of them for output. Key and value of one type are checked by ReadSignature (KG0024).
-            for (int i = 0; i < Math.Min(4, method.Parameters.Length); i++)
+            for (int i = 0; i < 4; i++)
             {
                 IParameterSymbol parameter = method.Parameters[i];
                 string position = $"parameter {i + 1} '{parameter.Name}'";
@@ -78,11 +83,6 @@ namespace KernelGen.Generator.Parsing
                 {
                     return $"{position} is declared '{modifier}'; remove '{modifier}' (the spans are passed by value)";
                 }
-            }
-
-            if (method.Parameters.Length < 4)
-            {
-                return $"it has {method.Parameters.Length} parameter{(method.Parameters.Length == 1 ? string.Empty : "s")}, and a kernel takes four spans: query, key, value and output";
             }
 
             if (method.Parameters.Length > 4)
@@ -140,11 +140,32 @@ namespace KernelGen.Generator.Parsing
                 }
             }
 
+            // Fewer than four spans: a writable one is the output, the others fill query, key and value in order, and the
+            // missing ones get their usual names (unless the user took them).
+            var slots = new IParameterSymbol?[4];
+            if (spans.Count == 4)
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    slots[i] = spans[i];
+                }
+            }
+            else
+            {
+                IParameterSymbol? written = spans.LastOrDefault(static p => p.Type is INamedTypeSymbol { Name: "Span" });
+                slots[3] = written;
+                int next = 0;
+                foreach (IParameterSymbol read in spans.Where(p => !SymbolEqualityComparer.Default.Equals(p, written)))
+                {
+                    slots[next++] = read;
+                }
+            }
+
             var parts = new List<string>();
             for (int i = 0; i < 4; i++)
             {
-                string element = i < spans.Count ? ShortElement(ElementType(spans[i].Type)) : "float";
-                string name = i < spans.Count ? spans[i].Name : FixedSpanNames[i];
+                string element = ShortElement(slots[i] is { } given ? ElementType(given.Type) : null);
+                string name = slots[i]?.Name ?? (method.Parameters.Any(p => p.Name == FixedSpanNames[i]) ? FixedSpanNames[i] + "Span" : FixedSpanNames[i]);
                 parts.Add($"{(i < 3 ? "ReadOnlySpan" : "Span")}<{element}> {name}");
             }
 
@@ -154,7 +175,8 @@ namespace KernelGen.Generator.Parsing
                 parts.Add("int " + (batch?.Name ?? "batch"));
             }
 
-            parts.AddRange(rest.Select(static p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " " + p.Name));
+            parts.AddRange(rest.Select(static p =>
+                string.Concat(RuntimeAttributes(p).Select(static a => "[" + RuntimeParameters.All[a.Entry].Attribute + "] ")) + p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " " + p.Name));
             return string.Join(", ", parts);
         }
 
