@@ -14,7 +14,8 @@ namespace KernelGen.Generator.Tests
     /// Run-time parameters bound the .NET way: by name in any order after <c>int batch</c>, or by attribute under the
     /// user's own names. Each declaration compiles with no diagnostic, and a call gives bit for bit what the kernel
     /// declared in the documented order gives on the same inputs (the same engine and arithmetic; a parameter passed by
-    /// position instead of by its binding would swap the two lengths or the bias and the sinks, and differ).
+    /// position instead of by its binding would swap the two lengths or the bias and the sinks, and differ). The tensor
+    /// form, which passes the same parameters on to the kernel class, is checked the same way.
     /// </summary>
     public sealed class RuntimeParameterBindingTests
     {
@@ -40,10 +41,12 @@ namespace KernelGen.Generator.Tests
             new[] { "queryLengths", "keyLengths", "bias", "logSumExp", "sinks" },
         };
 
-        [Fact]
-        public void AnyOrderOrAttributes_GiveTheDocumentedOrdersBits()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void AnyOrderOrAttributes_GiveTheDocumentedOrdersBits(bool tensorForm)
         {
-            (Assembly assembly, _) = CompileAndLoad(Source());
+            (Assembly assembly, _) = CompileAndLoad(Source(tensorForm), tensorForm);
             Type type = assembly.GetType("Binding.Kernels")!;
             var random = new Random(25);
             for (int trial = 0; trial < 4; trial++)
@@ -61,7 +64,15 @@ namespace KernelGen.Generator.Tests
                 for (int k = 0; k < Declarations.Length; k++)
                 {
                     float[] output = new float[query.Length], logSumExp = new float[batch * heads * queries];
-                    type.GetMethod("Call" + k)!.Invoke(null, new object[] { query, key, value, output, batch, keyLengths, queryLengths, logSumExp, bias, sinks });
+                    if (tensorForm)
+                    {
+                        type.GetMethod("TensorCall" + k)!.Invoke(null, new object[] { query, key, value, output, batch, queries, keys, keyLengths, queryLengths, logSumExp, bias, sinks });
+                    }
+                    else
+                    {
+                        type.GetMethod("Call" + k)!.Invoke(null, new object[] { query, key, value, output, batch, keyLengths, queryLengths, logSumExp, bias, sinks });
+                    }
+
                     expected ??= output;
                     expectedLse ??= logSumExp;
                     Assert.True(expected.AsSpan().SequenceEqual(output), $"declaration {k} ({Declarations[k]}): output differs from the documented order's");
@@ -108,23 +119,30 @@ namespace KernelGen.Generator.Tests
         }
 
         /// <summary>One kernel per declaration (GQA 4 over 2 heads, causal, d = 8) and an array wrapper in one fixed order.</summary>
-        private static string Source()
+        private static string Source(bool tensors = false)
         {
-            var source = new StringBuilder("using System;\nusing KernelGen;\nnamespace Binding;\npublic static partial class Kernels\n{\n");
+            var source = new StringBuilder($"using System;\nusing KernelGen;\n{(tensors ? "using System.Numerics.Tensors;\n" : string.Empty)}namespace Binding;\npublic static partial class Kernels\n{{\n");
             for (int k = 0; k < Declarations.Length; k++)
             {
                 source.Append("    [AttentionKernel(8, Heads = 4, KeyValueHeads = 2)]\n    [CausalMask]\n");
                 source.Append($"    public static partial void K{k}(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch, {Declarations[k]});\n");
                 source.Append($"    public static void Call{k}(float[] q, float[] k, float[] v, float[] o, int batch, int[] keyLengths, int[] queryLengths, float[] logSumExp, float[] bias, float[] sinks)\n");
                 source.Append($"        => K{k}(q, k, v, o, batch, {string.Join(", ", Bound[k])});\n\n");
+                if (tensors)
+                {
+                    // The tensor form: B from the tensors, the run-time parameters in the declaration's order.
+                    source.Append($"    public static void TensorCall{k}(float[] q, float[] k, float[] v, float[] o, int batch, int nq, int nk, int[] keyLengths, int[] queryLengths, float[] logSumExp, float[] bias, float[] sinks)\n");
+                    source.Append($"        => K{k}(new ReadOnlyTensorSpan<float>(q, [batch, nq, 4, 8]), new ReadOnlyTensorSpan<float>(k, [batch, nk, 2, 8]), new ReadOnlyTensorSpan<float>(v, [batch, nk, 2, 8]),\n");
+                    source.Append($"            new TensorSpan<float>(o, [batch, nq, 4, 8]), {string.Join(", ", Bound[k])});\n\n");
+                }
             }
 
             return source.Append("}\n").ToString();
         }
 
-        private static (Assembly Assembly, GeneratorRunResult Result) CompileAndLoad(string source)
+        private static (Assembly Assembly, GeneratorRunResult Result) CompileAndLoad(string source, bool tensors = false)
         {
-            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
+            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(tensors, source);
             Assert.Empty(result.Diagnostics);
             Assert.Empty(GeneratorHarness.CompilerProblems(output));
             using var stream = new MemoryStream();
