@@ -106,6 +106,32 @@ namespace KernelGen.Generator.Tests
             Assert.DoesNotContain("Name = ", documented);
         }
 
+        [Theory]
+        [InlineData("[KeyLengths] ReadOnlySpan<int> custom", "KeyLengths")]
+        [InlineData("[QueryLengths] ReadOnlySpan<int> custom", "QueryLengths")]
+        [InlineData("[KeyMask] ReadOnlySpan<bool> custom", "KeyMask")]
+        [InlineData("[AttentionMask] ReadOnlySpan<bool> custom", "Mask")]
+        [InlineData("[LogSumExp] Span<float> custom", "LogSumExp")]
+        [InlineData("[SequenceStarts] ReadOnlySpan<int> custom", "SequenceStarts")]
+        [InlineData("[QuerySequenceStarts] ReadOnlySpan<int> custom, ReadOnlySpan<int> keySequenceStarts", "QuerySequenceStarts")]
+        [InlineData("[KeySequenceStarts] ReadOnlySpan<int> custom, ReadOnlySpan<int> querySequenceStarts", "KeySequenceStarts")]
+        [InlineData("[RuntimeScale] float custom", "Scale")]
+        [InlineData("[AlibiSlopes] ReadOnlySpan<float> custom", "AlibiSlopes")]
+        [InlineData("[Bias] ReadOnlySpan<float> custom", "Bias")]
+        [InlineData("[Sinks] ReadOnlySpan<float> custom", "Sinks")]
+        public void EveryAttribute_BindsItsParameter_UnderTheUsersName(string parameters, string member)
+        {
+            // [AlibiSlopes] resolves to the attribute although the runtime has a static class KernelGen.AlibiSlopes.
+            string source = DiagnosticTests.Wrap("[AttentionKernel(16, Heads = 2)]\n        [Alibi]\n        public static partial void Attend(ReadOnlySpan<float> query, ReadOnlySpan<float> key, " +
+                $"ReadOnlySpan<float> value, Span<float> output, int batch, {parameters});");
+            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
+            Assert.Empty(result.Diagnostics);
+            Assert.Empty(GeneratorHarness.CompilerProblems(output));
+            string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
+            Assert.Contains($"                {member} = custom,\n", generated);
+            Assert.Contains($"{member}Name = \"custom\"", generated);
+        }
+
         [Fact]
         public void SingleHeadScale_BindsByRuntimeScaleAttribute()
         {
