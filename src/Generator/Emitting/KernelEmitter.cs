@@ -114,9 +114,6 @@ namespace KernelGen.Generator.Emitting
         /// </summary>
         private static string NameLiteral(string identifier) => Lit.String(Unescaped(identifier));
 
-        /// <summary>An identifier without its <c>@</c> escape, as the compiler names the parameter.</summary>
-        private static string Unescaped(string identifier) => identifier.StartsWith("@", System.StringComparison.Ordinal) ? identifier.Substring(1) : identifier;
-
         /// <summary>
         /// The doc comment the compiler keeps for the method (the implementing part's wins): the user's own lines, then
         /// what KernelGen adds, so IDE hover shows what the kernel computes and what it costs.
@@ -312,31 +309,16 @@ namespace KernelGen.Generator.Emitting
             string creation = $"new(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads,";
             writer.Line();
             writer.Line("/// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>");
-            // [Alibi]: the info computes the standard slopes of the heads once. A run-time parameter bound by its attribute
-            // under another name gets that name, so the runtime's exceptions name the caller's parameter.
-            var initialised = new System.Collections.Generic.List<string>();
-            if (spec.Score is { Alibi: true })
-            {
-                initialised.Add("Alibi = true");
-            }
-
-            for (int i = 0; i < batch.RuntimeParameters.Length; i++)
-            {
-                if (Unescaped(names[5 + i]) != batch.RuntimeParameters[i])
-                {
-                    initialised.Add($"{RuntimeParameters.Member(batch.RuntimeParameters[i])}Name = {NameLiteral(names[5 + i])}");
-                }
-            }
-
-            string alibi = initialised.Count > 0 ? " { " + string.Join(", ", initialised) + " }" : string.Empty;
+            // [Alibi]: the info computes the standard slopes of the heads once; attribute-bound parameters keep the user's names.
+            string initialiser = InfoInitialiser(spec, batch);
             writer.Line($"private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = {creation}");
-            writer.Line($"    {flags}, {spans}, {NameLiteral(names[4])}){alibi};");
+            writer.Line($"    {flags}, {spans}, {NameLiteral(names[4])}){initialiser};");
             if (spec.TensorForm)
             {
                 writer.Line();
                 writer.Line("/// <summary>Info for the tensor form, which has no batch argument: B comes from the tensors, so the query tensor is named.</summary>");
                 writer.Line($"private static readonly global::KernelGen.Engine.BatchedKernelInfo TensorInfo = {creation}");
-                writer.Line($"    {flags}, {spans}, {NameLiteral(names[0])}){alibi};");
+                writer.Line($"    {flags}, {spans}, {NameLiteral(names[0])}){initialiser};");
             }
         }
 
