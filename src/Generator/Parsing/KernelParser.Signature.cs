@@ -93,7 +93,13 @@ namespace KernelGen.Generator.Parsing
                 bool batch = fifth.Type.SpecialType == SpecialType.System_Int32, scale = fifth.Type.SpecialType == SpecialType.System_Single;
                 if (!(batch || scale))
                 {
-                    return $"parameter 5 '{fifth.Name}' must be 'int batch' (a batched kernel's item count) or 'float scale' (a single-head kernel's run-time scale)";
+                    // The usual slips: 'int batch' written later, or left out before the run-time parameters.
+                    int later = method.Parameters.IndexOf(method.Parameters.Skip(5).FirstOrDefault(static p => p.Type.SpecialType == SpecialType.System_Int32));
+                    return later > 4
+                        ? $"parameter {later + 1} '{method.Parameters[later].Name}' is the batch count, which comes right after the four spans (as parameter 5), before the run-time parameters"
+                        : RuntimeAttributes(fifth).Count > 0 || RuntimeParameters.All.Any(p => p.Name == fifth.Name)
+                        ? $"parameter 5 '{fifth.Name}' is a run-time parameter, which a batched kernel takes after 'int batch' (the batch count, right after the output span)"
+                        : $"parameter 5 '{fifth.Name}' must be 'int batch' (a batched kernel's item count) or 'float scale' (a single-head kernel's run-time scale)";
                 }
 
                 if (Modifier(fifth) is { } modifier)
