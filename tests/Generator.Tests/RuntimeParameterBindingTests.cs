@@ -130,6 +130,12 @@ namespace KernelGen.Generator.Tests
             string generated = Assert.Single(result.GeneratedSources).SourceText.ToString();
             Assert.Contains($"                {member} = custom,\n", generated);
             Assert.Contains($"{member}Name = \"custom\"", generated);
+            string header = generated.Substring(0, generated.IndexOf("#nullable", StringComparison.Ordinal));
+            Assert.Contains("// Run-time parameters: custom", header);
+            if (member == "AlibiSlopes")
+            {
+                Assert.Contains("Replaced per call by custom when given.", generated);
+            }
         }
 
         [Fact]

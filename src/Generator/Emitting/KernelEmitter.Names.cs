@@ -35,6 +35,21 @@ namespace KernelGen.Generator.Emitting
             return members.Count > 0 ? " { " + string.Join(", ", members) + " }" : string.Empty;
         }
 
+        /// <summary>The user's name (without <c>@</c>) for a run-time parameter the batched kernel declares, e.g. <c>slopes</c> for alibiSlopes.</summary>
+        private static string UserName(KernelSpec spec, string runtimeParameter)
+        {
+            EquatableArray<string> bound = spec.Batch!.RuntimeParameters;
+            for (int i = 0; i < bound.Length; i++)
+            {
+                if (bound[i] == runtimeParameter)
+                {
+                    return Unescaped(spec.ParameterNames[5 + i]);
+                }
+            }
+
+            return runtimeParameter;
+        }
+
         /// <summary>An identifier without its <c>@</c> escape, as the compiler names the parameter.</summary>
         private static string Unescaped(string identifier) => identifier.StartsWith("@", System.StringComparison.Ordinal) ? identifier.Substring(1) : identifier;
     }
