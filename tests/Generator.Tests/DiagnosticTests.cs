@@ -147,7 +147,6 @@ namespace KernelGen.Generator.Tests
 
         [Theory]
         [InlineData(", ReadOnlySpan<int> lengths)", "ReadOnlySpan<int> lengths")]
-        [InlineData(", ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> keyLengths)", "ReadOnlySpan<int> keyLengths")]
         [InlineData(", ReadOnlySpan<long> keyLengths)", "ReadOnlySpan<long> keyLengths")]
         [InlineData(", in ReadOnlySpan<int> keyLengths)", "in ReadOnlySpan<int> keyLengths")]
         public void KG0015_UnknownOrMisplacedRuntimeParameter(string tail, string pointsAt)
@@ -169,7 +168,6 @@ namespace KernelGen.Generator.Tests
         [InlineData(", ReadOnlySpan<int> keySequenceStarts);", "ReadOnlySpan<int> keySequenceStarts")]
         [InlineData(", ReadOnlySpan<float> alibiSlopes);", "ReadOnlySpan<float> alibiSlopes")]
         [InlineData(", ReadOnlySpan<int> sequenceStarts, ReadOnlySpan<float> bias);", "ReadOnlySpan<float> bias")]
-        [InlineData(", ReadOnlySpan<float> sinks, float scale);", "float scale")]
         [InlineData(", double scale);", "double scale")]
         public void KG0015_ScoreAndPackedParameters_InTheWrongCombination(string tail, string pointsAt)
         {

@@ -1,8 +1,7 @@
 using System;
-using System.Globalization;
+using System.Linq;
 using System.Reflection;
 using KernelGen.Engine;
-using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
 using Xunit;
 
@@ -21,7 +20,7 @@ namespace KernelGen.Generator.Tests
         {
             var info = new BatchedKernelInfo(AttentionLayout.BatchSeqHeadDim, 8, 1, 1, RuntimeParameter.None, "q", "k", "v", "o", "b");
             RuntimeParameter all = RuntimeParameter.None;
-            foreach ((string name, string type, string member, string description, _) in RuntimeParameters.All)
+            foreach ((string name, string type, string member, _, string description) in RuntimeParameters.All)
             {
                 RuntimeParameter flag = Enum.Parse<RuntimeParameter>(member);
                 all |= flag;
@@ -55,19 +54,21 @@ namespace KernelGen.Generator.Tests
         }
 
         [Fact]
-        public void UnknownRuntimeParameterMessage_ListsTheTableInOrder()
+        public void EveryAttribute_IsAPublicParameterAttribute_OfTheAttributesAssembly()
         {
-            string message = DiagnosticDescriptors.UnknownRuntimeParameter.MessageFormat.ToString(CultureInfo.InvariantCulture);
-            int from = 0;
-            foreach ((string name, string type, _, _, string condition) in RuntimeParameters.All)
+            // The parser finds each attribute by its metadata name: a renamed or missing class would bind nothing.
+            Assembly attributes = typeof(AttentionKernelAttribute).Assembly;
+            Assert.Equal(RuntimeParameters.All.Length, RuntimeParameters.All.Select(static p => p.Attribute).Distinct().Count());
+            foreach ((_, _, _, string attribute, _) in RuntimeParameters.All)
             {
-                string entry = RuntimeParameters.ShortType(type) + " " + name + (condition.Length > 0 ? " (" + condition + ")" : string.Empty);
-                int at = message.IndexOf(entry, from, StringComparison.Ordinal);
-                Assert.True(at >= 0, $"KG0015's message lacks '{entry}' after position {from}: {message}");
-                from = at + entry.Length;
+                Type? type = attributes.GetType("KernelGen." + attribute + "Attribute");
+                Assert.True(type is { IsPublic: true, IsSealed: true }, $"KernelGen.{attribute}Attribute is missing or not public and sealed");
+                AttributeUsageAttribute usage = type!.GetCustomAttribute<AttributeUsageAttribute>()!;
+                Assert.Equal(AttributeTargets.Parameter, usage.ValidOn);
+                Assert.False(usage.AllowMultiple);
             }
 
-            Assert.Equal(message.Length, from);
+            Assert.Equal(RuntimeParameters.All.Length, attributes.GetTypes().Count(static t => t.GetCustomAttribute<AttributeUsageAttribute>()?.ValidOn == AttributeTargets.Parameter));
         }
 
         /// <summary>A span type as the compiler displays it, e.g. System.ReadOnlySpan&lt;int&gt;.</summary>

@@ -74,6 +74,14 @@ namespace KernelGen.Generator.Tests
                 "        ReadOnlySpan<int> keyLengths, float scale, ReadOnlySpan<float> bias);\n}\n"
             },
             {
+                // T5BiasRuntimeScale64 with its run-time parameters reordered and two of them bound by attribute under the
+                // user's names: the same kernel, with the info naming the user's parameters.
+                "T5BiasRuntimeScaleAttributes64",
+                Usings + "namespace MyApp;\npublic static partial class T5\n{\n    [AttentionKernel(64, Heads = 8)]\n" +
+                "    public static partial void Encoder(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,\n" +
+                "        [Bias] ReadOnlySpan<float> positionBias, [RuntimeScale] float temperature, ReadOnlySpan<int> keyLengths);\n}\n"
+            },
+            {
                 // A single-head kernel whose only run-time parameter is its scale.
                 "SingleHeadRuntimeScale32",
                 Usings + "namespace MyApp;\npublic static partial class Kernels\n{\n    [AttentionKernel(32)]\n    [CausalMask]\n" +

@@ -460,13 +460,24 @@ namespace KernelGen.Kernels.Tests
             RuntimeParameter declared = RuntimeParameter.None;
             foreach (ParameterInfo parameter in parameters)
             {
-                if (Enum.TryParse(parameter.Name, ignoreCase: true, out RuntimeParameter flag) && flag != RuntimeParameter.None)
+                // Bound as the generator binds it: by its KernelGen attribute (AttentionMask is mask, RuntimeScale is
+                // scale), else by its name.
+                string? attribute = parameter.GetCustomAttributes().Select(static a => a.GetType())
+                    .FirstOrDefault(static t => t.Namespace == "KernelGen" && t.GetCustomAttribute<AttributeUsageAttribute>()?.ValidOn == AttributeTargets.Parameter)?.Name;
+                string? bound = attribute switch
+                {
+                    null => parameter.Name,
+                    "AttentionMaskAttribute" => "Mask",
+                    "RuntimeScaleAttribute" => "Scale",
+                    _ => attribute.Substring(0, attribute.Length - "Attribute".Length),
+                };
+                if (Enum.TryParse(bound, ignoreCase: true, out RuntimeParameter flag) && flag != RuntimeParameter.None)
                 {
                     declared |= flag;
                 }
             }
 
-            bool batched = parameters.Any(static p => p.Name == "batch");
+            bool batched = parameters.Length > 4 && parameters[4].ParameterType == typeof(int);
             int heads = Math.Max(1, kernel.Heads);
             static Type Element(ParameterInfo p) => p.ParameterType.GetGenericArguments()[0];
             return new Entry(family, name, KernelCatalog.SpecOf(method), heads, kernel.KeyValueHeads == 0 ? heads : kernel.KeyValueHeads, kernel.Layout, batched, declared,

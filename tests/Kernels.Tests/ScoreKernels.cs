@@ -51,6 +51,20 @@ namespace KernelGen.Kernels.Tests
         public static partial void BiasSinks_Causal_Bhsd_Lengths(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
             ReadOnlySpan<int> keyLengths, ReadOnlySpan<int> queryLengths, Span<float> logSumExp, ReadOnlySpan<float> bias, ReadOnlySpan<float> sinks);
 
+        // BiasSinks_Causal_Bhsd_Lengths with its run-time parameters in reverse order (bound by name), then under names of
+        // the user's choosing (bound by attribute): two int spans and two float spans trade places, so a parameter passed
+        // by position instead of by its binding gives the wrong lengths or bias, and the reference comparison fails.
+        [AttentionKernel(32, Heads = 4, KeyValueHeads = 1, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [CausalMask]
+        public static partial void BiasSinks_Causal_Bhsd_Lengths_Reversed(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch,
+            ReadOnlySpan<float> sinks, ReadOnlySpan<float> bias, Span<float> logSumExp, ReadOnlySpan<int> queryLengths, ReadOnlySpan<int> keyLengths);
+
+        [AttentionKernel(32, Heads = 4, KeyValueHeads = 1, Layout = AttentionLayout.BatchHeadSeqDim)]
+        [CausalMask]
+        public static partial void BiasSinks_Causal_Bhsd_Lengths_Attributes(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int items,
+            [QueryLengths] ReadOnlySpan<int> validQueries, [Bias] ReadOnlySpan<float> positionBias, [KeyLengths] ReadOnlySpan<int> validKeys, [Sinks] ReadOnlySpan<float> sinkLogits,
+            [LogSumExp] Span<float> lse);
+
         [AttentionKernel(64, Heads = 4, KeyValueHeads = 2)]
         [CausalMask]
         [SlidingWindow(40, 0)]

@@ -1,4 +1,3 @@
-using KernelGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 
 namespace KernelGen.Generator.Diagnostics
@@ -29,7 +28,7 @@ namespace KernelGen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor InvalidSignature = Create(
             "KG0003",
             "Attention kernel has the wrong signature",
-            "Attention kernel '{0}' has the wrong signature ({1}); declare it as 'partial void {0}(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output)'",
+            "Attention kernel '{0}' has the wrong signature: {1}; declare it as 'partial void {0}({2})'",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor GenericMethod = Create(
@@ -100,8 +99,8 @@ namespace KernelGen.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor UnknownRuntimeParameter = Create(
             "KG0015",
-            "Unknown or misplaced run-time parameter",
-            "Parameter '{0}' of '{1}' {2}; after 'int batch' a batched kernel takes, in this order and with these names: " + RuntimeParameters.Listing(),
+            "Unknown or conflicting run-time parameter",
+            "Parameter '{0}' of '{1}' {2}",
             DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InvalidHeads = Create(
@@ -159,6 +158,18 @@ namespace KernelGen.Generator.Diagnostics
             // Info, not Warning: the property came after users' code existed, and a new warning would break a build
             // with warnings as errors that compiled before (a member of that name, or overloaded kernels).
             DiagnosticSeverity.Info);
+
+        public static readonly DiagnosticDescriptor DuplicateRuntimeParameter = Create(
+            "KG0030",
+            "Run-time parameter bound twice",
+            "Parameter '{0}' of '{1}' binds run-time parameter '{2}', which parameter {3} '{4}' already binds; remove one of the two",
+            DiagnosticSeverity.Error);
+
+        public static readonly DiagnosticDescriptor MisplacedRuntimeAttribute = Create(
+            "KG0031",
+            "Run-time parameter attribute that cannot bind",
+            "[{0}] on parameter '{1}' of '{2}' {3}",
+            DiagnosticSeverity.Error);
 
         public static readonly DiagnosticDescriptor InternalError = Create(
             "KG0999",

@@ -51,7 +51,7 @@ namespace KernelGen.Generator.Emitting
 
                 writer.Line(batch.RuntimeParameters.IsEmpty
                     ? "// Run-time parameters: none; every item has Nq queries and Nk keys."
-                    : "// Run-time parameters: " + string.Join(", ", batch.RuntimeParameters.Select(RuntimeParameters.Description)) + "; positions below count valid tokens (Nq, Nk = the item's lengths).");
+                    : "// Run-time parameters: " + string.Join(", ", batch.RuntimeParameters.Select((p, i) => RuntimeParameters.Description(p, Unescaped(spec.ParameterNames[5 + i])))) + "; positions below count valid tokens (Nq, Nk = the item's lengths).");
             }
             else
             {
@@ -68,7 +68,7 @@ namespace KernelGen.Generator.Emitting
                 : $"// Scale: s(i, j) = {Lit.Number(spec.Scale)} * dot(q_i, k_j), as declared.");
             if (spec.Score is { } score)
             {
-                WriteScoreHeader(writer, score, spec.Batch);
+                WriteScoreHeader(writer, score, spec);
             }
             if (mask.MasksNothing)
             {
@@ -160,8 +160,9 @@ namespace KernelGen.Generator.Emitting
         }
 
         /// <summary>The score modifiers in the header, in the order they apply, before the mask.</summary>
-        private static void WriteScoreHeader(CodeWriter writer, ScoreSpec score, BatchSpec? batch)
+        private static void WriteScoreHeader(CodeWriter writer, ScoreSpec score, KernelSpec spec)
         {
+            BatchSpec? batch = spec.Batch;
             if (score.Softcap != 0f)
             {
                 string cap = Lit.Number(score.Softcap);
@@ -172,7 +173,7 @@ namespace KernelGen.Generator.Emitting
             {
                 string slopes = string.Join(", ", Enumerable.Range(0, System.Math.Min(batch.Heads, 4)).Select(h => Lit.Number((float)KernelGen.Engine.AlibiSlopeMath.Exact(h, batch.Heads))));
                 writer.Line($"// ALiBi: s -= slope_h * |p(i) - j| for query head h; standard slopes of {Lit.Int(batch.Heads)} heads: {slopes}{(batch.Heads > 4 ? ", ..." : ".")}"
-                    + (batch.Has(RuntimeParameterNames.AlibiSlopes) ? " Replaced per call by alibiSlopes when given." : string.Empty));
+                    + (batch.Has(RuntimeParameterNames.AlibiSlopes) ? $" Replaced per call by {UserName(spec, RuntimeParameterNames.AlibiSlopes)} when given." : string.Empty));
             }
 
             if (score.Bias)

@@ -117,7 +117,7 @@ namespace KernelGen.Generator.Emitting
         /// A parameter's name as the string an exception reports: the identifier without its <c>@</c> escape. A literal
         /// rather than <c>nameof</c>, which a parameter that is itself named <c>nameof</c> would capture.
         /// </summary>
-        private static string NameLiteral(string identifier) => Lit.String(identifier.StartsWith("@", System.StringComparison.Ordinal) ? identifier.Substring(1) : identifier);
+        private static string NameLiteral(string identifier) => Lit.String(Unescaped(identifier));
 
         /// <summary>
         /// The doc comment the compiler keeps for the method (the implementing part's wins): the user's own lines, then
@@ -305,8 +305,8 @@ namespace KernelGen.Generator.Emitting
 
         /// <summary>
         /// The batched kernel's fixed part, written once per kernel into static fields: layout, head counts, the declared
-        /// run-time parameters (flags from the table) and the caller's parameter names. Run-time parameters are bound by
-        /// their table names, which are BatchedKernelInfo's defaults, so only the data spans' and batch names are spelled.
+        /// run-time parameters (flags from the table) and the caller's parameter names. A run-time parameter bound by its
+        /// table name has BatchedKernelInfo's default name; only one bound by its attribute under another name is spelled.
         /// The tensor form has no batch argument (B comes from the tensors): its info names the query tensor instead.
         /// </summary>
         private static void WriteKernelInfo(CodeWriter writer, KernelSpec spec, BatchSpec batch)
@@ -319,16 +319,16 @@ namespace KernelGen.Generator.Emitting
             string creation = $"new(global::KernelGen.AttentionLayout.{batch.LayoutName}, HeadDimension, Heads, KeyValueHeads,";
             writer.Line();
             writer.Line("/// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>");
-            // [Alibi]: the info computes the standard slopes of the heads once.
-            string alibi = spec.Score is { Alibi: true } ? " { Alibi = true }" : string.Empty;
+            // [Alibi]: the info computes the standard slopes of the heads once; attribute-bound parameters keep the user's names.
+            string initialiser = InfoInitialiser(spec, batch);
             writer.Line($"private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = {creation}");
-            writer.Line($"    {flags}, {spans}, {NameLiteral(names[4])}){alibi};");
+            writer.Line($"    {flags}, {spans}, {NameLiteral(names[4])}){initialiser};");
             if (spec.TensorForm)
             {
                 writer.Line();
                 writer.Line("/// <summary>Info for the tensor form, which has no batch argument: B comes from the tensors, so the query tensor is named.</summary>");
                 writer.Line($"private static readonly global::KernelGen.Engine.BatchedKernelInfo TensorInfo = {creation}");
-                writer.Line($"    {flags}, {spans}, {NameLiteral(names[0])}){alibi};");
+                writer.Line($"    {flags}, {spans}, {NameLiteral(names[0])}){initialiser};");
             }
         }
 

@@ -4,7 +4,8 @@ namespace KernelGen.Generator.Model
 {
     /// <summary>
     /// A batched multi-head kernel: H query heads, the key/value heads they share, the span layout (0 = [B, N, H, d],
-    /// 1 = [B, H, N, d]), and the run-time parameters after <c>int batch</c>, in declaration order (e.g. "keyLengths").
+    /// 1 = [B, H, N, d]), and the run-time parameters after <c>int batch</c>: the table names they bind (e.g. "keyLengths"),
+    /// in declaration order, so entry i is the user's parameter <c>KernelSpec.ParameterNames[5 + i]</c> whatever its name.
     /// </summary>
     internal sealed record BatchSpec(int Heads, int KeyValueHeads, int Layout, EquatableArray<string> RuntimeParameters)
     {

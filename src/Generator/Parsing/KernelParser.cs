@@ -20,7 +20,8 @@ namespace KernelGen.Generator.Parsing
     /// <c>KernelParser.Declaration.cs</c> (partial method, containing types, namespace, doc comment),
     /// <c>KernelParser.Signature.cs</c> (the four spans and their element types),
     /// <c>KernelParser.Batch.cs</c> (Heads, KeyValueHeads, Layout),
-    /// <c>KernelParser.RuntimeParameterBinding.cs</c> (the run-time parameters against <see cref="RuntimeParameters"/>),
+    /// <c>KernelParser.RuntimeParameterBinding.cs</c> (the run-time parameters against <see cref="RuntimeParameters"/>, by
+    /// attribute or name) and <c>KernelParser.RuntimeParameterConflicts.cs</c> (the combinations the runtime refuses),
     /// <c>KernelParser.Masks.cs</c> ([CausalMask], [SlidingWindow], [GlobalTokens]),
     /// <c>KernelParser.Scores.cs</c> (Scale, [Softcap], [Alibi]),
     /// <c>KernelParser.TensorForm.cs</c> (whether and how the tensor form is generated), and
@@ -143,7 +144,8 @@ namespace KernelGen.Generator.Parsing
             float scale = ReadScale(kernel, diagnostics, cancellationToken);
             AttributeData? alibiAttribute = method.GetAttributes().FirstOrDefault(static a => a.AttributeClass?.ToDisplayString() == AlibiAttributeName);
             BatchSpec? batch = ReadBatch(method, syntax, kernel, alibiAttribute is not null, diagnostics, cancellationToken);
-            bool singleHeadScale = CheckSingleHeadScale(method, syntax, batch, diagnostics);
+            bool singleHeadScale = CheckSingleHeadScale(method, syntax, batch, diagnostics, cancellationToken);
+            CheckFixedParameterAttributes(method, syntax, batch, diagnostics, cancellationToken);
             CheckAlibiHasHeads(method, kernel, alibiAttribute, batch, diagnostics, cancellationToken);
 
             // The sibling attributes, in the order they are written: a score cap and the parts of the static mask.
