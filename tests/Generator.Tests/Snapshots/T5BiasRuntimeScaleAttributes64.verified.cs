@@ -68,6 +68,11 @@ namespace MyApp
                 KeyLengths = keyLengths,
             });
         }
+
+        /// <summary>The spec <c>Encoder</c> computes, as its attributes declare it: d = 64, scale per call, 8 heads, [B, N, H, d], no mask, additive bias.</summary>
+        /// <remarks>Checks the kernel against the double-precision reference in one call: <c>ReferenceAttention.ComputeBatched(EncoderSpec, batch, query, key, value, expected, ...)</c>. The scale is the one passed with each call: give the reference the same one. Built once; reading it allocates nothing.</remarks>
+        [global::System.CodeDom.Compiler.GeneratedCode("KernelGen", "%VERSION%")]
+        public static global::KernelGen.AttentionSpec EncoderSpec => global::KernelGen.Generated.EncoderKernel.Spec;
     }
 }
 
@@ -95,6 +100,9 @@ namespace KernelGen.Generated
         /// <summary>What every call shares: layout, head counts, the declared run-time parameters and the caller's parameter names.</summary>
         private static readonly global::KernelGen.Engine.BatchedKernelInfo Info = new(global::KernelGen.AttentionLayout.BatchSeqHeadDim, HeadDimension, Heads, KeyValueHeads,
             global::KernelGen.Engine.RuntimeParameter.Bias | global::KernelGen.Engine.RuntimeParameter.Scale | global::KernelGen.Engine.RuntimeParameter.KeyLengths, "query", "key", "value", "output", "batch") { BiasName = "positionBias", ScaleName = "temperature" };
+
+        /// <summary>The kernel's spec, built once for <c>EncoderSpec</c>.</summary>
+        internal static readonly global::KernelGen.AttentionSpec Spec = new(HeadDimension, scale: 0.125f, heads: Heads, keyValueHeads: KeyValueHeads, layout: global::KernelGen.AttentionLayout.BatchSeqHeadDim);
 
         /// <summary>
         /// Validates the spans and run-time lengths against Info (naming the caller's parameters in any exception), then
