@@ -37,6 +37,15 @@ if (args.Contains("--decode-cache"))
     return 0;
 }
 
+// dotnet run -c Release --project bench/KernelGen.EngineBench -- --short-decode [Nk ...]  (issue 25: 16-bit decode over short caches, ratios to float32 per round)
+if (args.Contains("--short-decode"))
+{
+    int at = Array.IndexOf(args, "--short-decode");
+    int[] keys = args.Skip(at + 1).TakeWhile(static a => int.TryParse(a, out _)).Select(int.Parse).ToArray();
+    ShortDecodeBenchmarks.PrintTable(rounds: 15, keyCounts: keys.Length > 0 ? keys : null);
+    return 0;
+}
+
 if (args.Contains("--gqa-decode"))
 {
     int at = Array.IndexOf(args, "--gqa-decode");
