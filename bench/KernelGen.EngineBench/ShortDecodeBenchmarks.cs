@@ -17,7 +17,7 @@ namespace KernelGen.EngineBench
         /// <summary>The cache lengths of the table.</summary>
         public static readonly int[] KeyCounts = { 64, 128, 256, 576, 1024, 2048 };
 
-        public static void PrintTable(int rounds, int[]? keyCounts = null)
+        public static void PrintTable(int rounds, int[]? keyCounts = null, string? shape = null)
         {
             AttentionThreading.MaxDegreeOfParallelism = 1;
             var random = new Random(25);
@@ -44,6 +44,8 @@ namespace KernelGen.EngineBench
                     ("GQA [B,N,H,d]", "f16", () => GqaBenchKernels.HalfBshd(query, halfKey.AsSpan(0, group), halfValue.AsSpan(0, group), output, 1)),
                     ("GQA [B,N,H,d]", "bf16", () => GqaBenchKernels.BFloat16Bshd(query, bf16Key.AsSpan(0, group), bf16Value.AsSpan(0, group), output, 1)),
                 };
+
+                rows = Array.FindAll(rows, row => shape is null || row.Shape.StartsWith(shape, StringComparison.OrdinalIgnoreCase)); // "single" or "GQA" (profiles)
 
                 // Warm-up first (tiered compilation replaces a method's first code after 30 calls and a 100 ms delay), then
                 // about 3 ms per timing: enough calls to drown the timer, short enough to interleave finely.

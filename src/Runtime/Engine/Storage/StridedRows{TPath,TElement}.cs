@@ -123,6 +123,16 @@ namespace KernelGen.Engine
             }
 
             ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * _stride);
+            if (SplitRows512<TPath, TElement>.Supported && SplitRows512<TPath, TElement>.DeinterleaveRow(ref queryVector, ref MemoryMarshal.GetReference(_queryScratch)))
+            {
+                // AVX-512: 32 columns a load (a query too large for f16's 2^112 falls through to the widened block below).
+                int nextStart = start + 2 * scores.Length;
+                int nextCount = Sse.IsSupported ? RowsFrom(_key, nextStart, scores.Length) : 0;
+                ref TElement nextRows = ref nextCount > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)nextStart * _stride) : ref rows;
+                SplitRows512<TPath, TElement>.ScoreBlock(ref rows, _stride, ref MemoryMarshal.GetReference(_queryScratch), scores, ref nextRows, nextCount);
+                return;
+            }
+
             int t = 0;
             if (Vector256.IsHardwareAccelerated && D >= 16)
             {
@@ -279,6 +289,12 @@ namespace KernelGen.Engine
                 Span<float> scaled = stackalloc float[AttentionEngine.KeyBlock];
                 SplitColumns.ScaleWeights(weights, scaled);
                 stripWeights = scaled.Slice(0, weights.Length);
+            }
+
+            if (SplitRows512<TPath, TElement>.Supported)
+            {
+                SplitRows512<TPath, TElement>.AccumulateBlock(accumulator, correction, stripWeights, ref rows, stride, ref valueAhead, aheadValues); // AVX-512
+                return;
             }
 
             int c = 0;
