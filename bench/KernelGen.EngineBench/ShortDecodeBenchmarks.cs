@@ -12,7 +12,7 @@ namespace KernelGen.EngineBench
     /// </summary>
     public static class ShortDecodeBenchmarks
     {
-        private const int D = 128, Heads = 32, KeyValueHeads = 8, MaxKeys = 2048;
+        private const int D = 128, Heads = 32, KeyValueHeads = 8, MaxKeys = 8192;
 
         /// <summary>The cache lengths of the table.</summary>
         public static readonly int[] KeyCounts = { 64, 128, 256, 576, 1024, 2048 };
@@ -24,6 +24,7 @@ namespace KernelGen.EngineBench
             float[] query = Data.Fill(random, Heads * D), output = new float[Heads * D];
             float[] key = Data.Fill(random, KeyValueHeads * MaxKeys * D), value = Data.Fill(random, key.Length);
             Half[] halfKey = Array.ConvertAll(key, static x => (Half)x), halfValue = Array.ConvertAll(value, static x => (Half)x);
+            float[] wideKey = new float[MaxKeys * D], wideValue = new float[MaxKeys * D];
             BFloat16[] bf16Key = Array.ConvertAll(key, static x => (BFloat16)x), bf16Value = Array.ConvertAll(value, static x => (BFloat16)x);
 
             Console.WriteLine($"Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256 {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated}, " +
@@ -37,6 +38,13 @@ namespace KernelGen.EngineBench
                     ("single head", "float32", () => StorageBenchKernels.FloatCache(query.AsSpan(0, D), key.AsSpan(0, single), value.AsSpan(0, single), output.AsSpan(0, D))),
                     ("single head", "f16", () => StorageBenchKernels.HalfCache(query.AsSpan(0, D), halfKey.AsSpan(0, single), halfValue.AsSpan(0, single), output.AsSpan(0, D))),
                     ("single head", "bf16", () => StorageBenchKernels.BFloat16Cache(query.AsSpan(0, D), bf16Key.AsSpan(0, single), bf16Value.AsSpan(0, single), output.AsSpan(0, D))),
+                    // The alternative to reading 16-bit rows in place: widen the cache to float32 first (Widening.Widen), then the float step.
+                    ("single head", "f16>f32", () =>
+                    {
+                        Widening.Widen(halfKey.AsSpan(0, single), wideKey.AsSpan(0, single));
+                        Widening.Widen(halfValue.AsSpan(0, single), wideValue.AsSpan(0, single));
+                        StorageBenchKernels.FloatCache(query.AsSpan(0, D), wideKey.AsSpan(0, single), wideValue.AsSpan(0, single), output.AsSpan(0, D));
+                    }),
                     ("GQA [B,H,N,d]", "float32", () => GqaBenchKernels.FloatBhsd(query, key.AsSpan(0, group), value.AsSpan(0, group), output, 1)),
                     ("GQA [B,H,N,d]", "f16", () => GqaBenchKernels.HalfBhsd(query, halfKey.AsSpan(0, group), halfValue.AsSpan(0, group), output, 1)),
                     ("GQA [B,H,N,d]", "bf16", () => GqaBenchKernels.BFloat16Bhsd(query, bf16Key.AsSpan(0, group), bf16Value.AsSpan(0, group), output, 1)),

@@ -27,6 +27,7 @@ namespace KernelGen.Engine
         private readonly ReadOnlySpan<TElement> _key, _value;
         private readonly Span<float> _queryScratch, _valueScratch;
         private readonly int _stride;
+        private readonly bool _prefetch;
 
         /// <param name="key">The key rows.</param>
         /// <param name="value">The value rows, laid out as the key rows.</param>
@@ -41,6 +42,7 @@ namespace KernelGen.Engine
             _stride = stride;
             _queryScratch = queryScratch;
             _valueScratch = valueScratch;
+            _prefetch = Prefetch.Pays(2L * RowsFrom(key, 0, int.MaxValue) * D * Unsafe.SizeOf<TElement>()); // the rows read, not the gaps of strided rows
         }
 
         /// <summary>
@@ -127,7 +129,7 @@ namespace KernelGen.Engine
             {
                 // AVX-512: 32 columns a load (a query too large for f16's 2^112 falls through to the widened block below).
                 int nextStart = start + 2 * scores.Length;
-                int nextCount = Sse.IsSupported ? RowsFrom(_key, nextStart, scores.Length) : 0;
+                int nextCount = _prefetch ? RowsFrom(_key, nextStart, scores.Length) : 0;
                 ref TElement nextRows = ref nextCount > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)nextStart * _stride) : ref rows;
                 SplitRows512<TPath, TElement>.ScoreBlock(ref rows, _stride, ref MemoryMarshal.GetReference(_queryScratch), scores, ref nextRows, nextCount);
                 return;
@@ -143,8 +145,8 @@ namespace KernelGen.Engine
                 // or four gave no more; the value hints are spread over the accumulation (one line per row and strip)
                 // rather than issued all here, which read faster (bench/RESULTS.md, "Figures moved here from code comments").
                 int aheadStart = start + 2 * scores.Length;
-                int aheadKeys = Sse.IsSupported ? RowsFrom(_key, aheadStart, scores.Length) : 0;
-                int aheadValues = Sse.IsSupported && StripColumns < D ? RowsFrom(_value, aheadStart, scores.Length) : 0;
+                int aheadKeys = _prefetch ? RowsFrom(_key, aheadStart, scores.Length) : 0;
+                int aheadValues = _prefetch && StripColumns < D ? RowsFrom(_value, aheadStart, scores.Length) : 0;
                 ref TElement nextKeys = ref aheadKeys > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)aheadStart * _stride) : ref rows;
                 ref TElement valueRows = ref aheadValues > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)aheadStart * _stride) : ref rows;
                 int pairs = D / 16 * 16;
@@ -277,7 +279,7 @@ namespace KernelGen.Engine
             int stride = _stride;
             ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), start * stride);
             int aheadStart = start + 2 * weights.Length;
-            int aheadValues = Sse.IsSupported && StripColumns > 0 ? RowsFrom(_value, aheadStart, weights.Length) : 0;
+            int aheadValues = _prefetch && StripColumns > 0 ? RowsFrom(_value, aheadStart, weights.Length) : 0;
             ref TElement valueAhead = ref aheadValues > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)aheadStart * stride) : ref rows;
             ref float sums = ref MemoryMarshal.GetReference(accumulator);
             ReadOnlySpan<float> stripWeights = weights;
@@ -419,7 +421,7 @@ namespace KernelGen.Engine
             // The careful path of a masked block: AccumulateBlock, which prefetches the value rows two blocks on, is not
             // called for this block, so the hints are given here.
             int aheadStart = start + 2 * count;
-            int ahead = Sse.IsSupported ? RowsFrom(_value, aheadStart, count) : 0;
+            int ahead = _prefetch ? RowsFrom(_value, aheadStart, count) : 0;
             for (int t = 0; t < ahead; t++)
             {
                 Prefetch.Row(ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)(aheadStart + t) * _stride), D);
