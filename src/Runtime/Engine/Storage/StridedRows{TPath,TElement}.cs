@@ -118,22 +118,28 @@ namespace KernelGen.Engine
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
         {
-            if (ElementTypes.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
+            if (typeof(TElement) == typeof(Half) && SplitRows512<TPath, FiniteHalf>.Supported)
+            {
+                // AVX-512: the f16 rows read as finite, tested in the loads themselves (no pass of its own over the
+                // block); a block with an infinity or a NaN, or a query too large for 2^112, is scored below, exactly.
+                if (AsFinite().ScoreBlock512(ref queryVector, start, scores))
+                {
+                    return;
+                }
+            }
+            else if (ElementTypes.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
             {
                 AsFinite().ScoreBlock(ref queryVector, start, scores); // f16 with no infinity or NaN: split loads, or the 4-operation widening
                 return;
             }
 
-            ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * _stride);
-            if (SplitRows512<TPath, TElement>.Supported && SplitRows512<TPath, TElement>.DeinterleaveRow(ref queryVector, ref MemoryMarshal.GetReference(_queryScratch)))
+            Debug.Assert(typeof(TElement) != typeof(FiniteHalf) || !SplitRows512<TPath, TElement>.Supported, "with AVX-512, f16 rows take ScoreBlock512 from the Half rows");
+            if (typeof(TElement) == typeof(BFloat16) && ScoreBlock512(ref queryVector, start, scores))
             {
-                // AVX-512: 32 columns a load (a query too large for f16's 2^112 falls through to the widened block below).
-                int nextStart = start + 2 * scores.Length;
-                int nextCount = _prefetch ? RowsFrom(_key, nextStart, scores.Length) : 0;
-                ref TElement nextRows = ref nextCount > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)nextStart * _stride) : ref rows;
-                SplitRows512<TPath, TElement>.ScoreBlock(ref rows, _stride, ref MemoryMarshal.GetReference(_queryScratch), scores, ref nextRows, nextCount);
-                return;
+                return; // AVX-512: 32 columns a load
             }
+
+            ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * _stride);
 
             int t = 0;
             if (Vector256.IsHardwareAccelerated && D >= 16)
@@ -262,12 +268,37 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
+        /// <see cref="SplitRows512{TPath, TElement}.ScoreBlock"/> for these rows (bf16 or f16 read as finite); false when it
+        /// does not apply (no AVX-512, a query too large for f16's 2^112) or found an infinity or a NaN among f16 keys.
+        /// </summary>
+        private bool ScoreBlock512(ref float queryVector, int start, scoped Span<float> scores)
+        {
+            ref float query = ref MemoryMarshal.GetReference(_queryScratch);
+            if (!SplitRows512<TPath, TElement>.Supported || !SplitRows512<TPath, TElement>.DeinterleaveRow(ref queryVector, ref query))
+            {
+                return false;
+            }
+
+            ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * _stride);
+            int nextStart = start + 2 * scores.Length;
+            int nextCount = _prefetch ? RowsFrom(_key, nextStart, scores.Length) : 0;
+            ref TElement nextRows = ref nextCount > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)nextStart * _stride) : ref rows;
+            return SplitRows512<TPath, TElement>.ScoreBlock(ref rows, _stride, ref query, scores, ref nextRows, nextCount);
+        }
+
+        /// <summary>
         /// acc = correction x acc + sum of weight x value row, straight from the 16-bit value rows: 32 columns at a time
         /// held in four registers while the block's rows stream past (each weight broadcast once per 32 columns).
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // a call, as ScoreBlock
         public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start)
         {
+            if (typeof(TElement) == typeof(Half) && SplitRows512<TPath, FiniteHalf>.Supported)
+            {
+                AsFinite().AccumulateBlock(accumulator, correction, weights, start); // AVX-512: tested in the loads, a strip with an infinity or NaN taken exactly
+                return;
+            }
+
             if (ElementTypes.FiniteHalfRows(_value, start * _stride, _stride, weights.Length, D))
             {
                 AsFinite().AccumulateBlock(accumulator, correction, weights, start); // f16 with no infinity or NaN
@@ -295,7 +326,7 @@ namespace KernelGen.Engine
 
             if (SplitRows512<TPath, TElement>.Supported)
             {
-                SplitRows512<TPath, TElement>.AccumulateBlock(accumulator, correction, stripWeights, ref rows, stride, ref valueAhead, aheadValues); // AVX-512
+                SplitRows512<TPath, TElement>.AccumulateBlock(accumulator, correction, stripWeights, weights, ref rows, stride, ref valueAhead, aheadValues); // AVX-512
                 return;
             }
 
