@@ -118,11 +118,12 @@ namespace KernelGen.Engine
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
         {
-            if (typeof(TElement) == typeof(Half) && SplitRows512<TPath, FiniteHalf>.Supported)
+            if (typeof(TElement) == typeof(Half) && (SplitRows512<TPath, FiniteHalf>.Supported || SplitRows256<TPath, FiniteHalf>.Supported))
             {
-                // AVX-512: the f16 rows read as finite, tested in the loads themselves (no pass of its own over the
-                // block); a block with an infinity or a NaN, or a query too large for 2^112, is scored below, exactly.
-                if (AsFinite().ScoreBlock512(ref queryVector, start, scores))
+                // AVX-512, or AVX2 with d a multiple of 32: the f16 rows read as finite, tested in the split loads
+                // themselves (no pass of its own over the block); a block with an infinity or a NaN, or a query too large
+                // for 2^112, is scored below, exactly.
+                if (AsFinite().ScoreBlockSplit(ref queryVector, start, scores))
                 {
                     return;
                 }
@@ -132,15 +133,12 @@ namespace KernelGen.Engine
                 AsFinite().ScoreBlock(ref queryVector, start, scores); // f16 with no infinity or NaN: split loads, or the 4-operation widening
                 return;
             }
-
-            Debug.Assert(typeof(TElement) != typeof(FiniteHalf) || !SplitRows512<TPath, TElement>.Supported, "with AVX-512, f16 rows take ScoreBlock512 from the Half rows");
-            if (typeof(TElement) == typeof(BFloat16) && ScoreBlock512(ref queryVector, start, scores))
+            else if (typeof(TElement) == typeof(BFloat16) && ScoreBlockSplit(ref queryVector, start, scores))
             {
                 return; // AVX-512: 32 columns a load
             }
 
             ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * _stride);
-
             int t = 0;
             if (Vector256.IsHardwareAccelerated && D >= 16)
             {
@@ -268,13 +266,16 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
-        /// <see cref="SplitRows512{TPath, TElement}.ScoreBlock"/> for these rows (bf16 or f16 read as finite); false when it
-        /// does not apply (no AVX-512, a query too large for f16's 2^112) or found an infinity or a NaN among f16 keys.
+        /// <see cref="SplitRows512{TPath, TElement}.ScoreBlock"/> (bf16 or f16 read as finite, AVX-512) or
+        /// <see cref="SplitRows256{TPath, TElement}.ScoreBlock"/> (f16 read as finite, AVX2) for these rows; false when
+        /// neither applies, a query element is too large for f16's 2^112, or an f16 key held an infinity or a NaN.
         /// </summary>
-        private bool ScoreBlock512(ref float queryVector, int start, scoped Span<float> scores)
+        private bool ScoreBlockSplit(ref float queryVector, int start, scoped Span<float> scores)
         {
+            bool wide = SplitRows512<TPath, TElement>.Supported;
             ref float query = ref MemoryMarshal.GetReference(_queryScratch);
-            if (!SplitRows512<TPath, TElement>.Supported || !SplitRows512<TPath, TElement>.DeinterleaveRow(ref queryVector, ref query))
+            if (!(wide ? SplitRows512<TPath, TElement>.DeinterleaveRow(ref queryVector, ref query)
+                : SplitRows256<TPath, TElement>.Supported && SplitColumns.DeinterleaveRow<TElement>(ref queryVector, ref query, D)))
             {
                 return false;
             }
@@ -283,7 +284,8 @@ namespace KernelGen.Engine
             int nextStart = start + 2 * scores.Length;
             int nextCount = _prefetch ? RowsFrom(_key, nextStart, scores.Length) : 0;
             ref TElement nextRows = ref nextCount > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)nextStart * _stride) : ref rows;
-            return SplitRows512<TPath, TElement>.ScoreBlock(ref rows, _stride, ref query, scores, ref nextRows, nextCount);
+            return wide ? SplitRows512<TPath, TElement>.ScoreBlock(ref rows, _stride, ref query, scores, ref nextRows, nextCount)
+                : SplitRows256<TPath, TElement>.ScoreBlock(ref rows, _stride, ref query, scores, ref nextRows, nextCount);
         }
 
         /// <summary>
@@ -293,9 +295,9 @@ namespace KernelGen.Engine
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // a call, as ScoreBlock
         public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start)
         {
-            if (typeof(TElement) == typeof(Half) && SplitRows512<TPath, FiniteHalf>.Supported)
+            if (typeof(TElement) == typeof(Half) && (SplitRows512<TPath, FiniteHalf>.Supported || SplitRows256<TPath, FiniteHalf>.Supported))
             {
-                AsFinite().AccumulateBlock(accumulator, correction, weights, start); // AVX-512: tested in the loads, a strip with an infinity or NaN taken exactly
+                AsFinite().AccumulateBlock(accumulator, correction, weights, start); // tested in the loads, a strip with an infinity or NaN taken exactly
                 return;
             }
 
@@ -327,6 +329,12 @@ namespace KernelGen.Engine
             if (SplitRows512<TPath, TElement>.Supported)
             {
                 SplitRows512<TPath, TElement>.AccumulateBlock(accumulator, correction, stripWeights, weights, ref rows, stride, ref valueAhead, aheadValues); // AVX-512
+                return;
+            }
+
+            if (SplitRows256<TPath, TElement>.Supported)
+            {
+                SplitRows256<TPath, TElement>.AccumulateBlock(accumulator, correction, stripWeights, weights, ref rows, stride, ref valueAhead, aheadValues); // f16, AVX2
                 return;
             }
 
