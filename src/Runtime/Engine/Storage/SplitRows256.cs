@@ -11,7 +11,7 @@ namespace KernelGen.Engine
     /// multiple of 32): the split loads of <see cref="SplitColumns"/> (one 32-byte load, 16 columns as the 8 even and the
     /// 8 odd ones), the rows read as finite and tested for infinities and NaNs in those same loads, as
     /// <see cref="SplitRows512{TPath, TElement}"/> does at 512 bits: a separate pass over each block (keys and values)
-    /// took a quarter of a short f16 step (bench/RESULTS.md, "16-bit decode over short caches"). A block (scores) or strip
+    /// cost a short f16 step much of its time (bench/RESULTS.md, "16-bit decode over short caches"). A block (scores) or strip
     /// (values) that held an infinity or a NaN is taken again with the exact widening. The column order, the sums' order
     /// and so the bits are those of the 256-bit loops of <see cref="StridedRows{TPath, TElement}"/>.
     /// </summary>
