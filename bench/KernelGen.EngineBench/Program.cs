@@ -37,6 +37,17 @@ if (args.Contains("--decode-cache"))
     return 0;
 }
 
+// dotnet run -c Release --project bench/KernelGen.EngineBench -- --short-decode [Nk ...] [single|GQA]  (issue 25: 16-bit decode over short caches, ratios to float32 per round)
+if (args.Contains("--short-decode"))
+{
+    int at = Array.IndexOf(args, "--short-decode");
+    int[] keys = args.Skip(at + 1).TakeWhile(static a => int.TryParse(a, out _)).Select(int.Parse).ToArray();
+    string? shape = args.Skip(at + 1 + keys.Length).FirstOrDefault(); // optional: "single" or "GQA"
+    int rounds = Environment.GetEnvironmentVariable("KERNELGEN_ROUNDS") is { } text ? int.Parse(text) : 15; // more rounds for a profile
+    ShortDecodeBenchmarks.PrintTable(rounds, keys.Length > 0 ? keys : null, shape);
+    return 0;
+}
+
 if (args.Contains("--gqa-decode"))
 {
     int at = Array.IndexOf(args, "--gqa-decode");

@@ -89,6 +89,53 @@ namespace KernelGen.Kernels.Tests
             DecodeCase<TDim, BFloat16>(query, keySource, valueSource, keys);
         }
 
+        /// <summary>
+        /// A decode step over f16 rows whose blocks hold an infinity or a NaN where nothing masks them (d = 64 and 128: on
+        /// AVX-512 the loops read f16 rows as finite and test them in their own loads): a key of -inf in a column the
+        /// query weighs positively drops that key, an infinite and a NaN value reach their columns, exactly as on the
+        /// float path over the widened values; the blocks around them stay within float rounding.
+        /// </summary>
+        [Theory]
+        [InlineData(64)]
+        [InlineData(128)]
+        public void DecodeOfHalfRows_InfinityOrNaNInAnUnmaskedBlock_EqualsTheFloatPath(int d)
+        {
+            if (d == 64)
+            {
+                NonFiniteDecode<D64>();
+            }
+            else
+            {
+                NonFiniteDecode<D128>();
+            }
+        }
+
+        private static void NonFiniteDecode<TDim>()
+            where TDim : struct, IConstant
+        {
+            int d = TDim.Value, keys = 200; // blocks 0-63, 64-127, 128-191 and a tail of 8
+            var random = new Random(25 + d);
+            float[] query = TestData.Uniform(random.Next(), 2 * d, 1f);
+            query[3] = 0.5f; // both rows weigh column 3 positively: key 10's -inf there makes its score -inf
+            query[d + 3] = 0.25f;
+            float[] keySource = TestData.Uniform(random.Next(), keys * d, 1f), valueSource = TestData.Uniform(random.Next(), keys * d, 1f);
+            keySource[10 * d + 3] = float.NegativeInfinity;
+            valueSource[70 * d + 33] = float.PositiveInfinity; // block 1: column 33 of the output is +inf
+            valueSource[150 * d + d - 2] = float.NaN;          // block 2: the last strip's column d - 2 is NaN
+            Half[] key = new Half[keySource.Length], value = new Half[valueSource.Length];
+            ElementTypes.Narrow<Half>(keySource, key);
+            ElementTypes.Narrow<Half>(valueSource, value);
+            float[] keyWide = new float[key.Length], valueWide = new float[value.Length];
+            ElementTypes.Widen<Half>(key, keyWide);
+            ElementTypes.Widen<Half>(value, valueWide);
+            float[] expected = new float[2 * d], actual = new float[2 * d], expectedLse = new float[2], actualLse = new float[2];
+            AttentionEngine<TestPath<TDim, Zero>, NoMask, IdentityScore>.Compute(query, keyWide, valueWide, expected, expectedLse, default, default);
+            AttentionEngine<TestPath<TDim, Zero>, NoMask, IdentityScore>.Compute<float, Half, float>(query, key, value, actual, actualLse, default, default);
+            Assert.True(float.IsPositiveInfinity(expected[33]) && float.IsNaN(expected[d - 2]) && float.IsFinite(expected[0]), "the float path's own outcome");
+            AssertSame(expected, actual, exact: false, 0, $"Half d = {d} output");
+            AssertSame(expectedLse, actualLse, exact: false, 0, $"Half d = {d} log-sum-exp");
+        }
+
         private static void DecodeCase<TDim, T>(float[] query, float[] keySource, float[] valueSource, int keys)
             where TDim : struct, IConstant
             where T : unmanaged

@@ -55,6 +55,11 @@ namespace KernelGen.Tests
             public static int Value => 64;
         }
 
+        public readonly struct D128 : IConstant
+        {
+            public static int Value => 128;
+        }
+
         /// <summary>A plain scalar path of d = TDim.Value whose tiles are the engine's TTile.Value-row ones.</summary>
         public readonly struct TestPath<TDim, TTile> : IHeadDimensionPath
             where TDim : struct, IConstant

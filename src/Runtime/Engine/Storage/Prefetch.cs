@@ -11,6 +11,18 @@ namespace KernelGen.Engine
     /// <summary>Software prefetch hints for rows read in place (no reference is formed past a span).</summary>
     internal static class Prefetch
     {
+        /// <summary>
+        /// Key and value bytes a one-row decode call must read before its rows are prefetched (2 MiB, a core's L2 or more).
+        /// Below it the rows come from L2 or L3, where the hardware prefetchers keep up and the hints only cost
+        /// instructions (and L1 lines): a short cache read faster without them, a cache past L3 needs them
+        /// (bench/RESULTS.md, "16-bit decode over short caches").
+        /// </summary>
+        internal const long MinimumRowBytes = 2L << 20;
+
+        /// <summary>Whether the one-row loops prefetch rows for a call reading <paramref name="keyValueBytes"/> bytes of keys and values.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static bool Pays(long keyValueBytes) => Sse.IsSupported && keyValueBytes >= MinimumRowBytes;
+
         /// <summary><paramref name="lines"/> consecutive cache lines from <paramref name="start"/> (a hint, never a fault).</summary>
         internal static unsafe void Lines<TElement>(ref TElement start, int lines)
             where TElement : unmanaged

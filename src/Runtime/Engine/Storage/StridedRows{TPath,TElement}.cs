@@ -27,6 +27,7 @@ namespace KernelGen.Engine
         private readonly ReadOnlySpan<TElement> _key, _value;
         private readonly Span<float> _queryScratch, _valueScratch;
         private readonly int _stride;
+        private readonly bool _prefetch;
 
         /// <param name="key">The key rows.</param>
         /// <param name="value">The value rows, laid out as the key rows.</param>
@@ -41,6 +42,7 @@ namespace KernelGen.Engine
             _stride = stride;
             _queryScratch = queryScratch;
             _valueScratch = valueScratch;
+            _prefetch = Prefetch.Pays(2L * RowsFrom(key, 0, int.MaxValue) * D * Unsafe.SizeOf<TElement>()); // the rows read, not the gaps of strided rows
         }
 
         /// <summary>
@@ -116,10 +118,24 @@ namespace KernelGen.Engine
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public void ScoreBlock(ref float queryVector, int start, scoped Span<float> scores)
         {
-            if (ElementTypes.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
+            if (typeof(TElement) == typeof(Half) && (SplitRows512<TPath, FiniteHalf>.Supported || SplitRows256<TPath, FiniteHalf>.Supported))
+            {
+                // AVX-512, or AVX2 with d a multiple of 32: the f16 rows read as finite, tested in the split loads
+                // themselves (no pass of its own over the block); a block with an infinity or a NaN, or a query too large
+                // for 2^112, is scored below, exactly.
+                if (AsFinite().ScoreBlockSplit(ref queryVector, start, scores))
+                {
+                    return;
+                }
+            }
+            else if (ElementTypes.FiniteHalfRows(_key, start * _stride, _stride, scores.Length, D))
             {
                 AsFinite().ScoreBlock(ref queryVector, start, scores); // f16 with no infinity or NaN: split loads, or the 4-operation widening
                 return;
+            }
+            else if (typeof(TElement) == typeof(BFloat16) && ScoreBlockSplit(ref queryVector, start, scores))
+            {
+                return; // AVX-512: 32 columns a load
             }
 
             ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * _stride);
@@ -133,8 +149,8 @@ namespace KernelGen.Engine
                 // or four gave no more; the value hints are spread over the accumulation (one line per row and strip)
                 // rather than issued all here, which read faster (bench/RESULTS.md, "Figures moved here from code comments").
                 int aheadStart = start + 2 * scores.Length;
-                int aheadKeys = Sse.IsSupported ? RowsFrom(_key, aheadStart, scores.Length) : 0;
-                int aheadValues = Sse.IsSupported && StripColumns < D ? RowsFrom(_value, aheadStart, scores.Length) : 0;
+                int aheadKeys = _prefetch ? RowsFrom(_key, aheadStart, scores.Length) : 0;
+                int aheadValues = _prefetch && StripColumns < D ? RowsFrom(_value, aheadStart, scores.Length) : 0;
                 ref TElement nextKeys = ref aheadKeys > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)aheadStart * _stride) : ref rows;
                 ref TElement valueRows = ref aheadValues > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)aheadStart * _stride) : ref rows;
                 int pairs = D / 16 * 16;
@@ -250,12 +266,41 @@ namespace KernelGen.Engine
         }
 
         /// <summary>
+        /// <see cref="SplitRows512{TPath, TElement}.ScoreBlock"/> (bf16 or f16 read as finite, AVX-512) or
+        /// <see cref="SplitRows256{TPath, TElement}.ScoreBlock"/> (f16 read as finite, AVX2) for these rows; false when
+        /// neither applies, a query element is too large for f16's 2^112, or an f16 key held an infinity or a NaN.
+        /// </summary>
+        private bool ScoreBlockSplit(ref float queryVector, int start, scoped Span<float> scores)
+        {
+            bool wide = SplitRows512<TPath, TElement>.Supported;
+            ref float query = ref MemoryMarshal.GetReference(_queryScratch);
+            if (!(wide ? SplitRows512<TPath, TElement>.DeinterleaveRow(ref queryVector, ref query)
+                : SplitRows256<TPath, TElement>.Supported && SplitColumns.DeinterleaveRow<TElement>(ref queryVector, ref query, D)))
+            {
+                return false;
+            }
+
+            ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), start * _stride);
+            int nextStart = start + 2 * scores.Length;
+            int nextCount = _prefetch ? RowsFrom(_key, nextStart, scores.Length) : 0;
+            ref TElement nextRows = ref nextCount > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_key), (nint)nextStart * _stride) : ref rows;
+            return wide ? SplitRows512<TPath, TElement>.ScoreBlock(ref rows, _stride, ref query, scores, ref nextRows, nextCount)
+                : SplitRows256<TPath, TElement>.ScoreBlock(ref rows, _stride, ref query, scores, ref nextRows, nextCount);
+        }
+
+        /// <summary>
         /// acc = correction x acc + sum of weight x value row, straight from the 16-bit value rows: 32 columns at a time
         /// held in four registers while the block's rows stream past (each weight broadcast once per 32 columns).
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // a call, as ScoreBlock
         public void AccumulateBlock(scoped Span<float> accumulator, float correction, scoped ReadOnlySpan<float> weights, int start)
         {
+            if (typeof(TElement) == typeof(Half) && (SplitRows512<TPath, FiniteHalf>.Supported || SplitRows256<TPath, FiniteHalf>.Supported))
+            {
+                AsFinite().AccumulateBlock(accumulator, correction, weights, start); // tested in the loads, a strip with an infinity or NaN taken exactly
+                return;
+            }
+
             if (ElementTypes.FiniteHalfRows(_value, start * _stride, _stride, weights.Length, D))
             {
                 AsFinite().AccumulateBlock(accumulator, correction, weights, start); // f16 with no infinity or NaN
@@ -267,7 +312,7 @@ namespace KernelGen.Engine
             int stride = _stride;
             ref TElement rows = ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), start * stride);
             int aheadStart = start + 2 * weights.Length;
-            int aheadValues = Sse.IsSupported && StripColumns > 0 ? RowsFrom(_value, aheadStart, weights.Length) : 0;
+            int aheadValues = _prefetch && StripColumns > 0 ? RowsFrom(_value, aheadStart, weights.Length) : 0;
             ref TElement valueAhead = ref aheadValues > 0 ? ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)aheadStart * stride) : ref rows;
             ref float sums = ref MemoryMarshal.GetReference(accumulator);
             ReadOnlySpan<float> stripWeights = weights;
@@ -279,6 +324,18 @@ namespace KernelGen.Engine
                 Span<float> scaled = stackalloc float[AttentionEngine.KeyBlock];
                 SplitColumns.ScaleWeights(weights, scaled);
                 stripWeights = scaled.Slice(0, weights.Length);
+            }
+
+            if (SplitRows512<TPath, TElement>.Supported)
+            {
+                SplitRows512<TPath, TElement>.AccumulateBlock(accumulator, correction, stripWeights, weights, ref rows, stride, ref valueAhead, aheadValues); // AVX-512
+                return;
+            }
+
+            if (SplitRows256<TPath, TElement>.Supported)
+            {
+                SplitRows256<TPath, TElement>.AccumulateBlock(accumulator, correction, stripWeights, weights, ref rows, stride, ref valueAhead, aheadValues); // f16, AVX2
+                return;
             }
 
             int c = 0;
@@ -403,7 +460,7 @@ namespace KernelGen.Engine
             // The careful path of a masked block: AccumulateBlock, which prefetches the value rows two blocks on, is not
             // called for this block, so the hints are given here.
             int aheadStart = start + 2 * count;
-            int ahead = Sse.IsSupported ? RowsFrom(_value, aheadStart, count) : 0;
+            int ahead = _prefetch ? RowsFrom(_value, aheadStart, count) : 0;
             for (int t = 0; t < ahead; t++)
             {
                 Prefetch.Row(ref Unsafe.Add(ref MemoryMarshal.GetReference(_value), (nint)(aheadStart + t) * _stride), D);
