@@ -47,7 +47,7 @@ namespace KernelGen
         /// that rounding for every number, but keeps a NaN's payload where ggml writes the sign and 0x7E00.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Half ToHalf(float d) =>
+        internal static Half ToHalf(float d) =>
             float.IsNaN(d)
                 ? BitConverter.UInt16BitsToHalf((ushort)(((BitConverter.SingleToUInt32Bits(d) >> 16) & 0x8000) | 0x7E00))
                 : (Half)d;
