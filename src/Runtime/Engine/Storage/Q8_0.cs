@@ -16,11 +16,12 @@ namespace KernelGen
     /// with halves rounded away from zero (C's <c>roundf</c>). Note that q is computed from the float d, not from the
     /// half it is stored as, as ggml does. Dequantising gives <c>(float)scale x q_j</c>, exactly.</para>
     /// <para>Blocks ggml's C leaves undefined (a NaN or an infinity among the 32 inputs, or a largest magnitude below
-    /// about 1.5e-36, where <c>1 / d</c> overflows) get what an x86-64 build of ggml gives, so the bytes still match: the
-    /// running maximum is C's <c>a &gt; b ? a : b</c> (a NaN restarts it at the next value), a NaN scale is stored as
-    /// the half 0x7E00, and each rounded value becomes an int8 as x86's truncating conversion does (a NaN or a value
-    /// outside the int32 range gives int32's minimum) keeping the low 8 bits. A block holding an infinity therefore
-    /// dequantises to NaN everywhere, and one holding a NaN to garbage around zeros: quantise finite data.</para>
+    /// about 3.7e-37 = 127 x 2^-128, where <c>1 / d</c> overflows) get what an x86-64 build of ggml gives, so the bytes
+    /// still match: the running maximum is C's <c>a &gt; b ? a : b</c> (a NaN restarts it at the next value), a NaN
+    /// scale is stored as the half 0x7E00, and each rounded value becomes an int8 as x86's truncating conversion does
+    /// (a NaN or a value outside the int32 range gives int32's minimum), keeping the low 8 bits. A block holding an
+    /// infinity therefore dequantises to NaN everywhere, and one holding a NaN to zeros where the NaNs were and, elsewhere,
+    /// values scaled by the maximum after the last NaN (wrapped when larger): quantise finite data.</para>
     /// <para>With <c>Vector512</c>, <c>Vector256</c> or <c>Vector128</c> a block with finite values and a finite
     /// <c>1 / d</c> is quantised in vectors (the maximum over the magnitudes' bits as integers, which orders them as
     /// floats; the same float products; <c>roundf</c> as truncation plus one away from zero when the exact fraction is

@@ -115,6 +115,8 @@ namespace KernelGen.Runtime.Tests
                 // d subnormal with a finite id: amax just above 127 x 2^-128
                 .. Block(MathF.ScaleB(127f, -128), -MathF.ScaleB(63.5f, -128), MathF.ScaleB(1f, -130)),
                 .. Block(MathF.ScaleB(127f, -127), MathF.ScaleB(-0.5f, -127), MathF.ScaleB(1.5f, -127)),
+                // just below that: 1 / d overflows, the scalar rule's x86 conversion applies
+                .. Block(MathF.ScaleB(126.9f, -128), MathF.ScaleB(-100f, -128), MathF.ScaleB(0.5f, -128)),
                 // a normal amax with subnormal neighbours
                 .. Block(smallestNormal, epsilon, -smallestNormal / 2, smallestNormal * 127),
             ]);
