@@ -89,6 +89,52 @@ namespace KernelGen.Engine
             odd = ((lanes >> 3) & signAndMagnitude).AsSingle();
         }
 
+        /// <summary>
+        /// <see cref="Load{TElement}"/>, f16's largest magnitude also gathered into <paramref name="largest"/> from the same
+        /// load (an and and an unsigned max per 16 values, as <see cref="Widening.AllFinite"/>): the loops that read f16 rows
+        /// as finite test them this way instead of scanning each block first (see <see cref="AllFinite"/>). bf16: nothing
+        /// gathered.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadTested<TElement>(ref TElement row, out Vector256<float> even, out Vector256<float> odd, ref Vector256<ushort> largest)
+            where TElement : unmanaged
+        {
+            if (typeof(TElement) == typeof(FiniteHalf))
+            {
+                Vector256<int> lanes = Vector256.LoadUnsafe(ref Unsafe.As<TElement, int>(ref row));
+                largest = Vector256.Max(largest, lanes.AsUInt16() & Vector256.Create((ushort)0x7FFF));
+                Vector256<int> signAndMagnitude = Vector256.Create(unchecked((int)0x8FFFE000));
+                even = (Avx2.MultiplyAddAdjacent(lanes.AsInt16(), Vector256.Create(1 << 13).AsInt16()) & signAndMagnitude).AsSingle();
+                odd = ((lanes >> 3) & signAndMagnitude).AsSingle();
+                return;
+            }
+
+            Load(ref row, out even, out odd);
+        }
+
+        /// <summary><see cref="LoadByShifts{TElement}"/> with the gathering of <see cref="LoadTested{TElement}"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadByShiftsTested<TElement>(ref TElement row, out Vector256<float> even, out Vector256<float> odd, ref Vector256<ushort> largest)
+            where TElement : unmanaged
+        {
+            if (typeof(TElement) == typeof(FiniteHalf))
+            {
+                Vector256<int> lanes = Vector256.LoadUnsafe(ref Unsafe.As<TElement, int>(ref row));
+                largest = Vector256.Max(largest, lanes.AsUInt16() & Vector256.Create((ushort)0x7FFF));
+                Vector256<int> signAndMagnitude = Vector256.Create(unchecked((int)0x8FFFE000));
+                even = (((lanes << 16) >> 3) & signAndMagnitude).AsSingle();
+                odd = ((lanes >> 3) & signAndMagnitude).AsSingle();
+                return;
+            }
+
+            LoadByShifts(ref row, out even, out odd);
+        }
+
+        /// <summary>Whether the largest f16 magnitude the loads gathered is finite (below 0x7C00, f16's infinity).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool AllFinite(Vector256<ushort> largest) =>
+            !Vector256.GreaterThanOrEqualAny(largest, Vector256.Create((ushort)0x7C00));
+
         /// <summary>Columns 0..7 and 8..15 in order -> the 8 even columns and the 8 odd ones (AVX2).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> low, Vector256<float> high)
