@@ -36,6 +36,8 @@ namespace KernelGen.Engine
             int tailFrom = D / 8 * 8;
             int rowsPerStep = prefetch.RowsPerStep(count);
             Vector256<ushort> largest = Vector256<ushort>.Zero;
+            bool wide = typeof(TElement) == typeof(FiniteHalf) && SplitColumns.Supported512 && D % 32 == 0;
+            Vector512<ushort> wideLargest = Vector512<ushort>.Zero;
             for (int t = 0; t < count; t += 2)
             {
                 bool pair = t + 1 < count;
@@ -48,34 +50,95 @@ namespace KernelGen.Engine
                 }
 
                 Vector256<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
-                for (int c = 0; c < splitEnd; c += 16)
+                if (wide)
                 {
-                    SplitColumns.LoadByShiftsTested(ref Unsafe.Add(ref k0, c), out Vector256<float> e0, out Vector256<float> o0, ref largest);
-                    SplitColumns.LoadByShiftsTested(ref Unsafe.Add(ref k1, c), out Vector256<float> e1, out Vector256<float> o1, ref largest);
-                    Vector256<float> q = Vector256.LoadUnsafe(ref q0, (nuint)c);
-                    s00 = Vector256.FusedMultiplyAdd(q, e0, s00);
-                    s01 = Vector256.FusedMultiplyAdd(q, e1, s01);
-                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(D));
-                    s10 = Vector256.FusedMultiplyAdd(q, e0, s10);
-                    s11 = Vector256.FusedMultiplyAdd(q, e1, s11);
-                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D));
-                    s20 = Vector256.FusedMultiplyAdd(q, e0, s20);
-                    s21 = Vector256.FusedMultiplyAdd(q, e1, s21);
-                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D));
-                    s30 = Vector256.FusedMultiplyAdd(q, e0, s30);
-                    s31 = Vector256.FusedMultiplyAdd(q, e1, s31);
-                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + 8);
-                    s00 = Vector256.FusedMultiplyAdd(q, o0, s00);
-                    s01 = Vector256.FusedMultiplyAdd(q, o1, s01);
-                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(D + 8));
-                    s10 = Vector256.FusedMultiplyAdd(q, o0, s10);
-                    s11 = Vector256.FusedMultiplyAdd(q, o1, s11);
-                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D + 8));
-                    s20 = Vector256.FusedMultiplyAdd(q, o0, s20);
-                    s21 = Vector256.FusedMultiplyAdd(q, o1, s21);
-                    q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D + 8));
-                    s30 = Vector256.FusedMultiplyAdd(q, o0, s30);
-                    s31 = Vector256.FusedMultiplyAdd(q, o1, s31);
+                    // 32 columns a load (AVX-512): the widening and the test at 512 bits, half the operations, then the
+                    // two 16-column halves as the 256-bit loop below takes them (the same values, sums and order).
+                    for (int c = 0; c < splitEnd; c += 32)
+                    {
+                        SplitColumns.LoadTested512(ref Unsafe.Add(ref k0, c), out Vector256<float> e0, out Vector256<float> o0, out Vector256<float> f0, out Vector256<float> p0, ref wideLargest);
+                        SplitColumns.LoadTested512(ref Unsafe.Add(ref k1, c), out Vector256<float> e1, out Vector256<float> o1, out Vector256<float> f1, out Vector256<float> p1, ref wideLargest);
+                        Vector256<float> q = Vector256.LoadUnsafe(ref q0, (nuint)c);
+                        s00 = Vector256.FusedMultiplyAdd(q, e0, s00);
+                        s01 = Vector256.FusedMultiplyAdd(q, e1, s01);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)D);
+                        s10 = Vector256.FusedMultiplyAdd(q, e0, s10);
+                        s11 = Vector256.FusedMultiplyAdd(q, e1, s11);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D));
+                        s20 = Vector256.FusedMultiplyAdd(q, e0, s20);
+                        s21 = Vector256.FusedMultiplyAdd(q, e1, s21);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D));
+                        s30 = Vector256.FusedMultiplyAdd(q, e0, s30);
+                        s31 = Vector256.FusedMultiplyAdd(q, e1, s31);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + 8);
+                        s00 = Vector256.FusedMultiplyAdd(q, o0, s00);
+                        s01 = Vector256.FusedMultiplyAdd(q, o1, s01);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(D + 8));
+                        s10 = Vector256.FusedMultiplyAdd(q, o0, s10);
+                        s11 = Vector256.FusedMultiplyAdd(q, o1, s11);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D + 8));
+                        s20 = Vector256.FusedMultiplyAdd(q, o0, s20);
+                        s21 = Vector256.FusedMultiplyAdd(q, o1, s21);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D + 8));
+                        s30 = Vector256.FusedMultiplyAdd(q, o0, s30);
+                        s31 = Vector256.FusedMultiplyAdd(q, o1, s31);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 16));
+                        s00 = Vector256.FusedMultiplyAdd(q, f0, s00);
+                        s01 = Vector256.FusedMultiplyAdd(q, f1, s01);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 16) + (nuint)D);
+                        s10 = Vector256.FusedMultiplyAdd(q, f0, s10);
+                        s11 = Vector256.FusedMultiplyAdd(q, f1, s11);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 16) + (nuint)(2 * D));
+                        s20 = Vector256.FusedMultiplyAdd(q, f0, s20);
+                        s21 = Vector256.FusedMultiplyAdd(q, f1, s21);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 16) + (nuint)(3 * D));
+                        s30 = Vector256.FusedMultiplyAdd(q, f0, s30);
+                        s31 = Vector256.FusedMultiplyAdd(q, f1, s31);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 16) + 8);
+                        s00 = Vector256.FusedMultiplyAdd(q, p0, s00);
+                        s01 = Vector256.FusedMultiplyAdd(q, p1, s01);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 16) + (nuint)(D + 8));
+                        s10 = Vector256.FusedMultiplyAdd(q, p0, s10);
+                        s11 = Vector256.FusedMultiplyAdd(q, p1, s11);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 16) + (nuint)(2 * D + 8));
+                        s20 = Vector256.FusedMultiplyAdd(q, p0, s20);
+                        s21 = Vector256.FusedMultiplyAdd(q, p1, s21);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)(c + 16) + (nuint)(3 * D + 8));
+                        s30 = Vector256.FusedMultiplyAdd(q, p0, s30);
+                        s31 = Vector256.FusedMultiplyAdd(q, p1, s31);
+                    }
+                }
+                else
+                {
+                    for (int c = 0; c < splitEnd; c += 16)
+                    {
+                        SplitColumns.LoadByShiftsTested(ref Unsafe.Add(ref k0, c), out Vector256<float> e0, out Vector256<float> o0, ref largest);
+                        SplitColumns.LoadByShiftsTested(ref Unsafe.Add(ref k1, c), out Vector256<float> e1, out Vector256<float> o1, ref largest);
+                        Vector256<float> q = Vector256.LoadUnsafe(ref q0, (nuint)c);
+                        s00 = Vector256.FusedMultiplyAdd(q, e0, s00);
+                        s01 = Vector256.FusedMultiplyAdd(q, e1, s01);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(D));
+                        s10 = Vector256.FusedMultiplyAdd(q, e0, s10);
+                        s11 = Vector256.FusedMultiplyAdd(q, e1, s11);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D));
+                        s20 = Vector256.FusedMultiplyAdd(q, e0, s20);
+                        s21 = Vector256.FusedMultiplyAdd(q, e1, s21);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D));
+                        s30 = Vector256.FusedMultiplyAdd(q, e0, s30);
+                        s31 = Vector256.FusedMultiplyAdd(q, e1, s31);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + 8);
+                        s00 = Vector256.FusedMultiplyAdd(q, o0, s00);
+                        s01 = Vector256.FusedMultiplyAdd(q, o1, s01);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(D + 8));
+                        s10 = Vector256.FusedMultiplyAdd(q, o0, s10);
+                        s11 = Vector256.FusedMultiplyAdd(q, o1, s11);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(2 * D + 8));
+                        s20 = Vector256.FusedMultiplyAdd(q, o0, s20);
+                        s21 = Vector256.FusedMultiplyAdd(q, o1, s21);
+                        q = Vector256.LoadUnsafe(ref q0, (nuint)c + (nuint)(3 * D + 8));
+                        s30 = Vector256.FusedMultiplyAdd(q, o0, s30);
+                        s31 = Vector256.FusedMultiplyAdd(q, o1, s31);
+                    }
                 }
 
                 if (eightMore)
@@ -121,7 +184,7 @@ namespace KernelGen.Engine
                 ToRowMajor(ref scoreStart, count);
             }
 
-            return typeof(TElement) != typeof(FiniteHalf) || SplitColumns.AllFinite(largest);
+            return typeof(TElement) != typeof(FiniteHalf) || (SplitColumns.AllFinite(largest) && SplitColumns.AllFinite512(wideLargest));
         }
 
         /// <summary>
