@@ -244,6 +244,12 @@ namespace KernelGen.Engine
                                             ref Unsafe.Add(ref valueStart, nextStart), valueLines);
                                         valuesPrefetched = true;
                                     }
+                                    else if (splitValues && DecodeKernels<TPath, TMask, TScore>.HalfTile512)
+                                    {
+                                        DecodeKernels<TPath, TMask, TScore>.AccumulateHalfTile512(tileAccumulators, tileCorrections, tileWeights,
+                                            ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, rowsStart)), stride, count);
+                                        valuesPrefetched = true;
+                                    }
                                     else if (splitValues)
                                     {
                                         DecodeKernels<TPath, TMask, TScore>.AccumulateTileInPlace(tileAccumulators, tileCorrections, tileWeights,
