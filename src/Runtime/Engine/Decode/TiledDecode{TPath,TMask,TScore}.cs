@@ -134,7 +134,10 @@ namespace KernelGen.Engine
                                 nint rowsStart = (nint)keyHead * keyHeadStride + (nint)blockStart * stride;
                                 DecodeKernels<TPath, TMask, TScore>.NextBlockPrefetch next = DecodeKernels<TPath, TMask, TScore>.NextRegion(keyHead, keyValueHeads, keyHeadStride, stride, blockStart + count, nextCount, Unsafe.SizeOf<TKeyValue>(),
                                     out nint nextStart);
-                                bool finiteHalves = ElementTypes.FiniteHalfRows(group.Key, (int)rowsStart, stride, count, D);
+                                // f16 keys: the split loads test them as they read them (d a multiple of 16, so they read
+                                // every column); other f16 keys are scanned first.
+                                bool keysTestedInLoads = typeof(TKeyValue) == typeof(Half) && splitHeads[keyHead] && D % 16 == 0;
+                                bool finiteHalves = keysTestedInLoads || ElementTypes.FiniteHalfRows(group.Key, (int)rowsStart, stride, count, D);
                                 // float32 with a contiguous next region (rows of one line): the score steps prefetch its keys, the
                                 // first value tile its values, a line per key step, so the reads spread over the whole block
                                 // (issued all while scoring, they stalled the score steps on full miss buffers and left the memory
@@ -153,9 +156,16 @@ namespace KernelGen.Engine
                                         ref float slotSplit = ref splitQueries[(keyHead * slots + slot) * D];
                                         if (finiteHalves)
                                         {
-                                            DecodeKernels<TPath, TMask, TScore>.ScoreRows4Split(ref slotSplit, ref slotQueries, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, rowsStart)), stride, count,
-                                                slotScores, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, nextStart)),
-                                                ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, nextStart)), prefetch);
+                                            if (!DecodeKernels<TPath, TMask, TScore>.ScoreRows4Split(ref slotSplit, ref slotQueries, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, rowsStart)), stride,
+                                                count, slotScores, ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref keyStart, nextStart)),
+                                                ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, nextStart)), prefetch))
+                                            {
+                                                // A key held an infinity or a NaN (the first slot finds it; it reads every key of the
+                                                // block): this slot and the rest with the exact widening, as a scanned block would be.
+                                                finiteHalves = false;
+                                                DecodeKernels<TPath, TMask, TScore>.ScoreRows4(ref slotQueries, ref Unsafe.Add(ref keyStart, rowsStart), stride, count, slotScores,
+                                                    ref Unsafe.Add(ref keyStart, nextStart), ref Unsafe.Add(ref valueStart, nextStart), default);
+                                            }
                                         }
                                         else
                                         {
@@ -206,8 +216,9 @@ namespace KernelGen.Engine
                                 // (AccumulateTileInPlace). Otherwise float32 rows d apart in place, other rows widened into a block
                                 // of contiguous floats first; then P V for the group's heads, a tile at a time.
                                 bool unmasked = !((TMask.HasRuntimeMasks || TScore.MayHide) && masked);
-                                bool splitValues = splitRows && tilesInPlace && unmasked
-                                    && (typeof(TKeyValue) == typeof(BFloat16) || ElementTypes.FiniteHalfRows(group.Value, (int)rowsStart, stride, count, D));
+                                // f16 values: the tile tests them in its loads and takes a strip that held an infinity or a NaN
+                                // again with the exact widening (see AccumulateTileInPlace), so no scan first.
+                                bool splitValues = splitRows && tilesInPlace && unmasked;
                                 bool stridedFloatValues = floatTiles && unmasked;
                                 ReadOnlySpan<float> values = default;
                                 if (floatRows && !stridedFloatValues)
@@ -231,6 +242,12 @@ namespace KernelGen.Engine
                                     {
                                         DecodeKernels<TPath, TMask, TScore>.AccumulateTileInPlace(tileAccumulators, tileCorrections, tileWeights, ref Unsafe.Add(ref valueStart, rowsStart), stride, count,
                                             ref Unsafe.Add(ref valueStart, nextStart), valueLines);
+                                        valuesPrefetched = true;
+                                    }
+                                    else if (splitValues && DecodeKernels<TPath, TMask, TScore>.HalfTile512)
+                                    {
+                                        DecodeKernels<TPath, TMask, TScore>.AccumulateHalfTile512(tileAccumulators, tileCorrections, tileWeights,
+                                            ref Unsafe.As<TKeyValue, FiniteHalf>(ref Unsafe.Add(ref valueStart, rowsStart)), stride, count);
                                         valuesPrefetched = true;
                                     }
                                     else if (splitValues)

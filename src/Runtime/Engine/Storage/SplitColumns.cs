@@ -89,6 +89,86 @@ namespace KernelGen.Engine
             odd = ((lanes >> 3) & signAndMagnitude).AsSingle();
         }
 
+        /// <summary>
+        /// <see cref="Load{TElement}"/>, f16's largest magnitude also gathered into <paramref name="largest"/> from the same
+        /// load (an and and an unsigned max per 16 values, as <see cref="Widening.AllFinite"/>): the loops that read f16 rows
+        /// as finite test them this way instead of scanning each block first (see <see cref="AllFinite"/>). bf16: nothing
+        /// gathered.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadTested<TElement>(ref TElement row, out Vector256<float> even, out Vector256<float> odd, ref Vector256<ushort> largest)
+            where TElement : unmanaged
+        {
+            if (typeof(TElement) == typeof(FiniteHalf))
+            {
+                Vector256<int> lanes = Vector256.LoadUnsafe(ref Unsafe.As<TElement, int>(ref row));
+                largest = Vector256.Max(largest, lanes.AsUInt16() & Vector256.Create((ushort)0x7FFF));
+                Vector256<int> signAndMagnitude = Vector256.Create(unchecked((int)0x8FFFE000));
+                even = (Avx2.MultiplyAddAdjacent(lanes.AsInt16(), Vector256.Create(1 << 13).AsInt16()) & signAndMagnitude).AsSingle();
+                odd = ((lanes >> 3) & signAndMagnitude).AsSingle();
+                return;
+            }
+
+            Load(ref row, out even, out odd);
+        }
+
+        /// <summary><see cref="LoadByShifts{TElement}"/> with the gathering of <see cref="LoadTested{TElement}"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadByShiftsTested<TElement>(ref TElement row, out Vector256<float> even, out Vector256<float> odd, ref Vector256<ushort> largest)
+            where TElement : unmanaged
+        {
+            if (typeof(TElement) == typeof(FiniteHalf))
+            {
+                Vector256<int> lanes = Vector256.LoadUnsafe(ref Unsafe.As<TElement, int>(ref row));
+                largest = Vector256.Max(largest, lanes.AsUInt16() & Vector256.Create((ushort)0x7FFF));
+                Vector256<int> signAndMagnitude = Vector256.Create(unchecked((int)0x8FFFE000));
+                even = (((lanes << 16) >> 3) & signAndMagnitude).AsSingle();
+                odd = ((lanes >> 3) & signAndMagnitude).AsSingle();
+                return;
+            }
+
+            LoadByShifts(ref row, out even, out odd);
+        }
+
+        /// <summary>Whether <see cref="LoadTested512"/> runs: AVX-512 F and BW.</summary>
+        public static bool Supported512
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Avx512F.IsSupported && Avx512BW.IsSupported;
+        }
+
+        /// <summary>
+        /// Two <see cref="LoadTested{TElement}"/> of f16 in one 64-byte load (<see cref="Supported512"/>): columns 0..15
+        /// as <paramref name="even"/> and <paramref name="odd"/>, 16..31 as <paramref name="nextEven"/> and
+        /// <paramref name="nextOdd"/>, the same values, the widening and the test done once at 512 bits (the halves of
+        /// a 512-bit lane order are the two 256-bit loads').
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadTested512<TElement>(ref TElement row, out Vector256<float> even, out Vector256<float> odd, out Vector256<float> nextEven,
+            out Vector256<float> nextOdd, ref Vector512<ushort> largest)
+            where TElement : unmanaged
+        {
+            Vector512<int> lanes = Vector512.LoadUnsafe(ref Unsafe.As<TElement, int>(ref row));
+            largest = Vector512.Max(largest, lanes.AsUInt16() & Vector512.Create((ushort)0x7FFF));
+            Vector512<int> signAndMagnitude = Vector512.Create(unchecked((int)0x8FFFE000));
+            Vector512<float> evens = (Avx512BW.MultiplyAddAdjacent(lanes.AsInt16(), Vector512.Create(1 << 13).AsInt16()) & signAndMagnitude).AsSingle();
+            Vector512<float> odds = ((lanes >> 3) & signAndMagnitude).AsSingle();
+            even = evens.GetLower();
+            odd = odds.GetLower();
+            nextEven = evens.GetUpper();
+            nextOdd = odds.GetUpper();
+        }
+
+        /// <summary><see cref="AllFinite"/> for <see cref="LoadTested512"/>'s gathering.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool AllFinite512(Vector512<ushort> largest) =>
+            !Vector512.GreaterThanOrEqualAny(largest, Vector512.Create((ushort)0x7C00));
+
+        /// <summary>Whether the largest f16 magnitude the loads gathered is finite (below 0x7C00, f16's infinity).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool AllFinite(Vector256<ushort> largest) =>
+            !Vector256.GreaterThanOrEqualAny(largest, Vector256.Create((ushort)0x7C00));
+
         /// <summary>Columns 0..7 and 8..15 in order -> the 8 even columns and the 8 odd ones (AVX2).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> low, Vector256<float> high)
