@@ -10,7 +10,8 @@ namespace KernelGen.FirstCall
 {
     /// <summary>
     /// One fresh process: times one shape's call 1, call 2, calls 3-10 and the steady state (calls 11 onward), and the
-    /// JIT's work during call 1 and during calls 2-10 (System.Runtime.JitInfo; zero under NativeAOT).
+    /// JIT's work during call 1 and during calls 2-10 (System.Runtime.JitInfo; zero under NativeAOT), and the process's
+    /// processor time during call 1 (less disturbed than wall time when other processes share the cores).
     /// </summary>
     public static class Child
     {
@@ -18,7 +19,7 @@ namespace KernelGen.FirstCall
         public static readonly string[] Fields =
         {
             "call1", "call2", "mean3to10", "max3to10", "steadyMedian", "steadyMin", "steadyCalls",
-            "jitMethods1", "jitIlBytes1", "jitMs1", "jitMethods2to10", "jitMs2to10",
+            "jitMethods1", "jitIlBytes1", "jitMs1", "jitMethods2to10", "jitMs2to10", "cpuMs1",
         };
 
         public static void Run(int shape, int threads, double steadySeconds)
@@ -28,12 +29,15 @@ namespace KernelGen.FirstCall
             // The timing code itself compiled before anything is timed.
             _ = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp()).TotalMilliseconds;
             _ = JitSnapshot.Take();
+            _ = Process.GetCurrentProcess().TotalProcessorTime;
 
             FirstCallStart();
             JitSnapshot before = JitSnapshot.Take();
+            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
             call();
             double first = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            TimeSpan cpuFirst = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             JitSnapshot afterFirst = JitSnapshot.Take();
             FirstCallEnd();
 
@@ -60,7 +64,7 @@ namespace KernelGen.FirstCall
             {
                 calls[0], calls[1], early.Average(), early.Max(), steady[steady.Length / 2], steady[0], steady.Length,
                 afterFirst.Methods - before.Methods, afterFirst.IlBytes - before.IlBytes, afterFirst.Milliseconds - before.Milliseconds,
-                afterTenth.Methods - afterFirst.Methods, afterTenth.Milliseconds - afterFirst.Milliseconds,
+                afterTenth.Methods - afterFirst.Methods, afterTenth.Milliseconds - afterFirst.Milliseconds, cpuFirst.TotalMilliseconds,
             };
             Console.WriteLine(string.Join(" ", line.Select(x => x.ToString("G6", CultureInfo.InvariantCulture))));
         }

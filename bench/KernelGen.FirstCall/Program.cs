@@ -9,7 +9,7 @@ namespace KernelGen.FirstCall
     /// <summary>
     /// <c>[--processes 5] [--threads 1] [--shapes 0,1,2] [--steady 1]</c>: that many fresh processes per shape, each
     /// timing one shape (<see cref="Child"/>), then medians and ranges across them. <c>--jit-list shape</c>: the methods
-    /// the JIT compiled during call 1 (DOTNET_JitDisasmSummary). The environment (DOTNET_TieredCompilation, the ISA
+    /// the JIT compiled during call 1 (DOTNET_JitDisasmSummary); <c>--jit-times shape</c>: per-method JIT times of call 1 (runtime events). The environment (DOTNET_TieredCompilation, the ISA
     /// switches) passes on to the children.
     /// </summary>
     public static class Program
@@ -29,6 +29,12 @@ namespace KernelGen.FirstCall
                 return 0;
             }
 
+            if (options.TryGetValue("--jit-times", out string? timed))
+            {
+                JitTimes.Print(int.Parse(timed, CultureInfo.InvariantCulture), threads);
+                return 0;
+            }
+
             if (options.TryGetValue("--jit-list", out string? listed))
             {
                 JitListing.Print(int.Parse(listed, CultureInfo.InvariantCulture), threads);
@@ -39,7 +45,7 @@ namespace KernelGen.FirstCall
             int[] shapes = options.GetValueOrDefault("--shapes", "0,1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             string steady = options.GetValueOrDefault("--steady", "1");
             Console.WriteLine($"{Environment.ProcessPath} | {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} | threads {threads} | {processes} fresh processes per shape; ms; steady = calls 11.. for >= {steady} s");
-            Console.WriteLine($"{"shape",-30} {"call 1",14} {"call 2",14} {"3-10 mean",14} {"steady med",14} {"3-10/steady",12} {"JIT methods",12} {"JIT IL B",9} {"JIT ms",12}");
+            Console.WriteLine($"{"shape",-30} {"call 1",14} {"call 2",14} {"3-10 mean",14} {"steady med",14} {"3-10/steady",12} {"JIT methods",12} {"JIT IL B",9} {"JIT ms",12} {"CPU ms call 1",14}");
             foreach (int shape in shapes)
             {
                 var runs = new List<double[]>();
@@ -50,7 +56,7 @@ namespace KernelGen.FirstCall
 
                 string Column(int field, string format, int width) => Spread(runs.Select(r => r[field]), format).PadLeft(width);
                 double[] ratios = runs.Select(r => r[2] / r[4]).ToArray();
-                Console.WriteLine($"{Shape.All[shape].Name,-30} {Column(0, "F1", 14)} {Column(1, "F2", 14)} {Column(2, "F3", 14)} {Column(4, "F3", 14)} {Spread(ratios, "F2"),12} {Column(7, "F0", 12)} {Column(8, "F0", 9)} {Column(9, "F1", 12)}");
+                Console.WriteLine($"{Shape.All[shape].Name,-30} {Column(0, "F1", 14)} {Column(1, "F2", 14)} {Column(2, "F3", 14)} {Column(4, "F3", 14)} {Spread(ratios, "F2"),12} {Column(7, "F0", 12)} {Column(8, "F0", 9)} {Column(9, "F1", 12)} {Column(12, "F1", 14)}");
                 foreach (double[] run in runs)
                 {
                     Console.WriteLine("    " + string.Join(" ", Child.Fields.Zip(run, (name, value) => $"{name}={value.ToString("G4", CultureInfo.InvariantCulture)}")));
