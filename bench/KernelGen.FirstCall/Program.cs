@@ -9,7 +9,7 @@ namespace KernelGen.FirstCall
     /// <summary>
     /// <c>[--processes 5] [--threads 1] [--shapes 0,1,2] [--steady 1]</c>: that many fresh processes per shape, each
     /// timing one shape (<see cref="Child"/>), then medians and ranges across them. <c>--jit-list shape</c>: the methods
-    /// the JIT compiled during call 1 (DOTNET_JitDisasmSummary); <c>--jit-times shape</c>: per-method JIT times of call 1 (runtime events). The environment (DOTNET_TieredCompilation, the ISA
+    /// the JIT compiled during call 1 (DOTNET_JitDisasmSummary); <c>--jit-phases shape [--top 12]</c>: the JIT's heaviest methods and phases in call 1 (DOTNET_JitTimeLogCsv). The environment (DOTNET_TieredCompilation, the ISA
     /// switches) passes on to the children.
     /// </summary>
     public static class Program
@@ -29,9 +29,9 @@ namespace KernelGen.FirstCall
                 return 0;
             }
 
-            if (options.TryGetValue("--jit-times", out string? timed))
+            if (options.TryGetValue("--jit-phases", out string? timed))
             {
-                JitTimes.Print(int.Parse(timed, CultureInfo.InvariantCulture), threads);
+                JitPhases.Print(int.Parse(timed, CultureInfo.InvariantCulture), threads, int.Parse(options.GetValueOrDefault("--top", "12"), CultureInfo.InvariantCulture));
                 return 0;
             }
 
