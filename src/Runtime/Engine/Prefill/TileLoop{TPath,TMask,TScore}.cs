@@ -225,12 +225,12 @@ namespace KernelGen.Engine
                                 ref float packedBlock = ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D);
                                 if (TPath.RowTile == 8 && (scoredBlocks & (2 << block)) != 0)
                                 {
-                                    Vector512Tile<TPath>.ScoreTilePair(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
+                                    TPath.ScoreTilePair(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
                                     block++;
                                 }
                                 else
                                 {
-                                    ScoreTile(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
+                                    TPath.ScoreTile(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
                                 }
                             }
 
@@ -291,7 +291,7 @@ namespace KernelGen.Engine
                             }
                             else
                             {
-                                AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
+                                TPath.AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
                             }
                         }
                         }
@@ -332,42 +332,6 @@ namespace KernelGen.Engine
             finally
             {
                 ArrayPool<float>.Shared.Return(accumulatorBuffer);
-            }
-        }
-
-        /// <summary>Scores of a tile: the engine's micro-kernel for the path's width (RowTile is a JIT-time constant).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
-        {
-            if (TPath.RowTile == 8)
-            {
-                Vector512Tile<TPath>.ScoreTile(ref queryRows, ref packedBlock, scores);
-            }
-            else if (TPath.RowTile == 4)
-            {
-                Vector256Tile<TPath>.ScoreTile(ref queryRows, ref packedBlock, scores);
-            }
-            else
-            {
-                Vector128Tile<TPath>.ScoreTile(ref queryRows, ref packedBlock, scores);
-            }
-        }
-
-        /// <summary>P V of a tile: the engine's micro-kernel for the path's width.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
-        {
-            if (TPath.RowTile == 8)
-            {
-                Vector512Tile<TPath>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
-            }
-            else if (TPath.RowTile == 4)
-            {
-                Vector256Tile<TPath>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
-            }
-            else
-            {
-                Vector128Tile<TPath>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
             }
         }
     }
