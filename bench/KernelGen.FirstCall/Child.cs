@@ -69,14 +69,17 @@ namespace KernelGen.FirstCall
             Console.WriteLine(string.Join(" ", line.Select(x => x.ToString("G6", CultureInfo.InvariantCulture))));
         }
 
-        /// <summary>Marks the start of call 1 in a DOTNET_JitDisasmSummary listing (it is compiled just before the call).</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        /// <summary>
+        /// Marks the start of call 1 in a DOTNET_JitDisasmSummary listing (it is compiled just before the call; never
+        /// precompiled, since ReadyToRun leaves AggressiveOptimization methods to the JIT).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static void FirstCallStart()
         {
         }
 
         /// <summary>Marks the end of call 1 in a DOTNET_JitDisasmSummary listing.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static void FirstCallEnd()
         {
         }

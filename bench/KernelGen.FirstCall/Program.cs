@@ -44,7 +44,7 @@ namespace KernelGen.FirstCall
             int processes = int.Parse(options.GetValueOrDefault("--processes", "5"), CultureInfo.InvariantCulture);
             int[] shapes = options.GetValueOrDefault("--shapes", "0,1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             string steady = options.GetValueOrDefault("--steady", "1");
-            Console.WriteLine($"{Environment.ProcessPath} | {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} | threads {threads} | {processes} fresh processes per shape; ms; steady = calls 11.. for >= {steady} s");
+            Console.WriteLine($"{Environment.ProcessPath} | {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} | Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256 {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated} | threads {threads} | {processes} fresh processes per shape; ms; steady = calls 11.. for >= {steady} s");
             Console.WriteLine($"{"shape",-30} {"call 1",14} {"call 2",14} {"3-10 mean",14} {"steady med",14} {"3-10/steady",12} {"JIT methods",12} {"JIT IL B",9} {"JIT ms",12} {"CPU ms call 1",14}");
             foreach (int shape in shapes)
             {
@@ -86,7 +86,7 @@ namespace KernelGen.FirstCall
             var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
             if (System.IO.Path.GetFileNameWithoutExtension(self) == "dotnet")
             {
-                start.ArgumentList.Add(typeof(Program).Assembly.Location);
+                start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]); // the .dll the host was given
             }
 
             foreach (string argument in arguments)
