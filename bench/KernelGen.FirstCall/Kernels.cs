@@ -14,6 +14,12 @@ namespace KernelGen.FirstCall
         [CausalMask]
         public static partial void GqaDecode128(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output, int batch);
 
+        /// <summary>A second prefill kernel (another mask struct), for what one more kernel costs once the engine's shared code is compiled.</summary>
+        [AttentionKernel(128)]
+        [CausalMask]
+        [SlidingWindow(256, 0)]
+        public static partial void CausalWindow128(ReadOnlySpan<float> query, ReadOnlySpan<float> key, ReadOnlySpan<float> value, Span<float> output);
+
         /// <summary>The causal prefill over an f16 key/value cache.</summary>
         [AttentionKernel(128)]
         [CausalMask]

@@ -7,7 +7,7 @@ using System.Linq;
 namespace KernelGen.FirstCall
 {
     /// <summary>
-    /// <c>[--processes 5] [--threads 1] [--shapes 0,1,2] [--steady 1]</c>: that many fresh processes per shape, each
+    /// <c>[--processes 5] [--threads 1] [--shapes 0,1,2,3] [--steady 1]</c>: that many fresh processes per shape, each
     /// timing one shape (<see cref="Child"/>), then medians and ranges across them. <c>--jit-list shape</c>: the methods
     /// the JIT compiled during call 1 (DOTNET_JitDisasmSummary); <c>--jit-phases shape [--top 12]</c>: the JIT's heaviest methods and phases in call 1 (DOTNET_JitTimeLogCsv). The environment (DOTNET_TieredCompilation, the ISA
     /// switches) passes on to the children.
@@ -42,7 +42,7 @@ namespace KernelGen.FirstCall
             }
 
             int processes = int.Parse(options.GetValueOrDefault("--processes", "5"), CultureInfo.InvariantCulture);
-            int[] shapes = options.GetValueOrDefault("--shapes", "0,1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            int[] shapes = options.GetValueOrDefault("--shapes", "0,1,2,3").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             string steady = options.GetValueOrDefault("--steady", "1");
             Console.WriteLine($"{Environment.ProcessPath} | {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription} | Vector512 {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, Vector256 {System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated} | threads {threads} | {processes} fresh processes per shape; ms; steady = calls 11.. for >= {steady} s");
             Console.WriteLine($"{"shape",-30} {"call 1",14} {"call 2",14} {"3-10 mean",14} {"steady med",14} {"3-10/steady",12} {"JIT methods",12} {"JIT IL B",9} {"JIT ms",12} {"CPU ms call 1",14}");
