@@ -100,6 +100,15 @@ namespace KernelGen.Tests
                     accumulator[c] = sum;
                 }
             }
+
+            static void IHeadDimensionPath.ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) =>
+                TileWidths<TestPath<TDim, TTile>>.ScoreTile(ref queryRows, ref packedBlock, scores);
+
+            static void IHeadDimensionPath.ScoreTilePair(ref float queryRows, ref float packedBlock, Span<float> scores) =>
+                TileWidths<TestPath<TDim, TTile>>.ScoreTilePair(ref queryRows, ref packedBlock, scores);
+
+            static void IHeadDimensionPath.AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                TileWidths<TestPath<TDim, TTile>>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
         }
 
         /// <summary>Causal, window (40, 0), globals {0, 3}, run-time masks.</summary>

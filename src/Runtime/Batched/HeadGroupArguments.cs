@@ -8,25 +8,29 @@ namespace KernelGen.Engine
     /// slopes, the shape and how many key/value heads one claim takes. The lengths and starts the caller passed are not
     /// here: nothing after validation reads them again.
     /// </summary>
-    internal readonly ref struct HeadGroupArguments<TQuery, TKeyValue, TOutput> : IJobArguments<HeadGroupArguments<TQuery, TKeyValue, TOutput>, HeadGroupArguments<TQuery, TKeyValue, TOutput>.Pinned>
+    /// <remarks>
+    /// Fields, not properties: tier-0 code on a kernel's first call compiles each property accessor as a method of its
+    /// own (bench/RESULTS.md, "First call"). Always passed by <c>in</c>.
+    /// </remarks>
+    internal ref struct HeadGroupArguments<TQuery, TKeyValue, TOutput> : IJobArguments<HeadGroupArguments<TQuery, TKeyValue, TOutput>, HeadGroupArguments<TQuery, TKeyValue, TOutput>.Pinned>
         where TQuery : unmanaged
         where TKeyValue : unmanaged
         where TOutput : unmanaged
     {
         /// <summary>The call's spans and run-time values (its lengths and starts unused).</summary>
-        public required BatchedArguments<TQuery, TKeyValue, TOutput> Call { get; init; }
+        public required BatchedArguments<TQuery, TKeyValue, TOutput> Call;
 
         /// <summary>Each item's query and key rows, read once from the caller's lengths or starts.</summary>
-        public required ReadOnlySpan<ItemRows> Items { get; init; }
+        public required ReadOnlySpan<ItemRows> Items;
 
         /// <summary>The standard ALiBi slopes ([H]) for a kernel that declares no slopes.</summary>
-        public required ReadOnlySpan<float> StandardSlopes { get; init; }
+        public required ReadOnlySpan<float> StandardSlopes;
 
         /// <summary>The validated shape.</summary>
-        public required BatchedShape Shape { get; init; }
+        public required BatchedShape Shape;
 
         /// <summary>Key/value heads per claim (see BatchedAttention.KeyValueHeadsPerCall).</summary>
-        public required int KeyHeadsPerCall { get; init; }
+        public required int KeyHeadsPerCall;
 
         /// <inheritdoc/>
         public static unsafe void RunPinned<TPlan>(scoped in HeadGroupArguments<TQuery, TKeyValue, TOutput> arguments, PinnedJob<Pinned, TPlan> job)

@@ -148,6 +148,13 @@ namespace KernelGen.Runtime.Tests
 
             public static void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows) => throw Reached();
 
+            static void Engine.IHeadDimensionPath.ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) => throw Reached();
+
+            static void Engine.IHeadDimensionPath.ScoreTilePair(ref float queryRows, ref float packedBlock, Span<float> scores) => throw Reached();
+
+            static void Engine.IHeadDimensionPath.AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+                throw Reached();
+
             private static InvalidOperationException Reached() => new("the engine ran on a refused shape");
         }
     }

@@ -16,8 +16,6 @@ namespace KernelGen.Engine
     /// </remarks>
     internal static class TileMask
     {
-        private static ReadOnlySpan<int> LaneBits => new int[] { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768 };
-
         /// <summary>scores[t] = -inf unless start &lt;= blockStart + t &lt; end.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Apply(Span<float> scores, int blockStart, int start, int end) =>
@@ -48,7 +46,7 @@ namespace KernelGen.Engine
             {
                 Vector512<int> keys = Vector512<int>.Indices + Vector512.Create(blockStart);
                 Vector512<int> inRange = Vector512.GreaterThanOrEqual(keys, Vector512.Create(start)) & Vector512.LessThan(keys, Vector512.Create(end));
-                Vector512<int> global = ~Vector512.Equals(Vector512.Create(globalLanes) & Vector512.Create(LaneBits), Vector512<int>.Zero)
+                Vector512<int> global = ~Vector512.Equals(Vector512.Create(globalLanes) & Vector512.Create(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768), Vector512<int>.Zero)
                     & Vector512.LessThan(keys, Vector512.Create(visibleEnd));
                 Vector512<float> allowed = (inRange | global).AsSingle();
                 Vector512.ConditionalSelect(allowed, Vector512.LoadUnsafe(ref first), Vector512.Create(float.NegativeInfinity)).StoreUnsafe(ref first);
@@ -58,12 +56,11 @@ namespace KernelGen.Engine
             if (Vector256.IsHardwareAccelerated)
             {
                 // The same in two halves of 8 lanes (the path Intel machines without fast AVX-512 take).
-                ref int bits = ref MemoryMarshal.GetReference(LaneBits);
                 for (int half = 0; half < 16; half += 8)
                 {
                     Vector256<int> keys = Vector256<int>.Indices + Vector256.Create(blockStart + half);
                     Vector256<int> inRange = Vector256.GreaterThanOrEqual(keys, Vector256.Create(start)) & Vector256.LessThan(keys, Vector256.Create(end));
-                    Vector256<int> global = ~Vector256.Equals(Vector256.Create(globalLanes) & Vector256.LoadUnsafe(ref bits, (nuint)half), Vector256<int>.Zero)
+                    Vector256<int> global = ~Vector256.Equals(Vector256.Create(globalLanes >> half) & Vector256.Create(1, 2, 4, 8, 16, 32, 64, 128), Vector256<int>.Zero)
                         & Vector256.LessThan(keys, Vector256.Create(visibleEnd));
                     Vector256<float> allowed = (inRange | global).AsSingle();
                     Vector256.ConditionalSelect(allowed, Vector256.LoadUnsafe(ref first, (nuint)half), Vector256.Create(float.NegativeInfinity))

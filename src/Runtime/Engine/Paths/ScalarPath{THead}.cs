@@ -258,5 +258,17 @@ namespace KernelGen.Engine
             if (columns > 14) { Unsafe.Add(ref accumulatorPart, 14) = sum14; }
             if (columns > 15) { Unsafe.Add(ref accumulatorPart, 15) = sum15; }
         }
+
+        /// <summary>Never reached: RowTile is 0, so this path has no tiles.</summary>
+        static void IHeadDimensionPath.ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) =>
+            throw new System.Diagnostics.UnreachableException();
+
+        /// <summary>Never reached: RowTile is 0.</summary>
+        static void IHeadDimensionPath.ScoreTilePair(ref float queryRows, ref float packedBlock, Span<float> scores) =>
+            throw new System.Diagnostics.UnreachableException();
+
+        /// <summary>Never reached: RowTile is 0.</summary>
+        static void IHeadDimensionPath.AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+            throw new System.Diagnostics.UnreachableException();
     }
 }

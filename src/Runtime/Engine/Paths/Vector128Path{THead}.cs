@@ -341,5 +341,19 @@ namespace KernelGen.Engine
             if (floats > 1) { Unsafe.Add(ref accumulator, AtFloat + 1) = float1; }
             if (floats > 2) { Unsafe.Add(ref accumulator, AtFloat + 2) = float2; }
         }
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void IHeadDimensionPath.ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) =>
+            Vector128Tile<Vector128Path<THead>>.ScoreTile(ref queryRows, ref packedBlock, scores);
+
+        /// <summary>Never reached: only 8-row tiles pair blocks. A throw, so the tile loop's untaken pair branch inlines nothing.</summary>
+        static void IHeadDimensionPath.ScoreTilePair(ref float queryRows, ref float packedBlock, Span<float> scores) =>
+            throw new System.Diagnostics.UnreachableException();
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void IHeadDimensionPath.AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+            Vector128Tile<Vector128Path<THead>>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
     }
 }

@@ -418,5 +418,20 @@ namespace KernelGen.Engine
             if (floats > 1) { Unsafe.Add(ref accumulator, AtFloat + 1) = float1; }
             if (floats > 2) { Unsafe.Add(ref accumulator, AtFloat + 2) = float2; }
         }
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void IHeadDimensionPath.ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores) =>
+            Vector512Tile<Vector512Path<THead>>.ScoreTile(ref queryRows, ref packedBlock, scores);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void IHeadDimensionPath.ScoreTilePair(ref float queryRows, ref float packedBlock, Span<float> scores) =>
+            Vector512Tile<Vector512Path<THead>>.ScoreTilePair(ref queryRows, ref packedBlock, scores);
+
+        /// <inheritdoc/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void IHeadDimensionPath.AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount) =>
+            Vector512Tile<Vector512Path<THead>>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
     }
 }

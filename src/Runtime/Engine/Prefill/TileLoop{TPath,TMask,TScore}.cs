@@ -225,16 +225,22 @@ namespace KernelGen.Engine
                                 ref float packedBlock = ref Unsafe.Add(ref packedStart, (blockStart - packedFirstKey) * D);
                                 if (TPath.RowTile == 8 && (scoredBlocks & (2 << block)) != 0)
                                 {
-                                    Vector512Tile<TPath>.ScoreTilePair(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
+                                    TPath.ScoreTilePair(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
                                     block++;
                                 }
                                 else
                                 {
-                                    ScoreTile(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
+                                    TPath.ScoreTile(ref queryRows, ref packedBlock, scores.Slice(block * PackedBlockKeys));
                                 }
                             }
 
-                            // Pass 3, per scored block: the score transform, then masked lanes to -inf.
+                            // Pass 3, per scored block: the score transform (out of line, so a kernel without one compiles none
+                            // of it), then masked lanes to -inf.
+                            if (!TScore.IsIdentity)
+                            {
+                                tileMasked = TransformTile(scores, scoredBlocks, blockCount, tileStart, keyCount, rows, firstRow, firstPosition, score, tileMasked);
+                            }
+
                             for (int block = 0; block < blockCount; block++)
                             {
                                 if ((scoredBlocks & (1 << block)) == 0)
@@ -243,20 +249,6 @@ namespace KernelGen.Engine
                                 }
 
                                 int blockOffset = block * PackedBlockKeys, blockStart = tileStart + blockOffset;
-                                if (!TScore.IsIdentity)
-                                {
-                                    // Only the block's real keys: the last block may end past Nk.
-                                    int lanes = Math.Min(PackedBlockKeys, keyCount - blockStart);
-                                    for (int row = 0; row < rows; row++)
-                                    {
-                                        TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, lanes), firstRow + row, firstPosition + row, blockStart, score);
-                                        if (TScore.MayHide && !tileMasked)
-                                        {
-                                            tileMasked = scores.Slice(row * KeyBlock + blockOffset, lanes).Contains(float.NegativeInfinity); // hidden by its bias
-                                        }
-                                    }
-                                }
-
                                 if ((partialBlocks & (1 << block)) != 0)
                                 {
                                     // Partial block: lanes outside a row's range become -inf (vector compares).
@@ -291,7 +283,7 @@ namespace KernelGen.Engine
                             }
                             else
                             {
-                                AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
+                                TPath.AccumulateTile(accumulators, corrections, scores, ref MemoryMarshal.GetReference(tileValues), tileKeys);
                             }
                         }
                         }
@@ -308,17 +300,8 @@ namespace KernelGen.Engine
                         int firstPosition = Position(firstRow, queryCount, keyCount, keyPrefix);
                     if (HasGlobals)
                     {
-                        // Global keys outside the scanned keys, row by row (a global row's range already covers all it sees).
-                        for (int row = 0; row < rows; row++)
-                        {
-                            ref float queryVector = ref Unsafe.Add(ref queryRows, row * D);
-                            Span<float> rowAccumulator = accumulators.Slice(row * D, D);
-                            ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice((firstRow + row) * maskStride, keyCount) : default;
-                            RowLoop<TPath, TMask, TScore>.AccumulateGlobalKeys(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
-                                rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
-                            RowLoop<TPath, TMask, TScore>.AccumulateGlobalKeys(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
-                                rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
-                        }
+                        GlobalKeysOutsideScan(ref queryRows, ref keyValueRows, accumulators, runningMax, runningSum, visibleEnds, firstRow, firstPosition, scanStart, scanEnd,
+                            keyCount, rowScores, keyIndices, keyMask, mask, maskStride, score);
                     }
 
                         // Normalise every row of the group.
@@ -335,39 +318,57 @@ namespace KernelGen.Engine
             }
         }
 
-        /// <summary>Scores of a tile: the engine's micro-kernel for the path's width (RowTile is a JIT-time constant).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores)
+        /// <summary>
+        /// Pass 3's score transform over every scored block of a tile (only the block's real keys: the last block may end
+        /// past Nk); returns whether the tile is now masked (a bias may hide a key). Out of line because the JIT inlines
+        /// into a branch before it folds it: inside the tile loop this body was compiled, then dropped, by every kernel
+        /// without a transform (bench/RESULTS.md, "First call"). One call per tile.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static bool TransformTile(Span<float> scores, int scoredBlocks, int blockCount, int tileStart, int keyCount, int rows, int firstRow, int firstPosition,
+            in ScoreState score, bool tileMasked)
         {
-            if (TPath.RowTile == 8)
+            for (int block = 0; block < blockCount; block++)
             {
-                Vector512Tile<TPath>.ScoreTile(ref queryRows, ref packedBlock, scores);
+                if ((scoredBlocks & (1 << block)) == 0)
+                {
+                    continue;
+                }
+
+                int blockOffset = block * PackedBlockKeys, blockStart = tileStart + blockOffset;
+                int lanes = Math.Min(PackedBlockKeys, keyCount - blockStart);
+                for (int row = 0; row < rows; row++)
+                {
+                    TScore.Apply(scores.Slice(row * KeyBlock + blockOffset, lanes), firstRow + row, firstPosition + row, blockStart, score);
+                    if (TScore.MayHide && !tileMasked)
+                    {
+                        tileMasked = scores.Slice(row * KeyBlock + blockOffset, lanes).Contains(float.NegativeInfinity); // hidden by its bias
+                    }
+                }
             }
-            else if (TPath.RowTile == 4)
-            {
-                Vector256Tile<TPath>.ScoreTile(ref queryRows, ref packedBlock, scores);
-            }
-            else
-            {
-                Vector128Tile<TPath>.ScoreTile(ref queryRows, ref packedBlock, scores);
-            }
+
+            return tileMasked;
         }
 
-        /// <summary>P V of a tile: the engine's micro-kernel for the path's width.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount)
+        /// <summary>
+        /// Global keys outside a group's scanned keys, row by row (a global row's range already covers all it sees). Out of
+        /// line for the reason <see cref="TransformTile"/> is; one call per group of rows.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void GlobalKeysOutsideScan(ref float queryRows, ref FloatRows<TPath> keyValueRows, scoped Span<float> accumulators, scoped Span<float> runningMax,
+            scoped Span<float> runningSum, scoped ReadOnlySpan<int> visibleEnds, int firstRow, int firstPosition, int scanStart, int scanEnd, int keyCount, scoped Span<float> rowScores,
+            scoped Span<int> keyIndices,
+            ReadOnlySpan<bool> keyMask, ReadOnlySpan<bool> mask, int maskStride, in ScoreState score)
         {
-            if (TPath.RowTile == 8)
+            for (int row = 0; row < runningMax.Length; row++)
             {
-                Vector512Tile<TPath>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
-            }
-            else if (TPath.RowTile == 4)
-            {
-                Vector256Tile<TPath>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
-            }
-            else
-            {
-                Vector128Tile<TPath>.AccumulateTile(accumulators, corrections, weights, ref valueRows, keyCount);
+                ref float queryVector = ref Unsafe.Add(ref queryRows, row * D);
+                Span<float> rowAccumulator = accumulators.Slice(row * D, D);
+                ReadOnlySpan<bool> rowMask = TMask.HasRuntimeMasks && !mask.IsEmpty ? mask.Slice((firstRow + row) * maskStride, keyCount) : default;
+                RowLoop<TPath, TMask, TScore>.AccumulateGlobalKeys(0, Math.Min(scanStart, visibleEnds[row]), ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
+                    rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
+                RowLoop<TPath, TMask, TScore>.AccumulateGlobalKeys(Math.Max(scanEnd, scanStart), visibleEnds[row], ref queryVector, ref keyValueRows, firstRow + row, firstPosition + row,
+                    rowScores, keyIndices, rowAccumulator, ref runningMax[row], ref runningSum[row], keyMask, rowMask, score);
             }
         }
     }

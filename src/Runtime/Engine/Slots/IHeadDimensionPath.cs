@@ -31,5 +31,19 @@ namespace KernelGen.Engine
 
         /// <summary>accumulator = correction * accumulator + sum over t of weights[t] * value row t.</summary>
         static abstract void AccumulateBlock(Span<float> accumulator, float correction, ReadOnlySpan<float> weights, ref float valueRows);
+
+        // The tile micro-kernels of the path's width, resolved by the path's type rather than by a branch on RowTile: the
+        // JIT inlines into a branch before it folds it, so a branch per width compiled every width's register tile into
+        // each kernel's tile loop and threw all but one away (bench/RESULTS.md, "First call"). Internal: only the
+        // runtime's paths (and the tests' paths) implement them; TileWidths<TPath> is the branch for a path of any width.
+
+        /// <summary>RowTile rows x 16 keys of scores from a packed block (see <see cref="Vector512Tile{TPath}.ScoreTile"/>).</summary>
+        internal static abstract void ScoreTile(ref float queryRows, ref float packedBlock, Span<float> scores);
+
+        /// <summary>Two adjacent packed blocks at once; only reached when RowTile is 8 (see <see cref="Vector512Tile{TPath}.ScoreTilePair"/>).</summary>
+        internal static abstract void ScoreTilePair(ref float queryRows, ref float packedBlock, Span<float> scores);
+
+        /// <summary>P V for RowTile rows (see <see cref="Vector512Tile{TPath}.AccumulateTile"/>).</summary>
+        internal static abstract void AccumulateTile(Span<float> accumulators, ReadOnlySpan<float> corrections, ReadOnlySpan<float> weights, ref float valueRows, int keyCount);
     }
 }

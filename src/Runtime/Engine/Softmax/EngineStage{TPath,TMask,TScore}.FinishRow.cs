@@ -30,17 +30,7 @@ namespace KernelGen.Engine
             OnlineSoftmax.NoteIfNonFinite(runningMax, runningSum);
             if (TScore.HasSink && runningSum > 0f)
             {
-                float sink = score.Sink;
-                float top = MathF.Max(runningMax, sink);
-                float keep = ExpOp.Invoke(runningMax - top);
-                float total = runningSum * keep + ExpOp.Invoke(sink - top);
-                // keep may underflow to 0 (the sink outweighs every key by e^87): the weights are then 0 and so is the row.
-                OnlineSoftmax.Normalize(accumulator, keep > 0f ? total / keep : float.PositiveInfinity, destination);
-                if (!logSumExp.IsEmpty)
-                {
-                    logSumExp[row] = top + MathF.Log(total);
-                }
-
+                FinishRowWithSink(accumulator, runningMax, runningSum, destination, logSumExp, row, score);
                 return;
             }
 
@@ -48,6 +38,27 @@ namespace KernelGen.Engine
             if (!logSumExp.IsEmpty)
             {
                 logSumExp[row] = TScore.HasSink && runningSum == 0f ? score.Sink : OnlineSoftmax.LogSumExp(runningMax, runningSum);
+            }
+        }
+
+        /// <summary>
+        /// <see cref="FinishRow"/> for a row whose sink joins the denominator. Out of line: the JIT inlines into a branch
+        /// before folding it, so inside FinishRow this body (two exponentials and a logarithm) was compiled into, then
+        /// dropped from, the tile loop of every kernel without a sink (bench/RESULTS.md, "First call"). Once per row.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void FinishRowWithSink(Span<float> accumulator, float runningMax, float runningSum, Span<float> destination, Span<float> logSumExp, int row,
+            in ScoreState score)
+        {
+            float sink = score.Sink;
+            float top = MathF.Max(runningMax, sink);
+            float keep = ExpOp.Invoke(runningMax - top);
+            float total = runningSum * keep + ExpOp.Invoke(sink - top);
+            // keep may underflow to 0 (the sink outweighs every key by e^87): the weights are then 0 and so is the row.
+            OnlineSoftmax.Normalize(accumulator, keep > 0f ? total / keep : float.PositiveInfinity, destination);
+            if (!logSumExp.IsEmpty)
+            {
+                logSumExp[row] = top + MathF.Log(total);
             }
         }
 

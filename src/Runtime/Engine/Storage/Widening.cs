@@ -263,6 +263,8 @@ namespace KernelGen
         /// The span widenings' loop, for float, f16, finite f16 or bf16 (a JIT-time type test picks the loads; also the strided-row loop of ElementTypes.WidenRows): the widest accelerated width,
         /// then narrower ones and scalars for the tail.
         /// </summary>
+        /// <remarks>Fully optimised on first use, as <see cref="AllFinite(ReadOnlySpan{Half})"/> is, for the same reason.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static void WidenAll<T>(ref T from, ref float to, nuint length)
             where T : unmanaged
         {

@@ -7,49 +7,53 @@ namespace KernelGen.Engine
     /// What every row range of one kernel call reads and writes (<see cref="IRowRangeKernel"/>): the call's spans, counts,
     /// run-time masks and score inputs. Optional members left unset are empty (absent).
     /// </summary>
-    internal readonly ref struct RowRangeArguments : IJobArguments<RowRangeArguments, RowRangeArguments.Pinned>
+    /// <remarks>
+    /// Fields, not properties: the engine's outer calls run at tier 0 on a kernel's first call, where every property
+    /// accessor is a method of its own to compile (bench/RESULTS.md, "First call"). Always passed by <c>in</c>.
+    /// </remarks>
+    internal ref struct RowRangeArguments : IJobArguments<RowRangeArguments, RowRangeArguments.Pinned>
     {
         /// <summary>[Nq, d] query rows.</summary>
-        public required ReadOnlySpan<float> Query { get; init; }
+        public required ReadOnlySpan<float> Query;
 
         /// <summary>[Nk, d] key rows.</summary>
-        public required ReadOnlySpan<float> Key { get; init; }
+        public required ReadOnlySpan<float> Key;
 
         /// <summary>[Nk, d] value rows.</summary>
-        public required ReadOnlySpan<float> Value { get; init; }
+        public required ReadOnlySpan<float> Value;
 
         /// <summary>[Nq, d] output rows; each row written by exactly one row range.</summary>
-        public required Span<float> Output { get; init; }
+        public required Span<float> Output;
 
         /// <summary>[Nq] log-sum-exp of each row; empty when the kernel returns none.</summary>
-        public required Span<float> LogSumExp { get; init; }
+        public required Span<float> LogSumExp;
 
         /// <summary>The keys from <see cref="PackedFirstKey"/> on packed into 16-key blocks (see <see cref="KeyPacking"/>); empty for single rows.</summary>
-        public ReadOnlySpan<float> PackedKeys { get; init; }
+        public ReadOnlySpan<float> PackedKeys;
 
         /// <summary>The first key of <see cref="PackedKeys"/>, a multiple of 16.</summary>
-        public int PackedFirstKey { get; init; }
+        public int PackedFirstKey;
 
         /// <summary>Nq, the query rows.</summary>
-        public required int QueryCount { get; init; }
+        public required int QueryCount;
 
         /// <summary>Nk, the keys (the kept ones of a compacted call).</summary>
-        public required int KeyCount { get; init; }
+        public required int KeyCount;
 
         /// <summary>[Nk]: false drops the key; empty when absent.</summary>
-        public ReadOnlySpan<bool> KeyMask { get; init; }
+        public ReadOnlySpan<bool> KeyMask;
 
         /// <summary>Query row i's key flags start at i x <see cref="MaskStride"/>; empty when absent.</summary>
-        public ReadOnlySpan<bool> Mask { get; init; }
+        public ReadOnlySpan<bool> Mask;
 
         /// <summary>The distance between two query rows of <see cref="Mask"/>.</summary>
-        public int MaskStride { get; init; }
+        public int MaskStride;
 
         /// <summary>The kept-key map of a compacted call ([keys of the larger set + 1]); empty otherwise.</summary>
-        public ReadOnlySpan<int> KeyPrefix { get; init; }
+        public ReadOnlySpan<int> KeyPrefix;
 
         /// <summary>The head's score inputs (their bias pinned by the engine for the whole call).</summary>
-        public required ScoreState Score { get; init; }
+        public required ScoreState Score;
 
         /// <inheritdoc/>
         public static unsafe void RunPinned<TPlan>(scoped in RowRangeArguments arguments, PinnedJob<Pinned, TPlan> job)
