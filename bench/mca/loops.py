@@ -20,7 +20,16 @@ import shutil
 import subprocess
 import sys
 
-MCA = sys.argv[sys.argv.index("--mca") + 1] if "--mca" in sys.argv else (shutil.which("llvm-mca-19") or "llvm-mca")
+MCA = sys.argv[sys.argv.index("--mca") + 1] if "--mca" in sys.argv else shutil.which("llvm-mca-19")
+if not MCA:
+    sys.exit("loops.py: llvm-mca-19 not found (Debian: apt-get install llvm-19; see bench/mca/README.md). An older "
+             "llvm-mca has no znver4 model and a wrong znver3 one; pass --mca PATH to use another build on purpose.")
+
+# Models by listing: x86-64-v4 code (zmm registers) runs on the AVX-512 cores only; x86-64-v3 code on all four, but the
+# kernels take it on znver4 and sapphirerapids (and icelake-server) only with AVX-512 switched off, so by default a v3
+# listing is put to znver3 (the AVX2-only core) and icelake-server (the earlier tables' Intel column).
+V4_MODELS = ["znver4", "icelake-server", "sapphirerapids"]  # znver3 has no AVX-512
+V3_MODELS = ["znver3", "icelake-server"]
 
 LABEL = re.compile(r"^(G_M\d+_IG\d+):")
 
@@ -93,8 +102,10 @@ def mca(instructions, cpu):
 
 
 def main():
-    cpus = sys.argv[sys.argv.index("--mcpu") + 1].split(",") if "--mcpu" in sys.argv else ["icelake-server", "znver3"]
     text = open(sys.argv[1], encoding="utf-8").read()
+    v4 = re.search(r"\bzmm\d", text) is not None
+    cpus = sys.argv[sys.argv.index("--mcpu") + 1].split(",") if "--mcpu" in sys.argv else (V4_MODELS if v4 else V3_MODELS)
+    print(f"{MCA}; {'x86-64-v4 (AVX-512)' if v4 else 'x86-64-v3 (AVX2)'} listing; -mcpu {','.join(cpus)}")
     print("| method | loop | instructions | FMAs | " + " | ".join(f"{c} cycles/iter (per FMA)" for c in cpus) + " |")
     print("|---|---|---:|---:|" + "---:|" * len(cpus))
     for name, body in methods(text):
