@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs llvm-mca on the innermost FMA loops of a JIT listing (DOTNET_JitDisasm / DOTNET_JitStdOutFile output).
 
-    python3 loops.py LISTING [--mcpu icelake-server,znver3] [--mca llvm-mca-19]
+    python3 loops.py LISTING [--mcpu znver3,znver4,icelake-server,sapphirerapids] [--mca llvm-mca-19]
 
 For every method in the listing, each innermost loop that holds a vfmadd (the tile and row micro-kernels' loops) is
 fed to llvm-mca for each -mcpu; printed per loop: its instruction and FMA counts, llvm-mca's cycles per iteration and
@@ -11,8 +11,8 @@ front-end effects of code alignment.
 
 A listing for an instruction set this machine lacks (the Vector512 tiles on an AVX2-only machine) comes from NativeAOT:
     dotnet publish bench/mca/AotListing -c Release -r linux-x64 -p:ListingIsa=x86-64-v4 -p:ListingFile=/tmp/v4.txt
-    python3 loops.py /tmp/v4.txt --mcpu icelake-server,sapphirerapids
-llvm-mca-19 (Debian 12: apt-get install llvm-19) is used when present: LLVM 14's znver3 model books each 256-bit FMA
+    python3 loops.py /tmp/v4.txt
+llvm-mca-19 (Debian 12: apt-get install llvm-19; bench/mca/README.md) is required: LLVM 14's znver3 model books each 256-bit FMA
 on both pipes (so it hides half a Zen 3 core) and it has no znver4; with 19, x86-64-v4 listings take znver4 and
 sapphirerapids too."""
 import re
