@@ -84,6 +84,10 @@ def assembler_form(line):
     if widening:
         half = "xmm" if widening.group(2) == "ymm" else "ymm"
         line = f"{widening.group(1)} {widening.group(2)}{widening.group(3)}, {half}{widening.group(5)}"
+    # AVX-512 compares into a mask: the JIT writes the predicate as a mnemonic LLVM does not take (vpcmpgeuw); LLVM's
+    # aliases name "greater or equal" as "not less than" and unsigned "greater than" as "not less or equal".
+    line = re.sub(r"^vpcmpge(u?[bwdq])\b", r"vpcmpnlt\1", line)
+    line = re.sub(r"^vpcmpgtu([bwdq])\b", r"vpcmpnleu\1", line)
     # A broadcast from a register reads its low element: the JIT names the source at the destination's width.
     broadcast = re.match(r"(vbroadcasts[sd]|vpbroadcast[bwdq])\s+(\w+),\s*(ymm|zmm)(\d+)$", line)
     if broadcast:
